@@ -1,0 +1,62 @@
+// Two streams: console lines in the seeds' voice (`❌ Docker container 'redis' not running`) and
+// healing-log events (`2025-01-10 14:30:15 | INFO | Starting healing action: restart_container`).
+// Sinks are passed in; the logger keeps no global state.
+import type { Redactor } from './redact.js';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'SUCCESS' | 'WARNING' | 'ERROR';
+
+export interface LogEvent {
+  time: Date;
+  level: LogLevel;
+  message: string;
+}
+
+export interface LogSinks {
+  /** A console line (already redacted). */
+  line?: (text: string) => void;
+  /** A healing-log event (already redacted). */
+  event?: (event: LogEvent) => void;
+  /** Debug detail, shown only when asked for (core.debug / --verbose). */
+  debug?: (text: string) => void;
+}
+
+export class Logger {
+  readonly events: LogEvent[] = [];
+  constructor(
+    private readonly redactor: Redactor,
+    private readonly sinks: LogSinks = {},
+  ) {}
+
+  /** A console line in the seeds' voice. */
+  say(text: string): void {
+    this.sinks.line?.(this.redactor.redact(text));
+  }
+
+  /** A healing-log event. */
+  record(level: LogLevel, message: string): void {
+    const event = { time: new Date(), level, message: this.redactor.redact(message) };
+    this.events.push(event);
+    this.sinks.event?.(event);
+  }
+
+  info(message: string): void {
+    this.record('INFO', message);
+  }
+  success(message: string): void {
+    this.record('SUCCESS', message);
+  }
+  warn(message: string): void {
+    this.record('WARNING', message);
+  }
+  error(message: string): void {
+    this.record('ERROR', message);
+  }
+  debug(message: string): void {
+    this.sinks.debug?.(this.redactor.redact(message));
+  }
+}
+
+/** `2025-01-10 14:30:15` in UTC, the healing log's timestamp format. */
+export function logTimestamp(d: Date): string {
+  return d.toISOString().replace('T', ' ').slice(0, 19);
+}

@@ -1,0 +1,174 @@
+// The contracts every part of Orixoon shares: checks produce findings, remedies act on one target,
+// the healing engine alone decides, reporters render the one report model.
+import type { Targets } from '../targets/index.js';
+import type { Logger } from './logger.js';
+
+export const ISSUE_CODES = [
+  'container_not_running',
+  'container_unhealthy',
+  'container_stuck',
+  'crash_loop',
+  'memory_leak',
+  'db_unreachable',
+  'db_pool_exhausted',
+  'db_table_locks',
+  'db_stuck_transactions',
+  'redis_not_responding',
+  'redis_memory_full',
+  'redis_high_memory',
+  'endpoint_down',
+  'worker_down',
+  'scheduler_stopped',
+  'worker_not_processing',
+  'queue_stuck',
+  'queue_backlog',
+  'queue_delay',
+  'high_error_rate',
+  'log_pattern',
+  'disk_space_low',
+  'memory_low',
+  'command_failed',
+  /** A check could not run at all (bad target, unexpected error): never healable, always blocks. */
+  'check_error',
+] as const;
+export type IssueCode = (typeof ISSUE_CODES)[number];
+
+export type Risk = 'low' | 'medium' | 'high';
+
+/** Session-limit category an action counts against (PRODUCT §3). */
+export type ActionCategory = 'container' | 'database' | 'other';
+
+export const OUTCOMES = [
+  'healed',
+  'recovered',
+  'failed',
+  'not_healable',
+  'disabled',
+  'limit_reached',
+  'awaiting_approval',
+  'dry_run',
+  'guarded',
+  'blocked_by_dependency',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export type Verdict = 'passed' | 'healed' | 'blocked';
+
+/** What a check saw wrong. Plain data: checks never heal. */
+export interface Finding {
+  code: IssueCode;
+  /** The check that produced it. */
+  checkId: string;
+  /** Human name of the target: a container name, `db`, a URL. */
+  target: string;
+  /**
+   * Stable key of the thing a remedy would act on (`container:redis`, `postgres:db`). Used for
+   * cooldown, protection and the systemic-failure guard.
+   */
+  targetKey: string;
+  /** Console line in the seeds' voice, without the leading emoji: `Docker container 'redis' not running`. */
+  message: string;
+  /** Measured facts that back the finding (never secrets). */
+  evidence: Record<string, unknown>;
+  /** Only `warning` findings never block under `fail-on: blocked`. Default `error`. */
+  severity?: 'error' | 'warning';
+  /** Overrides the default action for the code (e.g. a log pattern's own fix). */
+  action?: string;
+  /** Overrides the default risk for the code. */
+  risk?: Risk;
+  /** Overrides the session-limit category of the action (a database container restart is a database operation). */
+  category?: ActionCategory;
+  /** Parameters the remedy needs beyond the check's options (e.g. a log pattern's fix). */
+  params?: Record<string, unknown>;
+  /** Why it cannot be healed automatically (manual-intervention patterns). */
+  manual?: string;
+  /** A lasting fix to recommend in the report. */
+  recommendation?: string;
+}
+
+/** Facts a check exposes to the engine (dependency discovery, reports). */
+export interface CheckFacts {
+  /** Docker Compose identity of the container the check looked at, when there is one. */
+  compose?: { project: string; service: string; dependsOn: string[] };
+  /** Container name(s) this check is about (protection, dependency mapping). */
+  containers?: string[];
+  [key: string]: unknown;
+}
+
+export interface CheckRun {
+  findings: Finding[];
+  facts?: CheckFacts;
+  /** Short human description of a passing state, e.g. `running, healthy`. */
+  summary?: string;
+  /** Lasting-fix advice the check wants in the report even when it passes. */
+  recommendations?: string[];
+}
+
+export interface RunContext {
+  targets: Targets;
+  log: Logger;
+  /** Aborted when the whole-run deadline passes. */
+  signal: AbortSignal;
+  /** Epoch ms of the whole-run deadline. */
+  deadline: number;
+  env: NodeJS.ProcessEnv;
+  /** Directory of the config file (relative paths in checks resolve from it). */
+  baseDir: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** e.g. `Redis now responding`, `Container healthy (healthcheck passed)`. */
+  detail: string;
+}
+
+/** One configured check, ready to run. Built by a check type's `create`. */
+export interface Check {
+  id: string;
+  type: string;
+  phase: string;
+  /** Check ids this one depends on (config `depends_on`; Compose labels are added by the engine). */
+  dependsOn: string[];
+  /** The check's validated options (defaults filled in). */
+  options: Record<string, unknown>;
+  run(ctx: RunContext): Promise<CheckRun>;
+  /**
+   * Optional faster re-test after an action: resolve once the finding's condition is gone (or the
+   * timeout ends). Without it the engine re-runs `run` on short polls. Must never sleep blindly.
+   */
+  verify?(finding: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult>;
+}
+
+export interface RemedyContext extends RunContext {
+  check: Check;
+  /** Milliseconds this action may take (`healing_actions.<code>.timeout_seconds`). */
+  timeoutMs: number;
+  protected: ProtectedConfig;
+  /** The `healing_actions.<code>` entry as configured (thresholds live there too). */
+  actionConfig: Record<string, unknown>;
+}
+
+export interface RemedyResult {
+  /** `Container started successfully`, `Terminated 15 idle connections`. */
+  details: string;
+  /** Counts and measurements for report.json (`{terminated: 15, pool_percent_after: 45}`). */
+  data?: Record<string, unknown>;
+  /** Lasting-fix recommendations learned while acting. */
+  recommendations?: string[];
+}
+
+/** One healing action on one target. It never decides whether it may run; it throws on failure. */
+export interface Remedy {
+  action: string;
+  category: ActionCategory;
+  /** `Starting redis container...` — shown as `🔧 HEALING: <describe>`. */
+  describe(finding: Finding): string;
+  run(finding: Finding, ctx: RemedyContext): Promise<RemedyResult>;
+}
+
+export interface ProtectedConfig {
+  containers: string[];
+  database_users: string[];
+  tables: string[];
+  redis_key_patterns: string[];
+}
