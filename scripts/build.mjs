@@ -1,10 +1,28 @@
 // Bundles src/index.ts (the action) and src/cli.ts (the command line) into dist/ as ESM, and writes the
 // config JSON Schema. dockerode's CommonJS dependencies need require/__filename/__dirname in an ESM
 // bundle; ssh2's optional native pieces (cpu-features, *.node) stay external and are absent at run time.
+//
+//   node scripts/build.mjs [--outdir DIR] [--schema-out FILE] [--schema-only]
+//
+// The defaults write dist/ and orixoon.schema.json; scripts/check-dist.mjs builds into a temporary
+// directory with the same settings and compares. The output must be byte-for-byte deterministic.
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
-const schemaOnly = process.argv.includes('--schema-only');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    outdir: { type: 'string', default: 'dist' },
+    'schema-out': { type: 'string', default: 'orixoon.schema.json' },
+    'schema-only': { type: 'boolean', default: false },
+  },
+});
+const outdir = resolve(root, args.outdir);
+const schemaOut = resolve(root, args['schema-out']);
+
 const banner = [
   "import { createRequire as __orixoonCreateRequire } from 'node:module';",
   "import { fileURLToPath as __orixoonFileURLToPath } from 'node:url';",
@@ -15,6 +33,7 @@ const banner = [
 ].join('\n');
 
 const common = {
+  absWorkingDir: root,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -25,15 +44,28 @@ const common = {
   logLevel: 'warning',
 };
 
-if (!schemaOnly) {
-  rmSync('dist', { recursive: true, force: true });
-  mkdirSync('dist', { recursive: true });
-  await build({ ...common, entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+if (!args['schema-only']) {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  await build({
+    ...common,
+    entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
+    outdir,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+  });
 }
 
-// The JSON Schema comes from the same zod schema the loader validates with.
-const tmp = '.tmp/schema-gen.mjs';
-mkdirSync('.tmp', { recursive: true });
-await build({ ...common, entryPoints: ['src/config/json-schema.ts'], outfile: tmp, banner: { js: banner } });
-const { buildJsonSchema } = await import(new URL(`../${tmp}`, import.meta.url).href + `?t=${Date.now()}`);
-writeFileSync('orixoon.schema.json', JSON.stringify(buildJsonSchema(), null, 2) + '\n');
+// The JSON Schema comes from the same zod schema the loader validates with. The generator is bundled
+// into its own temporary directory so two builds (e.g. check-dist next to a build) never share a file.
+mkdirSync(join(root, '.tmp'), { recursive: true });
+const genDir = mkdtempSync(join(root, '.tmp', 'schema-gen-'));
+try {
+  const gen = join(genDir, 'schema-gen.mjs');
+  await build({ ...common, entryPoints: ['src/config/json-schema.ts'], outfile: gen });
+  const { buildJsonSchema } = await import(pathToFileURL(gen).href);
+  mkdirSync(dirname(schemaOut), { recursive: true });
+  writeFileSync(schemaOut, JSON.stringify(buildJsonSchema(), null, 2) + '\n');
+} finally {
+  rmSync(genDir, { recursive: true, force: true });
+}

@@ -22,10 +22,12 @@ export interface LogSinks {
 
 export class Logger {
   readonly events: LogEvent[] = [];
-  constructor(
-    private readonly redactor: Redactor,
-    private readonly sinks: LogSinks = {},
-  ) {}
+  private readonly redactor: Redactor;
+  private readonly sinks: LogSinks;
+  constructor(redactor: Redactor, sinks: LogSinks = {}) {
+    this.redactor = redactor;
+    this.sinks = sinks;
+  }
 
   /** A console line in the seeds' voice. */
   say(text: string): void {

@@ -1,0 +1,91 @@
+// Config → the phases and checks to run. With no phases configured (no file, or the seeds'
+// healing_config.json), every container on the Docker host is checked, grouped by Compose project,
+// with dependencies read from Compose's labels.
+import { checkType } from '../checks/registry.js';
+import { ConfigError, type LoadedConfig } from '../config/load.js';
+import type { Targets } from '../targets/index.js';
+import type { Check } from './types.js';
+
+export interface PlannedPhase {
+  name: string;
+  checks: Check[];
+}
+
+/** Parses `com.docker.compose.depends_on`: `db`, `db:service_healthy`, `db:service_healthy:true`, comma-separated. */
+export function parseComposeDependsOn(label: string | undefined): string[] {
+  if (!label) return [];
+  return label
+    .split(',')
+    .map((entry) => entry.trim().split(':')[0]!.trim())
+    .filter(Boolean);
+}
+
+export function buildConfiguredPlan(loaded: LoadedConfig): PlannedPhase[] {
+  return loaded.config.phases.map((phase) => ({
+    name: phase.name,
+    checks: phase.checks.map((raw) => {
+      const { id, type, depends_on, name: _name, ...options } = raw as unknown as {
+        id: string;
+        type: string;
+        depends_on: string[];
+        name?: string;
+      } & Record<string, unknown>;
+      const t = checkType(type);
+      if (!t) throw new Error(`unknown check type ${type}`);
+      return t.create({ id, phase: phase.name, dependsOn: depends_on, options }, loaded.config);
+    }),
+  }));
+}
+
+interface DiscoveredContainer {
+  name: string;
+  project?: string;
+  service?: string;
+  dependsOn: string[];
+}
+
+/** One container check per container on the host; one phase per Compose project (`compose:<project>`). */
+export async function buildDiscoveredPlan(loaded: LoadedConfig, targets: Targets): Promise<PlannedPhase[]> {
+  const containers = await targets.docker().findContainers({});
+  const found: DiscoveredContainer[] = containers
+    .map((c) => {
+      const labels = c.Labels ?? {};
+      return {
+        name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+        project: labels['com.docker.compose.project'],
+        service: labels['com.docker.compose.service'],
+        dependsOn: parseComposeDependsOn(labels['com.docker.compose.depends_on']),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const t = checkType('container')!;
+  const byPhase = new Map<string, Check[]>();
+  const idFor = (c: DiscoveredContainer): string => c.name;
+  for (const c of found) {
+    const phase = c.project ? `compose:${c.project}` : 'containers';
+    const deps = c.project
+      ? found.filter((o) => o.project === c.project && o.service && c.dependsOn.includes(o.service)).map(idFor)
+      : [];
+    const options = t.options.parse({ container: c.name });
+    const check = t.create({ id: idFor(c), phase, dependsOn: deps, options }, loaded.config);
+    byPhase.set(phase, [...(byPhase.get(phase) ?? []), check]);
+  }
+  return [...byPhase.entries()]
+    .sort(([a], [b]) => (a === 'containers' ? 1 : b === 'containers' ? -1 : a.localeCompare(b)))
+    .map(([name, checks]) => ({ name, checks }));
+}
+
+export function filterPhases(plan: PlannedPhase[], phases: string[] | undefined, file: string): PlannedPhase[] {
+  if (!phases?.length) return plan;
+  const unknown = phases.filter((p) => !plan.some((ph) => ph.name === p));
+  if (unknown.length) {
+    throw new ConfigError([
+      {
+        file,
+        key: 'phases',
+        message: `unknown phase ${unknown.map((u) => `"${u}"`).join(', ')} in the phases input; the config has: ${plan.map((p) => p.name).join(', ') || '(none)'}`,
+      },
+    ]);
+  }
+  return plan.filter((p) => phases.includes(p.name));
+}

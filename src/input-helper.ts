@@ -1,0 +1,97 @@
+// Raw action inputs → one typed, validated settings object (PRODUCT §5).
+import * as core from '@actions/core';
+
+export type CommentMode = 'always' | 'on-failure' | 'on-change' | 'never';
+export type FailOn = 'blocked' | 'warning' | 'never';
+
+export interface Settings {
+  /** Path given by the user; `configIsDefault` when it is the default and may be absent. */
+  config: string;
+  configIsDefault: boolean;
+  autoHeal: boolean;
+  dryRun: boolean;
+  phases: string[];
+  approve: string[];
+  githubToken?: string;
+  comment: CommentMode;
+  checkRun: boolean;
+  failOn: FailOn;
+  reportDir: string;
+  timeoutSeconds: number;
+  dockerHost?: string;
+  postgresUrl?: string;
+  redisUrl?: string;
+}
+
+export const DEFAULT_INPUTS = {
+  config: '.github/orixoon.yml',
+  'auto-heal': 'true',
+  'dry-run': 'false',
+  comment: 'on-change',
+  'check-run': 'false',
+  'fail-on': 'blocked',
+  'report-dir': 'orixoon-reports',
+  'timeout-seconds': '900',
+} as const;
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+function input(name: string): string {
+  return core.getInput(name).trim();
+}
+
+function bool(name: keyof typeof DEFAULT_INPUTS): boolean {
+  const v = (input(name) || DEFAULT_INPUTS[name]).toLowerCase();
+  if (['true', 'yes', '1', 'on'].includes(v)) return true;
+  if (['false', 'no', '0', 'off'].includes(v)) return false;
+  throw new InputError(`Input ${name} must be true or false, got "${v}"`);
+}
+
+function oneOf<T extends string>(name: keyof typeof DEFAULT_INPUTS, allowed: readonly T[]): T {
+  const v = (input(name) || DEFAULT_INPUTS[name]).toLowerCase();
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new InputError(`Input ${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+}
+
+/** Comma- or newline-separated list. */
+export function list(raw: string): string[] {
+  return raw
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function getInputs(): Settings {
+  const config = input('config');
+  const timeout = Number(input('timeout-seconds') || DEFAULT_INPUTS['timeout-seconds']);
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new InputError(`Input timeout-seconds must be a positive number, got "${input('timeout-seconds')}"`);
+  }
+  const secret = (name: string): string | undefined => {
+    const v = input(name);
+    if (v) core.setSecret(v);
+    return v || undefined;
+  };
+  return {
+    config: config || DEFAULT_INPUTS.config,
+    configIsDefault: !config || config === DEFAULT_INPUTS.config,
+    autoHeal: bool('auto-heal'),
+    dryRun: bool('dry-run'),
+    phases: list(input('phases')),
+    approve: list(input('approve')),
+    githubToken: secret('github-token'),
+    comment: oneOf('comment', ['always', 'on-failure', 'on-change', 'never'] as const),
+    checkRun: bool('check-run'),
+    failOn: oneOf('fail-on', ['blocked', 'warning', 'never'] as const),
+    reportDir: input('report-dir') || DEFAULT_INPUTS['report-dir'],
+    timeoutSeconds: timeout,
+    dockerHost: input('docker-host') || undefined,
+    postgresUrl: secret('postgres-url'),
+    redisUrl: secret('redis-url'),
+  };
+}
