@@ -308,17 +308,25 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     try {
       return await o.approvalLookup(fr);
     } catch (e) {
+      log.say(`⚠️ Approval lookup failed (treated as not approved): ${errorMessage(e)}`);
       log.warn(`Approval lookup failed (treated as not approved): ${errorMessage(e)}`);
       return undefined;
     }
   };
 
+  // Notifications go out in the background (a slow webhook never holds healing up); the run waits
+  // for them, bounded by their own timeouts, before it returns.
+  const pendingNotifications: Promise<void>[] = [];
   const emit = async (event: HealingEvent): Promise<void> => {
-    try {
-      await o.onHealingEvent?.(event);
-    } catch (e) {
-      log.warn(`Notification failed (verdict unchanged): ${errorMessage(e)}`);
-    }
+    if (!o.onHealingEvent) return;
+    pendingNotifications.push(
+      Promise.resolve()
+        .then(() => o.onHealingEvent?.(event))
+        .catch((e: unknown) => {
+          log.say(`⚠️ Notification failed (verdict unchanged): ${errorMessage(e)}`);
+          log.warn(`Notification failed (verdict unchanged): ${errorMessage(e)}`);
+        }),
+    );
   };
 
   /** Takes one finding through the policy and, when allowed, the remedy + re-test loop. */
@@ -639,6 +647,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
 
   if (signal.aborted) errors.push(abortReason(signal));
   clearTimeout(timer);
+  await Promise.allSettled(pendingNotifications);
   await targets.close();
 
   const errorsOnly = findings.filter((f) => f.severity === 'error');

@@ -1,0 +1,362 @@
+// GitHub integration of the action: the sticky PR comment (with the approval proposals), approvals
+// by PR comment, and the "Orixoon pre-deployment" check run (or commit status). Nothing here ever
+// fails the run: a fork PR, a read-only token or an unreachable API becomes a note for the summary.
+import type { ConfigProblem } from '../config/load.js';
+import type { Logger } from '../engine/logger.js';
+import type { Redactor } from '../engine/redact.js';
+import type { ApprovalLookup } from '../engine/run.js';
+import type { RunReport } from '../report/model.js';
+import { COMMENT_LIMIT, renderPrComment } from '../report/pr-comment.js';
+import { findCommentApproval } from './approvals.js';
+import { createCheckPublisher, type CheckPublisher } from './check-run.js';
+import {
+  createGitHubClient,
+  GitHubApiError,
+  type CollaboratorPermission,
+  type GitHubClient,
+  type IssueComment,
+} from './client.js';
+import { readGitHubContext } from './context.js';
+import {
+  composeBody,
+  contentHash,
+  findStickyComments,
+  formatMetadata,
+  nextProposals,
+  parseMetadata,
+  STICKY_MARKER,
+  type CommentIdentity,
+  type StickyMetadata,
+} from './sticky-comment.js';
+
+export { CHECK_NAME } from './check-run.js';
+export { STICKY_MARKER } from './sticky-comment.js';
+
+export type CommentMode = 'always' | 'on-failure' | 'on-change' | 'never';
+
+export interface GitHubSettings {
+  /** github-token input (masked already). */
+  token?: string;
+  comment: CommentMode;
+  checkRun: boolean;
+  /** approve input (already passed to the engine; only for reporting). */
+  approveInput: string[];
+  /** Per-request timeout for the GitHub API. Default 15 s. */
+  timeoutMs?: number;
+}
+
+export interface GitHubIntegration {
+  /** Repository, PR head SHA (not the merge commit GITHUB_SHA), PR number, run URL. */
+  context: {
+    repository?: string;
+    sha?: string;
+    pr?: number;
+    runUrl?: string;
+    workflow?: string;
+    eventName?: string;
+  };
+  /** For EngineOptions.approvalLookup: reads PR comments once (lazily, cached), validates each approve comment. */
+  approvalLookup: ApprovalLookup;
+  /** Creates an in-progress check run (if enabled); resolves the head SHA of an issue_comment event. */
+  start(): Promise<void>;
+  /** Sticky comment + completed check run. Never throws: returns notes for the job summary. */
+  publish(report: RunReport | null, problems?: ConfigProblem[]): Promise<string[]>;
+}
+
+interface CommentState {
+  identity: CommentIdentity;
+  comments: IssueComment[];
+  /** Our sticky comments, best first. */
+  stickies: IssueComment[];
+  meta?: StickyMetadata;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function createGitHubIntegration(
+  settings: GitHubSettings,
+  deps: { redactor: Redactor; log: Logger; env: NodeJS.ProcessEnv },
+): GitHubIntegration {
+  const { redactor, log, env } = deps;
+  redactor.add(settings.token);
+  const gh = readGitHubContext(env);
+  const context: GitHubIntegration['context'] = {
+    repository: gh.repository,
+    sha: gh.sha,
+    pr: gh.pr,
+    runUrl: gh.runUrl,
+    workflow: gh.workflow,
+    eventName: gh.eventName,
+  };
+  const client: GitHubClient | undefined =
+    settings.token && gh.owner && gh.repo
+      ? createGitHubClient({
+          token: settings.token,
+          owner: gh.owner,
+          repo: gh.repo,
+          apiUrl: gh.apiUrl,
+          timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          debug: (t) => log.debug(t),
+        })
+      : undefined;
+
+  // Per-integration caches (one action run).
+  const permissions = new Map<string, Promise<CollaboratorPermission>>();
+  let commentState: Promise<CommentState> | undefined;
+  let headSha: Promise<string | undefined> | undefined;
+  let checks: CheckPublisher | undefined;
+  const startNotes: string[] = [];
+
+  const say = (text: string): void => log.say(text);
+  const warn = (note: string): string => {
+    log.say(`⚠️ ${note}`);
+    return note;
+  };
+
+  function resolveHeadSha(): Promise<string | undefined> {
+    headSha ??= (async () => {
+      if (gh.sha) return gh.sha;
+      if (!client || !gh.pr) return undefined;
+      try {
+        const sha = await client.pullRequestHeadSha(gh.pr);
+        context.sha = sha;
+        return sha;
+      } catch (err) {
+        log.debug(`PR head commit unknown: ${describe(err)}`);
+        return undefined;
+      }
+    })();
+    return headSha;
+  }
+
+  async function resolveIdentity(c: GitHubClient): Promise<CommentIdentity> {
+    try {
+      const user = await c.authenticatedUser();
+      return { login: user.login, installation: false };
+    } catch (err) {
+      // GITHUB_TOKEN and GitHub App installation tokens may not call GET /user (403): their
+      // comments are written by a bot account.
+      log.debug(`GET /user unavailable (${describe(err)}): treating the token as an installation token`);
+      return { installation: true };
+    }
+  }
+
+  function loadCommentState(c: GitHubClient, pr: number): Promise<CommentState> {
+    commentState ??= (async () => {
+      const [identity, comments] = await Promise.all([resolveIdentity(c), c.listIssueComments(pr)]);
+      const stickies = findStickyComments(comments, identity);
+      const meta = stickies[0] ? parseMetadata(stickies[0].body) : undefined;
+      log.debug(
+        `PR #${pr}: ${comments.length} comments, sticky ${stickies[0] ? `#${stickies[0].id}` : 'none'} (identity ${identity.login ?? 'installation bot'})`,
+      );
+      return { identity, comments, stickies, meta };
+    })();
+    return commentState;
+  }
+
+  function permissionOf(c: GitHubClient, login: string): Promise<CollaboratorPermission> {
+    let p = permissions.get(login);
+    if (!p) {
+      p = c.collaboratorPermission(login);
+      permissions.set(login, p);
+    }
+    return p;
+  }
+
+  const approvalLookup: ApprovalLookup = async (finding) => {
+    if (!client || !gh.pr) return undefined;
+    const c = client;
+    try {
+      const state = await loadCommentState(c, gh.pr);
+      const decision = await findCommentApproval(
+        finding.id,
+        {
+          comments: state.comments,
+          stickyId: state.stickies[0]?.id,
+          meta: state.meta,
+          headSha: await resolveHeadSha(),
+        },
+        (login) => permissionOf(c, login),
+      );
+      for (const reason of decision.denied) say(`ℹ️ Approval of ${finding.id} not counted: ${reason}`);
+      if (decision.approval)
+        say(`👍 ${finding.id} approved by @${decision.approval.by} (${decision.approval.url})`);
+      return decision.approval;
+    } catch (err) {
+      say(`⚠️ Could not read approvals from PR #${gh.pr}: ${describe(err)}`);
+      return undefined;
+    }
+  };
+
+  function commentFailure(err: unknown): string {
+    if (err instanceof GitHubApiError && err.forbidden) {
+      return gh.fork
+        ? `PR comment skipped: fork PR with a read-only token (HTTP ${err.status}); the report is in the job summary.`
+        : `PR comment skipped: the token may not read or write PR comments (HTTP ${err.status}: ${err.detail}); give the job \`pull-requests: write\`.`;
+    }
+    return `PR comment not written: ${describe(err)}`;
+  }
+
+  /** Keeps the cached comment state current after a write (a second publish updates, never re-creates). */
+  function remember(state: CommentState, written: IssueComment, meta: StickyMetadata): void {
+    const comments = [...state.comments.filter((x) => x.id !== written.id), written];
+    const stickies = [written, ...state.stickies.filter((x) => x.id !== written.id)];
+    commentState = Promise.resolve({ ...state, comments, stickies, meta });
+  }
+
+  async function publishComment(
+    report: RunReport | null,
+    problems: ConfigProblem[] | undefined,
+  ): Promise<string[]> {
+    const pendingIds =
+      report?.findings.filter((f) => f.outcome === 'awaiting_approval').map((f) => f.id) ?? [];
+    const approvalHint = pendingIds.length
+      ? ' Approval by PR comment is not available for this run: approve with the `approve` input.'
+      : '';
+    if (settings.comment === 'never') {
+      return gh.pr && pendingIds.length ? [warn(`PR comment off (comment: never).${approvalHint}`)] : [];
+    }
+    if (!gh.pr) return [];
+    if (!client) return [warn(`PR comment skipped: no github-token.${approvalHint}`)];
+    const c = client;
+    const pr = gh.pr;
+
+    let state: CommentState;
+    try {
+      state = await loadCommentState(c, pr);
+    } catch (err) {
+      return [warn(commentFailure(err) + approvalHint)];
+    }
+    const sha = await resolveHeadSha();
+    const existing = state.stickies[0];
+    const previous = state.meta;
+    const proposals = nextProposals(previous, sha, pendingIds, new Date());
+    const metaBudget =
+      formatMetadata({ v: 1, sha, proposals, content: '0'.repeat(16) }).length + STICKY_MARKER.length + 8;
+    const rendered = renderPrComment(
+      { report, problems, sha, runUrl: gh.runUrl },
+      Math.max(4_000, COMMENT_LIMIT - 1 - metaBudget),
+    );
+    const content = redactor.redact(rendered.content);
+    const footer = redactor.redact(rendered.footer);
+    const meta: StickyMetadata = { v: 1, sha, proposals, content: contentHash(content) };
+    const body = redactor.redact(composeBody({ content, footer }, meta));
+    const blocked = !report || report.verdict === 'blocked';
+
+    if (!existing) {
+      if (settings.comment === 'on-failure' && !blocked) {
+        log.debug('PR comment not created: comment is on-failure and the deployment is not blocked');
+        return [];
+      }
+      if (settings.comment === 'on-change' && report && report.findings.length === 0 && !blocked) {
+        log.debug('PR comment not created: comment is on-change and every check passed');
+        return [];
+      }
+      try {
+        const created = await c.createIssueComment(pr, body);
+        remember(state, created, meta);
+        say(`💬 PR comment created: ${created.html_url}`);
+        return [];
+      } catch (err) {
+        return [warn(commentFailure(err) + approvalHint)];
+      }
+    }
+
+    const unchanged =
+      settings.comment === 'on-change'
+        ? previous?.content === meta.content &&
+          JSON.stringify(previous?.proposals) === JSON.stringify(proposals)
+        : existing.body === body;
+    if (unchanged) {
+      say(`💬 PR comment unchanged: ${existing.html_url}`);
+      return [];
+    }
+    let lastError: unknown;
+    for (const candidate of state.stickies) {
+      try {
+        const updated = await c.updateIssueComment(candidate.id, body);
+        remember(state, updated, meta);
+        say(`💬 PR comment updated: ${updated.html_url}`);
+        return [];
+      } catch (err) {
+        lastError = err;
+        // A marked comment by another bot we may not edit: try the next one, then create our own.
+        if (!(err instanceof GitHubApiError && err.forbidden)) break;
+      }
+    }
+    if (lastError instanceof GitHubApiError && lastError.forbidden && state.identity.installation) {
+      try {
+        const created = await c.createIssueComment(pr, body);
+        remember(state, created, meta);
+        say(`💬 PR comment created: ${created.html_url}`);
+        return [];
+      } catch (err) {
+        return [warn(commentFailure(err) + approvalHint)];
+      }
+    }
+    return [warn(commentFailure(lastError) + approvalHint)];
+  }
+
+  async function ensureChecks(): Promise<CheckPublisher | string | undefined> {
+    if (!settings.checkRun) return undefined;
+    if (checks) return checks;
+    if (!client)
+      return `Check run skipped: ${settings.token ? 'GITHUB_REPOSITORY is not set' : 'no github-token'}.`;
+    const sha = await resolveHeadSha();
+    if (!sha) return 'Check run skipped: the head commit of this run is unknown.';
+    checks = createCheckPublisher({
+      client,
+      sha,
+      runUrl: gh.runUrl,
+      workspace: gh.workspace,
+      redact: (t) => redactor.redact(t),
+      say,
+    });
+    return checks;
+  }
+
+  return {
+    context,
+    approvalLookup,
+
+    async start() {
+      try {
+        await resolveHeadSha();
+        const publisher = await ensureChecks();
+        if (typeof publisher === 'string') startNotes.push(warn(publisher));
+        else if (publisher) {
+          const note = await publisher.start();
+          if (note) startNotes.push(warn(note));
+        }
+      } catch (err) {
+        startNotes.push(warn(`GitHub integration could not start: ${describe(err)}`));
+      }
+    },
+
+    async publish(report, problems) {
+      const notes = [...startNotes];
+      startNotes.length = 0;
+      try {
+        notes.push(...(await publishComment(report, problems)));
+      } catch (err) {
+        notes.push(warn(`PR comment not written: ${describe(err)}`));
+      }
+      try {
+        const publisher = await ensureChecks();
+        if (typeof publisher === 'string') {
+          if (!notes.includes(publisher)) notes.push(warn(publisher));
+        } else if (publisher) {
+          const note = await publisher.complete(report, problems);
+          if (note) notes.push(warn(note));
+        }
+      } catch (err) {
+        notes.push(warn(`Check run not completed: ${describe(err)}`));
+      }
+      return notes.map((n) => redactor.redact(n));
+    },
+  };
+}
