@@ -179,7 +179,7 @@ export async function startPostgres(opts: {
   mkdirSync(`${dataDir}/run`, { recursive: true });
   writeFileSync(`${dataDir}/pw`, password);
   for (const p of [dataDir, `${dataDir}/data`, `${dataDir}/run`, `${dataDir}/pw`]) chownSync(p, uid, gid);
-  const bin = '/usr/lib/postgresql/15/bin';
+  const bin = process.env.ORIXOON_PG_BIN ?? '/usr/lib/postgresql/15/bin';
   const settings = {
     listen_addresses: '127.0.0.1',
     max_connections: String(opts.maxConnections ?? 40),

@@ -25,7 +25,7 @@ describe('config loading', () => {
     const queue = loaded.config.phases[3]!.checks[0] as Record<string, unknown>;
     expect(queue).toMatchObject({ id: 'zoho-sync', type: 'queue', status_column: 'status', max_stuck: 10, max_rows_per_action: 100 });
     const app = loaded.config.phases[0]!.checks[1] as Record<string, unknown>;
-    expect(app).toMatchObject({ depends_on: ['db', 'redis'], start_period_seconds: 60, crash_loop_restarts: 3 });
+    expect(app).toMatchObject({ depends_on: ['db', 'redis'], container: 'app' });
     expect(loaded.config.protected.tables).toEqual(['users', 'roles', 'permissions']);
     expect(loaded.config.safety_limits.cooldown_seconds).toBe(60);
   });

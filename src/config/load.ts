@@ -67,10 +67,10 @@ function stripJsonComments(text: string): string {
       inString = true;
       out += c;
     } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') out += ' ', i++;
+      for (; i < text.length && text[i] !== '\n'; i++) out += ' ';
       i--;
     } else if (c === '/' && text[i + 1] === '*') {
-      while (i < text.length && !(text[i] === '*' && text[i + 1] === '/')) out += text[i] === '\n' ? '\n' : ' ', i++;
+      for (; i < text.length && !(text[i] === '*' && text[i + 1] === '/'); i++) out += text[i] === '\n' ? '\n' : ' ';
       out += '  ';
       i++;
     } else out += c;
