@@ -1,15 +1,65 @@
+// A user's own check script (the seeds' custom plugins): exit 0 passes, anything else is a
+// `command_failed` finding with the output's tail as evidence; an optional heal command fixes it.
+import path from 'node:path';
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
+import type { Check, CheckRun, Finding, RunContext } from '../engine/types.js';
+import { describeEnd, formatSeconds, runShell } from '../targets/exec.js';
 
 export const commandCheck = defineCheckType({
   type: 'command',
   options: z.strictObject({
-    run: z.string().min(1),
-    heal: z.string().min(1).optional(),
-    timeout_seconds: z.number().positive().default(60),
+    run: z.string().min(1).describe('Shell command (bash -c); exit 0 = pass.'),
+    heal: z.string().min(1).optional().describe('Shell command run as the `run_heal_command` remedy.'),
+    timeout_seconds: z
+      .number()
+      .positive()
+      .default(60)
+      .describe('Enforced for both commands: the process group is killed.'),
     risk: z.enum(['low', 'medium', 'high']).default('medium'),
+    cwd: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Working directory (relative to the config file). Default: the directory Orixoon runs in.'),
   }),
-  create() {
-    throw new Error('the command check is not implemented yet');
+  create(spec): Check {
+    const o = spec.options;
+    const check: Check = {
+      id: spec.id,
+      type: 'command',
+      phase: spec.phase,
+      dependsOn: spec.dependsOn,
+      options: o,
+      async run(ctx: RunContext): Promise<CheckRun> {
+        const cwd = o.cwd ? path.resolve(ctx.baseDir, o.cwd) : process.cwd();
+        const timeoutMs = o.timeout_seconds * 1000;
+        const r = await runShell(o.run, { timeoutMs, cwd, env: ctx.env, signal: ctx.signal });
+        if (r.exitCode === 0 && !r.timedOut && !r.aborted) {
+          return { findings: [], summary: `exit 0 in ${formatSeconds(r.durationMs)}` };
+        }
+        const finding: Finding = {
+          code: 'command_failed',
+          checkId: spec.id,
+          target: spec.id,
+          targetKey: `command:${spec.id}`,
+          message: `Command check '${spec.id}' failed (${describeEnd(r, timeoutMs)})`,
+          evidence: {
+            exit_code: r.exitCode,
+            signal: r.signal,
+            timed_out: r.timedOut,
+            duration_ms: r.durationMs,
+            output: r.output,
+            output_truncated: r.truncated,
+          },
+          risk: o.risk,
+        };
+        if (o.heal) finding.params = { heal: o.heal, timeout_seconds: o.timeout_seconds, cwd };
+        else
+          finding.manual = `No heal command configured for command check '${spec.id}': fix it by hand, or add \`heal\``;
+        return { findings: [finding] };
+      },
+    };
+    return check;
   },
 });

@@ -1,17 +1,396 @@
+// Application logs (a container's, or a file on the runner) over a time window: a high error rate,
+// and known error signatures from a pattern file (regex → restart, a fix command, or manual advice).
+// Only the container's current run counts: errors of an instance that was since restarted are history.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
+import type { Check, CheckRun, Finding, Risk, RunContext, VerifyResult } from '../engine/types.js';
+import { DockerApiError } from '../targets/docker.js';
+import { describeEnd, runShell } from '../targets/exec.js';
+import { linesSince, readLogFile } from '../targets/logfile.js';
+
+export const DEFAULT_ERROR_PATTERN = 'ERROR|CRITICAL|FATAL|Traceback';
+const DEFAULT_ERROR_THRESHOLD = 50;
+
+function compiles(source: string, flags = ''): boolean {
+  try {
+    new RegExp(source, flags);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pattern file: {patterns: [{name, regex, severity, description, fix}]}
+
+const patternFix = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('restart'),
+    container: z.string().min(1).optional().describe("Default: the logs check's container."),
+  }),
+  z.strictObject({
+    type: z.literal('command'),
+    run: z.string().min(1).describe('Shell command (bash -c) that fixes the cause.'),
+    backup: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Files copied before the fix and restored when it does not work.'),
+    verify: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Shell command; exit 0 = fixed. Without it: no new matching lines since the fix.'),
+    cwd: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Relative to the pattern file. Default: the directory Orixoon runs in.'),
+    timeout_seconds: z.number().positive().default(60),
+  }),
+  z.strictObject({
+    type: z.literal('manual'),
+    advice: z.string().min(1),
+  }),
+]);
+export type PatternFix = z.infer<typeof patternFix>;
+
+export const errorPatternSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'use letters, digits and - _ . :'),
+    regex: z.string().min(1),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'only the flags i, m, s and u')
+      .optional(),
+    severity: z.enum(['critical', 'error', 'warning', 'info']).default('error'),
+    description: z.string().optional(),
+    risk: z.enum(['low', 'medium', 'high']).optional(),
+    min_matches: z.number().int().positive().default(1),
+    fix: patternFix.optional().describe('Without a fix the pattern is reported for manual intervention.'),
+  })
+  .refine((p) => compiles(p.regex, p.flags), { message: 'regex does not compile', path: ['regex'] });
+export type ErrorPattern = z.infer<typeof errorPatternSchema>;
+
+export const patternsFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.union([z.number(), z.string()]).optional(),
+  patterns: z.array(errorPatternSchema),
+});
+
+/** Reads and validates a pattern file; errors name the file and the offending key. */
+export async function loadPatterns(file: string): Promise<ErrorPattern[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`Pattern file ${file} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`Pattern file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const parsed = patternsFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`Pattern file ${file} is invalid: ${issues}`);
+  }
+  const names = new Set<string>();
+  for (const p of parsed.data.patterns) {
+    if (names.has(p.name)) throw new Error(`Pattern file ${file}: pattern name '${p.name}' is used twice`);
+    names.add(p.name);
+  }
+  return parsed.data.patterns;
+}
+
+/** Lines matching a regex (the regex is never global, so `test` keeps no state). */
+export function matchingLines(lines: readonly string[], re: RegExp): string[] {
+  return lines.filter((l) => re.test(l));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const options = z
+  .strictObject({
+    container: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Container whose logs are read (and restarted on high_error_rate).'),
+    file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A log file on the runner (relative to the config file); read instead of container logs.'),
+    window_minutes: z.number().positive().default(5),
+    error_pattern: z
+      .string()
+      .refine((s) => compiles(s), 'error_pattern does not compile as a regular expression')
+      .optional()
+      .describe(`Default: ${DEFAULT_ERROR_PATTERN}`),
+    error_threshold: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Default: healing_actions.high_error_rate.error_threshold, else 50.'),
+    patterns_file: z.string().optional().describe('JSON pattern file (relative to the config file).'),
+  })
+  .refine((o) => o.container !== undefined || o.file !== undefined, {
+    message: 'a logs check needs container or file',
+  });
+
+interface LogRead {
+  lines: string[];
+  /** `container app` / `file logs/app.log`. */
+  source: string;
+  /** Where new lines start, for reading only what came after this read. */
+  fileSize?: number;
+  /** false for a file without timestamps (the newest lines stand in for the window). */
+  timed: boolean;
+}
+
+const sample = (line: string | undefined) => (line === undefined ? undefined : line.slice(0, 300));
+const severityOf = (s: ErrorPattern['severity']): 'error' | 'warning' =>
+  s === 'warning' || s === 'info' ? 'warning' : 'error';
 
 export const logsCheck = defineCheckType({
   type: 'logs',
-  options: z.strictObject({
-    container: z.string().min(1).optional(),
-    file: z.string().min(1).optional(),
-    window_minutes: z.number().positive().default(5),
-    error_pattern: z.string().optional(),
-    error_threshold: z.number().int().nonnegative().optional(),
-    patterns_file: z.string().optional(),
-  }),
-  create() {
-    throw new Error('the logs check is not implemented yet');
+  options,
+  create(spec, config): Check {
+    const o = spec.options;
+    const fromConfig = config.healing_actions.high_error_rate?.error_threshold;
+    const threshold =
+      o.error_threshold ?? (typeof fromConfig === 'number' ? fromConfig : DEFAULT_ERROR_THRESHOLD);
+    const errorRe = new RegExp(o.error_pattern ?? DEFAULT_ERROR_PATTERN);
+    const windowMs = o.window_minutes * 60_000;
+    const who = o.container ?? o.file ?? spec.id;
+
+    /** Lines written since `sinceMs` (and, for a container, since its current run started). */
+    const read = async (ctx: RunContext, sinceMs: number, fileOffset?: number): Promise<LogRead> => {
+      if (o.file) {
+        const file = path.resolve(ctx.baseDir, o.file);
+        let chunk;
+        try {
+          chunk = await readLogFile(file, fileOffset ?? 0);
+        } catch (err) {
+          throw new Error(
+            `Log file ${file} cannot be read: ${(err as Error).message} (check the logs check's \`file\`)`,
+            {
+              cause: err,
+            },
+          );
+        }
+        const w = fileOffset === undefined ? linesSince(chunk, sinceMs) : { lines: chunk.lines, timed: true };
+        return { lines: w.lines, source: `file ${o.file}`, fileSize: chunk.size, timed: w.timed };
+      }
+      const container = o.container ?? '';
+      const docker = ctx.targets.docker();
+      // The current run's lines start where the previous run ended (FinishedAt of the last exit).
+      // Not StartedAt: a process can log before Docker records its start, and a crash at start-up
+      // must count.
+      let previousRunEnded = 0;
+      try {
+        const info = await docker.inspect(container, { signal: ctx.signal });
+        const started = Date.parse(info.State.StartedAt) || 0;
+        const finished = Date.parse(info.State.FinishedAt) || 0;
+        if (info.State.Running && finished > 0 && finished <= started) previousRunEnded = finished;
+      } catch (err) {
+        if (err instanceof DockerApiError && err.statusCode === 404) {
+          throw new Error(`Container '${container}' not found: check the logs check's \`container\``, {
+            cause: err,
+          });
+        }
+        throw err;
+      }
+      const since = Math.max(sinceMs, previousRunEnded);
+      const lines = await docker.logs(container, { sinceSeconds: Math.max(0, (Date.now() - since) / 1000) });
+      return { lines, source: `container ${container}`, timed: true };
+    };
+
+    const patternsPath = (ctx: RunContext) =>
+      o.patterns_file ? path.resolve(ctx.baseDir, o.patterns_file) : undefined;
+
+    const patternFinding = (
+      p: ErrorPattern,
+      hits: string[],
+      r: LogRead,
+      checkedAt: number,
+      patternsDir: string,
+    ): Finding => {
+      const f: Finding = {
+        code: 'log_pattern',
+        checkId: spec.id,
+        target: who,
+        targetKey: `pattern:${spec.id}:${p.name}`,
+        message:
+          `Known error pattern '${p.name}' matched ${hits.length} time${hits.length === 1 ? '' : 's'} in ${r.source}` +
+          (p.description ? `: ${p.description}` : ''),
+        evidence: {
+          pattern: p.name,
+          matches: hits.length,
+          sample: sample(hits[hits.length - 1]),
+          source: r.source,
+          window_minutes: o.window_minutes,
+          checked_at: new Date(checkedAt).toISOString(),
+          ...(r.fileSize !== undefined ? { file_offset: r.fileSize } : {}),
+        },
+        severity: severityOf(p.severity),
+      };
+      if (p.risk) f.risk = p.risk as Risk;
+      const fix = p.fix;
+      if (!fix || fix.type === 'manual') {
+        f.manual = fix?.advice ?? `Pattern '${p.name}' has no fix: manual intervention needed`;
+      } else if (fix.type === 'restart') {
+        const container = fix.container ?? o.container;
+        if (container) {
+          f.action = 'restart_container';
+          f.params = { container, pattern: p.name };
+          f.targetKey = `container:${container}`;
+        } else {
+          f.manual = `Pattern '${p.name}' asks for a restart but names no container`;
+        }
+      } else {
+        const cwd = fix.cwd ? path.resolve(patternsDir, fix.cwd) : process.cwd();
+        f.action = 'pattern_fix';
+        f.params = {
+          pattern: p.name,
+          run: fix.run,
+          backup: fix.backup.map((b) => path.resolve(cwd, b)),
+          verify: fix.verify,
+          cwd,
+          timeout_seconds: fix.timeout_seconds,
+        };
+      }
+      return f;
+    };
+
+    /** Since when a re-test counts lines: the finding's own detection time. */
+    const detectedAt = (f: Finding): number => {
+      const t = typeof f.evidence.checked_at === 'string' ? Date.parse(f.evidence.checked_at) : NaN;
+      return Number.isNaN(t) ? Date.now() : t;
+    };
+    const offsetOf = (f: Finding): number | undefined =>
+      typeof f.evidence.file_offset === 'number' ? f.evidence.file_offset : undefined;
+
+    const verifyErrorRate = async (f: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult> => {
+      if (o.container && !o.file) {
+        const w = await ctx.targets
+          .docker()
+          .waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
+        if (!w.ok)
+          return {
+            ok: false,
+            detail: `Container '${o.container}' not running (${w.info?.State.Status ?? 'missing'})`,
+          };
+      }
+      const r = await read(ctx, detectedAt(f), offsetOf(f));
+      const errors = matchingLines(r.lines, errorRe).length;
+      const since = o.file ? 'since the action' : 'since restart';
+      return errors > threshold
+        ? { ok: false, detail: `Still ${errors} errors ${since} (threshold ${threshold})` }
+        : { ok: true, detail: `Error rate normal: ${errors} errors ${since} (threshold ${threshold})` };
+    };
+
+    const verifyPattern = async (f: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult> => {
+      const name = String(f.evidence.pattern);
+      const verifyCmd = typeof f.params?.verify === 'string' ? f.params.verify : undefined;
+      if (verifyCmd) {
+        const cwd = typeof f.params?.cwd === 'string' ? f.params.cwd : process.cwd();
+        const ms = Math.max(1000, timeoutMs);
+        const r = await runShell(verifyCmd, { timeoutMs: ms, cwd, env: ctx.env, signal: ctx.signal });
+        return r.exitCode === 0
+          ? { ok: true, detail: `Pattern '${name}' fixed: verify command passed` }
+          : {
+              ok: false,
+              detail: `Pattern '${name}' not fixed: verify command ${describeEnd(r, ms)}${r.output ? `: ${r.output.trim().slice(-300)}` : ''}`,
+            };
+      }
+      const file = patternsPath(ctx);
+      if (!file) return { ok: false, detail: 'No pattern file configured' };
+      const pattern = (await loadPatterns(file)).find((p) => p.name === name);
+      if (!pattern) return { ok: false, detail: `Pattern '${name}' is no longer in ${o.patterns_file}` };
+      if (f.action === 'restart_container' && o.container && !o.file) {
+        const w = await ctx.targets
+          .docker()
+          .waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
+        if (!w.ok)
+          return {
+            ok: false,
+            detail: `Container '${o.container}' not running (${w.info?.State.Status ?? 'missing'})`,
+          };
+      }
+      const r = await read(ctx, detectedAt(f), offsetOf(f));
+      const hits = matchingLines(r.lines, new RegExp(pattern.regex, pattern.flags)).length;
+      return hits === 0
+        ? { ok: true, detail: `No new '${name}' lines since the fix` }
+        : {
+            ok: false,
+            detail: `Pattern '${name}' matched ${hits} new line${hits === 1 ? '' : 's'} since the fix`,
+          };
+    };
+
+    return {
+      id: spec.id,
+      type: 'logs',
+      phase: spec.phase,
+      dependsOn: spec.dependsOn,
+      options: o,
+      async run(ctx: RunContext): Promise<CheckRun> {
+        const checkedAt = Date.now();
+        const r = await read(ctx, checkedAt - windowMs);
+        const findings: Finding[] = [];
+        const errors = matchingLines(r.lines, errorRe);
+        const windowText = r.timed
+          ? `in the last ${o.window_minutes} min`
+          : `in the last ${r.lines.length} lines`;
+        if (errors.length > threshold) {
+          const f: Finding = {
+            code: 'high_error_rate',
+            checkId: spec.id,
+            target: who,
+            targetKey: o.container ? `container:${o.container}` : `logs:${spec.id}`,
+            message: `High error rate in ${r.source}: ${errors.length} errors ${windowText} (threshold ${threshold})`,
+            evidence: {
+              errors: errors.length,
+              threshold,
+              window_minutes: o.window_minutes,
+              windowed_by_time: r.timed,
+              source: r.source,
+              sample: sample(errors[errors.length - 1]),
+              checked_at: new Date(checkedAt).toISOString(),
+              ...(r.fileSize !== undefined ? { file_offset: r.fileSize } : {}),
+            },
+          };
+          if (o.container) f.params = { container: o.container };
+          else
+            f.manual = `Errors come from a log file and no container is set on logs check '${spec.id}': investigate by hand`;
+          findings.push(f);
+        }
+        const patternsFile = patternsPath(ctx);
+        let patternCount = 0;
+        if (patternsFile) {
+          const patterns = await loadPatterns(patternsFile);
+          patternCount = patterns.length;
+          for (const p of patterns) {
+            const hits = matchingLines(r.lines, new RegExp(p.regex, p.flags));
+            if (hits.length >= p.min_matches)
+              findings.push(patternFinding(p, hits, r, checkedAt, path.dirname(patternsFile)));
+          }
+        }
+        const summary =
+          `${errors.length} errors ${windowText} (threshold ${threshold})` +
+          (patternsFile ? `, ${patternCount} patterns checked` : '');
+        return { findings, summary, facts: o.container ? { containers: [o.container] } : undefined };
+      },
+      async verify(f: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult> {
+        if (f.code === 'high_error_rate') return verifyErrorRate(f, ctx, timeoutMs);
+        if (f.code === 'log_pattern') return verifyPattern(f, ctx, timeoutMs);
+        return { ok: false, detail: `Logs check cannot re-test '${f.code}'` };
+      },
+    };
   },
 });

@@ -1,32 +1,244 @@
+// A job queue kept in a SQL table (the seeds' "Zoho sync queue", made generic): stuck rows, a
+// backlog, and delay. Findings point at the table; the queue remedies requeue or dead-letter rows in
+// bounded transactions. Protected tables are refused at load (validateQueueConfig) and at run time.
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
+import type { OrixoonConfig } from '../config/schema.js';
+import type { Check, CheckRun, Finding, RunContext } from '../engine/types.js';
+import { QueueTable } from '../targets/queue-table.js';
+import {
+  IDENT,
+  IDENTIFIER_RULE,
+  isProtectedTable,
+  isQualifiedName,
+  QUALIFIED,
+} from '../targets/sql-identifiers.js';
+
+// Regexes (not refinements), so the JSON Schema for editors carries them as `pattern`.
+const tableName = z.string().regex(QUALIFIED, `use ${IDENTIFIER_RULE}`);
+const columnName = z.string().regex(IDENT, 'use letters, digits and _ (not starting with a digit)');
+
+export const queueOptions = z.strictObject({
+  url: z.string().min(1).optional().describe('Default: targets.postgres.url.'),
+  table: tableName,
+  id_column: columnName.default('id').describe('Primary key column (rows are picked and moved by it).'),
+  status_column: columnName.default('status'),
+  updated_at_column: columnName.default('updated_at'),
+  created_at_column: columnName.default('created_at'),
+  attempts_column: columnName.default('attempts'),
+  statuses: z
+    .strictObject({
+      pending: z.string().default('pending'),
+      processing: z.string().default('processing'),
+      failed: z.string().default('failed'),
+      dead: z.string().default('dead'),
+    })
+    .prefault({}),
+  stuck_after_minutes: z.number().nonnegative().default(30),
+  max_stuck: z.number().int().nonnegative().default(10),
+  max_pending: z.number().int().nonnegative().default(100),
+  max_delay_minutes: z.number().nonnegative().default(60),
+  max_attempts: z.number().int().positive().default(5),
+  dead_letter_table: tableName
+    .optional()
+    .describe('Same columns as the queue; without it rows get the dead status.'),
+  max_rows_per_action: z.number().int().positive().default(100),
+});
+export type QueueOptions = z.infer<typeof queueOptions>;
+
+const CHECK_KEYS = new Set(['id', 'type', 'depends_on', 'name']);
+
+/** A queue check's options out of a parsed config entry (which also carries id, type, depends_on). */
+export function queueOptionsFrom(entry: Record<string, unknown>): QueueOptions {
+  return queueOptions.parse(Object.fromEntries(Object.entries(entry).filter(([k]) => !CHECK_KEYS.has(k))));
+}
+
+/** The queue check `id` of the config, if any (the worker check follows its progress). */
+export function findQueueCheck(config: OrixoonConfig, id: string): QueueOptions | undefined {
+  for (const phase of config.phases) {
+    for (const entry of phase.checks as Array<Record<string, unknown>>) {
+      if (entry.id === id && entry.type === 'queue') return queueOptionsFrom(entry);
+    }
+  }
+  return undefined;
+}
+
+export function queueTable(o: QueueOptions, ctx: RunContext): QueueTable {
+  return new QueueTable(ctx.targets.postgres(o.url), {
+    table: o.table,
+    idColumn: o.id_column,
+    statusColumn: o.status_column,
+    updatedAtColumn: o.updated_at_column,
+    createdAtColumn: o.created_at_column,
+    attemptsColumn: o.attempts_column,
+    statuses: o.statuses,
+    deadLetterTable: o.dead_letter_table,
+  });
+}
+
+/**
+ * Problems of a queue check's options against the config (protected tables, a dead-letter table
+ * that is the queue itself, statuses that collide). Empty = fine. The loader reports each with the
+ * check's line; the remedies refuse the same things again at run time.
+ */
+export function validateQueueConfig(
+  checkOptions: Record<string, unknown>,
+  config: Pick<OrixoonConfig, 'protected'>,
+): string[] {
+  const problems: string[] = [];
+  const protectedTables = config.protected?.tables ?? [];
+  const table = typeof checkOptions.table === 'string' ? checkOptions.table : undefined;
+  const dlq = typeof checkOptions.dead_letter_table === 'string' ? checkOptions.dead_letter_table : undefined;
+  for (const [key, name] of [
+    ['table', table],
+    ['dead_letter_table', dlq],
+  ] as const) {
+    if (name === undefined) continue;
+    if (!isQualifiedName(name))
+      problems.push(`${key} '${name}' is not a valid SQL table name (${IDENTIFIER_RULE})`);
+    else if (isProtectedTable(name, protectedTables)) {
+      problems.push(
+        `${key} '${name}' is a protected table (protected.tables): a queue check may not change it`,
+      );
+    }
+  }
+  if (table && dlq && table.toLowerCase() === dlq.toLowerCase()) {
+    problems.push(`dead_letter_table '${dlq}' is the queue table itself: use a separate table`);
+  }
+  const statuses = checkOptions.statuses;
+  if (statuses && typeof statuses === 'object') {
+    const values = Object.entries(statuses as Record<string, unknown>).filter(
+      ([, v]) => typeof v === 'string',
+    );
+    const seen = new Map<unknown, string>();
+    for (const [k, v] of values) {
+      const other = seen.get(v);
+      if (other)
+        problems.push(
+          `statuses.${k} and statuses.${other} are both '${String(v)}': each status needs its own value`,
+        );
+      seen.set(v, k);
+    }
+  }
+  return problems;
+}
+
+/** Throws when an action would touch a protected table (the run-time half of the refusal). */
+export function assertQueueUnprotected(o: QueueOptions, protectedTables: readonly string[]): void {
+  for (const name of [o.table, o.dead_letter_table]) {
+    if (name && isProtectedTable(name, protectedTables)) {
+      throw new Error(`Table '${name}' is protected (protected.tables): refusing to change it`);
+    }
+  }
+}
+
+const minutes = (s: number) => (s >= 600 ? Math.round(s / 60) : Math.round(s / 6) / 10);
 
 export const queueCheck = defineCheckType({
   type: 'queue',
-  options: z.strictObject({
-    url: z.string().min(1).optional().describe('Default: targets.postgres.url.'),
-    table: z.string().min(1),
-    status_column: z.string().default('status'),
-    updated_at_column: z.string().default('updated_at'),
-    created_at_column: z.string().default('created_at'),
-    attempts_column: z.string().default('attempts'),
-    statuses: z
-      .strictObject({
-        pending: z.string().default('pending'),
-        processing: z.string().default('processing'),
-        failed: z.string().default('failed'),
-        dead: z.string().default('dead'),
-      })
-      .prefault({}),
-    stuck_after_minutes: z.number().nonnegative().default(30),
-    max_stuck: z.number().int().nonnegative().default(10),
-    max_pending: z.number().int().nonnegative().default(100),
-    max_delay_minutes: z.number().nonnegative().default(60),
-    max_attempts: z.number().int().positive().default(5),
-    dead_letter_table: z.string().optional(),
-    max_rows_per_action: z.number().int().positive().default(100),
-  }),
-  create() {
-    throw new Error('the queue check is not implemented yet');
+  options: queueOptions,
+  create(spec, config): Check {
+    const o = spec.options;
+    const protectedTables = config.protected.tables;
+    return {
+      id: spec.id,
+      type: 'queue',
+      phase: spec.phase,
+      dependsOn: spec.dependsOn,
+      options: o,
+      async run(ctx: RunContext): Promise<CheckRun> {
+        const table = queueTable(o, ctx);
+        const st = await table.stats({
+          stuckAfterSeconds: o.stuck_after_minutes * 60,
+          maxAttempts: o.max_attempts,
+        });
+        const base = {
+          checkId: spec.id,
+          target: o.table,
+          targetKey: `table:${o.table}`,
+        };
+        const common = {
+          table: o.table,
+          dead_letter_table: o.dead_letter_table ?? null,
+          max_attempts: o.max_attempts,
+          max_rows_per_action: o.max_rows_per_action,
+        };
+        const guard =
+          isProtectedTable(o.table, protectedTables) ||
+          (o.dead_letter_table && isProtectedTable(o.dead_letter_table, protectedTables))
+            ? `Table '${o.table}' or its dead-letter table is protected (protected.tables): fix the queue by hand`
+            : undefined;
+        const findings: Finding[] = [];
+        const stuck = st.failed + st.staleProcessing;
+        if (stuck > o.max_stuck) {
+          findings.push({
+            ...base,
+            code: 'queue_stuck',
+            message:
+              `Queue '${o.table}' has ${stuck} stuck items (${st.failed} failed, ${st.staleProcessing} processing ` +
+              `for over ${o.stuck_after_minutes} min; limit ${o.max_stuck})`,
+            evidence: {
+              ...common,
+              failed: st.failed,
+              stale_processing: st.staleProcessing,
+              stuck,
+              max_stuck: o.max_stuck,
+              requeueable: st.requeueable,
+              exhausted: st.exhaustedStuck,
+            },
+          });
+        }
+        if (st.pending > o.max_pending) {
+          findings.push({
+            ...base,
+            code: 'queue_backlog',
+            message: `Queue '${o.table}' backlog: ${st.pending} pending items (limit ${o.max_pending})`,
+            evidence: {
+              ...common,
+              pending: st.pending,
+              max_pending: o.max_pending,
+              exhausted: st.exhaustedPending,
+            },
+            // Only rows past their attempts may be moved; without any, nothing safe is left to do.
+            ...(st.exhaustedPending === 0
+              ? {
+                  manual:
+                    `None of the ${st.pending} pending items is past ${o.max_attempts} attempts: a real backlog, ` +
+                    'add worker capacity (no row is moved to make a queue look short)',
+                }
+              : {}),
+          });
+        }
+        if (st.oldestPendingSeconds !== null && st.oldestPendingSeconds > o.max_delay_minutes * 60) {
+          findings.push({
+            ...base,
+            code: 'queue_delay',
+            message:
+              `Queue '${o.table}' delayed: oldest pending item waiting ${minutes(st.oldestPendingSeconds)} min ` +
+              `(limit ${o.max_delay_minutes} min)`,
+            evidence: {
+              ...common,
+              oldest_pending_minutes: minutes(st.oldestPendingSeconds),
+              max_delay_minutes: o.max_delay_minutes,
+              stale_processing: st.staleProcessing,
+              stuck_after_minutes: o.stuck_after_minutes,
+            },
+            ...(st.staleProcessing === 0
+              ? {
+                  manual:
+                    `No processing item is older than ${o.stuck_after_minutes} min, so there is nothing to reset: ` +
+                    'the workers are not keeping up (check them, or add capacity)',
+                }
+              : {}),
+          });
+        }
+        if (guard) for (const f of findings) f.manual = guard;
+        return {
+          findings,
+          summary: `${st.pending} pending, ${st.processing} processing, ${st.failed} failed, ${st.dead} dead`,
+          facts: { queue: { table: o.table, ...st } },
+        };
+      },
+    };
   },
 });

@@ -1,23 +1,284 @@
+// A background worker or scheduler (the seeds' "TDS scheduler" and "uvicorn workers"): its container
+// runs, its heartbeat (a Redis key or a SQL timestamp) is fresh, and the queue it drives makes
+// progress. One finding per worker at most — the most basic failure — because every remedy here
+// restarts the same container, and one restart answers all three.
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
+import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
+import { DockerApiError } from '../targets/docker.js';
+import { findQueueCheck, queueTable, type QueueOptions } from './queue.js';
+import type { QueueProgress } from '../targets/queue-table.js';
+
+const heartbeatOptions = z
+  .strictObject({
+    redis_key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Key holding a unix timestamp (s or ms) or an ISO date.'),
+    redis_url: z.string().optional().describe('Default: targets.redis.url.'),
+    sql: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Query whose first column of the first row is the last heartbeat.'),
+    postgres_url: z.string().optional().describe('Default: targets.postgres.url.'),
+    max_age_seconds: z.number().positive().default(120),
+  })
+  .refine((h) => (h.redis_key === undefined) !== (h.sql === undefined), {
+    message: 'set exactly one of heartbeat.redis_key or heartbeat.sql',
+  });
+
+const options = z
+  .strictObject({
+    container: z.string().min(1).optional(),
+    heartbeat: heartbeatOptions.optional(),
+    queue: z.string().optional().describe('Id of a queue check whose progress this worker drives.'),
+    progress_window_minutes: z.number().positive().default(10),
+  })
+  .refine((o) => o.container !== undefined || o.heartbeat !== undefined || o.queue !== undefined, {
+    message: 'a worker check needs at least one of container, heartbeat or queue',
+  });
+
+type WorkerOptions = z.infer<typeof options>;
+type HeartbeatOptions = z.infer<typeof heartbeatOptions>;
+
+/**
+ * A heartbeat value as an epoch-ms time: a Date, a unix timestamp in seconds or milliseconds
+ * (number or numeric string; values above 1e11 are milliseconds), or an ISO date. undefined = unreadable.
+ */
+export function parseHeartbeat(value: unknown): number | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) return undefined;
+    return n > 1e11 ? n : n * 1000;
+  }
+  if (typeof value === 'string') {
+    const t = value.trim();
+    if (/^\d+(\.\d+)?$/.test(t)) return parseHeartbeat(Number(t));
+    const ms = Date.parse(t);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+interface HeartbeatReading {
+  source: string;
+  /** Seconds since the heartbeat; null when there is none (or it is unreadable). */
+  ageSeconds: number | null;
+  raw?: string;
+}
+
+async function readHeartbeat(h: HeartbeatOptions, ctx: RunContext): Promise<HeartbeatReading> {
+  let value: unknown;
+  let source: string;
+  if (h.redis_key !== undefined) {
+    const redis = ctx.targets.redis(h.redis_url);
+    source = `Redis key '${h.redis_key}' on ${redis.display}`;
+    value = await redis.get(h.redis_key);
+  } else {
+    const pg = ctx.targets.postgres(h.postgres_url);
+    source = `SQL heartbeat on ${pg.display}`;
+    const rows = await pg.query<Record<string, unknown>>(h.sql ?? '');
+    value = rows.length ? Object.values(rows[0])[0] : null;
+  }
+  const at = parseHeartbeat(value);
+  const raw =
+    value === null || value === undefined
+      ? undefined
+      : String(value instanceof Date ? value.toISOString() : value).slice(0, 64);
+  // A heartbeat from the future (clock skew) counts as just now.
+  return { source, ageSeconds: at === undefined ? null : Math.max(0, (Date.now() - at) / 1000), raw };
+}
+
+const round = (s: number) => Math.round(s);
+
+interface Evaluation {
+  finding?: Finding;
+  summary: string;
+  heartbeat?: HeartbeatReading;
+  progress?: QueueProgress;
+}
 
 export const workerCheck = defineCheckType({
   type: 'worker',
-  options: z.strictObject({
-    container: z.string().min(1).optional(),
-    heartbeat: z
-      .strictObject({
-        redis_key: z.string().optional(),
-        redis_url: z.string().optional(),
-        sql: z.string().optional(),
-        postgres_url: z.string().optional(),
-        max_age_seconds: z.number().positive().default(120),
-      })
-      .optional(),
-    queue: z.string().optional().describe('Id of a queue check whose progress this worker drives.'),
-    progress_window_minutes: z.number().positive().default(10),
-  }),
-  create() {
-    throw new Error('the worker check is not implemented yet');
+  options,
+  create(spec, config): Check {
+    const o: WorkerOptions = spec.options;
+    const name = o.container ?? spec.id;
+    const windowSeconds = o.progress_window_minutes * 60;
+    const queue: QueueOptions | undefined = o.queue ? findQueueCheck(config, o.queue) : undefined;
+    if (o.queue && !queue) {
+      throw new Error(
+        `Worker check '${spec.id}': queue '${o.queue}' is not the id of a queue check in this config`,
+      );
+    }
+
+    const finding = (code: IssueCode, message: string, evidence: Record<string, unknown>): Finding => {
+      const f: Finding = {
+        code,
+        checkId: spec.id,
+        target: name,
+        targetKey: o.container ? `container:${o.container}` : `worker:${spec.id}`,
+        message,
+        evidence,
+      };
+      if (o.container) f.params = { container: o.container };
+      else
+        f.manual = `No container set for worker check '${spec.id}': set \`container\` to let Orixoon restart it`;
+      return f;
+    };
+
+    /** Container state: undefined when running, else the finding. */
+    const containerProblem = async (ctx: RunContext): Promise<Finding | undefined> => {
+      if (!o.container) return undefined;
+      try {
+        const info = await ctx.targets.docker().inspect(o.container, { signal: ctx.signal });
+        if (info.State.Running && !info.State.Paused) return undefined;
+        const state = info.State.Paused ? 'paused' : info.State.Status;
+        return finding('worker_down', `Worker container '${o.container}' not running (${state})`, {
+          container: o.container,
+          state,
+          exit_code: info.State.ExitCode,
+        });
+      } catch (err) {
+        if (err instanceof DockerApiError && err.statusCode === 404) {
+          const f = finding('worker_down', `Worker container '${o.container}' not found`, {
+            container: o.container,
+            state: 'missing',
+          });
+          f.manual = `Container '${o.container}' does not exist: deploy it (a restart cannot create it)`;
+          return f;
+        }
+        throw err;
+      }
+    };
+
+    const heartbeatProblem = (
+      hb: HeartbeatReading,
+      h: HeartbeatOptions,
+      extra: Record<string, unknown>,
+    ): Finding | undefined => {
+      if (hb.ageSeconds !== null && hb.ageSeconds <= h.max_age_seconds) return undefined;
+      const what =
+        hb.ageSeconds === null
+          ? `has no heartbeat (${hb.raw === undefined ? 'nothing' : `unreadable value '${hb.raw}'`} in ${hb.source})`
+          : `heartbeat is ${Math.ceil(hb.ageSeconds)}s old (limit ${h.max_age_seconds}s)`; // ceil: never `2s old (limit 2s)`
+      return finding('scheduler_stopped', `Scheduler '${name}' ${what}`, {
+        source: hb.source,
+        heartbeat_age_seconds: hb.ageSeconds === null ? null : round(hb.ageSeconds),
+        max_age_seconds: h.max_age_seconds,
+        ...extra,
+      });
+    };
+
+    const progressProblem = (p: QueueProgress, q: QueueOptions): Finding | undefined => {
+      if (p.waiting === 0 || p.processed > 0) return undefined;
+      const last = p.lastProgressSeconds === null ? 'never' : `${round(p.lastProgressSeconds / 60)} min ago`;
+      return finding(
+        'worker_not_processing',
+        `Worker '${name}' not processing: ${p.waiting} items waiting in '${q.table}', none processed in ` +
+          `${o.progress_window_minutes} min`,
+        {
+          queue: o.queue,
+          table: q.table,
+          waiting: p.waiting,
+          processed_in_window: p.processed,
+          last_progress: last,
+          progress_window_minutes: o.progress_window_minutes,
+        },
+      );
+    };
+
+    const evaluate = async (ctx: RunContext): Promise<Evaluation> => {
+      const down = await containerProblem(ctx);
+      if (down) return { finding: down, summary: down.message };
+      const heartbeat = o.heartbeat ? await readHeartbeat(o.heartbeat, ctx) : undefined;
+      const progress = queue ? await queueTable(queue, ctx).progress(windowSeconds) : undefined;
+      const parts: string[] = [];
+      if (o.container) parts.push('running');
+      if (heartbeat?.ageSeconds != null) parts.push(`heartbeat ${round(heartbeat.ageSeconds)}s old`);
+      if (progress)
+        parts.push(
+          `${progress.processed} processed in ${o.progress_window_minutes} min, ${progress.waiting} waiting`,
+        );
+      const progressEvidence = progress
+        ? { waiting: progress.waiting, processed_in_window: progress.processed }
+        : {};
+      const f =
+        (heartbeat && o.heartbeat && heartbeatProblem(heartbeat, o.heartbeat, progressEvidence)) ||
+        (progress && queue && progressProblem(progress, queue)) ||
+        undefined;
+      return { finding: f, summary: f ? f.message : parts.join(', '), heartbeat, progress };
+    };
+
+    /** Re-evaluates on short polls until the finding's code is gone or the time is up. */
+    const pollUntilClear = async (
+      code: IssueCode,
+      ctx: RunContext,
+      timeoutMs: number,
+      intervalMs: number,
+    ): Promise<{ ok: boolean; last: Evaluation }> => {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const last = await evaluate(ctx);
+        if (last.finding?.code !== code && last.finding?.code !== 'worker_down')
+          return { ok: !last.finding, last };
+        if (Date.now() + intervalMs >= end || ctx.signal.aborted) return { ok: false, last };
+        await new Promise((r) => setTimeout(r, intervalMs));
+      }
+    };
+
+    return {
+      id: spec.id,
+      type: 'worker',
+      phase: spec.phase,
+      dependsOn: spec.dependsOn,
+      options: o,
+      async run(ctx: RunContext): Promise<CheckRun> {
+        const e = await evaluate(ctx);
+        return {
+          findings: e.finding ? [e.finding] : [],
+          summary: e.summary,
+          facts: o.container ? { containers: [o.container] } : undefined,
+        };
+      },
+      async verify(f: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult> {
+        if (f.code === 'worker_down' && o.container) {
+          const w = await ctx.targets
+            .docker()
+            .waitFor(o.container, (i) => i.State.Running && !i.State.Paused, timeoutMs, {
+              signal: ctx.signal,
+            });
+          if (!w.ok)
+            return {
+              ok: false,
+              detail: `Worker container '${o.container}' still ${w.info?.State.Status ?? 'missing'}`,
+            };
+          // Running again: the heartbeat and progress must hold too.
+          const rest = await evaluate(ctx);
+          return rest.finding
+            ? { ok: false, detail: `Worker container running, but: ${rest.finding.message}` }
+            : { ok: true, detail: `Worker container '${o.container}' running` };
+        }
+        // A restarted scheduler writes its heartbeat within moments: poll it quickly.
+        const interval = f.code === 'scheduler_stopped' ? 250 : 500;
+        const { ok, last } = await pollUntilClear(f.code, ctx, timeoutMs, interval);
+        if (ok && f.code === 'scheduler_stopped') {
+          return {
+            ok,
+            detail: `Scheduler heartbeat fresh again (${round(last.heartbeat?.ageSeconds ?? 0)}s old)`,
+          };
+        }
+        if (ok && f.code === 'worker_not_processing') {
+          return {
+            ok,
+            detail: `Worker processing again (${last.progress?.processed ?? 0} items in ${o.progress_window_minutes} min)`,
+          };
+        }
+        return { ok, detail: ok ? `Worker '${name}' healthy` : `Still failing: ${last.summary}` };
+      },
+    };
   },
 });

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { validateQueueConfig } from '../checks/queue.js';
 import { REMEDIES } from '../healing/remedies/registry.js';
 import { configSchema, type OrixoonConfig } from './schema.js';
 
@@ -189,7 +190,6 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
       all.push({ check: ck, path });
     });
   });
-  const protectedTables = new Set(config.protected.tables.map((t) => t.toLowerCase()));
   for (const { check, path } of all) {
     check.depends_on.forEach((dep, i) => {
       if (!where.has(dep)) problems.push(loc.problem([...path, 'depends_on', i], `depends_on "${dep}" is not the id of any check`));
@@ -212,12 +212,9 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
       if (!hb.redis_key === !hb.sql) problems.push(loc.problem([...path, 'heartbeat'], 'a heartbeat needs exactly one of `redis_key` or `sql`'));
     }
     if (check.type === 'queue') {
-      for (const key of ['table', 'dead_letter_table'] as const) {
-        const t = check[key];
-        if (typeof t !== 'string') continue;
-        const bare = t.split('.').at(-1)!.replace(/"/g, '').toLowerCase();
-        if (protectedTables.has(bare) || protectedTables.has(t.toLowerCase()))
-          problems.push(loc.problem([...path, key], `table "${t}" is protected (protected.tables): Orixoon never modifies it; point the queue check at the queue table`));
+      for (const msg of validateQueueConfig(check, config)) {
+        const key = msg.startsWith('dead_letter_table') ? 'dead_letter_table' : msg.startsWith('statuses') ? 'statuses' : 'table';
+        problems.push(loc.problem([...path, key], msg));
       }
     }
   }

@@ -472,6 +472,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         log.error(`Re-test failed after ${action}: ${verified.detail}`);
       } catch (e) {
         record.durationMs = Date.now() - startedAt.getTime();
+        // A remedy may say what it measured even when it failed (a pattern fix: {pattern, fixed: false}).
+        if (e && typeof e === 'object' && 'data' in e) record.data = (e as { data?: Record<string, unknown> }).data;
         lastError = errorMessage(e);
         record.details = lastError;
         log.say(`✗ Healing action failed: ${lastError}`);

@@ -2,6 +2,7 @@
 // may it be healed, and how? No I/O here, so every rule of PRODUCT §3 is testable without a server.
 import type { OrixoonConfig, HealingActionConfig } from '../config/schema.js';
 import { ISSUE_CATALOG } from '../engine/catalog.js';
+import { isProtectedTable } from '../targets/sql-identifiers.js';
 import type { ActionCategory, Finding, Outcome, Remedy, Risk } from '../engine/types.js';
 
 /** What the session has done so far: counts per category and the last action time per target. */
@@ -131,6 +132,10 @@ export function decide(input: PolicyInput): Decision {
     (c) => c === container || finding.targetKey === `container:${c}`,
   );
   if (protectedName) return stop('guarded', `container '${protectedName}' is protected (protected.containers): never touched`);
+  const table = finding.targetKey.startsWith('table:') ? finding.targetKey.slice('table:'.length) : undefined;
+  if (table && isProtectedTable(table, config.protected.tables)) {
+    return stop('guarded', `table '${table}' is protected (protected.tables): never touched`);
+  }
 
   const category = finding.category ?? remedy.category;
   const limited = limitCheck(config, input.session, category, finding.targetKey, input.now);
