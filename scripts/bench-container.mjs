@@ -1,3 +1,4 @@
+/* global AbortController, console, performance, process */
 // Container healing speed on the real Docker engine. Prints figures, asserts nothing.
 //
 //   node scripts/bench-container.mjs [--runs 5] [--containers 20]

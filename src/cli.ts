@@ -59,7 +59,8 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 function positiveNumber(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
   return n;
 }
 
@@ -88,7 +89,10 @@ function sessionOptions(v: Values, io: CliIO, redactor: Redactor, autoHeal: bool
     redisUrl: v['redis-url'],
     reportDir: v['report-dir'] ?? 'orixoon-reports',
     redactor,
-    sinks: { line: line ? (t) => line(t) : undefined, debug: io.env.ORIXOON_DEBUG ? (t) => io.err(t) : undefined },
+    sinks: {
+      line: line ? (t) => line(t) : undefined,
+      debug: io.env.ORIXOON_DEBUG ? (t) => io.err(t) : undefined,
+    },
   };
 }
 
@@ -105,33 +109,58 @@ export function readIssueFile(path: string, loaded: LoadedConfig): Array<{ code:
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new ConfigError([{ file: path, key: '', message: `cannot read the issue file as JSON: ${(e as Error).message}` }]);
+    throw new ConfigError([
+      { file: path, key: '', message: `cannot read the issue file as JSON: ${(e as Error).message}` },
+    ]);
   }
-  const entries = (Array.isArray(raw) ? raw : (raw as { issues?: unknown })?.issues) as IssueEntry[] | undefined;
+  const entries = (Array.isArray(raw) ? raw : (raw as { issues?: unknown })?.issues) as
+    IssueEntry[] | undefined;
   if (!Array.isArray(entries)) {
-    throw new ConfigError([{ file: path, key: 'issues', message: 'expected {"issues": [...]} or an array of issues' }]);
+    throw new ConfigError([
+      { file: path, key: 'issues', message: 'expected {"issues": [...]} or an array of issues' },
+    ]);
   }
   const configured = loaded.discovered ? [] : buildConfiguredPlan(loaded).flatMap((p) => p.checks);
   return entries.map((e, i) => {
     const code = (e.code ?? e.type) as IssueCode;
     const key = `issues[${i}]`;
     if (!ISSUE_CODES.includes(code)) {
-      throw new ConfigError([{ file: path, key: `${key}.code`, message: `unknown issue code "${String(code)}"; known: ${ISSUE_CODES.join(', ')}` }]);
+      throw new ConfigError([
+        {
+          file: path,
+          key: `${key}.code`,
+          message: `unknown issue code "${String(code)}"; known: ${ISSUE_CODES.join(', ')}`,
+        },
+      ]);
     }
     if (e.check) {
       const check = configured.find((c) => c.id === e.check);
-      if (!check) throw new ConfigError([{ file: path, key: `${key}.check`, message: `no check with id "${e.check}" in the config` }]);
+      if (!check)
+        throw new ConfigError([
+          { file: path, key: `${key}.check`, message: `no check with id "${e.check}" in the config` },
+        ]);
       return { code, check };
     }
     if (e.container) {
       const t = checkType('container')!;
       const check = t.create(
-        { id: e.container, phase: 'issue-file', dependsOn: [], options: t.options.parse({ container: e.container }) },
+        {
+          id: e.container,
+          phase: 'issue-file',
+          dependsOn: [],
+          options: t.options.parse({ container: e.container }),
+        },
         loaded.config,
       );
       return { code, check };
     }
-    throw new ConfigError([{ file: path, key, message: 'each issue needs "check" (a check id from the config) or "container" (a name)' }]);
+    throw new ConfigError([
+      {
+        file: path,
+        key,
+        message: 'each issue needs "check" (a check id from the config) or "container" (a name)',
+      },
+    ]);
   });
 }
 
@@ -162,7 +191,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     switch (command) {
       case 'check':
-        return await once(v, io, redactor, v['auto-heal'] ?? false);
+        // A dry run shows the healing plan, so it implies --auto-heal (nothing is changed either way).
+        return await once(v, io, redactor, v['auto-heal'] ?? v['dry-run'] ?? false);
       case 'heal': {
         if (!v['issue-file']) throw new UsageError('heal needs --issue-file FILE');
         const opts = sessionOptions(v, io, redactor, true);
@@ -174,7 +204,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await monitor(v, io, redactor);
       case 'demo': {
         const { runDemo } = await import('./demo.js');
-        return await runDemo({ io, keep: v.keep ?? false, timeoutSeconds: positiveNumber('timeout', v.timeout, 600) });
+        return await runDemo({
+          io,
+          keep: v.keep ?? false,
+          timeoutSeconds: positiveNumber('timeout', v.timeout, 600),
+        });
       }
       default:
         throw new UsageError(`unknown command "${command}"`);
@@ -247,7 +281,9 @@ async function cliEntry(): Promise<void> {
 // Run only as the program itself (dist/cli.js, bin/orixoon.js), not when imported by tests.
 if (process.argv[1] && /(?:^|[\\/])(?:cli\.(?:js|ts)|orixoon(?:\.js)?)$/.test(process.argv[1])) {
   cliEntry().catch((e: unknown) => {
-    process.stderr.write(`orixoon: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `orixoon: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     process.exitCode = 1;
   });
 }

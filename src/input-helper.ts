@@ -70,7 +70,9 @@ export function getInputs(): Settings {
   const config = input('config');
   const timeout = Number(input('timeout-seconds') || DEFAULT_INPUTS['timeout-seconds']);
   if (!Number.isFinite(timeout) || timeout <= 0) {
-    throw new InputError(`Input timeout-seconds must be a positive number, got "${input('timeout-seconds')}"`);
+    throw new InputError(
+      `Input timeout-seconds must be a positive number, got "${input('timeout-seconds')}"`,
+    );
   }
   const secret = (name: string): string | undefined => {
     const v = input(name);

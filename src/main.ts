@@ -23,14 +23,23 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   for (const s of [settings.githubToken, settings.postgresUrl, settings.redisUrl]) redactor.add(s);
   const log = new Logger(redactor, { line: (t) => core.info(t), debug: (t) => core.debug(t) });
   const github: GitHubIntegration = createGitHubIntegration(
-    { token: settings.githubToken, comment: settings.comment, checkRun: settings.checkRun, approveInput: settings.approve },
+    {
+      token: settings.githubToken,
+      comment: settings.comment,
+      checkRun: settings.checkRun,
+      approveInput: settings.approve,
+    },
     { redactor, log, env },
   );
   await github.start();
 
   let loaded;
   try {
-    loaded = loadSessionConfig({ configPath: settings.config, configIsDefault: settings.configIsDefault, env });
+    loaded = loadSessionConfig({
+      configPath: settings.config,
+      configIsDefault: settings.configIsDefault,
+      env,
+    });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     await reportConfigProblems(e.problems, github, redactor);
@@ -81,12 +90,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const unresolvedWarnings = report.findings.some(
     (f) => f.severity === 'warning' && f.outcome !== 'healed' && f.outcome !== 'recovered',
   );
-  if (settings.failOn !== 'never' && (report.verdict === 'blocked' || (settings.failOn === 'warning' && unresolvedWarnings))) {
+  if (
+    settings.failOn !== 'never' &&
+    (report.verdict === 'blocked' || (settings.failOn === 'warning' && unresolvedWarnings))
+  ) {
     core.setFailed(`${report.headline}. See the job summary and ${written.reportPath}.`);
   }
 }
 
-async function reportConfigProblems(problems: ConfigProblem[], github: GitHubIntegration, redactor: Redactor): Promise<void> {
+async function reportConfigProblems(
+  problems: ConfigProblem[],
+  github: GitHubIntegration,
+  redactor: Redactor,
+): Promise<void> {
   for (const p of problems) {
     const message = redactor.redact(`${p.key ? `${p.key}: ` : ''}${p.message}`);
     core.error(message, { title: 'Orixoon config', file: p.file, startLine: p.line, startColumn: p.column });
@@ -109,7 +125,9 @@ async function reportConfigProblems(problems: ConfigProblem[], github: GitHubInt
       ),
     )
     .write();
-  core.setFailed(`Invalid Orixoon config (${problems.length} problem${problems.length === 1 ? '' : 's'}). Deployment: BLOCKED`);
+  core.setFailed(
+    `Invalid Orixoon config (${problems.length} problem${problems.length === 1 ? '' : 's'}). Deployment: BLOCKED`,
+  );
 }
 
 function setOutputs(report: RunReport, reportPath: string): void {

@@ -31,7 +31,9 @@ export interface SessionResult {
 }
 
 /** Loads the config; throws ConfigError with file/line/column problems. */
-export function loadSessionConfig(opts: Pick<SessionOptions, 'configPath' | 'configIsDefault' | 'cwd' | 'env'>): LoadedConfig {
+export function loadSessionConfig(
+  opts: Pick<SessionOptions, 'configPath' | 'configIsDefault' | 'cwd' | 'env'>,
+): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();
   const env = opts.env ?? process.env;
   if (opts.configPath && !(opts.configIsDefault && !existsSync(resolve(cwd, opts.configPath)))) {
@@ -40,7 +42,10 @@ export function loadSessionConfig(opts: Pick<SessionOptions, 'configPath' | 'con
   return resolveConfig(undefined, env, cwd);
 }
 
-export async function runSession(opts: SessionOptions, loaded = loadSessionConfig(opts)): Promise<SessionResult> {
+export async function runSession(
+  opts: SessionOptions,
+  loaded = loadSessionConfig(opts),
+): Promise<SessionResult> {
   const events: LogEvent[] = [];
   const sinks: LogSinks = {
     ...opts.sinks,
@@ -52,6 +57,12 @@ export async function runSession(opts: SessionOptions, loaded = loadSessionConfi
   const report = await runEngine({ ...opts, loaded, sinks, redactor: opts.redactor });
   const notes = (await opts.summaryNotes?.(report)) ?? [];
   const summary = renderSummary(report, notes);
-  const written = writeReportFiles(report, events, summary, resolve(opts.cwd ?? process.cwd(), opts.reportDir), opts.redactor);
+  const written = writeReportFiles(
+    report,
+    events,
+    summary,
+    resolve(opts.cwd ?? process.cwd(), opts.reportDir),
+    opts.redactor,
+  );
   return { loaded, report, written, summary, events };
 }

@@ -88,7 +88,9 @@ export async function removeContainer(name: string): Promise<void> {
 
 /** Removes every container of a suite (by label). */
 export async function removeSuite(suite: string): Promise<void> {
-  const ids = (await docker('ps', '-aq', '--filter', `label=${TEST_LABEL}=${suite}`)).split('\n').filter(Boolean);
+  const ids = (await docker('ps', '-aq', '--filter', `label=${TEST_LABEL}=${suite}`))
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) await dockerOk('rm', '-f', '-v', ...ids);
 }
 
@@ -122,7 +124,11 @@ export async function state(name: string): Promise<string> {
 }
 
 /** Polls `docker inspect` until `pred` holds (test setup only; the product itself uses events). */
-export async function waitFor(name: string, pred: (i: Inspected) => boolean, timeoutMs = 30_000): Promise<Inspected> {
+export async function waitFor(
+  name: string,
+  pred: (i: Inspected) => boolean,
+  timeoutMs = 30_000,
+): Promise<Inspected> {
   const end = Date.now() + timeoutMs;
   let last: Inspected | undefined;
   while (Date.now() < end) {
@@ -228,7 +234,17 @@ export async function startRedis(opts: {
   password?: string;
   extraArgs?: string[];
 }): Promise<RedisFixture> {
-  const args = ['/usr/bin/redis-server', '--port', String(opts.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const args = [
+    '/usr/bin/redis-server',
+    '--port',
+    String(opts.port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ];
   if (opts.maxmemory) args.push('--maxmemory', opts.maxmemory);
   if (opts.policy) args.push('--maxmemory-policy', opts.policy);
   if (opts.password) args.push('--requirepass', opts.password);
@@ -238,9 +254,13 @@ export async function startRedis(opts: {
     name: opts.name,
     suite: opts.suite,
     cmd: args,
-    health: { cmd: `/usr/bin/redis-cli ${auth}-p ${opts.port} ping | grep -q PONG`, interval: '1s', retries: 2 },
+    health: {
+      cmd: `/usr/bin/redis-cli ${auth}-p ${opts.port} ping | grep -q PONG`,
+      interval: '1s',
+      retries: 2,
+    },
   });
-  await waitFor(opts.name, (i) => i.State.Health?.Status === 'healthy', 30_000);
+  await waitFor(opts.name, (i) => i.State.Health?.Status === 'healthy', 60_000);
   const url = opts.password
     ? `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/0`
     : `redis://127.0.0.1:${opts.port}/0`;

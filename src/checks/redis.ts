@@ -1,16 +1,291 @@
+// Redis: responding (not while LOADING), and memory as Redis measures it against maxmemory. Turns the
+// redis target's facts into findings; never heals.
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
+import { thresholdFromConfig } from './postgres.js';
+import type { OrixoonConfig } from '../config/schema.js';
+import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
+import { replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
+
+export const REDIS_DEFAULTS = {
+  memory_full_percent: 95,
+  high_memory_percent: 80,
+  expiring_within_seconds: 300,
+} as const;
+
+export interface RedisCheckOptions {
+  url?: string;
+  container?: string;
+  memory_full_percent: number;
+  high_memory_percent: number;
+  expiring_within_seconds: number;
+}
+
+const THRESHOLD_SOURCES: Record<keyof typeof REDIS_DEFAULTS, IssueCode> = {
+  memory_full_percent: 'redis_memory_full',
+  high_memory_percent: 'redis_high_memory',
+  expiring_within_seconds: 'redis_memory_full',
+};
+
+/** Error replies a restart cannot fix: wrong credentials or missing permissions. */
+const AUTH_REPLIES = new Set(['NOAUTH', 'WRONGPASS', 'NOPERM', 'WRONGTYPE']);
+
+export function resolveRedisOptions(
+  own: Partial<RedisCheckOptions>,
+  config: OrixoonConfig | undefined,
+): RedisCheckOptions {
+  const pick = (key: keyof typeof REDIS_DEFAULTS): number =>
+    own[key] ?? thresholdFromConfig(config, THRESHOLD_SOURCES[key], key) ?? REDIS_DEFAULTS[key];
+  return {
+    url: own.url,
+    container: own.container,
+    memory_full_percent: pick('memory_full_percent'),
+    high_memory_percent: pick('high_memory_percent'),
+    expiring_within_seconds: pick('expiring_within_seconds'),
+  };
+}
+
+/** The redis target of a check (its own url, else the run's default: redis-url input or targets.redis.url). */
+export function redisTargetFor(options: { url?: unknown }, ctx: RunContext): RedisTarget {
+  return ctx.targets.redis(typeof options.url === 'string' ? options.url : undefined);
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${n} B`;
+}
+
+export function memoryEvidence(m: RedisMemory): Record<string, unknown> {
+  return {
+    used_memory: m.usedMemory,
+    mem_not_counted_for_evict: m.notCountedForEvict,
+    counted_memory: m.countedMemory,
+    maxmemory: m.maxmemory,
+    memory_percent: m.percent,
+    maxmemory_policy: m.policy,
+    keys: m.keys,
+    role: m.role,
+    oom_errors_total: m.oomErrors,
+  };
+}
+
+export function evictionRecommendation(m: RedisMemory): string | undefined {
+  if (m.policy !== 'noeviction') return undefined;
+  return (
+    "Redis maxmemory-policy is 'noeviction': writes fail once maxmemory is reached. Set " +
+    '`maxmemory-policy volatile-lru` (evicts keys that have a TTL) or `allkeys-lru` (a pure cache) in redis.conf'
+  );
+}
+
+function hostPort(display: string): { host: string; port: number | null; db: string | null } {
+  const m = /^(.*):(\d+)\/(.*)$/.exec(display);
+  return m ? { host: m[1], port: Number(m[2]), db: m[3] } : { host: display, port: null, db: null };
+}
 
 export const redisCheck = defineCheckType({
   type: 'redis',
   options: z.strictObject({
-    url: z.string().min(1).optional().describe('Default: targets.redis.url.'),
-    container: z.string().min(1).optional(),
-    memory_full_percent: z.number().positive().max(100).default(95),
-    high_memory_percent: z.number().positive().max(100).default(80),
-    expiring_within_seconds: z.number().positive().default(300),
+    url: z.string().min(1).optional().describe('Default: targets.redis.url (or the redis-url input).'),
+    container: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Redis container, restarted when Redis does not respond.'),
+    memory_full_percent: z
+      .number()
+      .positive()
+      .max(100)
+      .optional()
+      .describe('Default: healing_actions.redis_memory_full.memory_full_percent, else 95.'),
+    high_memory_percent: z
+      .number()
+      .positive()
+      .max(100)
+      .optional()
+      .describe('Default: healing_actions.redis_high_memory.high_memory_percent, else 80.'),
+    expiring_within_seconds: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'flush_expiring_keys removes keys whose TTL is below this. Default: healing_actions.redis_memory_full.expiring_within_seconds, else 300.',
+      ),
   }),
-  create() {
-    throw new Error('the redis check is not implemented yet');
+  create(spec, config): Check {
+    const o = resolveRedisOptions(spec.options, config);
+    const id = spec.id;
+    const stabilizationMs = (config?.auto_healing?.stabilization_timeout_seconds ?? 10) * 1000;
+
+    const base = (target: RedisTarget, code: IssueCode) => ({
+      code,
+      checkId: id,
+      target: target.display,
+      targetKey: `redis:${id}`,
+    });
+
+    const notResponding = (
+      target: RedisTarget,
+      err: unknown,
+      extra: Record<string, unknown> = {},
+    ): Finding => {
+      const reply = replyCode(err);
+      const error = target.sanitize(err instanceof Error ? err.message : String(err));
+      const finding: Finding = {
+        ...base(target, 'redis_not_responding'),
+        message: `Redis ${target.display} not responding`,
+        evidence: {
+          ...hostPort(target.display),
+          error,
+          reply: reply ?? null,
+          command_timeout_ms: target.timeouts.commandTimeoutMs,
+          ...extra,
+        },
+      };
+      if (reply === 'BUSY') {
+        // A script or function runs past its time limit: kill it, never restart the server.
+        finding.message = `Redis ${target.display} busy running a script (BUSY)`;
+        finding.action = 'kill_busy_script';
+        finding.params = { busy: true };
+      } else if (reply === 'LOADING') {
+        finding.message = `Redis ${target.display} still loading its dataset (LOADING)`;
+        finding.manual =
+          'Redis is loading its dataset into memory; a restart would start the load over. Wait for it to finish';
+      } else if (reply && AUTH_REPLIES.has(reply)) {
+        finding.manual = `Redis refused Orixoon (${reply}): check the user and password in the Redis URL; restarting would not help`;
+      } else if (o.container) {
+        finding.params = { container: o.container };
+      } else {
+        finding.manual =
+          'no Redis container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand';
+      }
+      return finding;
+    };
+
+    const check: Check = {
+      id,
+      type: 'redis',
+      phase: spec.phase,
+      dependsOn: spec.dependsOn,
+      options: { ...o },
+
+      async run(ctx: RunContext): Promise<CheckRun> {
+        const target = redisTargetFor(o, ctx);
+        const facts = o.container ? { containers: [o.container] } : undefined;
+        let loadedAfterMs: number | undefined;
+        try {
+          await target.ping();
+        } catch (err) {
+          if (replyCode(err) !== 'LOADING') return { findings: [notResponding(target, err)], facts };
+          // LOADING: wait (short polls) within the stabilization time; never a restart.
+          const t0 = Date.now();
+          const waited = await target.waitResponding(
+            Math.max(0, Math.min(stabilizationMs, ctx.deadline - Date.now())),
+            ctx.signal,
+          );
+          if (!waited.ok) {
+            return {
+              findings: [
+                notResponding(target, err, { waited_ms: Date.now() - t0, last_reply: waited.last ?? null }),
+              ],
+              facts,
+            };
+          }
+          loadedAfterMs = Date.now() - t0;
+        }
+
+        const m = await target.memory();
+        const loadNote =
+          loadedAfterMs !== undefined ? `, finished loading after ${(loadedAfterMs / 1000).toFixed(1)}s` : '';
+        if (m.maxmemory === 0) {
+          return {
+            findings: [],
+            facts,
+            summary: `responding, no maxmemory limit (${formatBytes(m.usedMemory)} used)${loadNote}`,
+          };
+        }
+        const oom = await target.rejectsWritesWithOom();
+        const pct = m.percent ?? 0;
+        const findings: Finding[] = [];
+        const recommendation = evictionRecommendation(m);
+        const params = {
+          expiring_within_seconds: o.expiring_within_seconds,
+          memory_full_percent: o.memory_full_percent,
+          high_memory_percent: o.high_memory_percent,
+        };
+        const replica = m.role !== 'master';
+        const onReplica = replica
+          ? {
+              manual: `this Redis is a ${m.role === 'slave' ? 'replica' : m.role}: free memory on its master, not here`,
+            }
+          : {};
+        const size = `${formatBytes(m.countedMemory)} of ${formatBytes(m.maxmemory)}`;
+        if (pct >= o.memory_full_percent || oom) {
+          findings.push({
+            ...base(target, 'redis_memory_full'),
+            message: oom
+              ? `Redis out of memory: writes rejected (OOM), ${Math.round(pct)}% of maxmemory (${size})`
+              : `Redis memory ${Math.round(pct)}% full (${size})`,
+            evidence: {
+              ...memoryEvidence(m),
+              oom_rejecting_writes: oom,
+              threshold_percent: o.memory_full_percent,
+            },
+            params,
+            ...(recommendation ? { recommendation } : {}),
+            ...onReplica,
+          });
+        } else if (pct >= o.high_memory_percent) {
+          findings.push({
+            ...base(target, 'redis_high_memory'),
+            message: `Redis memory high: ${Math.round(pct)}% of maxmemory (${size})`,
+            evidence: { ...memoryEvidence(m), threshold_percent: o.high_memory_percent },
+            params,
+            ...(recommendation ? { recommendation } : {}),
+            ...onReplica,
+          });
+        }
+        return {
+          findings,
+          facts,
+          summary: `responding, memory ${Math.round(pct)}% of maxmemory (${size}, ${m.policy})${loadNote}`,
+          recommendations: findings.length && recommendation ? [recommendation] : [],
+        };
+      },
+
+      async verify(finding: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult> {
+        const target = redisTargetFor(o, ctx);
+        if (finding.code === 'redis_not_responding' || finding.code === 'check_error') {
+          const r = await target.waitResponding(timeoutMs, ctx.signal);
+          return r.ok
+            ? { ok: true, detail: 'Redis now responding' }
+            : {
+                ok: false,
+                detail: `Redis ${target.display} still not responding: ${r.error ?? r.last ?? 'no answer'}`,
+              };
+        }
+        const limit = finding.code === 'redis_memory_full' ? o.memory_full_percent : o.high_memory_percent;
+        const end = Date.now() + timeoutMs;
+        let last = '';
+        for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+          try {
+            const m = await target.memory();
+            const oom = finding.code === 'redis_memory_full' && (await target.rejectsWritesWithOom());
+            const pct = m.percent ?? 0;
+            if (pct < limit && !oom)
+              return { ok: true, detail: `Redis memory now at ${Math.round(pct)}% of maxmemory` };
+            last = oom
+              ? `writes still rejected (OOM), memory ${Math.round(pct)}%`
+              : `memory still ${Math.round(pct)}% of maxmemory`;
+          } catch (err) {
+            last = target.sanitize(err instanceof Error ? err.message : String(err));
+          }
+          if (Date.now() + delay >= end || ctx.signal.aborted) return { ok: false, detail: last };
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      },
+    };
+    return check;
   },
 });

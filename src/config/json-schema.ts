@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { configSchema } from './schema.js';
 
 export function buildJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return {
     ...schema,
     $id: 'https://github.com/org/orixoon-action/blob/v2/orixoon.schema.json',

@@ -71,7 +71,8 @@ function stripJsonComments(text: string): string {
       for (; i < text.length && text[i] !== '\n'; i++) out += ' ';
       i--;
     } else if (c === '/' && text[i + 1] === '*') {
-      for (; i < text.length && !(text[i] === '*' && text[i + 1] === '/'); i++) out += text[i] === '\n' ? '\n' : ' ';
+      for (; i < text.length && !(text[i] === '*' && text[i + 1] === '/'); i++)
+        out += text[i] === '\n' ? '\n' : ' ';
       out += '  ';
       i++;
     } else out += c;
@@ -135,15 +136,20 @@ function expandEnv(
       }
       if (fallback !== undefined) return fallback;
       problems.push(
-        loc.problem(path, `environment variable ${name} is not set: set it (e.g. from a GitHub secret in the step's env) or write \${${name}:-default}`),
+        loc.problem(
+          path,
+          `environment variable ${name} is not set: set it (e.g. from a GitHub secret in the step's env) or write \${${name}:-default}`,
+        ),
       );
       return '';
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, [...path, i], env, loc, problems, expanded));
+  if (Array.isArray(value))
+    return value.map((v, i) => expandEnv(v, [...path, i], env, loc, problems, expanded));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = expandEnv(v, [...path, k], env, loc, problems, expanded);
+    for (const [k, v] of Object.entries(value))
+      out[k] = expandEnv(v, [...path, k], env, loc, problems, expanded);
     return out;
   }
   return value;
@@ -154,7 +160,8 @@ function zodProblems(error: z.ZodError, loc: Locator): ConfigProblem[] {
   for (const issue of error.issues) {
     const path = issue.path.filter((s): s is PathSeg => typeof s !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push(loc.problem(path, `unknown key "${key}": remove it or check its spelling`, key));
+      for (const key of issue.keys)
+        out.push(loc.problem(path, `unknown key "${key}": remove it or check its spelling`, key));
     } else if (issue.code === 'invalid_union' && path.at(-1) !== undefined && 'note' in issue) {
       out.push(loc.problem(path, issue.message));
     } else {
@@ -168,7 +175,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
     return `expected ${issue.expected}${'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : ''}`;
   }
-  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_value')
+    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type') return issue.message;
   return issue.message;
 }
@@ -177,25 +185,34 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const where = new Map<string, PathSeg[]>();
-  const all: Array<{ check: Record<string, unknown> & { id: string; type: string; depends_on: string[] }; path: PathSeg[] }> = [];
+  const all: Array<{
+    check: Record<string, unknown> & { id: string; type: string; depends_on: string[] };
+    path: PathSeg[];
+  }> = [];
   const phaseNames = new Set<string>();
   config.phases.forEach((phase, p) => {
-    if (phaseNames.has(phase.name)) problems.push(loc.problem(['phases', p, 'name'], `duplicate phase name "${phase.name}"`));
+    if (phaseNames.has(phase.name))
+      problems.push(loc.problem(['phases', p, 'name'], `duplicate phase name "${phase.name}"`));
     phaseNames.add(phase.name);
     phase.checks.forEach((check, c) => {
       const path: PathSeg[] = ['phases', p, 'checks', c];
       const ck = check as unknown as (typeof all)[number]['check'];
-      if (where.has(ck.id)) problems.push(loc.problem([...path, 'id'], `duplicate check id "${ck.id}" (ids must be unique)`));
+      if (where.has(ck.id))
+        problems.push(loc.problem([...path, 'id'], `duplicate check id "${ck.id}" (ids must be unique)`));
       where.set(ck.id, path);
       all.push({ check: ck, path });
     });
   });
   for (const { check, path } of all) {
     check.depends_on.forEach((dep, i) => {
-      if (!where.has(dep)) problems.push(loc.problem([...path, 'depends_on', i], `depends_on "${dep}" is not the id of any check`));
-      if (dep === check.id) problems.push(loc.problem([...path, 'depends_on', i], 'a check cannot depend on itself'));
+      if (!where.has(dep))
+        problems.push(
+          loc.problem([...path, 'depends_on', i], `depends_on "${dep}" is not the id of any check`),
+        );
+      if (dep === check.id)
+        problems.push(loc.problem([...path, 'depends_on', i], 'a check cannot depend on itself'));
     });
-    if ((check.type === 'container') && !check.container && !check.label)
+    if (check.type === 'container' && !check.container && !check.label)
       problems.push(loc.problem(path, 'a container check needs `container` (name) or `label` (key=value)'));
     if (check.type === 'container' && check.container && check.label)
       problems.push(loc.problem(path, 'give either `container` or `label`, not both'));
@@ -205,15 +222,23 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
       problems.push(loc.problem(path, 'a worker check needs `container`, `heartbeat` or `queue`'));
     if (check.type === 'worker' && typeof check.queue === 'string') {
       const q = all.find((a) => a.check.id === check.queue);
-      if (!q || q.check.type !== 'queue') problems.push(loc.problem([...path, 'queue'], `"${check.queue}" is not the id of a queue check`));
+      if (!q || q.check.type !== 'queue')
+        problems.push(loc.problem([...path, 'queue'], `"${check.queue}" is not the id of a queue check`));
     }
     if (check.type === 'worker' && check.heartbeat) {
       const hb = check.heartbeat as { redis_key?: string; sql?: string };
-      if (!hb.redis_key === !hb.sql) problems.push(loc.problem([...path, 'heartbeat'], 'a heartbeat needs exactly one of `redis_key` or `sql`'));
+      if (!hb.redis_key === !hb.sql)
+        problems.push(
+          loc.problem([...path, 'heartbeat'], 'a heartbeat needs exactly one of `redis_key` or `sql`'),
+        );
     }
     if (check.type === 'queue') {
       for (const msg of validateQueueConfig(check, config)) {
-        const key = msg.startsWith('dead_letter_table') ? 'dead_letter_table' : msg.startsWith('statuses') ? 'statuses' : 'table';
+        const key = msg.startsWith('dead_letter_table')
+          ? 'dead_letter_table'
+          : msg.startsWith('statuses')
+            ? 'statuses'
+            : 'table';
         problems.push(loc.problem([...path, key], msg));
       }
     }
@@ -236,7 +261,10 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
   for (const [code, entry] of Object.entries(config.healing_actions)) {
     if (entry?.action && !REMEDIES.has(entry.action) && REMEDIES.size > 0)
       problems.push(
-        loc.problem(['healing_actions', code, 'action'], `unknown action "${entry.action}"; known: ${[...REMEDIES.keys()].sort().join(', ')}`),
+        loc.problem(
+          ['healing_actions', code, 'action'],
+          `unknown action "${entry.action}"; known: ${[...REMEDIES.keys()].sort().join(', ')}`,
+        ),
       );
   }
   return problems;
@@ -246,7 +274,11 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const isJson = /\.json$/i.test(file) || /^\s*[{[]/.test(text);
   const lines = new LineCounter();
-  const doc = parseDocument(isJson ? stripJsonComments(text) : text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(isJson ? stripJsonComments(text) : text, {
+    lineCounter: lines,
+    prettyErrors: true,
+    uniqueKeys: true,
+  });
   const loc = new Locator(doc, lines, file);
   if (doc.errors.length) {
     throw new ConfigError(
@@ -261,7 +293,15 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError([{ file, line: 1, column: 1, key: '', message: 'the config must be a mapping (YAML keys or a JSON object)' }]);
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        key: '',
+        message: 'the config must be a mapping (YAML keys or a JSON object)',
+      },
+    ]);
   }
   const problems: ConfigProblem[] = [];
   const expanded: Array<{ name: string; value: string }> = [];
@@ -271,7 +311,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   else problems.push(...crossCheck(parsed.data, loc));
   if (problems.length) throw new ConfigError(problems);
   const config = parsed.data!;
-  return { config, path: file, discovered: config.phases.length === 0, baseDir: dirname(resolve(file)), expanded };
+  return {
+    config,
+    path: file,
+    discovered: config.phases.length === 0,
+    baseDir: dirname(resolve(file)),
+    expanded,
+  };
 }
 
 /** Reads and parses a config file. Throws ConfigError (also for a missing file). */
@@ -281,7 +327,11 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new ConfigError([
-      { file: path, key: '', message: `cannot read the config file (${(e as NodeJS.ErrnoException).code ?? String(e)}): check the \`config\` input / --config path` },
+      {
+        file: path,
+        key: '',
+        message: `cannot read the config file (${(e as NodeJS.ErrnoException).code ?? String(e)}): check the \`config\` input / --config path`,
+      },
     ]);
   }
   return parseConfig(text, path, env);
@@ -291,7 +341,11 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
  * The config to run with: the given path (must exist), else the default path when present, else
  * discovered defaults (every container on the Docker host, default policy).
  */
-export function resolveConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+export function resolveConfig(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): LoadedConfig {
   if (path) return loadConfigFile(resolve(cwd, path), env);
   const fallback = resolve(cwd, DEFAULT_CONFIG_PATH);
   if (existsSync(fallback)) return loadConfigFile(fallback, env);

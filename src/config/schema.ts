@@ -66,7 +66,10 @@ export const targetsSchema = z
       .object({
         host: z.string().optional().describe('unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host'),
         tls_verify: z.boolean().optional(),
-        cert_path: z.string().optional().describe('Directory with ca.pem, cert.pem, key.pem (as DOCKER_CERT_PATH).'),
+        cert_path: z
+          .string()
+          .optional()
+          .describe('Directory with ca.pem, cert.pem, key.pem (as DOCKER_CERT_PATH).'),
         timeout_seconds: z.number().positive().default(10),
       })
       .strict()
@@ -78,7 +81,10 @@ export const targetsSchema = z
 
 const checkId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'use letters, digits and - _ . : (starting with a letter or digit)');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/,
+    'use letters, digits and - _ . : (starting with a letter or digit)',
+  );
 
 const checkBase = {
   id: checkId,

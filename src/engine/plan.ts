@@ -1,7 +1,9 @@
 // Config → the phases and checks to run. With no phases configured (no file, or the seeds'
 // healing_config.json), every container on the Docker host is checked, grouped by Compose project,
 // with dependencies read from Compose's labels.
+import { composeFacts } from '../checks/container.js';
 import { checkType } from '../checks/registry.js';
+import { containerName } from '../targets/docker.js';
 import { ConfigError, type LoadedConfig } from '../config/load.js';
 import type { Targets } from '../targets/index.js';
 import type { Check } from './types.js';
@@ -11,20 +13,17 @@ export interface PlannedPhase {
   checks: Check[];
 }
 
-/** Parses `com.docker.compose.depends_on`: `db`, `db:service_healthy`, `db:service_healthy:true`, comma-separated. */
-export function parseComposeDependsOn(label: string | undefined): string[] {
-  if (!label) return [];
-  return label
-    .split(',')
-    .map((entry) => entry.trim().split(':')[0]!.trim())
-    .filter(Boolean);
-}
-
 export function buildConfiguredPlan(loaded: LoadedConfig): PlannedPhase[] {
   return loaded.config.phases.map((phase) => ({
     name: phase.name,
     checks: phase.checks.map((raw) => {
-      const { id, type, depends_on, name: _name, ...options } = raw as unknown as {
+      const {
+        id,
+        type,
+        depends_on,
+        name: _name,
+        ...options
+      } = raw as unknown as {
         id: string;
         type: string;
         depends_on: string[];
@@ -49,12 +48,12 @@ export async function buildDiscoveredPlan(loaded: LoadedConfig, targets: Targets
   const containers = await targets.docker().findContainers({});
   const found: DiscoveredContainer[] = containers
     .map((c) => {
-      const labels = c.Labels ?? {};
+      const compose = composeFacts(c.Labels);
       return {
-        name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
-        project: labels['com.docker.compose.project'],
-        service: labels['com.docker.compose.service'],
-        dependsOn: parseComposeDependsOn(labels['com.docker.compose.depends_on']),
+        name: containerName(c),
+        project: compose?.project,
+        service: compose?.service,
+        dependsOn: compose?.dependsOn ?? [],
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -64,7 +63,9 @@ export async function buildDiscoveredPlan(loaded: LoadedConfig, targets: Targets
   for (const c of found) {
     const phase = c.project ? `compose:${c.project}` : 'containers';
     const deps = c.project
-      ? found.filter((o) => o.project === c.project && o.service && c.dependsOn.includes(o.service)).map(idFor)
+      ? found
+          .filter((o) => o.project === c.project && o.service && c.dependsOn.includes(o.service))
+          .map(idFor)
       : [];
     const options = t.options.parse({ container: c.name });
     const check = t.create({ id: idFor(c), phase, dependsOn: deps, options }, loaded.config);
@@ -75,7 +76,11 @@ export async function buildDiscoveredPlan(loaded: LoadedConfig, targets: Targets
     .map(([name, checks]) => ({ name, checks }));
 }
 
-export function filterPhases(plan: PlannedPhase[], phases: string[] | undefined, file: string): PlannedPhase[] {
+export function filterPhases(
+  plan: PlannedPhase[],
+  phases: string[] | undefined,
+  file: string,
+): PlannedPhase[] {
   if (!phases?.length) return plan;
   const unknown = phases.filter((p) => !plan.some((ph) => ph.name === p));
   if (unknown.length) {

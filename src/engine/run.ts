@@ -6,7 +6,14 @@ import { statfs } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load.js';
 import { REMEDIES } from '../healing/remedies/registry.js';
 import { decide, limitCheck, newSessionState, type Guards, type SessionState } from '../healing/policy.js';
-import type { ActionRecord, ApprovalRecord, CheckReport, FindingReport, PhaseReport, RunReport } from '../report/model.js';
+import type {
+  ActionRecord,
+  ApprovalRecord,
+  CheckReport,
+  FindingReport,
+  PhaseReport,
+  RunReport,
+} from '../report/model.js';
 import { Targets } from '../targets/index.js';
 import type { DockerSettings } from '../targets/docker.js';
 import { ISSUE_CATALOG } from './catalog.js';
@@ -116,7 +123,10 @@ function withSignal<T>(p: Promise<T>, signal: AbortSignal, what: string): Promis
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
       (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e instanceof Error ? e : new Error(String(e)))),
+      (e: unknown) => (
+        signal.removeEventListener('abort', onAbort),
+        reject(e instanceof Error ? e : new Error(String(e)))
+      ),
     );
   });
 }
@@ -137,7 +147,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   for (const { name, value } of o.loaded.expanded) {
     if (SECRET_NAME.test(name) || /:\/\/[^/\s]*@/.test(value)) redactor.add(value);
   }
-  for (const url of [o.postgresUrl, o.redisUrl, config.targets.postgres.url, config.targets.redis.url]) redactor.add(url);
+  for (const url of [o.postgresUrl, o.redisUrl, config.targets.postgres.url, config.targets.redis.url])
+    redactor.add(url);
 
   const timeoutMs = (o.timeoutSeconds ?? 900) * 1000;
   const deadline = started.getTime() + timeoutMs;
@@ -223,7 +234,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   }
 
   const states = new Map<string, CheckState>();
-  for (const phase of plan) for (const check of phase.checks) states.set(check.id, { check, durationMs: 0, acted: false });
+  for (const phase of plan)
+    for (const check of phase.checks) states.set(check.id, { check, durationMs: 0, acted: false });
 
   const evaluate = (st: CheckState): Promise<CheckRun> => {
     st.first ??= (async () => {
@@ -270,7 +282,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       try {
         const r = await withSignal(check.run(ctx), signal, 're-test');
         const still = r.findings.find((f) => sameFinding(f, finding));
-        if (!still) return { ok: true, detail: r.summary ? `${check.id}: ${r.summary}` : `${check.id} passed` };
+        if (!still)
+          return { ok: true, detail: r.summary ? `${check.id}: ${r.summary}` : `${check.id} passed` };
         last = still.message;
       } catch (e) {
         last = errorMessage(e);
@@ -301,7 +314,12 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   });
 
   const isApproved = async (fr: FindingReport): Promise<ApprovalRecord | undefined> => {
-    if (approve.has('all') || approve.has(fr.id) || approve.has(fr.checkId) || approve.has(`${fr.checkId}:${fr.code}`)) {
+    if (
+      approve.has('all') ||
+      approve.has(fr.id) ||
+      approve.has(fr.checkId) ||
+      approve.has(`${fr.checkId}:${fr.code}`)
+    ) {
       return { id: fr.id, via: 'input', at: new Date().toISOString() };
     }
     if (!o.approvalLookup) return undefined;
@@ -330,7 +348,12 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   };
 
   /** Takes one finding through the policy and, when allowed, the remedy + re-test loop. */
-  const heal = async (st: CheckState, f: Finding, phase: string, systemic?: string): Promise<FindingReport> => {
+  const heal = async (
+    st: CheckState,
+    f: Finding,
+    phase: string,
+    systemic?: string,
+  ): Promise<FindingReport> => {
     const fr = findingReport(f, phase);
     const t0 = Date.now();
     if (f.evidence.pattern && typeof f.evidence.pattern === 'string') {
@@ -346,9 +369,11 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     };
     if (signal.aborted) return finish('failed', `not healed: ${abortReason(signal)}`);
 
-    const approval = (f.risk ?? ISSUE_CATALOG[f.code].risk) === 'high' || config.healing_actions[f.code]?.requires_confirmation
-      ? await isApproved(fr)
-      : undefined;
+    const approval =
+      (f.risk ?? ISSUE_CATALOG[f.code].risk) === 'high' ||
+      config.healing_actions[f.code]?.requires_confirmation
+        ? await isApproved(fr)
+        : undefined;
     const decision = decide({
       finding: f,
       config,
@@ -379,19 +404,19 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           }
           break;
         case 'limit_reached':
-          log.say(`⛔ Not healed (limit reached): ${decision.reason}`);
+          log.say(`⛔ Not healed [${f.checkId}] (limit reached): ${decision.reason}`);
           log.warn(`Limit reached for ${f.code} on ${f.target}: ${decision.reason}`);
           break;
         case 'guarded':
-          log.say(`🛡️ Not healed (guard): ${decision.reason}`);
+          log.say(`🛡️ Not healed [${f.checkId}] (guard): ${decision.reason}`);
           log.warn(`Guard stopped healing of ${f.code} on ${f.target}: ${decision.reason}`);
           break;
         case 'disabled':
-          log.say(`⏸️ Not healed: ${decision.reason}`);
+          log.say(`⏸️ Not healed [${f.checkId}]: ${decision.reason}`);
           log.info(`Healing disabled for ${f.code}: ${decision.reason}`);
           break;
         default:
-          log.say(`🚫 Not healable: ${decision.reason}`);
+          log.say(`🚫 Not healable [${f.checkId}]: ${decision.reason}`);
           log.info(`Not healable: ${f.code} on ${f.target}: ${decision.reason}`);
       }
       return finish(decision.outcome, decision.reason);
@@ -400,19 +425,32 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     if (approval) {
       fr.approval = approval;
       approvals.push(approval);
-      log.say(`⚠️ Confirmation required (${cap(decision.risk)} risk action): approved by ${approval.by ?? approval.via}`);
+      log.say(
+        `⚠️ Confirmation required (${cap(decision.risk)} risk action): approved by ${approval.by ?? approval.via}`,
+      );
       log.info(`Approval ${fr.id} used (${approval.via}${approval.by ? ` by ${approval.by}` : ''})`);
     }
     const { remedy, action } = decision;
     let lastError = '';
     for (let attempt = 1; attempt <= decision.attempts; attempt++) {
       if (attempt > 1) {
-        const limited = limitCheck({ ...config, safety_limits: { ...config.safety_limits, cooldown_seconds: 0 } }, session, decision.category, f.targetKey, Date.now());
+        const limited = limitCheck(
+          { ...config, safety_limits: { ...config.safety_limits, cooldown_seconds: 0 } },
+          session,
+          decision.category,
+          f.targetKey,
+          Date.now(),
+        );
         if (limited) {
           fr.failure = failure(f, action, attempt - 1, lastError);
-          return finish('limit_reached', `${limited} (after ${attempt - 1} failed attempt${attempt > 2 ? 's' : ''})`);
+          return finish(
+            'limit_reached',
+            `${limited} (after ${attempt - 1} failed attempt${attempt > 2 ? 's' : ''})`,
+          );
         }
-        log.info(`Retrying ${action} in ${decision.retryDelayMs / 1000}s (attempt ${attempt}/${decision.attempts})`);
+        log.info(
+          `Retrying ${action} in ${decision.retryDelayMs / 1000}s (attempt ${attempt}/${decision.attempts})`,
+        );
         await delay(decision.retryDelayMs, signal);
         if (signal.aborted) break;
       }
@@ -423,7 +461,14 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       const startedAt = new Date();
       log.say(`🔧 HEALING: ${remedy.describe(f)}`);
       log.info(`Starting healing action: ${action}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-      await emit({ kind: 'attempt', finding: f, action, attempt, details: remedy.describe(f), timestamp: startedAt.toISOString() });
+      await emit({
+        kind: 'attempt',
+        finding: f,
+        action,
+        attempt,
+        details: remedy.describe(f),
+        timestamp: startedAt.toISOString(),
+      });
       const actionSignal = AbortSignal.any([signal, AbortSignal.timeout(decision.timeoutMs)]);
       const rctx: RemedyContext = {
         ...ctx,
@@ -463,7 +508,14 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           log.say(`✓ Re-test: ${verified.detail}`);
           log.success(`Re-test passed: ${verified.detail}`);
           if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_worked++;
-          await emit({ kind: 'success', finding: f, action, attempt, details: record.details, timestamp: new Date().toISOString() });
+          await emit({
+            kind: 'success',
+            finding: f,
+            action,
+            attempt,
+            details: record.details,
+            timestamp: new Date().toISOString(),
+          });
           return finish('healed', `${action} succeeded on attempt ${attempt}`);
         }
         lastError = `action ran (${result.details}) but the re-test still fails: ${verified.detail}`;
@@ -473,7 +525,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       } catch (e) {
         record.durationMs = Date.now() - startedAt.getTime();
         // A remedy may say what it measured even when it failed (a pattern fix: {pattern, fixed: false}).
-        if (e && typeof e === 'object' && 'data' in e) record.data = (e as { data?: Record<string, unknown> }).data;
+        if (e && typeof e === 'object' && 'data' in e)
+          record.data = (e as { data?: Record<string, unknown> }).data;
         lastError = errorMessage(e);
         record.details = lastError;
         log.say(`✗ Healing action failed: ${lastError}`);
@@ -487,11 +540,26 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     log.say(`   Error: ${fr.failure.lastError}`);
     log.say(`   Recommendation: ${fr.failure.recommendation}`);
     log.say('   Deployment: BLOCKED for safety');
-    await emit({ kind: 'failure', finding: f, action, attempt: fr.attempts, details: fr.failure.lastError, timestamp: new Date().toISOString() });
-    return finish('failed', `${action} did not fix it after ${fr.attempts} attempt${fr.attempts === 1 ? '' : 's'}`);
+    await emit({
+      kind: 'failure',
+      finding: f,
+      action,
+      attempt: fr.attempts,
+      details: fr.failure.lastError,
+      timestamp: new Date().toISOString(),
+    });
+    return finish(
+      'failed',
+      `${action} did not fix it after ${fr.attempts} attempt${fr.attempts === 1 ? '' : 's'}`,
+    );
   };
 
-  const failure = (f: Finding, action: string, attempts: number, lastError: string): NonNullable<FindingReport['failure']> => ({
+  const failure = (
+    f: Finding,
+    action: string,
+    attempts: number,
+    lastError: string,
+  ): NonNullable<FindingReport['failure']> => ({
     attempted: `${action} (${attempts} time${attempts === 1 ? '' : 's'})`,
     attempts,
     lastError: lastError || 'unknown error',
@@ -507,7 +575,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       if (other === st || other.check.type !== 'container') continue;
       const r = await evaluate(other);
       const oc = r.facts?.compose;
-      if (oc && oc.project === compose.project && compose.dependsOn.includes(oc.service)) out.push(other.check.id);
+      if (oc && oc.project === compose.project && compose.dependsOn.includes(oc.service))
+        out.push(other.check.id);
     }
     return out;
   };
@@ -566,7 +635,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         if ((depActed || st.acted) && f.code !== 'check_error' && !(await stillThere())) continue;
         const fr = await heal(st, f, phase, systemicByPhase.get(phase));
         findings.push(fr);
-        if (fr.outcome !== 'healed' && fr.outcome !== 'recovered' && (f.severity ?? 'error') === 'error') allOk = false;
+        if (fr.outcome !== 'healed' && fr.outcome !== 'recovered' && (f.severity ?? 'error') === 'error')
+          allOk = false;
       }
       return allOk;
     })();
@@ -577,7 +647,9 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     log.say('━━ Healing findings from the issue file ━━');
     for (const { code, check } of o.injectedFindings) {
       const st: CheckState = { check, durationMs: 0, acted: false };
-      const current = (await evaluate(st)).findings.filter((f) => f.code === code || f.code === 'check_error');
+      const current = (await evaluate(st)).findings.filter(
+        (f) => f.code === code || f.code === 'check_error',
+      );
       if (!current.length) {
         const note = `${code} on ${check.id}: not present now, nothing to heal`;
         notes.push(note);
@@ -644,7 +716,11 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         dependsOn: c.dependsOn,
       };
     });
-    pr.status = pr.checks.some((c) => c.status === 'failed') ? 'failed' : pr.checks.some((c) => c.status === 'healed') ? 'healed' : 'passed';
+    pr.status = pr.checks.some((c) => c.status === 'failed')
+      ? 'failed'
+      : pr.checks.some((c) => c.status === 'healed')
+        ? 'healed'
+        : 'passed';
   }
 
   if (signal.aborted) errors.push(abortReason(signal));
@@ -655,14 +731,16 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   const errorsOnly = findings.filter((f) => f.severity === 'error');
   const fixed = (f: FindingReport): boolean => f.outcome === 'healed' || f.outcome === 'recovered';
   const blocking = errorsOnly.filter((f) => !fixed(f));
-  const runBroken = errors.some((e) => !e.startsWith('multiple services') && !e.startsWith('low disk')) && !plan.length;
+  const runBroken =
+    errors.some((e) => !e.startsWith('multiple services') && !e.startsWith('low disk')) && !plan.length;
   const verdict: RunReport['verdict'] =
     blocking.length || runBroken || (plan.length === 0 && !o.injectedFindings && !o.loaded.discovered)
       ? 'blocked'
       : errorsOnly.length
         ? 'healed'
         : 'passed';
-  if (plan.length === 0 && !o.injectedFindings && !o.loaded.discovered && !runBroken) errors.push('No checks to run: the config has no phases with checks.');
+  if (plan.length === 0 && !o.injectedFindings && !o.loaded.discovered && !runBroken)
+    errors.push('No checks to run: the config has no phases with checks.');
 
   const successful = actions.filter((a) => a.success).length;
   const finished = new Date();
@@ -679,7 +757,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       ? 'Deployment: ALLOWED (all checks passed)'
       : verdict === 'healed'
         ? `Deployment: ALLOWED (healed ${counts.healed + counts.recovered} finding${counts.healed + counts.recovered === 1 ? '' : 's'})`
-        : `Deployment: BLOCKED (${blocking.length ? `${blocking.length} finding${blocking.length === 1 ? '' : 's'} not healed` : errors[0] ?? 'run failed'})`;
+        : `Deployment: BLOCKED (${blocking.length ? `${blocking.length} finding${blocking.length === 1 ? '' : 's'} not healed` : (errors[0] ?? 'run failed')})`;
   log.say('');
   log.say(verdict === 'blocked' ? `🚫 ${headline}` : `✅ ${headline}`);
   log.info(headline);
@@ -709,7 +787,13 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         failed: actions.length - successful,
         success_rate: actions.length ? `${((successful / actions.length) * 100).toFixed(1)}%` : 'n/a',
       },
-      actions: actions.map((a) => ({ timestamp: a.timestamp, issue: a.issue, action: a.action, success: a.success, details: a.details })),
+      actions: actions.map((a) => ({
+        timestamp: a.timestamp,
+        issue: a.issue,
+        action: a.action,
+        success: a.success,
+        details: a.details,
+      })),
     },
     counts,
     recommendations: [...recommendations],

@@ -113,7 +113,14 @@ export function decide(input: PolicyInput): Decision {
   const { finding, config } = input;
   const action = actionFor(config, finding);
   const risk = riskFor(finding);
-  const stop = (outcome: Outcome, reason: string, plan?: string): Decision => ({ kind: 'stop', outcome, reason, action, risk, plan });
+  const stop = (outcome: Outcome, reason: string, plan?: string): Decision => ({
+    kind: 'stop',
+    outcome,
+    reason,
+    action,
+    risk,
+    plan,
+  });
 
   if (finding.manual) return stop('not_healable', finding.manual);
   if (!action) return stop('not_healable', `no automatic remedy for ${finding.code}: needs a person`);
@@ -123,7 +130,8 @@ export function decide(input: PolicyInput): Decision {
   const actionConfig = actionConfigFor(config, finding);
   if (!input.autoHeal) return stop('disabled', 'auto-heal is off (auto-heal input / --auto-heal)');
   if (!config.auto_healing.enabled) return stop('disabled', 'auto_healing.enabled is false in the config');
-  if (actionConfig.enabled === false) return stop('disabled', `healing_actions.${finding.code}.enabled is false`);
+  if (actionConfig.enabled === false)
+    return stop('disabled', `healing_actions.${finding.code}.enabled is false`);
 
   if (input.guards.lowDisk) return stop('guarded', input.guards.lowDisk);
   if (input.guards.systemic) return stop('guarded', input.guards.systemic);
@@ -131,7 +139,8 @@ export function decide(input: PolicyInput): Decision {
   const protectedName = config.protected.containers.find(
     (c) => c === container || finding.targetKey === `container:${c}`,
   );
-  if (protectedName) return stop('guarded', `container '${protectedName}' is protected (protected.containers): never touched`);
+  if (protectedName)
+    return stop('guarded', `container '${protectedName}' is protected (protected.containers): never touched`);
   const table = finding.targetKey.startsWith('table:') ? finding.targetKey.slice('table:'.length) : undefined;
   if (table && isProtectedTable(table, config.protected.tables)) {
     return stop('guarded', `table '${table}' is protected (protected.tables): never touched`);
@@ -146,7 +155,10 @@ export function decide(input: PolicyInput): Decision {
     return stop('awaiting_approval', `${risk}-risk action ${action} requires confirmation`, plan);
   }
   if (input.dryRun || config.auto_healing.dry_run) {
-    return { ...(stop('dry_run', 'dry run: nothing was changed', plan) as Extract<Decision, { kind: 'stop' }>), category };
+    return {
+      ...(stop('dry_run', 'dry run: nothing was changed', plan) as Extract<Decision, { kind: 'stop' }>),
+      category,
+    };
   }
 
   const maxRetries = actionConfig.max_retries ?? 2;

@@ -13,7 +13,10 @@ export interface WrittenReport {
 }
 
 export function healingLog(events: LogEvent[]): string {
-  return events.map((e) => `${logTimestamp(e.time)} | ${e.level} | ${e.message}`).join('\n') + (events.length ? '\n' : '');
+  return (
+    events.map((e) => `${logTimestamp(e.time)} | ${e.level} | ${e.message}`).join('\n') +
+    (events.length ? '\n' : '')
+  );
 }
 
 function stamp(iso: string): string {

@@ -2,7 +2,9 @@
 
 /** Escapes a value for a Markdown table cell (pipes, newlines). */
 export function cell(value: unknown): string {
-  return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return String(value ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 }
 
 export function table(headers: string[], rows: unknown[][]): string {

@@ -31,13 +31,24 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
     out.push('');
     const rows: unknown[][] = [];
     for (const c of phase.checks) {
-      if (!c.findings.length) rows.push([`\`${c.id}\``, c.type, '✅ passed', c.summary ?? '', '', duration(c.durationMs)]);
+      if (!c.findings.length)
+        rows.push([`\`${c.id}\``, c.type, '✅ passed', c.summary ?? '', '', duration(c.durationMs)]);
       for (const id of c.findings) {
         const f = byId.get(id);
-        if (f) rows.push([`\`${c.id}\``, c.type, OUTCOME_ICON[f.outcome], f.message, f.reason, duration(c.durationMs)]);
+        if (f)
+          rows.push([
+            `\`${c.id}\``,
+            c.type,
+            OUTCOME_ICON[f.outcome],
+            f.message,
+            f.reason,
+            duration(c.durationMs),
+          ]);
       }
     }
-    out.push(rows.length ? table(['Check', 'Type', 'Result', 'Finding', 'Why', 'Time'], rows) : '_no checks_\n');
+    out.push(
+      rows.length ? table(['Check', 'Type', 'Result', 'Finding', 'Why', 'Time'], rows) : '_no checks_\n',
+    );
   }
 
   if (report.actions.length) {
@@ -46,11 +57,22 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
     out.push(
       table(
         ['Time', 'Issue', 'Action', 'Target', 'Attempt', 'Success', 'Details', 'Duration'],
-        report.actions.map((a) => [a.timestamp, a.issue, `\`${a.action}\``, a.target, a.attempt, a.success ? '✅' : '❌', a.details, duration(a.durationMs)]),
+        report.actions.map((a) => [
+          a.timestamp,
+          a.issue,
+          `\`${a.action}\``,
+          a.target,
+          a.attempt,
+          a.success ? '✅' : '❌',
+          a.details,
+          duration(a.durationMs),
+        ]),
       ),
     );
     const s = report.auto_healing.summary;
-    out.push(`Total actions ${s.total_actions}, successful ${s.successful}, failed ${s.failed}, success rate ${s.success_rate}.`);
+    out.push(
+      `Total actions ${s.total_actions}, successful ${s.successful}, failed ${s.failed}, success rate ${s.success_rate}.`,
+    );
     out.push('');
   }
 
@@ -58,7 +80,12 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
   if (plans.length) {
     out.push('### Dry-run plan');
     out.push('');
-    out.push(table(['Finding', 'Would do', 'Risk'], plans.map((f) => [f.message, f.plan ?? f.action, f.risk])));
+    out.push(
+      table(
+        ['Finding', 'Would do', 'Risk'],
+        plans.map((f) => [f.message, f.plan ?? f.action, f.risk]),
+      ),
+    );
   }
 
   const pending = report.findings.filter((f) => f.outcome === 'awaiting_approval');
@@ -68,7 +95,13 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
     out.push(
       table(
         ['Id', 'Finding', 'Proposed action', 'Risk', 'Approve with'],
-        pending.map((f) => [`\`${f.id}\``, f.message, f.plan ?? f.action, f.risk, `\`/orixoon approve ${f.id}\` or input \`approve: ${f.id}\``]),
+        pending.map((f) => [
+          `\`${f.id}\``,
+          f.message,
+          f.plan ?? f.action,
+          f.risk,
+          `\`/orixoon approve ${f.id}\` or input \`approve: ${f.id}\``,
+        ]),
       ),
     );
   }
@@ -98,8 +131,13 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
   if (report.approvals.length) {
     out.push('### Approvals used');
     out.push('');
-    for (const a of report.approvals) out.push(`- \`${a.id}\` via ${a.via}${a.by ? ` by @${a.by}` : ''}${a.at ? ` at ${a.at}` : ''}`);
+    for (const a of report.approvals)
+      out.push(`- \`${a.id}\` via ${a.via}${a.by ? ` by @${a.by}` : ''}${a.at ? ` at ${a.at}` : ''}`);
     out.push('');
   }
-  return truncate(out.join('\n'), SUMMARY_LIMIT, '_Summary truncated to fit GitHub\'s 1 MiB limit: the full report is in report.json._');
+  return truncate(
+    out.join('\n'),
+    SUMMARY_LIMIT,
+    "_Summary truncated to fit GitHub's 1 MiB limit: the full report is in report.json._",
+  );
 }

@@ -16,10 +16,12 @@ export class Targets {
   private readonly pg = new Map<string, PostgresTarget>();
   private readonly redisTargets = new Map<string, RedisTarget>();
 
-  constructor(
-    readonly settings: TargetSettings,
-    readonly redactor: Redactor,
-  ) {}
+  readonly settings: TargetSettings;
+  readonly redactor: Redactor;
+  constructor(settings: TargetSettings, redactor: Redactor) {
+    this.settings = settings;
+    this.redactor = redactor;
+  }
 
   docker(): DockerTarget {
     this.dockerTarget ??= new DockerTarget(this.settings.docker);

@@ -1,5 +1,486 @@
-// Redis target (ioredis). Implemented by the data-store work; this stub keeps the tree building.
+// Redis target (ioredis). The only place that talks to Redis: a dedicated client per URL per run that
+// fails fast on a dead server (connect/command timeouts, no offline queue, no retries, no reconnect
+// loop). Never KEYS, never a flush of a whole database.
+import { Redis } from 'ioredis';
+import { sanitize, urlSecrets } from './postgres.js';
+
+export interface RedisTargetOptions {
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+}
+
+const DEFAULTS: Required<RedisTargetOptions> = { connectTimeoutMs: 3_000, commandTimeoutMs: 3_000 };
+
+/** An error from the redis target; its message names host:port/db, never the password. */
+export class RedisTargetError extends Error {
+  /** First word of a Redis error reply (`LOADING`, `BUSY`, `OOM`, `NOAUTH`…) or a socket code. */
+  readonly reply?: string;
+  constructor(message: string, reply?: string) {
+    super(message);
+    this.name = 'RedisTargetError';
+    this.reply = reply;
+  }
+}
+
+export interface RedisMemory {
+  usedMemory: number;
+  notCountedForEvict: number;
+  /** used_memory − mem_not_counted_for_evict: what Redis compares to maxmemory. */
+  countedMemory: number;
+  maxmemory: number;
+  policy: string;
+  /** counted / maxmemory × 100, or null when maxmemory is 0 (no limit). */
+  percent: number | null;
+  /** Cumulative OOM error replies since the server started (INFO errorstats), when known. */
+  oomErrors: number | null;
+  role: string;
+  loading: boolean;
+  expiredKeys: number;
+  keys: number;
+}
+
+export interface SweepResult {
+  /** Keys visited by SCAN. */
+  scanned: number;
+  /** Keys removed. */
+  removed: number;
+  /** Keys left alone because they match a protected pattern. */
+  protectedSkipped: number;
+  /** False when the deadline ended the sweep before the cursor came back to 0. */
+  complete: boolean;
+}
+
+/** `host:port/db` of a Redis URL, never its password. */
+export function describeRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const db = u.pathname.replace(/^\//, '') || '0';
+    return `${u.hostname || 'localhost'}:${u.port || '6379'}/${db}`;
+  } catch {
+    return 'redis (unparsable URL)';
+  }
+}
+
+/** First word of a Redis error reply, when it is one (`LOADING`, `BUSY`, `OOM`…). */
+export function replyCode(err: unknown): string | undefined {
+  if (err instanceof RedisTargetError) return err.reply;
+  const msg = err instanceof Error ? err.message : String(err);
+  const m = /^([A-Z][A-Z_]+)\b/.exec(msg);
+  if (m) return m[1];
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+/** Glob matching as Redis does it (`*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\x`). */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') re += '[\\s\\S]*';
+    else if (c === '?') re += '[\\s\\S]';
+    else if (c === '\\' && i + 1 < glob.length) re += `\\${glob[++i]}`.replace(/^\\([a-zA-Z0-9])$/, '$1');
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close === -1) re += '\\[';
+      else {
+        let body = glob.slice(i + 1, close);
+        if (body.startsWith('^')) body = `^${body.slice(1).replace(/[\\\]]/g, '\\$&')}`;
+        else body = body.replace(/[\\\]^]/g, '\\$&');
+        re += `[${body}]`;
+        i = close;
+      }
+    } else re += c.replace(/[.+^${}()|\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+// Removes each candidate only if, at this instant, it still has a TTL in (0, max): a key given no TTL
+// (or a longer one) between the PTTL read and the delete is never removed. Returns how many went.
+const UNLINK_IF_EXPIRING = `
+local n = 0
+local max = tonumber(ARGV[1])
+for i, k in ipairs(KEYS) do
+  local t = redis.call('PTTL', k)
+  if t > 0 and t < max then
+    n = n + redis.call('UNLINK', k)
+  end
+end
+return n`;
+
+/** Whether an error means this user may not run scripts (ACL NOPERM, a renamed/disabled EVAL). */
+function scriptingRefused(err: unknown): boolean {
+  const code = replyCode(err);
+  const msg = err instanceof Error ? err.message : String(err);
+  return code === 'NOPERM' || (code === 'ERR' && /unknown command|disabled|not allowed/i.test(msg));
+}
+
+const ttlBelow = (max: number) => (r: [Error | null, unknown] | undefined) =>
+  !!r && !r[0] && typeof r[1] === 'number' && r[1] > 0 && r[1] < max;
+
+/**
+ * Without scripting: pipelined PTTL picks the candidates; WATCH them, read their PTTL again, and
+ * UNLINK the still-eligible ones in MULTI/EXEC — EXEC aborts (nothing removed) if any of them changed.
+ */
+async function unlinkWatched(c: Redis, keys: Buffer[], maxTtlMs: number): Promise<number> {
+  const first = c.pipeline();
+  for (const k of keys) first.pttl(k);
+  const ttls = (await first.exec()) ?? [];
+  const candidates = keys.filter((_, i) => ttlBelow(maxTtlMs)(ttls[i]));
+  if (candidates.length === 0) return 0;
+  await c.watch(...candidates);
+  const again = c.pipeline();
+  for (const k of candidates) again.pttl(k);
+  const ttls2 = (await again.exec()) ?? [];
+  const eligible = candidates.filter((_, i) => ttlBelow(maxTtlMs)(ttls2[i]));
+  if (eligible.length === 0) {
+    await c.unwatch();
+    return 0;
+  }
+  const res = await c
+    .multi()
+    .unlink(...eligible)
+    .exec();
+  return res ? Number(res[0]?.[1] ?? 0) : 0;
+}
+
+function parseInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
 export class RedisTarget {
-  constructor(readonly url: string) {}
-  async close(): Promise<void> {}
+  private readonly options: Required<RedisTargetOptions>;
+  private readonly secrets: string[];
+  /** Human name of the server: host:port/db. */
+  readonly display: string;
+  private client?: Redis;
+  private connecting?: Promise<Redis>;
+  private closed = false;
+  /** Why a client's connection failed, as ioredis reported it in its 'error' event. */
+  private readonly reasons = new WeakMap<Redis, unknown>();
+
+  readonly url: string;
+
+  constructor(url: string, options: RedisTargetOptions = {}) {
+    this.url = url;
+    this.options = { ...DEFAULTS, ...options };
+    this.secrets = urlSecrets(url);
+    this.display = describeRedisUrl(url);
+  }
+
+  get timeouts(): Required<RedisTargetOptions> {
+    return { ...this.options };
+  }
+
+  sanitize(text: string): string {
+    return sanitize(text, this.secrets);
+  }
+
+  private wrap(err: unknown, doing: string): RedisTargetError {
+    if (err instanceof RedisTargetError) return err;
+    const msg = this.sanitize(err instanceof Error ? err.message : String(err));
+    return new RedisTargetError(`Redis ${this.display}: ${doing} failed: ${msg}`, replyCode(err));
+  }
+
+  private newClient(): Redis {
+    const client = new Redis(this.url, {
+      connectTimeout: this.options.connectTimeoutMs,
+      commandTimeout: this.options.commandTimeoutMs,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      reconnectOnError: () => false,
+      lazyConnect: true,
+      // The ready check would wait through LOADING silently; Orixoon wants to see LOADING.
+      enableReadyCheck: false,
+      connectionName: 'orixoon',
+      autoResubscribe: false,
+      autoResendUnfulfilledCommands: false,
+    });
+    // Errors surface on the commands; an unhandled 'error' event must never crash the process. ioredis
+    // reports why it gave up (WRONGPASS, ECONNREFUSED…) only here, then fails commands with a bare
+    // "Connection is closed": keep the first reason to report it instead.
+    client.on('error', (err: unknown) => {
+      if (!this.reasons.has(client)) this.reasons.set(client, err);
+    });
+    client.on('end', () => {
+      if (this.client === client) this.client = undefined;
+    });
+    return client;
+  }
+
+  private async connection(): Promise<Redis> {
+    if (this.closed) throw new RedisTargetError(`Redis ${this.display}: target already closed`);
+    if (this.client && this.client.status === 'ready') return this.client;
+    if (this.client) {
+      this.client.disconnect();
+      this.client = undefined;
+    }
+    this.connecting ??= (async () => {
+      const client = this.newClient();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        // Bounded as a whole: TCP connect, AUTH and SELECT (a server that accepts and never answers).
+        await Promise.race([
+          client.connect(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no answer within ${this.options.connectTimeoutMs} ms`)),
+              this.options.connectTimeoutMs,
+            );
+          }),
+        ]);
+      } catch (err) {
+        client.disconnect();
+        throw this.wrap(this.reasons.get(client) ?? err, 'connect');
+      } finally {
+        clearTimeout(timer);
+      }
+      this.client = client;
+      return client;
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async run<T>(doing: string, fn: (c: Redis) => Promise<T>): Promise<T> {
+    const client = await this.connection();
+    try {
+      return await fn(client);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : '';
+      // A timed-out command leaves its reply in flight: drop the connection so replies never shift.
+      const broken = /timed out|Connection is closed|Stream isn't writeable|ECONNRESET|EPIPE/i.test(msg);
+      if (broken) {
+        if (this.client === client) this.client = undefined;
+        client.disconnect();
+      }
+      const reason = broken && !/timed out/i.test(msg) ? this.reasons.get(client) : undefined;
+      throw this.wrap(reason ?? err, doing);
+    }
+  }
+
+  /** PING; resolves `PONG`, throws a RedisTargetError whose `reply` is e.g. `LOADING` or `BUSY`. */
+  ping(): Promise<string> {
+    return this.run('PING', (c) => c.ping());
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.run(`GET ${key}`, (c) => c.get(key));
+  }
+
+  /** INFO (default sections), parsed. */
+  async info(section?: string): Promise<Record<string, string>> {
+    const text = await this.run('INFO', (c) => (section ? c.info(section) : c.info()));
+    return parseInfo(text);
+  }
+
+  /** Memory as Redis measures it for maxmemory, plus the facts a report needs. */
+  async memory(): Promise<RedisMemory> {
+    const info = await this.info();
+    const num = (k: string): number => Number(info[k] ?? 0) || 0;
+    const usedMemory = num('used_memory');
+    const notCountedForEvict = num('mem_not_counted_for_evict');
+    const countedMemory = Math.max(0, usedMemory - notCountedForEvict);
+    const maxmemory = num('maxmemory');
+    // errorstats exist from Redis 6.2 (total_error_replies); before, the OOM count is unknown.
+    const oomErrors =
+      'total_error_replies' in info
+        ? Number(/count=(\d+)/.exec(info['errorstat_OOM'] ?? '')?.[1] ?? 0)
+        : null;
+    let keys = 0;
+    for (const [k, v] of Object.entries(info)) {
+      if (/^db\d+$/.test(k)) keys += Number(/keys=(\d+)/.exec(v)?.[1] ?? 0);
+    }
+    return {
+      usedMemory,
+      notCountedForEvict,
+      countedMemory,
+      maxmemory,
+      policy: info['maxmemory_policy'] ?? 'unknown',
+      percent: maxmemory > 0 ? Math.round((countedMemory / maxmemory) * 1000) / 10 : null,
+      oomErrors,
+      role: info['role'] ?? 'unknown',
+      loading: info['loading'] === '1',
+      expiredKeys: num('expired_keys'),
+      keys,
+    };
+  }
+
+  /**
+   * Whether Redis rejects writes with OOM right now, asked without writing anything: `SET … XX` on a
+   * key that does not exist stores nothing, but a server out of memory refuses it before looking.
+   */
+  async rejectsWritesWithOom(): Promise<boolean> {
+    try {
+      await this.run('OOM probe', (c) => c.set('orixoon:oom-probe', '', 'PX', 1000, 'XX'));
+      return false;
+    } catch (err) {
+      if (replyCode(err) === 'OOM') return true;
+      // A read-only replica (READONLY) or a restricted user (NOPERM) cannot tell us: not OOM.
+      if (['READONLY', 'NOPERM', 'MASTERDOWN'].includes(replyCode(err) ?? '')) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Polls INFO on short intervals until the background frees of UNLINKed values are done
+   * (`lazyfree_pending_objects` 0) or `timeoutMs` ends.
+   */
+  async waitLazyFree(timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      const info = await this.info('memory');
+      if (Number(info['lazyfree_pending_objects'] ?? 0) === 0 || Date.now() + delay >= end) return;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /** Keys in the current database (DBSIZE). */
+  dbsize(): Promise<number> {
+    return this.run('DBSIZE', (c) => c.dbsize());
+  }
+
+  /** SCRIPT KILL, then FUNCTION KILL when no script was running. Returns which one worked. */
+  async killBusyScript(): Promise<'script' | 'function' | 'none'> {
+    const client = await this.connection();
+    try {
+      await client.call('SCRIPT', 'KILL');
+      return 'script';
+    } catch (err) {
+      const code = replyCode(err);
+      if (code === 'UNKILLABLE') throw this.wrap(err, 'SCRIPT KILL');
+      if (code !== 'NOTBUSY') throw this.wrap(err, 'SCRIPT KILL');
+    }
+    try {
+      await client.call('FUNCTION', 'KILL');
+      return 'function';
+    } catch (err) {
+      const code = replyCode(err);
+      if (code === 'NOTBUSY') return 'none';
+      // Before Redis 7 there is no FUNCTION: nothing else could be busy.
+      if (code === 'ERR' && /unknown command/i.test(err instanceof Error ? err.message : '')) return 'none';
+      throw this.wrap(err, 'FUNCTION KILL');
+    }
+  }
+
+  /**
+   * A plain SCAN sweep (no MATCH/TYPE) over the whole keyspace: on a master, SCAN deletes the
+   * already-expired keys it visits. Bounded by `deadline` (epoch ms).
+   */
+  async scanSweep(deadline: number, count = 1000): Promise<SweepResult> {
+    return this.run('SCAN sweep', async (c) => {
+      let cursor = '0';
+      let scanned = 0;
+      do {
+        if (Date.now() >= deadline) return { scanned, removed: 0, protectedSkipped: 0, complete: false };
+        const [next, keys] = await c.scan(cursor, 'COUNT', count);
+        cursor = next;
+        scanned += keys.length;
+      } while (cursor !== '0');
+      return { scanned, removed: 0, protectedSkipped: 0, complete: true };
+    });
+  }
+
+  /**
+   * Removes keys whose TTL is above 0 and below `maxTtlMs`: a SCAN COUNT loop; each batch (minus the
+   * keys for which `isProtected` is true) goes to a script that reads each key's PTTL and UNLINKs it in
+   * the same atomic step, so a key given no TTL (PTTL −1) in the meantime is never removed. Where
+   * scripting is not allowed (ACL, managed Redis), pipelined PTTL, then WATCH + re-check + MULTI/UNLINK.
+   * Bounded by `deadline` (epoch ms).
+   */
+  async unlinkExpiringKeys(opts: {
+    maxTtlMs: number;
+    isProtected: (key: string) => boolean;
+    deadline: number;
+    count?: number;
+  }): Promise<SweepResult & { mode: 'script' | 'watch' }> {
+    const count = opts.count ?? 1000;
+    const maxTtl = String(opts.maxTtlMs);
+    return this.run('expiring-keys sweep', async (c) => {
+      let cursor = '0';
+      let scanned = 0;
+      let removed = 0;
+      let protectedSkipped = 0;
+      let mode: 'script' | 'watch' = 'script';
+      let sha: string | undefined;
+      const viaScript = async (keys: Buffer[]): Promise<number> => {
+        sha ??= String(await c.script('LOAD', UNLINK_IF_EXPIRING));
+        try {
+          return Number(await c.evalsha(sha, keys.length, ...keys, maxTtl));
+        } catch (err) {
+          if (replyCode(err) !== 'NOSCRIPT') throw err;
+          sha = undefined; // the script cache was flushed meanwhile: load it again
+          return viaScript(keys);
+        }
+      };
+      do {
+        if (Date.now() >= opts.deadline) return { scanned, removed, protectedSkipped, complete: false, mode };
+        const [next, keys] = await c.scanBuffer(cursor, 'COUNT', count);
+        cursor = next.toString();
+        scanned += keys.length;
+        const open: Buffer[] = [];
+        for (const k of keys) {
+          if (opts.isProtected(k.toString('utf8'))) protectedSkipped++;
+          else open.push(k);
+        }
+        if (open.length === 0) continue;
+        if (mode === 'script') {
+          try {
+            removed += await viaScript(open);
+            continue;
+          } catch (err) {
+            if (!scriptingRefused(err)) throw err;
+            mode = 'watch';
+          }
+        }
+        removed += await unlinkWatched(c, open, opts.maxTtlMs);
+      } while (cursor !== '0');
+      return { scanned, removed, protectedSkipped, complete: true, mode };
+    });
+  }
+
+  /**
+   * Polls PING on short intervals until it answers PONG or `timeoutMs` ends. Resolves the last error
+   * reply code while not ready (`LOADING`, `BUSY`, a socket error) — never throws.
+   */
+  async waitResponding(
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ ok: boolean; last?: string; error?: string }> {
+    const end = Date.now() + timeoutMs;
+    let last: string | undefined;
+    let error: string | undefined;
+    for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+      try {
+        await this.ping();
+        return { ok: true };
+      } catch (err) {
+        last = replyCode(err);
+        error = err instanceof Error ? err.message : String(err);
+      }
+      if (Date.now() + delay >= end || signal?.aborted) return { ok: false, last, error };
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending = this.connecting;
+    const client = this.client ?? (pending ? await pending.catch(() => undefined) : undefined);
+    this.client = undefined;
+    if (!client) return;
+    try {
+      await Promise.race([client.quit(), new Promise((r) => setTimeout(r, 500))]);
+    } catch {
+      /* already gone */
+    }
+    client.disconnect();
+  }
 }
