@@ -190,7 +190,7 @@ ${USAGE}`);
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./chunks/demo-IKXBWEJU.js");
+        const { runDemo } = await import("./chunks/demo-N7TL4XVL.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

@@ -113,10 +113,19 @@ async function waitHealthy(name: string, timeoutMs: number): Promise<void> {
   }
 }
 
+// The app reads its config at start (logging an error for a deprecated field, a known pattern) and
+// serves /health from a readiness flag in its tmpfs: removing the flag breaks the endpoint while the
+// process stays up, and only a restart brings it back.
 const APP_SERVER = `
-import http.server, os, sys
+import http.server, os, signal, sys
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
 READY = '/tmp/ready'
 open(READY, 'w').close()
+try:
+    if 'max_conn:' in open('/demo/config/app.yml').read():
+        print("ERROR config field 'max_conn' is deprecated: use max_connections", flush=True)
+except OSError as e:
+    print('ERROR cannot read config: %s' % e, flush=True)
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         ok = os.path.exists(READY)
@@ -129,13 +138,38 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(('127.0.0.1', ${PORTS.app}), H).serve_forever()
 `;
 
+const PATTERNS = {
+  patterns: [
+    {
+      name: 'deprecated_config_field',
+      regex: "config field '(max_conn)' is deprecated",
+      severity: 'error',
+      description: 'config/app.yml uses the deprecated field max_conn (renamed to max_connections)',
+      fix: {
+        type: 'command',
+        run: "sed -i 's/^max_conn:/max_connections:/' config/app.yml",
+        backup: ['config/app.yml'],
+        verify: "! grep -q '^max_conn:' config/app.yml",
+        cwd: '.',
+        timeout_seconds: 10,
+      },
+    },
+    {
+      name: 'module_not_found',
+      regex: 'ModuleNotFoundError|module not found',
+      severity: 'critical',
+      fix: { type: 'manual', advice: 'Add the missing module to the image and rebuild it' },
+    },
+  ],
+};
+
 export function demoConfig(): string {
   return `# The demo stack's config: the default phases of PRODUCT §4.
 version: 2
 targets:
   postgres: { url: "\${DEMO_DATABASE_URL}" }
   redis: { url: "redis://127.0.0.1:${PORTS.redis}/0" }
-auto_healing: { retry_delay_seconds: 1, stabilization_timeout_seconds: 20 }
+auto_healing: { retry_delay_seconds: 1, stabilization_timeout_seconds: 10 }
 safety_limits: { cooldown_seconds: 5, max_failing_services: 0 }
 phases:
   - name: infrastructure
@@ -158,6 +192,7 @@ phases:
       - { id: jobs, type: queue, table: demo_jobs, dead_letter_table: demo_jobs_dlq, stuck_after_minutes: 1, max_stuck: 3, max_attempts: 3 }
   - name: application
     checks:
+      - { id: app-logs, type: logs, container: ${NAMES.app}, window_minutes: 10, patterns_file: patterns.json }
       - { id: api, type: http, url: "http://127.0.0.1:${PORTS.app}/health", container: ${NAMES.app}, json: { status: ok } }
 `;
 }
@@ -218,12 +253,19 @@ export async function runDemo(o: { io: CliIO; keep: boolean; timeoutSeconds: num
     ],
     health: `${PG_BIN}/pg_isready -h 127.0.0.1 -p ${PORTS.postgres}`,
   });
+  // The demo's own folder holds the app's config and the pattern file (the pattern fix edits it).
+  const dir = mkdtempSync(join(tmpdir(), 'orixoon-demo-'));
+  mkdirSync(join(dir, 'config'));
+  writeFileSync(join(dir, 'config', 'app.yml'), 'name: demo-app\nmax_conn: 20\n');
+  writeFileSync(join(dir, 'patterns.json'), JSON.stringify(PATTERNS, null, 2));
   await startService({
     name: NAMES.app,
     service: 'app',
     dependsOn: ['db', 'redis'],
+    volumes: [`${dir}:/demo:ro`],
     cmd: ['/usr/bin/python3', '-c', APP_SERVER],
-    health: `/usr/bin/python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:${PORTS.app}/health', timeout=2)"`,
+    // The container is healthy while its process listens; the endpoint's own answer is the http check's.
+    health: `/usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', ${PORTS.app}), 2)"`,
   });
   await startService({
     name: NAMES.worker,
@@ -253,7 +295,7 @@ export async function runDemo(o: { io: CliIO; keep: boolean; timeoutSeconds: num
 
   say('');
   say(
-    '▶ Breaking it: stopping Redis, pausing the worker, making the app unhealthy, leaving a transaction open, and 8 jobs stuck...',
+    '▶ Breaking it: Redis stopped, the worker paused, the app endpoint down, a deprecated config field, a transaction left open, 8 jobs stuck...',
   );
   // A session left idle in a transaction, holding a row lock (the classic forgotten BEGIN).
   const stuck = new pg.Client({
@@ -268,13 +310,11 @@ export async function runDemo(o: { io: CliIO; keep: boolean; timeoutSeconds: num
   await docker(['stop', '-t', '1', NAMES.redis]);
   await docker(['pause', NAMES.worker]);
   await docker(['exec', NAMES.app, '/bin/rm', '-f', '/tmp/ready']);
-  // Let the transaction age past the demo threshold (3 s) and the app's healthcheck see the failure.
-  await waitUnhealthy(NAMES.app, 20_000);
+  // Let the transaction age past the demo threshold (3 s).
   await new Promise((r) => setTimeout(r, 3500));
 
   say('');
   say('▶ Running: orixoon check --auto-heal (config written to a temp folder)');
-  const dir = mkdtempSync(join(tmpdir(), 'orixoon-demo-'));
   const configPath = join(dir, 'orixoon.yml');
   writeFileSync(configPath, demoConfig());
   const redactor = new Redactor();
@@ -296,16 +336,8 @@ export async function runDemo(o: { io: CliIO; keep: boolean; timeoutSeconds: num
   if (!o.keep) {
     for (const n of Object.values(NAMES)) await docker(['rm', '-f', '-v', n]).catch(() => '');
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
     say('Demo stack removed (use --keep to leave it running).');
   }
   return result.report.verdict === 'blocked' ? 1 : 0;
-}
-
-async function waitUnhealthy(name: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const status = await docker(['inspect', '-f', '{{.State.Health.Status}}', name]);
-    if (status === 'unhealthy') return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
