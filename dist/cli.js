@@ -14,7 +14,7 @@ import {
   formatProblem,
   loadSessionConfig,
   runSession
-} from "./chunks/chunk-YNX5IKVF.js";
+} from "./chunks/chunk-KT4JINJB.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
@@ -190,7 +190,7 @@ ${USAGE}`);
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./chunks/demo-N7TL4XVL.js");
+        const { runDemo } = await import("./chunks/demo-QOP23SWJ.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,
@@ -234,6 +234,7 @@ async function monitor(v, io, redactor) {
     io.out(`\u2500\u2500 monitor cycle ${i} (${(/* @__PURE__ */ new Date()).toISOString()}) \u2500\u2500`);
     const r = await runSession({ ...opts, lastActionAt }, loaded);
     last = r.report.verdict === "blocked" ? 1 : 0;
+    io.out(`Report: ${r.written.reportPath}`);
     if (i >= iterations) break;
     const wait = Math.max(0, intervalMs - (Date.now() - started));
     await new Promise((res) => {

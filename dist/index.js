@@ -14,7 +14,7 @@ import {
   formatProblem,
   loadSessionConfig,
   runSession
-} from "./chunks/chunk-YNX5IKVF.js";
+} from "./chunks/chunk-KT4JINJB.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

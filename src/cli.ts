@@ -255,6 +255,7 @@ async function monitor(v: Values, io: CliIO, redactor: Redactor): Promise<number
     io.out(`── monitor cycle ${i} (${new Date().toISOString()}) ──`);
     const r = await runSession({ ...opts, lastActionAt }, loaded);
     last = r.report.verdict === 'blocked' ? 1 : 0;
+    io.out(`Report: ${r.written.reportPath}`);
     if (i >= iterations) break;
     const wait = Math.max(0, intervalMs - (Date.now() - started));
     await new Promise<void>((res) => {

@@ -214,6 +214,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
 
   let plan: PlannedPhase[] = [];
   let allChecks: PlannedPhase[] = [];
+  let planFailed = false;
   try {
     allChecks = o.injectedFindings
       ? []
@@ -228,6 +229,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       throw e;
     }
     const msg = `Could not build the plan: ${errorMessage(e)}`;
+    planFailed = true;
     errors.push(msg);
     log.say(`❌ ${msg}`);
     log.error(msg);
@@ -367,7 +369,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       fr.durationMs = Date.now() - t0;
       return fr;
     };
-    if (signal.aborted) return finish('failed', `not healed: ${abortReason(signal)}`);
+    if (signal.aborted && !f.manual) return finish('failed', `not healed: ${abortReason(signal)}`);
 
     const approval =
       (f.risk ?? ISSUE_CATALOG[f.code].risk) === 'high' ||
@@ -731,16 +733,15 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   const errorsOnly = findings.filter((f) => f.severity === 'error');
   const fixed = (f: FindingReport): boolean => f.outcome === 'healed' || f.outcome === 'recovered';
   const blocking = errorsOnly.filter((f) => !fixed(f));
-  const runBroken =
-    errors.some((e) => !e.startsWith('multiple services') && !e.startsWith('low disk')) && !plan.length;
+  // Fail closed: a plan that could not be built, or a config whose phases hold no check, blocks.
+  const checkCount = plan.reduce((n, p) => n + p.checks.length, 0);
+  const nothingConfigured = !o.injectedFindings && !o.loaded.discovered && checkCount === 0 && !planFailed;
+  if (nothingConfigured) errors.push('No checks to run: the config has phases but no checks in them.');
+  if (!o.injectedFindings && o.loaded.discovered && checkCount === 0 && !planFailed) {
+    notes.push('No containers found on the Docker host: nothing was checked.');
+  }
   const verdict: RunReport['verdict'] =
-    blocking.length || runBroken || (plan.length === 0 && !o.injectedFindings && !o.loaded.discovered)
-      ? 'blocked'
-      : errorsOnly.length
-        ? 'healed'
-        : 'passed';
-  if (plan.length === 0 && !o.injectedFindings && !o.loaded.discovered && !runBroken)
-    errors.push('No checks to run: the config has no phases with checks.');
+    blocking.length || planFailed || nothingConfigured ? 'blocked' : errorsOnly.length ? 'healed' : 'passed';
 
   const successful = actions.filter((a) => a.success).length;
   const finished = new Date();

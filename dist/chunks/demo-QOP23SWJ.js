@@ -8,7 +8,7 @@ import {
   Redactor,
   esm_default,
   runSession
-} from "./chunk-YNX5IKVF.js";
+} from "./chunk-KT4JINJB.js";
 
 // src/demo.ts
 import { execFile, spawn } from "node:child_process";

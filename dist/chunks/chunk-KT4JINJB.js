@@ -103396,6 +103396,7 @@ async function runEngine(o) {
   }
   let plan = [];
   let allChecks = [];
+  let planFailed = false;
   try {
     allChecks = o.injectedFindings ? [] : o.loaded.discovered ? await withSignal(buildDiscoveredPlan(o.loaded, targets), signal, "discovering containers") : buildConfiguredPlan(o.loaded);
     plan = filterPhases(allChecks, o.phases, o.loaded.path ?? "the config");
@@ -103406,6 +103407,7 @@ async function runEngine(o) {
       throw e;
     }
     const msg = `Could not build the plan: ${errorMessage2(e)}`;
+    planFailed = true;
     errors.push(msg);
     log.say(`\u274C ${msg}`);
     log.error(msg);
@@ -103521,7 +103523,7 @@ async function runEngine(o) {
       fr.durationMs = Date.now() - t0;
       return fr;
     };
-    if (signal.aborted) return finish("failed", `not healed: ${abortReason(signal)}`);
+    if (signal.aborted && !f.manual) return finish("failed", `not healed: ${abortReason(signal)}`);
     const approval = (f.risk ?? ISSUE_CATALOG[f.code].risk) === "high" || config2.healing_actions[f.code]?.requires_confirmation ? await isApproved(fr) : void 0;
     const decision = decide({
       finding: f,
@@ -103848,10 +103850,13 @@ async function runEngine(o) {
   const errorsOnly = findings.filter((f) => f.severity === "error");
   const fixed = (f) => f.outcome === "healed" || f.outcome === "recovered";
   const blocking = errorsOnly.filter((f) => !fixed(f));
-  const runBroken = errors.some((e) => !e.startsWith("multiple services") && !e.startsWith("low disk")) && !plan.length;
-  const verdict = blocking.length || runBroken || plan.length === 0 && !o.injectedFindings && !o.loaded.discovered ? "blocked" : errorsOnly.length ? "healed" : "passed";
-  if (plan.length === 0 && !o.injectedFindings && !o.loaded.discovered && !runBroken)
-    errors.push("No checks to run: the config has no phases with checks.");
+  const checkCount = plan.reduce((n, p) => n + p.checks.length, 0);
+  const nothingConfigured = !o.injectedFindings && !o.loaded.discovered && checkCount === 0 && !planFailed;
+  if (nothingConfigured) errors.push("No checks to run: the config has phases but no checks in them.");
+  if (!o.injectedFindings && o.loaded.discovered && checkCount === 0 && !planFailed) {
+    notes.push("No containers found on the Docker host: nothing was checked.");
+  }
+  const verdict = blocking.length || planFailed || nothingConfigured ? "blocked" : errorsOnly.length ? "healed" : "passed";
   const successful = actions.filter((a) => a.success).length;
   const finished = /* @__PURE__ */ new Date();
   const counts = {
