@@ -128,3 +128,26 @@ describe('engine with real data stores', () => {
     expect(r.console).toContain('127.0.0.1:1');
   });
 });
+
+test('a Redis that never answers: blocked within the deadline, with a clear message', async () => {
+  const { createServer } = await import('node:net');
+  const server = createServer(() => undefined); // accepts, never replies
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const t0 = Date.now();
+    const r = await runWithConfig(
+      `phases:\n  - name: data\n    checks:\n      - { id: cache, type: redis, url: "redis://:${REDIS_PASSWORD}@127.0.0.1:${port}/0" }\n`,
+      { timeoutSeconds: 30 },
+    );
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(r.report.verdict).toBe('blocked');
+    const f = r.report.findings[0]!;
+    expect(f.code).toBe('redis_not_responding');
+    expect(f.outcome).toBe('not_healable'); // no container configured: a person must act
+    expect(f.message).toContain(`127.0.0.1:${port}`);
+    expect(r.console + r.reportJson).not.toContain(REDIS_PASSWORD);
+  } finally {
+    server.close();
+  }
+});
