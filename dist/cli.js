@@ -13,8 +13,9 @@ import {
   checkType,
   formatProblem,
   loadSessionConfig,
+  newSessionState,
   runSession
-} from "./chunks/chunk-KT4JINJB.js";
+} from "./chunks/chunk-2HHFAZK7.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
@@ -190,7 +191,7 @@ ${USAGE}`);
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./chunks/demo-QOP23SWJ.js");
+        const { runDemo } = await import("./chunks/demo-7CWVSCIH.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,
@@ -227,19 +228,24 @@ async function monitor(v, io, redactor) {
   const iterations = v.iterations ? positiveNumber("iterations", v.iterations, 1) : Number.POSITIVE_INFINITY;
   const opts = sessionOptions(v, io, redactor, true);
   const loaded = loadSessionConfig(opts);
-  const lastActionAt = /* @__PURE__ */ new Map();
+  const session = newSessionState();
   let last = 0;
   for (let i = 1; i <= iterations && !io.stopSignal?.aborted; i++) {
     const started = Date.now();
     io.out(`\u2500\u2500 monitor cycle ${i} (${(/* @__PURE__ */ new Date()).toISOString()}) \u2500\u2500`);
-    const r = await runSession({ ...opts, lastActionAt }, loaded);
+    const r = await runSession({ ...opts, session }, loaded);
     last = r.report.verdict === "blocked" ? 1 : 0;
     io.out(`Report: ${r.written.reportPath}`);
     if (i >= iterations) break;
     const wait = Math.max(0, intervalMs - (Date.now() - started));
     await new Promise((res) => {
-      const t = setTimeout(res, wait);
-      io.stopSignal?.addEventListener("abort", () => (clearTimeout(t), res()), { once: true });
+      const done = () => {
+        clearTimeout(t);
+        io.stopSignal?.removeEventListener("abort", done);
+        res();
+      };
+      const t = setTimeout(done, wait);
+      io.stopSignal?.addEventListener("abort", done, { once: true });
     });
   }
   return io.stopSignal?.aborted ? 0 : last;

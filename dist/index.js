@@ -14,7 +14,7 @@ import {
   formatProblem,
   loadSessionConfig,
   runSession
-} from "./chunks/chunk-KT4JINJB.js";
+} from "./chunks/chunk-2HHFAZK7.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -25119,7 +25119,7 @@ function createCheckPublisher(options) {
     },
     async complete(report, problems = []) {
       if (mode === "off") return void 0;
-      const success = !!report && report.verdict !== "blocked";
+      const success = !!report && report.deployment !== "blocked";
       const headline = report ? report.headline : `Deployment: BLOCKED (configuration invalid)`;
       if (mode === "status") return setStatus(success ? "success" : "failure", headline);
       const output = renderCheckRunOutput(report, problems, runUrl);
@@ -25707,6 +25707,7 @@ async function run(env = process.env) {
       dryRun: settings.dryRun,
       phases: settings.phases,
       timeoutSeconds: settings.timeoutSeconds,
+      failOn: settings.failOn,
       docker: settings.dockerHost ? { host: settings.dockerHost } : void 0,
       postgresUrl: settings.postgresUrl,
       redisUrl: settings.redisUrl,
@@ -25740,10 +25741,7 @@ async function run(env = process.env) {
   await summary.addRaw(summary2).write();
   setOutputs(report, written.reportPath);
   info(`Report: ${written.reportPath}`);
-  const unresolvedWarnings = report.findings.some(
-    (f) => f.severity === "warning" && f.outcome !== "healed" && f.outcome !== "recovered"
-  );
-  if (settings.failOn !== "never" && (report.verdict === "blocked" || settings.failOn === "warning" && unresolvedWarnings)) {
+  if (report.deployment === "blocked") {
     setFailed(`${report.headline}. See the job summary and ${written.reportPath}.`);
   }
 }
@@ -25784,5 +25782,7 @@ function setOutputs(report, reportPath) {
 // src/index.ts
 run().catch((e) => {
   setOutput("status", "blocked");
-  setFailed(`Orixoon failed unexpectedly: ${e instanceof Error ? e.stack ?? e.message : String(e)}. Deployment: BLOCKED`);
+  setFailed(
+    `Orixoon failed unexpectedly: ${e instanceof Error ? e.stack ?? e.message : String(e)}. Deployment: BLOCKED`
+  );
 });

@@ -7,6 +7,7 @@ import { checkType } from './checks/registry.js';
 import { ConfigError, formatProblem, type LoadedConfig } from './config/load.js';
 import { buildConfiguredPlan } from './engine/plan.js';
 import { Redactor } from './engine/redact.js';
+import { newSessionState } from './healing/policy.js';
 import { ISSUE_CODES, type Check, type IssueCode } from './engine/types.js';
 import { loadSessionConfig, runSession, type SessionOptions } from './session.js';
 import { VERSION } from './version.js';
@@ -248,19 +249,25 @@ async function monitor(v: Values, io: CliIO, redactor: Redactor): Promise<number
   const iterations = v.iterations ? positiveNumber('iterations', v.iterations, 1) : Number.POSITIVE_INFINITY;
   const opts = sessionOptions(v, io, redactor, true);
   const loaded = loadSessionConfig(opts);
-  const lastActionAt = new Map<string, number>();
+  // The monitor process is one session: limits and cooldowns hold across its cycles.
+  const session = newSessionState();
   let last = 0;
   for (let i = 1; i <= iterations && !io.stopSignal?.aborted; i++) {
     const started = Date.now();
     io.out(`── monitor cycle ${i} (${new Date().toISOString()}) ──`);
-    const r = await runSession({ ...opts, lastActionAt }, loaded);
+    const r = await runSession({ ...opts, session }, loaded);
     last = r.report.verdict === 'blocked' ? 1 : 0;
     io.out(`Report: ${r.written.reportPath}`);
     if (i >= iterations) break;
     const wait = Math.max(0, intervalMs - (Date.now() - started));
     await new Promise<void>((res) => {
-      const t = setTimeout(res, wait);
-      io.stopSignal?.addEventListener('abort', () => (clearTimeout(t), res()), { once: true });
+      const done = (): void => {
+        clearTimeout(t);
+        io.stopSignal?.removeEventListener('abort', done);
+        res();
+      };
+      const t = setTimeout(done, wait);
+      io.stopSignal?.addEventListener('abort', done, { once: true });
     });
   }
   return io.stopSignal?.aborted ? 0 : last;

@@ -4,5 +4,7 @@ import { run } from './main.js';
 
 run().catch((e: unknown) => {
   core.setOutput('status', 'blocked');
-  core.setFailed(`Orixoon failed unexpectedly: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}. Deployment: BLOCKED`);
+  core.setFailed(
+    `Orixoon failed unexpectedly: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}. Deployment: BLOCKED`,
+  );
 });

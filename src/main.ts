@@ -53,6 +53,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       dryRun: settings.dryRun,
       phases: settings.phases,
       timeoutSeconds: settings.timeoutSeconds,
+      failOn: settings.failOn,
       docker: settings.dockerHost ? { host: settings.dockerHost } : undefined,
       postgresUrl: settings.postgresUrl,
       redisUrl: settings.redisUrl,
@@ -87,13 +88,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await core.summary.addRaw(summary).write();
   setOutputs(report, written.reportPath);
   core.info(`Report: ${written.reportPath}`);
-  const unresolvedWarnings = report.findings.some(
-    (f) => f.severity === 'warning' && f.outcome !== 'healed' && f.outcome !== 'recovered',
-  );
-  if (
-    settings.failOn !== 'never' &&
-    (report.verdict === 'blocked' || (settings.failOn === 'warning' && unresolvedWarnings))
-  ) {
+  if (report.deployment === 'blocked') {
     core.setFailed(`${report.headline}. See the job summary and ${written.reportPath}.`);
   }
 }

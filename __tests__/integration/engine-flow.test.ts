@@ -202,4 +202,54 @@ describe('engine flow through command checks', () => {
     expect(r.report!.findings[0]).toMatchObject({ outcome: 'disabled' });
     expect(existsSync(join(dir, 'off.ok'))).toBe(false);
   });
+  test('the systemic guard counts failing targets across phases, and a host check low on disk disables healing', async () => {
+    const dir = tempDir();
+    const two = (a: string, b: string): string => `${flagCheck(dir, a)}\n${flagCheck(dir, b)}`;
+    const r = await run(
+      dir,
+      `${fast}\nsafety_limits: { max_failing_services: 3 }\nphases:\n  - name: one\n    checks:\n${two('a', 'b')}\n  - name: two\n    checks:\n${two('c', 'd')}\n`,
+      ['check', '--auto-heal'],
+    );
+    // Phase one's two failures were healed before phase two's made it four at once.
+    expect(r.report!.findings.map((f) => `${f.checkId}:${f.outcome}`)).toEqual(['a:healed', 'b:healed', 'c:guarded', 'd:guarded']);
+    expect(existsSync(join(dir, 'c.ok'))).toBe(false);
+    const disk = await run(
+      dir,
+      `${fast}\nphases:\n  - name: p\n    checks:\n      - { id: disk, type: host, path: /, min_free_mb: 1000000000 }\n${flagCheck(dir, 'e')}\n`,
+      ['check', '--auto-heal'],
+    );
+    expect(disk.report!.findings.find((f) => f.checkId === 'disk')).toMatchObject({ code: 'disk_space_low', outcome: 'not_healable' });
+    expect(disk.report!.findings.find((f) => f.checkId === 'e')).toMatchObject({ outcome: 'guarded', reason: expect.stringMatching(/low disk/) });
+    expect(existsSync(join(dir, 'e.ok'))).toBe(false);
+  });
+
+  test('a heal that takes effect after the re-test gave up is confirmed on the re-check before a retry, not repeated', async () => {
+    const dir = tempDir();
+    const counter = join(dir, 'runs');
+    const slow = `      - { id: slow, type: command, run: "test -f ${dir}/slow.ok", heal: "echo x >> ${counter}; (sleep 1.5; touch ${dir}/slow.ok) >/dev/null 2>&1 &" }`;
+    const r = await run(
+      dir,
+      `auto_healing: { retry_delay_seconds: 2, stabilization_timeout_seconds: 0.3 }\nphases:\n  - name: p\n    checks:\n${slow}\n`,
+      ['check', '--auto-heal'],
+    );
+    expect(r.report!.findings[0]).toMatchObject({ outcome: 'healed', attempts: 1 });
+    expect(readFileSync(counter, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(r.report!.actions).toHaveLength(1);
+    expect(r.report!.actions[0]!.success).toBe(true);
+  });
+
+  test('secrets in the environment never reach the report, even when a failing command prints them', async () => {
+    const dir = tempDir();
+    const token = 'tok_9f8e7d6c5b4a3210';
+    process.env.ORIXOON_TEST_API_TOKEN = token;
+    try {
+      const r = await run(dir, `phases:\n  - name: p\n    checks:\n      - { id: leak, type: command, run: "echo using $ORIXOON_TEST_API_TOKEN; exit 1" }\n`, ['check']);
+      expect(r.report!.findings[0]!.code).toBe('command_failed');
+      const files = [r.out, r.err, JSON.stringify(r.report)];
+      for (const text of files) expect(text).not.toContain(token);
+      expect(JSON.stringify(r.report)).toContain('using ***');
+    } finally {
+      delete process.env.ORIXOON_TEST_API_TOKEN;
+    }
+  });
 });

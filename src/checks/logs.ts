@@ -248,8 +248,9 @@ export const logsCheck = defineCheckType({
         const container = fix.container ?? o.container;
         if (container) {
           f.action = 'restart_container';
+          // The restart acts on the container (params.container: cooldown and limits follow it);
+          // the finding keeps its own identity, so two patterns on one container stay two findings.
           f.params = { container, pattern: p.name };
-          f.targetKey = `container:${container}`;
         } else {
           f.manual = `Pattern '${p.name}' asks for a restart but names no container`;
         }
@@ -277,22 +278,42 @@ export const logsCheck = defineCheckType({
       typeof f.evidence.file_offset === 'number' ? f.evidence.file_offset : undefined;
 
     const verifyErrorRate = async (f: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult> => {
+      const started = Date.now();
+      let since = detectedAt(f);
       if (o.container && !o.file) {
         const w = await ctx.targets
           .docker()
           .waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
-        if (!w.ok)
+        if (!w.ok || !w.info)
           return {
             ok: false,
             detail: `Container '${o.container}' not running (${w.info?.State.Status ?? 'missing'})`,
           };
+        const startedAt = Date.parse(w.info.State.StartedAt);
+        if (Number.isFinite(startedAt)) since = Math.max(since, startedAt);
       }
+      // A rate needs time to show: watch the logs for the whole re-test time, then compare the errors
+      // seen, scaled to the check's window, with the threshold (50 in 5 min allows ~1.7 in 10 s).
+      const watchMs = Math.max(0, started + timeoutMs - Date.now());
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, watchMs);
+        ctx.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
       const r = await read(ctx, detectedAt(f), offsetOf(f));
       const errors = matchingLines(r.lines, errorRe).length;
-      const since = o.file ? 'since the action' : 'since restart';
-      return errors > threshold
-        ? { ok: false, detail: `Still ${errors} errors ${since} (threshold ${threshold})` }
-        : { ok: true, detail: `Error rate normal: ${errors} errors ${since} (threshold ${threshold})` };
+      const observedMs = Math.max(1000, Date.now() - since);
+      const scaled = Math.round((errors * windowMs) / observedMs);
+      const label = o.file ? 'since the action' : 'since restart';
+      const seconds = Math.round(observedMs / 1000);
+      return scaled > threshold
+        ? {
+            ok: false,
+            detail: `Still ${errors} errors in ${seconds}s ${label} (≈${scaled} per ${o.window_minutes} min; threshold ${threshold})`,
+          }
+        : {
+            ok: true,
+            detail: `Error rate normal: ${errors} errors in ${seconds}s ${label} (≈${scaled} per ${o.window_minutes} min; threshold ${threshold})`,
+          };
     };
 
     const verifyPattern = async (f: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult> => {

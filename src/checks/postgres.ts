@@ -196,7 +196,11 @@ export const postgresCheck = defineCheckType({
           code: pgCode ?? null,
         },
       };
-      if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode)) {
+      if (pgCode === '57P03') {
+        // cannot_connect_now: starting up, shutting down or in crash recovery. Like Redis LOADING,
+        // this means wait: a restart would only start the recovery over.
+        finding.manual = `the server is starting up or recovering (57P03): wait for it to accept connections; restarting it would start the recovery over`;
+      } else if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode)) {
         finding.manual = `the server answered but refused Orixoon (${pgCode}): check the user, password and database in the connection string; restarting would not help`;
       } else if (o.container) {
         finding.params = { container: o.container };

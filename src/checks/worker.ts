@@ -256,8 +256,14 @@ export const workerCheck = defineCheckType({
               ok: false,
               detail: `Worker container '${o.container}' still ${w.info?.State.Status ?? 'missing'}`,
             };
-          // Running again: the heartbeat and progress must hold too.
-          const rest = await evaluate(ctx);
+          // Running again: the heartbeat and progress must hold too. A worker that was down longer
+          // than max_age_seconds left a stale heartbeat, so give it the rest of the time to write one.
+          const end = Date.now() + Math.max(0, timeoutMs - w.waitedMs);
+          let rest = await evaluate(ctx);
+          while (rest.finding && Date.now() + 250 < end && !ctx.signal.aborted) {
+            await new Promise((r) => setTimeout(r, 250));
+            rest = await evaluate(ctx);
+          }
           return rest.finding
             ? { ok: false, detail: `Worker container running, but: ${rest.finding.message}` }
             : { ok: true, detail: `Worker container '${o.container}' running` };

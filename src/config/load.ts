@@ -173,7 +173,15 @@ function zodProblems(error: z.ZodError, loc: Locator): ConfigProblem[] {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
-    return `expected ${issue.expected}${'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : ''}`;
+    // Strings are never echoed: after ${VAR} expansion one may be a secret.
+    const input = 'input' in issue ? issue.input : undefined;
+    const got =
+      input === undefined
+        ? ''
+        : typeof input === 'string'
+          ? ', got a string'
+          : `, got ${JSON.stringify(input)}`;
+    return `expected ${issue.expected}${got}`;
   }
   if (issue.code === 'invalid_value')
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;

@@ -2,6 +2,7 @@
 // healing_config.json), every container on the Docker host is checked, grouped by Compose project,
 // with dependencies read from Compose's labels.
 import { composeFacts } from '../checks/container.js';
+import { readFileSync } from 'node:fs';
 import { checkType } from '../checks/registry.js';
 import { containerName } from '../targets/docker.js';
 import { ConfigError, type LoadedConfig } from '../config/load.js';
@@ -43,9 +44,42 @@ interface DiscoveredContainer {
   dependsOn: string[];
 }
 
+/**
+ * Ids (or id prefixes) of the container this process runs in, if any: a discovered run must never
+ * restart the container Orixoon itself (or the job) runs in.
+ */
+export function ownContainerIds(env: NodeJS.ProcessEnv = process.env): string[] {
+  const ids = new Set<string>();
+  const read = (file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return ''; // not Linux, or not readable
+    }
+  };
+  // cgroup v1 (and v2 without a private namespace): `…/docker/<id>` or `docker-<id>.scope`.
+  for (const m of read('/proc/self/cgroup').matchAll(/docker[/-]([0-9a-f]{64})/g)) ids.add(m[1]!);
+  // cgroup v2: the container's own /etc/hostname is bind-mounted from …/containers/<id>/hostname.
+  // (Only that mount point: the host's mount table lists every container's shm mounts.)
+  for (const line of read('/proc/self/mountinfo').split('\n')) {
+    const [, , , root = '', mountPoint = ''] = line.split(' ');
+    const m = /\/containers\/([0-9a-f]{64})\//.exec(root);
+    if (m && ['/etc/hostname', '/etc/hosts', '/etc/resolv.conf'].includes(mountPoint)) ids.add(m[1]!);
+  }
+  // Docker sets the hostname to the short container id unless told otherwise.
+  if (env.HOSTNAME && /^[0-9a-f]{12}$/.test(env.HOSTNAME)) ids.add(env.HOSTNAME);
+  return [...ids];
+}
+
 /** One container check per container on the host; one phase per Compose project (`compose:<project>`). */
-export async function buildDiscoveredPlan(loaded: LoadedConfig, targets: Targets): Promise<PlannedPhase[]> {
-  const containers = await targets.docker().findContainers({});
+export async function buildDiscoveredPlan(
+  loaded: LoadedConfig,
+  targets: Targets,
+  self: string[] = ownContainerIds(),
+): Promise<PlannedPhase[]> {
+  const containers = (await targets.docker().findContainers({})).filter(
+    (c) => !self.some((id) => c.Id.startsWith(id)),
+  );
   const found: DiscoveredContainer[] = containers
     .map((c) => {
       const compose = composeFacts(c.Labels);

@@ -5,7 +5,16 @@ import { createHash } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load.js';
 import { REMEDIES } from '../healing/remedies/registry.js';
-import { decide, limitCheck, newSessionState, type Guards, type SessionState } from '../healing/policy.js';
+import {
+  actsOn,
+  cooldownKey,
+  decide,
+  limitCheck,
+  newSessionState,
+  requiresConfirmation,
+  type Guards,
+  type SessionState,
+} from '../healing/policy.js';
 import type {
   ActionRecord,
   ApprovalRecord,
@@ -59,8 +68,13 @@ export interface EngineOptions {
   sha?: string;
   run?: RunReport['run'];
   env?: NodeJS.ProcessEnv;
-  /** Cooldowns carried across monitor cycles. */
-  lastActionAt?: Map<string, number>;
+  /**
+   * Session state carried across monitor cycles: the monitor process is one session, so its limits
+   * and cooldowns hold across cycles (a crash-looping container is not restarted forever).
+   */
+  session?: SessionState;
+  /** The `fail-on` input: whether unresolved warnings block the deployment too. Default `blocked`. */
+  failOn?: 'blocked' | 'warning' | 'never';
   /**
    * Issues fed straight to the healing engine (`orixoon heal --issue-file`) instead of running the
    * phases: each names the check that detects and re-tests it. The check runs first, so a stale
@@ -70,6 +84,23 @@ export interface EngineOptions {
 }
 
 const SECRET_NAME = /PASS|TOKEN|SECRET|KEY|URL|DSN|WEBHOOK|CREDENTIAL|AUTH/i;
+const ENV_SECRET_NAME = /PASS|TOKEN|SECRET|KEY|DSN|WEBHOOK|HOOK|CREDENTIAL|AUTH|PRIVATE/i;
+
+/**
+ * Environment values to mask: secret-looking names (a command check's output may echo them), and
+ * URL-named values that carry credentials. The runner's own GITHUB_/RUNNER_ variables are public
+ * (their URLs must stay readable in links) except for tokens.
+ */
+export function secretEnvValues(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!value || value.length < 8) continue;
+    const runner = /^(GITHUB|RUNNER|ACTIONS|CI)_/i.test(name) && !/TOKEN/i.test(name);
+    if (runner) continue;
+    if (ENV_SECRET_NAME.test(name) || (/URL|URI/i.test(name) && /:\/\/[^/\s]*@/.test(value))) out.push(value);
+  }
+  return out;
+}
 
 /** Stable id of a finding for approvals: same check, code, target and commit → same id. */
 export function approvalId(f: Pick<Finding, 'checkId' | 'code' | 'targetKey'>, sha = ''): string {
@@ -96,6 +127,10 @@ interface CheckState {
   resolution?: Promise<boolean>;
   /** Set when any action ran on this check's findings (a later finding of it is re-tested first). */
   acted: boolean;
+  /** False for a check outside the `phases` selection: evaluated as a dependency, never healed. */
+  selected: boolean;
+  /** Its findings were shown on the console (in its phase, or earlier when resolved on demand). */
+  printed: boolean;
 }
 
 function errorMessage(e: unknown): string {
@@ -149,6 +184,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   }
   for (const url of [o.postgresUrl, o.redisUrl, config.targets.postgres.url, config.targets.redis.url])
     redactor.add(url);
+  for (const value of secretEnvValues(env)) redactor.add(value);
 
   const timeoutMs = (o.timeoutSeconds ?? 900) * 1000;
   const deadline = started.getTime() + timeoutMs;
@@ -174,636 +210,771 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     redactor,
   );
   const ctx: RunContext = { targets, log, signal, deadline, env, baseDir: o.loaded.baseDir };
-  const session: SessionState = newSessionState(o.lastActionAt);
-  const approve = new Set((o.approve ?? []).map((a) => a.trim()).filter(Boolean));
-  const autoHeal = o.autoHeal ?? true;
-  const dryRun = (o.dryRun ?? false) || config.auto_healing.dry_run;
-
-  const findings: FindingReport[] = [];
-  const actions: ActionRecord[] = [];
-  const errors: string[] = [];
-  const notes: string[] = [];
-  const recommendations = new Set<string>();
-  const approvals: ApprovalRecord[] = [];
-  const patterns: NonNullable<RunReport['patterns']> = {};
-  const phaseReports: PhaseReport[] = [];
-
-  if (o.loaded.discovered) {
-    notes.push(
-      o.loaded.path
-        ? `Ran on discovered defaults: ${o.loaded.path} configures no phases, so every container on the Docker host was checked.`
-        : 'Ran on discovered defaults: no config file, so every container on the Docker host was checked with the default policy.',
-    );
-  }
-  log.info(`Orixoon ${VERSION} started (auto-heal ${autoHeal ? 'on' : 'off'}${dryRun ? ', dry run' : ''})`);
-
-  // Low-disk guard: measured once, before anything is touched.
-  const guards: Guards = {};
+  // Whatever happens below, the deadline timer and every connection are closed: an open socket
+  // would keep the process (and the job) alive.
   try {
-    const fs = await statfs('/');
-    const freeMb = Math.floor((Number(fs.bavail) * Number(fs.bsize)) / 1024 / 1024);
-    if (freeMb < config.safety_limits.min_free_disk_mb) {
-      guards.lowDisk = `low disk: ${freeMb} MB free on / (< min_free_disk_mb ${config.safety_limits.min_free_disk_mb}): healing disabled; free disk space first`;
+    return await execute();
+  } finally {
+    clearTimeout(timer);
+    await targets.close();
+  }
+
+  async function execute(): Promise<RunReport> {
+    const session: SessionState = o.session ?? newSessionState();
+    const approve = new Set((o.approve ?? []).map((a) => a.trim()).filter(Boolean));
+    const autoHeal = o.autoHeal ?? true;
+    const dryRun = (o.dryRun ?? false) || config.auto_healing.dry_run;
+
+    const findings: FindingReport[] = [];
+    const actions: ActionRecord[] = [];
+    const errors: string[] = [];
+    const notes: string[] = [];
+    const recommendations = new Set<string>();
+    const approvals: ApprovalRecord[] = [];
+    const patterns: NonNullable<RunReport['patterns']> = {};
+    const phaseReports: PhaseReport[] = [];
+
+    if (o.loaded.discovered) {
+      notes.push(
+        o.loaded.path
+          ? `Ran on discovered defaults: ${o.loaded.path} configures no phases, so every container on the Docker host was checked.`
+          : 'Ran on discovered defaults: no config file, so every container on the Docker host was checked with the default policy.',
+      );
+    }
+    log.info(`Orixoon ${VERSION} started (auto-heal ${autoHeal ? 'on' : 'off'}${dryRun ? ', dry run' : ''})`);
+
+    // Low-disk guard: measured once, before anything is touched.
+    const guards: Guards = {};
+    try {
+      const fs = await statfs('/');
+      const freeMb = Math.floor((Number(fs.bavail) * Number(fs.bsize)) / 1024 / 1024);
+      if (freeMb < config.safety_limits.min_free_disk_mb) {
+        guards.lowDisk = `low disk: ${freeMb} MB free on / (< min_free_disk_mb ${config.safety_limits.min_free_disk_mb}): healing disabled; free disk space first`;
+        errors.push(guards.lowDisk);
+        log.say(`⚠️ ${guards.lowDisk}`);
+        log.warn(guards.lowDisk);
+      }
+    } catch (e) {
+      // Fail closed: a guard that cannot measure does not let healing through.
+      guards.lowDisk = `free disk space unknown (statfs /: ${errorMessage(e)}): healing disabled`;
       errors.push(guards.lowDisk);
       log.say(`⚠️ ${guards.lowDisk}`);
       log.warn(guards.lowDisk);
     }
-  } catch (e) {
-    log.debug(`statfs failed: ${errorMessage(e)}`);
-  }
 
-  let plan: PlannedPhase[] = [];
-  let allChecks: PlannedPhase[] = [];
-  let planFailed = false;
-  try {
-    allChecks = o.injectedFindings
-      ? []
-      : o.loaded.discovered
-        ? await withSignal(buildDiscoveredPlan(o.loaded, targets), signal, 'discovering containers')
-        : buildConfiguredPlan(o.loaded);
-    plan = filterPhases(allChecks, o.phases, o.loaded.path ?? 'the config');
-  } catch (e) {
-    if ((e as Error).name === 'ConfigError') {
-      clearTimeout(timer);
-      await targets.close();
-      throw e;
-    }
-    const msg = `Could not build the plan: ${errorMessage(e)}`;
-    planFailed = true;
-    errors.push(msg);
-    log.say(`❌ ${msg}`);
-    log.error(msg);
-  }
-
-  const states = new Map<string, CheckState>();
-  for (const phase of plan)
-    for (const check of phase.checks) states.set(check.id, { check, durationMs: 0, acted: false });
-
-  const evaluate = (st: CheckState): Promise<CheckRun> => {
-    st.first ??= (async () => {
-      const t0 = Date.now();
-      let result: CheckRun;
-      try {
-        result = await withSignal(st.check.run(ctx), signal, `check ${st.check.id}`);
-      } catch (e) {
-        result = {
-          findings: [
-            {
-              code: 'check_error',
-              checkId: st.check.id,
-              target: st.check.id,
-              targetKey: `check:${st.check.id}`,
-              message: `Check '${st.check.id}' (${st.check.type}) could not run: ${errorMessage(e)}`,
-              evidence: {},
-              manual: `the ${st.check.type} check could not run: ${errorMessage(e)}`,
-            },
-          ],
-        };
-      }
-      st.durationMs = Date.now() - t0;
-      st.result = result;
-      for (const r of result.recommendations ?? []) recommendations.add(r);
-      return result;
-    })();
-    return st.first;
-  };
-
-  /** Re-runs a check (poll-driven, short intervals) until the finding is gone or the time is up. */
-  const retest = async (check: Check, finding: Finding, timeoutMs: number): Promise<VerifyResult> => {
-    const end = Math.min(Date.now() + timeoutMs, deadline);
-    if (check.verify) {
-      try {
-        return await withSignal(check.verify(finding, ctx, Math.max(0, end - Date.now())), signal, 're-test');
-      } catch (e) {
-        return { ok: false, detail: `re-test failed: ${errorMessage(e)}` };
-      }
-    }
-    let wait = 100;
-    let last = '';
-    for (;;) {
-      try {
-        const r = await withSignal(check.run(ctx), signal, 're-test');
-        const still = r.findings.find((f) => sameFinding(f, finding));
-        if (!still)
-          return { ok: true, detail: r.summary ? `${check.id}: ${r.summary}` : `${check.id} passed` };
-        last = still.message;
-      } catch (e) {
-        last = errorMessage(e);
-      }
-      if (Date.now() + wait > end || signal.aborted) return { ok: false, detail: `still failing: ${last}` };
-      await delay(wait, signal);
-      wait = Math.min(wait * 2, 1000);
-    }
-  };
-
-  const stableTimeoutMs = config.auto_healing.stabilization_timeout_seconds * 1000;
-
-  const findingReport = (f: Finding, phase: string): FindingReport => ({
-    id: approvalId(f, o.sha),
-    code: f.code,
-    checkId: f.checkId,
-    phase,
-    target: f.target,
-    message: f.message,
-    severity: f.severity ?? 'error',
-    evidence: f.evidence,
-    outcome: 'failed',
-    reason: '',
-    action: null,
-    risk: f.risk ?? ISSUE_CATALOG[f.code].risk,
-    attempts: 0,
-    durationMs: 0,
-  });
-
-  const isApproved = async (fr: FindingReport): Promise<ApprovalRecord | undefined> => {
-    if (
-      approve.has('all') ||
-      approve.has(fr.id) ||
-      approve.has(fr.checkId) ||
-      approve.has(`${fr.checkId}:${fr.code}`)
-    ) {
-      return { id: fr.id, via: 'input', at: new Date().toISOString() };
-    }
-    if (!o.approvalLookup) return undefined;
+    let plan: PlannedPhase[] = [];
+    let allChecks: PlannedPhase[] = [];
+    let planFailed = false;
     try {
-      return await o.approvalLookup(fr);
+      allChecks = o.injectedFindings
+        ? []
+        : o.loaded.discovered
+          ? await withSignal(buildDiscoveredPlan(o.loaded, targets), signal, 'discovering containers')
+          : buildConfiguredPlan(o.loaded);
+      plan = filterPhases(allChecks, o.phases, o.loaded.path ?? 'the config');
     } catch (e) {
-      log.say(`⚠️ Approval lookup failed (treated as not approved): ${errorMessage(e)}`);
-      log.warn(`Approval lookup failed (treated as not approved): ${errorMessage(e)}`);
-      return undefined;
-    }
-  };
-
-  // Notifications go out in the background (a slow webhook never holds healing up); the run waits
-  // for them, bounded by their own timeouts, before it returns.
-  const pendingNotifications: Promise<void>[] = [];
-  const emit = async (event: HealingEvent): Promise<void> => {
-    if (!o.onHealingEvent) return;
-    pendingNotifications.push(
-      Promise.resolve()
-        .then(() => o.onHealingEvent?.(event))
-        .catch((e: unknown) => {
-          log.say(`⚠️ Notification failed (verdict unchanged): ${errorMessage(e)}`);
-          log.warn(`Notification failed (verdict unchanged): ${errorMessage(e)}`);
-        }),
-    );
-  };
-
-  /** Takes one finding through the policy and, when allowed, the remedy + re-test loop. */
-  const heal = async (
-    st: CheckState,
-    f: Finding,
-    phase: string,
-    systemic?: string,
-  ): Promise<FindingReport> => {
-    const fr = findingReport(f, phase);
-    const t0 = Date.now();
-    if (f.evidence.pattern && typeof f.evidence.pattern === 'string') {
-      const p = (patterns[f.evidence.pattern] ??= { matched: 0, fixes_attempted: 0, fixes_worked: 0 });
-      p.matched++;
-    }
-    if (f.recommendation) recommendations.add(f.recommendation);
-    const finish = (outcome: Outcome, reason: string): FindingReport => {
-      fr.outcome = outcome;
-      fr.reason = reason;
-      fr.durationMs = Date.now() - t0;
-      return fr;
-    };
-    if (signal.aborted && !f.manual) return finish('failed', `not healed: ${abortReason(signal)}`);
-
-    const approval =
-      (f.risk ?? ISSUE_CATALOG[f.code].risk) === 'high' ||
-      config.healing_actions[f.code]?.requires_confirmation
-        ? await isApproved(fr)
-        : undefined;
-    const decision = decide({
-      finding: f,
-      config,
-      remedies: REMEDIES,
-      autoHeal,
-      dryRun,
-      guards: { ...guards, systemic },
-      session,
-      now: Date.now(),
-      approved: approval !== undefined,
-    });
-    fr.risk = decision.risk;
-    fr.action = decision.action;
-    if (decision.kind === 'stop') {
-      fr.plan = decision.plan;
-      switch (decision.outcome) {
-        case 'awaiting_approval':
-          log.say(`⚠️ Confirmation required (${cap(decision.risk)} risk action): ${decision.plan}`);
-          log.say(`   Approve with: /orixoon approve ${fr.id}  (or the approve input: ${fr.id})`);
-          log.warn(`Awaiting approval ${fr.id}: ${decision.plan}`);
-          break;
-        case 'dry_run':
-          log.say(`🔍 DRY RUN: would ${decision.plan}`);
-          log.info(`Dry run: would run ${decision.action} on ${f.target}`);
-          if (decision.category) {
-            session.used[decision.category]++;
-            session.lastActionAt.set(f.targetKey, Date.now());
-          }
-          break;
-        case 'limit_reached':
-          log.say(`⛔ Not healed [${f.checkId}] (limit reached): ${decision.reason}`);
-          log.warn(`Limit reached for ${f.code} on ${f.target}: ${decision.reason}`);
-          break;
-        case 'guarded':
-          log.say(`🛡️ Not healed [${f.checkId}] (guard): ${decision.reason}`);
-          log.warn(`Guard stopped healing of ${f.code} on ${f.target}: ${decision.reason}`);
-          break;
-        case 'disabled':
-          log.say(`⏸️ Not healed [${f.checkId}]: ${decision.reason}`);
-          log.info(`Healing disabled for ${f.code}: ${decision.reason}`);
-          break;
-        default:
-          log.say(`🚫 Not healable [${f.checkId}]: ${decision.reason}`);
-          log.info(`Not healable: ${f.code} on ${f.target}: ${decision.reason}`);
+      if ((e as Error).name === 'ConfigError') {
+        clearTimeout(timer);
+        await targets.close();
+        throw e;
       }
-      return finish(decision.outcome, decision.reason);
-    }
-
-    if (approval) {
-      fr.approval = approval;
-      approvals.push(approval);
-      log.say(
-        `⚠️ Confirmation required (${cap(decision.risk)} risk action): approved by ${approval.by ?? approval.via}`,
-      );
-      log.info(`Approval ${fr.id} used (${approval.via}${approval.by ? ` by ${approval.by}` : ''})`);
-    }
-    const { remedy, action } = decision;
-    let lastError = '';
-    for (let attempt = 1; attempt <= decision.attempts; attempt++) {
-      if (attempt > 1) {
-        const limited = limitCheck(
-          { ...config, safety_limits: { ...config.safety_limits, cooldown_seconds: 0 } },
-          session,
-          decision.category,
-          f.targetKey,
-          Date.now(),
-        );
-        if (limited) {
-          fr.failure = failure(f, action, attempt - 1, lastError);
-          return finish(
-            'limit_reached',
-            `${limited} (after ${attempt - 1} failed attempt${attempt > 2 ? 's' : ''})`,
-          );
-        }
-        log.info(
-          `Retrying ${action} in ${decision.retryDelayMs / 1000}s (attempt ${attempt}/${decision.attempts})`,
-        );
-        await delay(decision.retryDelayMs, signal);
-        if (signal.aborted) break;
-      }
-      fr.attempts = attempt;
-      session.used[decision.category]++;
-      session.lastActionAt.set(f.targetKey, Date.now());
-      st.acted = true;
-      const startedAt = new Date();
-      log.say(`🔧 HEALING: ${remedy.describe(f)}`);
-      log.info(`Starting healing action: ${action}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-      await emit({
-        kind: 'attempt',
-        finding: f,
-        action,
-        attempt,
-        details: remedy.describe(f),
-        timestamp: startedAt.toISOString(),
-      });
-      const actionSignal = AbortSignal.any([signal, AbortSignal.timeout(decision.timeoutMs)]);
-      const rctx: RemedyContext = {
-        ...ctx,
-        signal: actionSignal,
-        check: st.check,
-        timeoutMs: decision.timeoutMs,
-        protected: config.protected,
-        actionConfig: decision.actionConfig as Record<string, unknown>,
-      };
-      const record: ActionRecord = {
-        timestamp: startedAt.toISOString(),
-        issue: f.message,
-        code: f.code,
-        checkId: f.checkId,
-        target: f.target,
-        action,
-        category: decision.category,
-        attempt,
-        success: false,
-        details: '',
-        durationMs: 0,
-      };
-      actions.push(record);
-      if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_attempted++;
-      try {
-        const result = await withSignal(remedy.run(f, rctx), actionSignal, `${action} on ${f.target}`);
-        for (const r of result.recommendations ?? []) recommendations.add(r);
-        record.data = result.data;
-        log.say(`✅ HEALED: ${result.details}`);
-        log.success(`${action} on ${f.target}: ${result.details}`);
-        const verified = await retest(st.check, f, stableTimeoutMs);
-        record.durationMs = Date.now() - startedAt.getTime();
-        if (verified.ok) {
-          record.success = true;
-          record.details = `${result.details}; re-test: ${verified.detail}`;
-          fr.retest = verified.detail;
-          log.say(`✓ Re-test: ${verified.detail}`);
-          log.success(`Re-test passed: ${verified.detail}`);
-          if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_worked++;
-          await emit({
-            kind: 'success',
-            finding: f,
-            action,
-            attempt,
-            details: record.details,
-            timestamp: new Date().toISOString(),
-          });
-          return finish('healed', `${action} succeeded on attempt ${attempt}`);
-        }
-        lastError = `action ran (${result.details}) but the re-test still fails: ${verified.detail}`;
-        record.details = lastError;
-        log.say(`✗ Re-test: ${verified.detail}`);
-        log.error(`Re-test failed after ${action}: ${verified.detail}`);
-      } catch (e) {
-        record.durationMs = Date.now() - startedAt.getTime();
-        // A remedy may say what it measured even when it failed (a pattern fix: {pattern, fixed: false}).
-        if (e && typeof e === 'object' && 'data' in e)
-          record.data = (e as { data?: Record<string, unknown> }).data;
-        lastError = errorMessage(e);
-        record.details = lastError;
-        log.say(`✗ Healing action failed: ${lastError}`);
-        log.error(`${action} on ${f.target} failed: ${lastError}`);
-      }
-      if (signal.aborted) break;
-    }
-    fr.failure = failure(f, action, fr.attempts, lastError || abortReason(signal));
-    log.say(`❌ HEALING FAILED: ${f.message}`);
-    log.say(`   Attempted: ${action} (${fr.attempts} time${fr.attempts === 1 ? '' : 's'})`);
-    log.say(`   Error: ${fr.failure.lastError}`);
-    log.say(`   Recommendation: ${fr.failure.recommendation}`);
-    log.say('   Deployment: BLOCKED for safety');
-    await emit({
-      kind: 'failure',
-      finding: f,
-      action,
-      attempt: fr.attempts,
-      details: fr.failure.lastError,
-      timestamp: new Date().toISOString(),
-    });
-    return finish(
-      'failed',
-      `${action} did not fix it after ${fr.attempts} attempt${fr.attempts === 1 ? '' : 's'}`,
-    );
-  };
-
-  const failure = (
-    f: Finding,
-    action: string,
-    attempts: number,
-    lastError: string,
-  ): NonNullable<FindingReport['failure']> => ({
-    attempted: `${action} (${attempts} time${attempts === 1 ? '' : 's'})`,
-    attempts,
-    lastError: lastError || 'unknown error',
-    recommendation: FAILURE_ADVICE[f.code] ?? 'Investigate manually before deploying',
-  });
-
-  /** Compose-label dependencies, mapped to the ids of checks looking at those services. */
-  const composeDeps = async (st: CheckState): Promise<string[]> => {
-    const compose = st.result?.facts?.compose;
-    if (!compose?.dependsOn.length) return [];
-    const out: string[] = [];
-    for (const other of states.values()) {
-      if (other === st || other.check.type !== 'container') continue;
-      const r = await evaluate(other);
-      const oc = r.facts?.compose;
-      if (oc && oc.project === compose.project && compose.dependsOn.includes(oc.service))
-        out.push(other.check.id);
-    }
-    return out;
-  };
-
-  const systemicByPhase = new Map<string, string | undefined>();
-  const phaseOf = (st: CheckState): string => st.check.phase;
-
-  /**
-   * Heals a check's findings after its dependencies are resolved; true when the check ends up passing.
-   * Memoized: a dependency in a later phase is resolved on demand and reported under its own phase.
-   */
-  const resolveCheck = (st: CheckState, trail: string[] = []): Promise<boolean> => {
-    st.resolution ??= (async () => {
-      const result = await evaluate(st);
-      const depIds = [...new Set([...st.check.dependsOn, ...(await composeDeps(st))])].filter(
-        (d) => states.has(d) && !trail.includes(d),
-      );
-      const brokenDeps: string[] = [];
-      let depActed = false;
-      for (const d of depIds) {
-        const dst = states.get(d)!;
-        const ok = await resolveCheck(dst, [...trail, st.check.id]);
-        if (!ok) brokenDeps.push(d);
-        if (dst.acted) depActed = true;
-      }
-      let allOk = true;
-      for (const f of result.findings) {
-        const phase = phaseOf(st);
-        const stillThere = async (): Promise<boolean> => {
-          const r = await retest(st.check, f, depActed ? stableTimeoutMs : 0);
-          if (r.ok) {
-            const fr = findingReport(f, phase);
-            fr.outcome = 'recovered';
-            fr.reason = depActed ? 'passed on re-test after its root cause was healed' : 'passed on re-test';
-            fr.retest = r.detail;
-            fr.action = null;
-            findings.push(fr);
-            log.say(`✓ Re-test: ${r.detail} (recovered)`);
-            log.success(`${f.code} on ${f.target} recovered: ${r.detail}`);
-            return false;
-          }
-          return true;
-        };
-        if (brokenDeps.length && config.safety_limits.prevent_cascade_restarts) {
-          const fr = findingReport(f, phase);
-          fr.outcome = 'blocked_by_dependency';
-          fr.action = null;
-          fr.reason = `root cause not healed: ${brokenDeps.join(', ')} still failing (prevent_cascade_restarts)`;
-          findings.push(fr);
-          log.say(`⛓️ Not healed: ${f.target} depends on ${brokenDeps.join(', ')}, which is still broken`);
-          log.warn(`${f.code} on ${f.target} blocked by dependency ${brokenDeps.join(', ')}`);
-          allOk = false;
-          continue;
-        }
-        // Re-test first when a root cause or an earlier finding of this check was acted on.
-        if ((depActed || st.acted) && f.code !== 'check_error' && !(await stillThere())) continue;
-        const fr = await heal(st, f, phase, systemicByPhase.get(phase));
-        findings.push(fr);
-        if (fr.outcome !== 'healed' && fr.outcome !== 'recovered' && (f.severity ?? 'error') === 'error')
-          allOk = false;
-      }
-      return allOk;
-    })();
-    return st.resolution;
-  };
-
-  if (o.injectedFindings) {
-    log.say('━━ Healing findings from the issue file ━━');
-    for (const { code, check } of o.injectedFindings) {
-      const st: CheckState = { check, durationMs: 0, acted: false };
-      const current = (await evaluate(st)).findings.filter(
-        (f) => f.code === code || f.code === 'check_error',
-      );
-      if (!current.length) {
-        const note = `${code} on ${check.id}: not present now, nothing to heal`;
-        notes.push(note);
-        log.say(`✓ ${note}`);
-        continue;
-      }
-      for (const f of current) {
-        log.say(`❌ ${f.message}`);
-        log.info(`Detected issue: ${f.code}`);
-        findings.push(await heal(st, f, check.phase));
-      }
-    }
-  }
-
-  for (const [index, phase] of plan.entries()) {
-    const t0 = Date.now();
-    log.say('');
-    log.say(`━━ Phase ${index + 1}/${plan.length}: ${phase.name} ━━`);
-    log.info(`Phase ${phase.name}: running ${phase.checks.length} check(s)`);
-    const sts = phase.checks.map((c) => states.get(c.id)!);
-    await Promise.all(sts.map(evaluate));
-    const failingTargets = new Set<string>();
-    for (const st of sts) {
-      const r = st.result!;
-      if (!r.findings.length) log.say(`✓ ${st.check.id}: ${r.summary ?? 'passed'}`);
-      for (const f of r.findings) {
-        log.say(`${f.severity === 'warning' ? '⚠️' : '❌'} ${f.message}`);
-        log.info(`Detected issue: ${f.code} (${f.target})`);
-        if ((f.severity ?? 'error') === 'error' && f.code !== 'check_error') failingTargets.add(f.targetKey);
-      }
-    }
-    const maxFailing = config.safety_limits.max_failing_services;
-    if (maxFailing > 0 && failingTargets.size > maxFailing) {
-      const msg = `multiple services failing simultaneously — systemic issue: ${failingTargets.size} targets failing in phase ${phase.name} (> max_failing_services ${maxFailing}); healing nothing`;
-      systemicByPhase.set(phase.name, msg);
+      const msg = `Could not build the plan: ${errorMessage(e)}`;
+      planFailed = true;
       errors.push(msg);
-      log.say(`🛑 ${msg}`);
+      log.say(`❌ ${msg}`);
       log.error(msg);
     }
-    // Root causes first: resolving a check resolves its dependencies before it.
-    for (const st of sts) await resolveCheck(st);
-    phaseReports.push({ name: phase.name, status: 'passed', durationMs: Date.now() - t0, checks: [] });
-  }
 
-  // Checks resolved on demand from a later phase are reported under their own phase.
-  for (const pr of phaseReports) {
-    const phase = plan.find((p) => p.name === pr.name)!;
-    pr.checks = phase.checks.map((c): CheckReport => {
-      const st = states.get(c.id)!;
-      const own = findings.filter((f) => f.checkId === c.id);
-      const status = !own.length
-        ? 'passed'
-        : own.every((f) => f.outcome === 'healed' || f.outcome === 'recovered' || f.severity === 'warning')
-          ? 'healed'
-          : 'failed';
-      return {
-        id: c.id,
-        type: c.type,
-        phase: c.phase,
-        status,
-        summary: st.result?.summary,
-        durationMs: st.durationMs,
-        findings: own.map((f) => f.id),
-        dependsOn: c.dependsOn,
-      };
+    const states = new Map<string, CheckState>();
+    const selectedIds = new Set(plan.flatMap((p) => p.checks.map((c) => c.id)));
+    for (const phase of allChecks)
+      for (const check of phase.checks)
+        states.set(check.id, {
+          check,
+          durationMs: 0,
+          acted: false,
+          selected: selectedIds.has(check.id),
+          printed: false,
+        });
+
+    // Systemic-failure guard, run-wide: the distinct things failing among every check run so far.
+    const failingTargets = new Set<string>();
+    let systemicMessage: string | undefined;
+    const systemicGuard = (): string | undefined => {
+      const max = config.safety_limits.max_failing_services;
+      if (systemicMessage || max === 0 || failingTargets.size <= max) return systemicMessage;
+      systemicMessage = `multiple services failing simultaneously — systemic issue: ${failingTargets.size} targets failing (> max_failing_services ${max}); healing nothing`;
+      errors.push(systemicMessage);
+      log.say(`🛑 ${systemicMessage}`);
+      log.error(systemicMessage);
+      return systemicMessage;
+    };
+    const countFailing = (r: CheckRun): void => {
+      for (const f of r.findings)
+        if ((f.severity ?? 'error') === 'error' && f.code !== 'check_error') failingTargets.add(actsOn(f));
+    };
+
+    /** Shows a check's first results; a check resolved ahead of its phase says which phase it is from. */
+    const printResult = (st: CheckState, early = false): void => {
+      if (st.printed || !st.result) return;
+      st.printed = true;
+      const from = early ? ` (${st.check.phase}, checked early as a dependency)` : '';
+      if (!st.result.findings.length) log.say(`✓ ${st.check.id}: ${st.result.summary ?? 'passed'}${from}`);
+      for (const f of st.result.findings) {
+        log.say(`${f.severity === 'warning' ? '⚠️' : '❌'} ${f.message}${from}`);
+        log.info(`Detected issue: ${f.code} (${f.target})`);
+      }
+    };
+
+    const evaluate = (st: CheckState): Promise<CheckRun> => {
+      st.first ??= (async () => {
+        const t0 = Date.now();
+        let result: CheckRun;
+        try {
+          result = await withSignal(st.check.run(ctx), signal, `check ${st.check.id}`);
+        } catch (e) {
+          result = {
+            findings: [
+              {
+                code: 'check_error',
+                checkId: st.check.id,
+                target: st.check.id,
+                targetKey: `check:${st.check.id}`,
+                message: `Check '${st.check.id}' (${st.check.type}) could not run: ${errorMessage(e)}`,
+                evidence: {},
+                manual: `the ${st.check.type} check could not run: ${errorMessage(e)}`,
+              },
+            ],
+          };
+        }
+        st.durationMs = Date.now() - t0;
+        st.result = result;
+        if (st.selected) countFailing(result);
+        for (const r of result.recommendations ?? []) recommendations.add(r);
+        return result;
+      })();
+      return st.first;
+    };
+
+    /** Re-runs a check (poll-driven, short intervals) until the finding is gone or the time is up. */
+    const retest = async (check: Check, finding: Finding, timeoutMs: number): Promise<VerifyResult> => {
+      const end = Math.min(Date.now() + timeoutMs, deadline);
+      if (check.verify) {
+        try {
+          return await withSignal(
+            check.verify(finding, ctx, Math.max(0, end - Date.now())),
+            signal,
+            're-test',
+          );
+        } catch (e) {
+          return { ok: false, detail: `re-test failed: ${errorMessage(e)}` };
+        }
+      }
+      let wait = 100;
+      let last = '';
+      for (;;) {
+        try {
+          const r = await withSignal(check.run(ctx), signal, 're-test');
+          const still = r.findings.find((f) => sameFinding(f, finding));
+          if (!still)
+            return { ok: true, detail: r.summary ? `${check.id}: ${r.summary}` : `${check.id} passed` };
+          last = still.message;
+        } catch (e) {
+          last = errorMessage(e);
+        }
+        if (Date.now() + wait > end || signal.aborted) return { ok: false, detail: `still failing: ${last}` };
+        await delay(wait, signal);
+        wait = Math.min(wait * 2, 1000);
+      }
+    };
+
+    /** Runs the check once more: the finding as it is now, or 'gone'. A check that errors keeps the old one. */
+    const redetect = async (check: Check, finding: Finding): Promise<Finding | 'gone'> => {
+      try {
+        const r = await withSignal(check.run(ctx), signal, 're-check');
+        return r.findings.find((x) => sameFinding(x, finding)) ?? 'gone';
+      } catch {
+        return finding;
+      }
+    };
+
+    /** Every finding of a check as it is now (none when the check cannot run: its first run said so). */
+    const redetectAll = async (check: Check): Promise<Finding[]> => {
+      try {
+        return (await withSignal(check.run(ctx), signal, 're-check')).findings;
+      } catch {
+        return [];
+      }
+    };
+
+    const stableTimeoutMs = config.auto_healing.stabilization_timeout_seconds * 1000;
+
+    const findingReport = (f: Finding, phase: string): FindingReport => ({
+      id: approvalId(f, o.sha),
+      code: f.code,
+      checkId: f.checkId,
+      phase,
+      target: f.target,
+      message: f.message,
+      severity: f.severity ?? 'error',
+      evidence: f.evidence,
+      outcome: 'failed',
+      reason: '',
+      action: null,
+      risk: f.risk ?? ISSUE_CATALOG[f.code].risk,
+      attempts: 0,
+      durationMs: 0,
     });
-    pr.status = pr.checks.some((c) => c.status === 'failed')
-      ? 'failed'
-      : pr.checks.some((c) => c.status === 'healed')
-        ? 'healed'
-        : 'passed';
-  }
 
-  if (signal.aborted) errors.push(abortReason(signal));
-  clearTimeout(timer);
-  await Promise.allSettled(pendingNotifications);
-  await targets.close();
+    const isApproved = async (fr: FindingReport): Promise<ApprovalRecord | undefined> => {
+      if (
+        approve.has('all') ||
+        approve.has(fr.id) ||
+        approve.has(fr.checkId) ||
+        approve.has(`${fr.checkId}:${fr.code}`)
+      ) {
+        return { id: fr.id, via: 'input', at: new Date().toISOString() };
+      }
+      if (!o.approvalLookup) return undefined;
+      try {
+        return await o.approvalLookup(fr);
+      } catch (e) {
+        log.say(`⚠️ Approval lookup failed (treated as not approved): ${errorMessage(e)}`);
+        log.warn(`Approval lookup failed (treated as not approved): ${errorMessage(e)}`);
+        return undefined;
+      }
+    };
 
-  const errorsOnly = findings.filter((f) => f.severity === 'error');
-  const fixed = (f: FindingReport): boolean => f.outcome === 'healed' || f.outcome === 'recovered';
-  const blocking = errorsOnly.filter((f) => !fixed(f));
-  // Fail closed: a plan that could not be built, or a config whose phases hold no check, blocks.
-  const checkCount = plan.reduce((n, p) => n + p.checks.length, 0);
-  const nothingConfigured = !o.injectedFindings && !o.loaded.discovered && checkCount === 0 && !planFailed;
-  if (nothingConfigured) errors.push('No checks to run: the config has phases but no checks in them.');
-  if (!o.injectedFindings && o.loaded.discovered && checkCount === 0 && !planFailed) {
-    notes.push('No containers found on the Docker host: nothing was checked.');
-  }
-  const verdict: RunReport['verdict'] =
-    blocking.length || planFailed || nothingConfigured ? 'blocked' : errorsOnly.length ? 'healed' : 'passed';
+    // Notifications go out in the background (a slow webhook never holds healing up); the run waits
+    // for them, bounded by their own timeouts, before it returns.
+    const pendingNotifications: Promise<void>[] = [];
+    const emit = async (event: HealingEvent): Promise<void> => {
+      if (!o.onHealingEvent) return;
+      pendingNotifications.push(
+        Promise.resolve()
+          .then(() => o.onHealingEvent?.(event))
+          .catch((e: unknown) => {
+            log.say(`⚠️ Notification failed (verdict unchanged): ${errorMessage(e)}`);
+            log.warn(`Notification failed (verdict unchanged): ${errorMessage(e)}`);
+          }),
+      );
+    };
 
-  const successful = actions.filter((a) => a.success).length;
-  const finished = new Date();
-  const counts = {
-    findings: findings.length,
-    healed: findings.filter((f) => f.outcome === 'healed').length,
-    recovered: findings.filter((f) => f.outcome === 'recovered').length,
-    failed: findings.filter((f) => !fixed(f) && f.outcome !== 'awaiting_approval').length,
-    awaitingApproval: findings.filter((f) => f.outcome === 'awaiting_approval').length,
-    blocked: blocking.length,
-  };
-  const headline =
-    verdict === 'passed'
-      ? 'Deployment: ALLOWED (all checks passed)'
-      : verdict === 'healed'
-        ? `Deployment: ALLOWED (healed ${counts.healed + counts.recovered} finding${counts.healed + counts.recovered === 1 ? '' : 's'})`
-        : `Deployment: BLOCKED (${blocking.length ? `${blocking.length} finding${blocking.length === 1 ? '' : 's'} not healed` : (errors[0] ?? 'run failed')})`;
-  log.say('');
-  log.say(verdict === 'blocked' ? `🚫 ${headline}` : `✅ ${headline}`);
-  log.info(headline);
+    /** Takes one finding through the policy and, when allowed, the remedy + re-test loop. */
+    const heal = async (
+      st: CheckState,
+      f: Finding,
+      phase: string,
+      systemic?: string,
+    ): Promise<FindingReport> => {
+      const fr = findingReport(f, phase);
+      const t0 = Date.now();
+      if (f.evidence.pattern && typeof f.evidence.pattern === 'string') {
+        const p = (patterns[f.evidence.pattern] ??= { matched: 0, fixes_attempted: 0, fixes_worked: 0 });
+        p.matched++;
+      }
+      if (f.recommendation) recommendations.add(f.recommendation);
+      const finish = (outcome: Outcome, reason: string): FindingReport => {
+        fr.outcome = outcome;
+        fr.reason = reason;
+        fr.durationMs = Date.now() - t0;
+        return fr;
+      };
+      if (signal.aborted && !f.manual) return finish('failed', `not healed: ${abortReason(signal)}`);
 
-  const report: RunReport = {
-    tool: { name: 'orixoon', version: VERSION },
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - started.getTime(),
-    verdict,
-    headline,
-    mode: {
-      autoHeal,
-      dryRun,
-      discovered: o.loaded.discovered,
-      configPath: o.loaded.path,
-      phases: o.phases?.length ? o.phases : null,
-    },
-    run: o.run,
-    phases: phaseReports,
-    findings,
-    actions,
-    auto_healing: {
-      summary: {
-        total_actions: actions.length,
-        successful,
-        failed: actions.length - successful,
-        success_rate: actions.length ? `${((successful / actions.length) * 100).toFixed(1)}%` : 'n/a',
+      const approval = requiresConfirmation(config, f) ? await isApproved(fr) : undefined;
+      const decision = decide({
+        finding: f,
+        config,
+        remedies: REMEDIES,
+        autoHeal,
+        dryRun,
+        guards: { ...guards, systemic },
+        session,
+        now: Date.now(),
+        approved: approval !== undefined,
+      });
+      fr.risk = decision.risk;
+      fr.action = decision.action;
+      if (decision.kind === 'stop') {
+        fr.plan = decision.plan;
+        switch (decision.outcome) {
+          case 'awaiting_approval':
+            log.say(`⚠️ Confirmation required (${cap(decision.risk)} risk action): ${decision.plan}`);
+            log.say(`   Approve with: /orixoon approve ${fr.id}  (or the approve input: ${fr.id})`);
+            log.warn(`Awaiting approval ${fr.id}: ${decision.plan}`);
+            break;
+          case 'dry_run':
+            log.say(`🔍 DRY RUN: would ${decision.plan}`);
+            log.info(`Dry run: would run ${decision.action} on ${f.target}`);
+            if (decision.category) {
+              session.used[decision.category]++;
+              session.lastActionAt.set(cooldownKey(f, decision.action), Date.now());
+            }
+            break;
+          case 'limit_reached':
+            log.say(`⛔ Not healed [${f.checkId}] (limit reached): ${decision.reason}`);
+            log.warn(`Limit reached for ${f.code} on ${f.target}: ${decision.reason}`);
+            break;
+          case 'guarded':
+            log.say(`🛡️ Not healed [${f.checkId}] (guard): ${decision.reason}`);
+            log.warn(`Guard stopped healing of ${f.code} on ${f.target}: ${decision.reason}`);
+            break;
+          case 'disabled':
+            log.say(`⏸️ Not healed [${f.checkId}]: ${decision.reason}`);
+            log.info(`Healing disabled for ${f.code}: ${decision.reason}`);
+            break;
+          default:
+            log.say(`🚫 Not healable [${f.checkId}]: ${decision.reason}`);
+            log.info(`Not healable: ${f.code} on ${f.target}: ${decision.reason}`);
+        }
+        return finish(decision.outcome, decision.reason);
+      }
+
+      if (approval) {
+        fr.approval = approval;
+        approvals.push(approval);
+        log.say(
+          `⚠️ Confirmation required (${cap(decision.risk)} risk action): approved by ${approval.by ?? approval.via}`,
+        );
+        log.info(`Approval ${fr.id} used (${approval.via}${approval.by ? ` by ${approval.by}` : ''})`);
+      }
+      const { remedy, action } = decision;
+      let lastError = '';
+      // The finding as last detected: re-detected before every retry.
+      let cur = f;
+      // The previous attempt's remedy, still settling when it timed out: never overlap two attempts.
+      let previous: Promise<void> | undefined;
+      for (let attempt = 1; attempt <= decision.attempts; attempt++) {
+        if (attempt > 1) {
+          const limited = limitCheck(
+            { ...config, safety_limits: { ...config.safety_limits, cooldown_seconds: 0 } },
+            session,
+            decision.category,
+            cooldownKey(cur, action),
+            Date.now(),
+          );
+          if (limited) {
+            fr.failure = failure(f, action, attempt - 1, lastError);
+            return finish(
+              'limit_reached',
+              `${limited} (after ${attempt - 1} failed attempt${attempt > 2 ? 's' : ''})`,
+            );
+          }
+          log.info(
+            `Retrying ${action} in ${decision.retryDelayMs / 1000}s (attempt ${attempt}/${decision.attempts})`,
+          );
+          await delay(decision.retryDelayMs, signal);
+          if (previous) await Promise.race([previous, delay(5000, signal)]);
+          if (signal.aborted) break;
+          // Re-detect before acting again: the last action may have worked more slowly than the re-test
+          // waited, or the failure may have changed (a Redis now LOADING must not be restarted again).
+          const again = await redetect(st.check, cur);
+          if (again === 'gone') {
+            const last = actions.at(-1);
+            if (last) {
+              last.success = true;
+              last.details += '; passed on a later re-check';
+            }
+            fr.retest = `${st.check.id} passed on re-check before retrying`;
+            log.say(`✓ Re-test: ${fr.retest}`);
+            log.success(`Re-test passed: ${fr.retest}`);
+            if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_worked++;
+            return finish('healed', `${action} succeeded on attempt ${attempt - 1} (confirmed on re-check)`);
+          }
+          if (again.manual) {
+            fr.failure = failure(f, action, attempt - 1, lastError);
+            log.say(`🚫 Not retried [${f.checkId}]: ${again.manual}`);
+            return finish('not_healable', `not retried: ${again.manual}`);
+          }
+          cur = again;
+        }
+        fr.attempts = attempt;
+        session.used[decision.category]++;
+        session.lastActionAt.set(cooldownKey(f, decision.action), Date.now());
+        st.acted = true;
+        const startedAt = new Date();
+        log.say(`🔧 HEALING: ${remedy.describe(cur)}`);
+        log.info(`Starting healing action: ${action}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+        await emit({
+          kind: 'attempt',
+          finding: f,
+          action,
+          attempt,
+          details: remedy.describe(cur),
+          timestamp: startedAt.toISOString(),
+        });
+        const actionSignal = AbortSignal.any([signal, AbortSignal.timeout(decision.timeoutMs)]);
+        const rctx: RemedyContext = {
+          ...ctx,
+          signal: actionSignal,
+          check: st.check,
+          timeoutMs: decision.timeoutMs,
+          protected: config.protected,
+          actionConfig: decision.actionConfig as Record<string, unknown>,
+        };
+        const record: ActionRecord = {
+          timestamp: startedAt.toISOString(),
+          issue: f.message,
+          code: f.code,
+          checkId: f.checkId,
+          target: f.target,
+          action,
+          category: decision.category,
+          attempt,
+          success: false,
+          details: '',
+          durationMs: 0,
+        };
+        actions.push(record);
+        if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_attempted++;
+        try {
+          const running = remedy.run(cur, rctx);
+          previous = running.then(
+            () => undefined,
+            () => undefined,
+          );
+          const result = await withSignal(running, actionSignal, `${action} on ${f.target}`);
+          for (const r of result.recommendations ?? []) recommendations.add(r);
+          record.data = result.data;
+          log.say(`✅ HEALED: ${result.details}`);
+          log.success(`${action} on ${f.target}: ${result.details}`);
+          const verified = await retest(st.check, cur, stableTimeoutMs);
+          record.durationMs = Date.now() - startedAt.getTime();
+          if (verified.ok) {
+            record.success = true;
+            record.details = `${result.details}; re-test: ${verified.detail}`;
+            fr.retest = verified.detail;
+            log.say(`✓ Re-test: ${verified.detail}`);
+            log.success(`Re-test passed: ${verified.detail}`);
+            if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_worked++;
+            await emit({
+              kind: 'success',
+              finding: f,
+              action,
+              attempt,
+              details: record.details,
+              timestamp: new Date().toISOString(),
+            });
+            return finish('healed', `${action} succeeded on attempt ${attempt}`);
+          }
+          lastError = `action ran (${result.details}) but the re-test still fails: ${verified.detail}`;
+          record.details = lastError;
+          log.say(`✗ Re-test: ${verified.detail}`);
+          log.error(`Re-test failed after ${action}: ${verified.detail}`);
+        } catch (e) {
+          record.durationMs = Date.now() - startedAt.getTime();
+          // A remedy may say what it measured even when it failed (a pattern fix: {pattern, fixed: false}).
+          if (e && typeof e === 'object' && 'data' in e)
+            record.data = (e as { data?: Record<string, unknown> }).data;
+          lastError = errorMessage(e);
+          record.details = lastError;
+          log.say(`✗ Healing action failed: ${lastError}`);
+          log.error(`${action} on ${f.target} failed: ${lastError}`);
+        }
+        if (signal.aborted) break;
+      }
+      fr.failure = failure(f, action, fr.attempts, lastError || abortReason(signal));
+      log.say(`❌ HEALING FAILED: ${f.message}`);
+      log.say(`   Attempted: ${action} (${fr.attempts} time${fr.attempts === 1 ? '' : 's'})`);
+      log.say(`   Error: ${fr.failure.lastError}`);
+      log.say(`   Recommendation: ${fr.failure.recommendation}`);
+      log.say('   Deployment: BLOCKED for safety');
+      await emit({
+        kind: 'failure',
+        finding: f,
+        action,
+        attempt: fr.attempts,
+        details: fr.failure.lastError,
+        timestamp: new Date().toISOString(),
+      });
+      return finish(
+        'failed',
+        `${action} did not fix it after ${fr.attempts} attempt${fr.attempts === 1 ? '' : 's'}`,
+      );
+    };
+
+    const failure = (
+      f: Finding,
+      action: string,
+      attempts: number,
+      lastError: string,
+    ): NonNullable<FindingReport['failure']> => ({
+      attempted: `${action} (${attempts} time${attempts === 1 ? '' : 's'})`,
+      attempts,
+      lastError: lastError || 'unknown error',
+      recommendation: FAILURE_ADVICE[f.code] ?? 'Investigate manually before deploying',
+    });
+
+    /** Compose-label dependencies, mapped to the ids of checks looking at those services. */
+    const composeDeps = async (st: CheckState): Promise<string[]> => {
+      const compose = st.result?.facts?.compose;
+      if (!compose?.dependsOn.length) return [];
+      const out: string[] = [];
+      for (const other of states.values()) {
+        if (other === st || other.check.type !== 'container') continue;
+        const r = await evaluate(other);
+        const oc = r.facts?.compose;
+        if (oc && oc.project === compose.project && compose.dependsOn.includes(oc.service))
+          out.push(other.check.id);
+      }
+      return out;
+    };
+
+    const phaseOf = (st: CheckState): string => st.check.phase;
+    const isError = (f: Finding): boolean => (f.severity ?? 'error') === 'error';
+
+    /**
+     * Heals a check's findings after its dependencies are resolved; true when the check ends up passing.
+     * Memoized: a dependency in a later phase is resolved on demand and reported under its own phase.
+     */
+    const resolveCheck = (st: CheckState, trail: string[] = []): Promise<boolean> => {
+      st.resolution ??= (async () => {
+        const result = await evaluate(st);
+        // Outside the selected phases: checked so its dependents know, but never healed or reported.
+        if (!st.selected) return !result.findings.some(isError);
+        printResult(st, true);
+        const depIds = [...new Set([...st.check.dependsOn, ...(await composeDeps(st))])].filter(
+          (d) => states.has(d) && !trail.includes(d),
+        );
+        const brokenDeps: string[] = [];
+        let depActed = false;
+        for (const d of depIds) {
+          const dst = states.get(d)!;
+          const ok = await resolveCheck(dst, [...trail, st.check.id]);
+          if (!ok) brokenDeps.push(d);
+          if (dst.acted) depActed = true;
+        }
+        let allOk = true;
+        for (const f of result.findings) {
+          const phase = phaseOf(st);
+          const stillThere = async (): Promise<boolean> => {
+            const r = await retest(st.check, f, depActed ? stableTimeoutMs : 0);
+            if (r.ok) {
+              const fr = findingReport(f, phase);
+              fr.outcome = 'recovered';
+              fr.reason = depActed
+                ? 'passed on re-test after its root cause was healed'
+                : 'passed on re-test';
+              fr.retest = r.detail;
+              fr.action = null;
+              findings.push(fr);
+              log.say(`✓ Re-test: ${r.detail} (recovered)`);
+              log.success(`${f.code} on ${f.target} recovered: ${r.detail}`);
+              return false;
+            }
+            return true;
+          };
+          if (brokenDeps.length && config.safety_limits.prevent_cascade_restarts) {
+            const fr = findingReport(f, phase);
+            fr.outcome = 'blocked_by_dependency';
+            fr.action = null;
+            const outside = brokenDeps.filter((d) => !states.get(d)!.selected);
+            fr.reason =
+              `root cause not healed: ${brokenDeps.join(', ')} still failing (prevent_cascade_restarts)` +
+              (outside.length
+                ? `; ${outside.join(', ')} not in the selected phases, so not healed in this run`
+                : '');
+            findings.push(fr);
+            log.say(`⛓️ Not healed: ${f.target} depends on ${brokenDeps.join(', ')}, which is still broken`);
+            log.warn(`${f.code} on ${f.target} blocked by dependency ${brokenDeps.join(', ')}`);
+            allOk = false;
+            continue;
+          }
+          // Re-test first when a root cause or an earlier finding of this check was acted on.
+          if ((depActed || st.acted) && f.code !== 'check_error' && !(await stillThere())) continue;
+          const fr = await heal(st, f, phase, systemicGuard());
+          findings.push(fr);
+          if (fr.outcome !== 'healed' && fr.outcome !== 'recovered' && isError(f)) allOk = false;
+        }
+        // An action can cause what it did not find (requeued rows now over max_pending): one more look.
+        if (st.acted && !signal.aborted) {
+          const seen = result.findings;
+          const again = await redetectAll(st.check);
+          for (const f of again.filter((x) => !seen.some((y) => sameFinding(x, y)))) {
+            log.say(`❌ ${f.message} (found on re-check after healing)`);
+            log.info(`Detected issue after healing: ${f.code} (${f.target})`);
+            const fr = await heal(st, f, phaseOf(st), systemicGuard());
+            findings.push(fr);
+            if (fr.outcome !== 'healed' && fr.outcome !== 'recovered' && isError(f)) allOk = false;
+          }
+        }
+        return allOk;
+      })();
+      return st.resolution;
+    };
+
+    // A host check's low disk is the low-disk guard too: measure those before anything is healed.
+    const hostChecks = [...states.values()].filter((st) => st.selected && st.check.type === 'host');
+    for (const r of await Promise.all(hostChecks.map(evaluate))) {
+      const low = r.findings.find((f) => f.code === 'disk_space_low');
+      if (low && !guards.lowDisk) {
+        guards.lowDisk = `low disk: ${low.message}: healing disabled; free disk space first`;
+        errors.push(guards.lowDisk);
+        log.warn(guards.lowDisk);
+      }
+    }
+
+    if (o.injectedFindings) {
+      log.say('━━ Healing findings from the issue file ━━');
+      for (const { code, check } of o.injectedFindings) {
+        const st: CheckState = { check, durationMs: 0, acted: false, selected: true, printed: true };
+        const current = (await evaluate(st)).findings.filter(
+          (f) => f.code === code || f.code === 'check_error',
+        );
+        if (!current.length) {
+          const note = `${code} on ${check.id}: not present now, nothing to heal`;
+          notes.push(note);
+          log.say(`✓ ${note}`);
+          continue;
+        }
+        for (const f of current) {
+          log.say(`❌ ${f.message}`);
+          log.info(`Detected issue: ${f.code}`);
+          findings.push(await heal(st, f, check.phase, systemicGuard()));
+        }
+      }
+    }
+
+    for (const [index, phase] of plan.entries()) {
+      const t0 = Date.now();
+      log.say('');
+      log.say(`━━ Phase ${index + 1}/${plan.length}: ${phase.name} ━━`);
+      log.info(`Phase ${phase.name}: running ${phase.checks.length} check(s)`);
+      const sts = phase.checks.map((c) => states.get(c.id)!);
+      await Promise.all(sts.map(evaluate));
+      for (const st of sts) printResult(st);
+      systemicGuard();
+      // Root causes first: resolving a check resolves its dependencies before it.
+      for (const st of sts) await resolveCheck(st);
+      phaseReports.push({ name: phase.name, status: 'passed', durationMs: Date.now() - t0, checks: [] });
+    }
+
+    // Checks resolved on demand from a later phase are reported under their own phase.
+    for (const pr of phaseReports) {
+      const phase = plan.find((p) => p.name === pr.name)!;
+      pr.checks = phase.checks.map((c): CheckReport => {
+        const st = states.get(c.id)!;
+        const own = findings.filter((f) => f.checkId === c.id);
+        const status = !own.length
+          ? 'passed'
+          : own.every((f) => f.outcome === 'healed' || f.outcome === 'recovered' || f.severity === 'warning')
+            ? 'healed'
+            : 'failed';
+        return {
+          id: c.id,
+          type: c.type,
+          phase: c.phase,
+          status,
+          summary: st.result?.summary,
+          durationMs: st.durationMs,
+          findings: own.map((f) => f.id),
+          dependsOn: c.dependsOn,
+        };
+      });
+      pr.status = pr.checks.some((c) => c.status === 'failed')
+        ? 'failed'
+        : pr.checks.some((c) => c.status === 'healed')
+          ? 'healed'
+          : 'passed';
+    }
+
+    if (signal.aborted) errors.push(abortReason(signal));
+    clearTimeout(timer);
+    await Promise.allSettled(pendingNotifications);
+    await targets.close();
+
+    const errorsOnly = findings.filter((f) => f.severity === 'error');
+    const fixed = (f: FindingReport): boolean => f.outcome === 'healed' || f.outcome === 'recovered';
+    const blocking = errorsOnly.filter((f) => !fixed(f));
+    // Fail closed: a plan that could not be built, or a config whose phases hold no check, blocks.
+    const checkCount = plan.reduce((n, p) => n + p.checks.length, 0);
+    const nothingConfigured = !o.injectedFindings && !o.loaded.discovered && checkCount === 0 && !planFailed;
+    if (nothingConfigured) errors.push('No checks to run: the config has phases but no checks in them.');
+    // Fail closed here too: a discovered run that found nothing (a wrong DOCKER_HOST, an empty runner)
+    // has checked nothing, and a deploy gate that checked nothing does not pass.
+    const nothingDiscovered = !o.injectedFindings && o.loaded.discovered && checkCount === 0 && !planFailed;
+    if (nothingDiscovered) {
+      errors.push(
+        'No containers found on the Docker host: nothing was checked. Check DOCKER_HOST / docker-host, or configure phases.',
+      );
+    }
+    const verdict: RunReport['verdict'] =
+      blocking.length || planFailed || nothingConfigured || nothingDiscovered
+        ? 'blocked'
+        : errorsOnly.length
+          ? 'healed'
+          : 'passed';
+    const failOn = o.failOn ?? 'blocked';
+    const unresolvedWarnings = findings.some((f) => f.severity === 'warning' && !fixed(f));
+    const deployment: RunReport['deployment'] =
+      failOn !== 'never' && (verdict === 'blocked' || (failOn === 'warning' && unresolvedWarnings))
+        ? 'blocked'
+        : 'allowed';
+
+    const successful = actions.filter((a) => a.success).length;
+    const finished = new Date();
+    const counts = {
+      findings: findings.length,
+      healed: findings.filter((f) => f.outcome === 'healed').length,
+      recovered: findings.filter((f) => f.outcome === 'recovered').length,
+      failed: findings.filter((f) => !fixed(f) && f.outcome !== 'awaiting_approval').length,
+      awaitingApproval: findings.filter((f) => f.outcome === 'awaiting_approval').length,
+      blocked: blocking.length,
+    };
+    const headline =
+      verdict === 'passed'
+        ? 'Deployment: ALLOWED (all checks passed)'
+        : verdict === 'healed'
+          ? `Deployment: ALLOWED (healed ${counts.healed + counts.recovered} finding${counts.healed + counts.recovered === 1 ? '' : 's'})`
+          : `Deployment: BLOCKED (${blocking.length ? `${blocking.length} finding${blocking.length === 1 ? '' : 's'} not healed` : (errors[0] ?? 'run failed')})`;
+    log.say('');
+    log.say(verdict === 'blocked' ? `🚫 ${headline}` : `✅ ${headline}`);
+    log.info(headline);
+
+    const report: RunReport = {
+      tool: { name: 'orixoon', version: VERSION },
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      verdict,
+      deployment,
+      headline,
+      mode: {
+        autoHeal,
+        dryRun,
+        discovered: o.loaded.discovered,
+        configPath: o.loaded.path,
+        phases: o.phases?.length ? o.phases : null,
       },
-      actions: actions.map((a) => ({
-        timestamp: a.timestamp,
-        issue: a.issue,
-        action: a.action,
-        success: a.success,
-        details: a.details,
-      })),
-    },
-    counts,
-    recommendations: [...recommendations],
-    errors,
-    notes,
-    approvals,
-    ...(Object.keys(patterns).length ? { patterns } : {}),
-  };
-  return redactor.redactValue(report);
+      run: o.run,
+      phases: phaseReports,
+      findings,
+      actions,
+      auto_healing: {
+        summary: {
+          total_actions: actions.length,
+          successful,
+          failed: actions.length - successful,
+          success_rate: actions.length ? `${((successful / actions.length) * 100).toFixed(1)}%` : 'n/a',
+        },
+        actions: actions.map((a) => ({
+          timestamp: a.timestamp,
+          issue: a.issue,
+          action: a.action,
+          success: a.success,
+          details: a.details,
+        })),
+      },
+      counts,
+      recommendations: [...recommendations],
+      errors,
+      notes,
+      approvals,
+      ...(Object.keys(patterns).length ? { patterns } : {}),
+    };
+    return redactor.redactValue(report);
+  }
 }
 
 function cap(s: string): string {

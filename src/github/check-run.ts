@@ -116,7 +116,8 @@ export function createCheckPublisher(options: CheckPublisherOptions): CheckPubli
 
     async complete(report, problems = []) {
       if (mode === 'off') return undefined;
-      const success = !!report && report.verdict !== 'blocked';
+      // The check follows the step: the engine's deployment decision (verdict under fail-on).
+      const success = !!report && report.deployment !== 'blocked';
       const headline = report ? report.headline : `Deployment: BLOCKED (configuration invalid)`;
       if (mode === 'status') return setStatus(success ? 'success' : 'failure', headline);
 

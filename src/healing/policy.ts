@@ -12,8 +12,23 @@ export interface SessionState {
   lastActionAt: Map<string, number>;
 }
 
-export function newSessionState(lastActionAt = new Map<string, number>()): SessionState {
-  return { used: { container: 0, database: 0, other: 0 }, lastActionAt };
+export function newSessionState(): SessionState {
+  return { used: { container: 0, database: 0, other: 0 }, lastActionAt: new Map() };
+}
+
+/** The thing an action really touches: the container a remedy restarts, else the finding's target. */
+export function actsOn(f: Pick<Finding, 'params' | 'targetKey'>): string {
+  return typeof f.params?.container === 'string' ? `container:${f.params.container}` : f.targetKey;
+}
+
+/**
+ * What the cooldown is kept per. A container: any action on it (restarts must not thrash, whichever
+ * check asks). Anything else (a database, a queue table): per action, so ending idle connections does
+ * not hold back ending stuck transactions on the same database, but the same action is not repeated.
+ */
+export function cooldownKey(f: Pick<Finding, 'params' | 'targetKey'>, action: string | null): string {
+  const target = actsOn(f);
+  return target.startsWith('container:') ? target : `${target}#${action ?? ''}`;
 }
 
 export interface Guards {
@@ -104,7 +119,7 @@ export function limitCheck(
   const cooldownMs = config.safety_limits.cooldown_seconds * 1000;
   if (last !== undefined && now - last < cooldownMs) {
     const ago = ((now - last) / 1000).toFixed(0);
-    return `cooldown: last action on ${targetKey} ${ago}s ago (cooldown_seconds = ${config.safety_limits.cooldown_seconds})`;
+    return `cooldown: last action on ${targetKey.split('#')[0]} ${ago}s ago (cooldown_seconds = ${config.safety_limits.cooldown_seconds})`;
   }
   return undefined;
 }
@@ -147,7 +162,7 @@ export function decide(input: PolicyInput): Decision {
   }
 
   const category = finding.category ?? remedy.category;
-  const limited = limitCheck(config, input.session, category, finding.targetKey, input.now);
+  const limited = limitCheck(config, input.session, category, cooldownKey(finding, action), input.now);
   if (limited) return stop('limit_reached', limited);
 
   const plan = `${action} on ${finding.target}: ${remedy.describe(finding)} (because: ${finding.message})`;

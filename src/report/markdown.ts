@@ -31,10 +31,22 @@ export const OUTCOME_ICON: Record<string, string> = {
 
 export const VERDICT_ICON: Record<string, string> = { passed: '✅', healed: '🩹', blocked: '🚫' };
 
-/** Cuts text to at most `max` characters, on a line boundary, with a pointer where it was cut. */
-export function truncate(text: string, max: number, pointer: string): string {
-  if (text.length <= max) return text;
-  const room = max - pointer.length - 2;
-  const cut = text.lastIndexOf('\n', room);
-  return `${text.slice(0, cut > 0 ? cut : room)}\n\n${pointer}`;
+/**
+ * Cuts text to at most `maxBytes` UTF-8 bytes (GitHub's limits are in bytes), on a line boundary,
+ * with a pointer where it was cut.
+ */
+export function truncate(text: string, maxBytes: number, pointer: string): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const room = maxBytes - Buffer.byteLength(pointer) - 2;
+  // The longest prefix that fits, by binary search (about 20 byte counts of the text at most).
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (Buffer.byteLength(text.slice(0, mid)) <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  const end = lo;
+  const cut = text.lastIndexOf('\n', end);
+  return `${text.slice(0, cut > 0 ? cut : end)}\n\n${pointer}`;
 }

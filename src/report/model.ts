@@ -81,6 +81,11 @@ export interface RunReport {
   finishedAt: string;
   durationMs: number;
   verdict: Verdict;
+  /**
+   * Whether the step fails and the deployment is held: the verdict under the `fail-on` input
+   * (`blocked` by default; `warning` also holds on unresolved warnings; `never` never holds).
+   */
+  deployment: 'allowed' | 'blocked';
   /** One line: `Deployment: ALLOWED (healed 2 findings)` / `Deployment: BLOCKED (…)`. */
   headline: string;
   mode: {

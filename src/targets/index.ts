@@ -30,7 +30,10 @@ export class Targets {
 
   /** One PostgreSQL session per URL per run, shared by every check and remedy. */
   postgres(url = this.settings.postgresUrl): PostgresTarget {
-    if (!url) throw new Error('No PostgreSQL URL: set targets.postgres.url, the check\'s url, or the postgres-url input');
+    if (!url)
+      throw new Error(
+        "No PostgreSQL URL: set targets.postgres.url, the check's url, or the postgres-url input",
+      );
     let t = this.pg.get(url);
     if (!t) {
       this.redactor.add(url);
@@ -42,7 +45,7 @@ export class Targets {
 
   /** One Redis client per URL per run. */
   redis(url = this.settings.redisUrl): RedisTarget {
-    if (!url) throw new Error('No Redis URL: set targets.redis.url, the check\'s url, or the redis-url input');
+    if (!url) throw new Error("No Redis URL: set targets.redis.url, the check's url, or the redis-url input");
     let t = this.redisTargets.get(url);
     if (!t) {
       this.redactor.add(url);
@@ -52,9 +55,15 @@ export class Targets {
     return t;
   }
 
+  /** Closes every connection; safe to call twice. Each close is bounded, so a peer that never answers cannot hold the run. */
   async close(): Promise<void> {
     const all: Array<{ close(): Promise<void> }> = [...this.pg.values(), ...this.redisTargets.values()];
     if (this.dockerTarget) all.push(this.dockerTarget);
-    await Promise.allSettled(all.map((t) => t.close()));
+    this.pg.clear();
+    this.redisTargets.clear();
+    this.dockerTarget = undefined;
+    await Promise.allSettled(
+      all.map((t) => Promise.race([t.close(), new Promise<void>((r) => setTimeout(r, 2000).unref())])),
+    );
   }
 }

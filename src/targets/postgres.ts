@@ -24,7 +24,15 @@ const DEFAULTS: Required<PostgresTargetOptions> = {
 export const ORIXOON_APPLICATION_NAME = 'orixoon';
 
 /** Application names whose sessions are never signalled (backups and base backups). */
-export const PROTECTED_APPLICATIONS = ['pg_dump', 'pg_basebackup', 'pg_dumpall', 'pg_restore'] as const;
+// Backup tools, and Orixoon's own sessions: one per URL, so a second URL to the same server (a
+// queue's or a heartbeat's) is Orixoon too and must never be ended by its own remedy.
+export const PROTECTED_APPLICATIONS = [
+  'pg_dump',
+  'pg_basebackup',
+  'pg_dumpall',
+  'pg_restore',
+  'orixoon',
+] as const;
 
 export type QueryFn = <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>;
 
@@ -560,6 +568,16 @@ export class PostgresTarget {
     const pending = this.connecting;
     const client = this.client ?? (pending ? await pending.catch(() => undefined) : undefined);
     this.client = undefined;
-    if (client) await client.end().catch(() => undefined);
+    if (!client) return;
+    // end() waits for the server's goodbye; a server that never sends it must not hold the process.
+    const ended = await Promise.race([
+      client.end().then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((r) => setTimeout(() => r(false), 1000).unref()),
+    ]);
+    if (!ended)
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   }
 }

@@ -276,6 +276,26 @@ export class QueueTable {
           `(CREATE TABLE ${dlqName} (LIKE ${this.spec.table} INCLUDING ALL)) or remove dead_letter_table`,
       );
     }
+    // Deleting a queue row must not delete or change anything else: refuse when another table's
+    // foreign key cascades (or sets null/default) on delete, or a DELETE trigger could act.
+    const effects = await q<{ what: string }>(
+      `SELECT format('foreign key %s on %s (ON DELETE %s)', conname, conrelid::regclass,
+                     CASE confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE 'SET DEFAULT' END) AS what
+         FROM pg_constraint WHERE contype = 'f' AND confrelid = to_regclass($1) AND confdeltype IN ('c', 'n', 'd')
+       UNION ALL
+       SELECT format('trigger %s', tgname) AS what FROM pg_trigger
+        WHERE tgrelid = to_regclass($1) AND NOT tgisinternal AND (tgtype & 8) <> 0`,
+      [this.q],
+    );
+    if (effects.length) {
+      throw new Error(
+        `Queue ${this.display}: moving rows to '${dlqName}' would delete them from the queue, and ${effects
+          .map((e) => e.what)
+          .join(
+            ', ',
+          )} would change other data: refused (nothing lost). Remove dead_letter_table to mark rows '${this.spec.statuses.dead}' instead`,
+      );
+    }
     const byName = new Map(target.map((col) => [col.name, col]));
     const missing = source.filter((col) => !byName.has(col.name)).map((col) => col.name);
     if (missing.length) {

@@ -7,8 +7,7 @@ import { commandRemedies } from './command.js';
 
 /** Every healing action by name. A remedy file exports its remedies; one line here registers them. */
 export const REMEDIES: ReadonlyMap<string, Remedy> = new Map(
-  [...dockerRemedies, ...postgresRemedies, ...redisRemedies, ...queueRemedies, ...commandRemedies].map((r) => [
-    r.action,
-    r,
-  ]),
+  [...dockerRemedies, ...postgresRemedies, ...redisRemedies, ...queueRemedies, ...commandRemedies].map(
+    (r) => [r.action, r],
+  ),
 );

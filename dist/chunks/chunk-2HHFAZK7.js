@@ -98902,7 +98902,13 @@ var DEFAULTS = {
   queryTimeoutMs: 2e4
 };
 var ORIXOON_APPLICATION_NAME = "orixoon";
-var PROTECTED_APPLICATIONS = ["pg_dump", "pg_basebackup", "pg_dumpall", "pg_restore"];
+var PROTECTED_APPLICATIONS = [
+  "pg_dump",
+  "pg_basebackup",
+  "pg_dumpall",
+  "pg_restore",
+  "orixoon"
+];
 var PostgresTargetError = class extends Error {
   /** SQLSTATE (`28P01`, `57P01`…) or socket code (`ECONNREFUSED`), when known. */
   pgCode;
@@ -99301,7 +99307,16 @@ var PostgresTarget = class {
     const pending = this.connecting;
     const client = this.client ?? (pending ? await pending.catch(() => void 0) : void 0);
     this.client = void 0;
-    if (client) await client.end().catch(() => void 0);
+    if (!client) return;
+    const ended = await Promise.race([
+      client.end().then(
+        () => true,
+        () => true
+      ),
+      new Promise((r) => setTimeout(() => r(false), 1e3).unref())
+    ]);
+    if (!ended)
+      client.connection?.stream?.destroy();
   }
 };
 
@@ -99421,7 +99436,9 @@ var postgresCheck = defineCheckType({
           code: pgCode ?? null
         }
       };
-      if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode)) {
+      if (pgCode === "57P03") {
+        finding.manual = `the server is starting up or recovering (57P03): wait for it to accept connections; restarting it would start the recovery over`;
+      } else if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode)) {
         finding.manual = `the server answered but refused Orixoon (${pgCode}): check the user, password and database in the connection string; restarting would not help`;
       } else if (o.container) {
         finding.params = { container: o.container };
@@ -100679,6 +100696,22 @@ var QueueTable = class {
         `Dead-letter table '${dlqName2}' not found on ${this.pg.display}: create it with the queue's columns (CREATE TABLE ${dlqName2} (LIKE ${this.spec.table} INCLUDING ALL)) or remove dead_letter_table`
       );
     }
+    const effects = await q(
+      `SELECT format('foreign key %s on %s (ON DELETE %s)', conname, conrelid::regclass,
+                     CASE confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE 'SET DEFAULT' END) AS what
+         FROM pg_constraint WHERE contype = 'f' AND confrelid = to_regclass($1) AND confdeltype IN ('c', 'n', 'd')
+       UNION ALL
+       SELECT format('trigger %s', tgname) AS what FROM pg_trigger
+        WHERE tgrelid = to_regclass($1) AND NOT tgisinternal AND (tgtype & 8) <> 0`,
+      [this.q]
+    );
+    if (effects.length) {
+      throw new Error(
+        `Queue ${this.display}: moving rows to '${dlqName2}' would delete them from the queue, and ${effects.map((e) => e.what).join(
+          ", "
+        )} would change other data: refused (nothing lost). Remove dead_letter_table to mark rows '${this.spec.statuses.dead}' instead`
+      );
+    }
     const byName = new Map(target.map((col) => [col.name, col]));
     const missing = source.filter((col) => !byName.has(col.name)).map((col) => col.name);
     if (missing.length) {
@@ -101059,7 +101092,12 @@ var workerCheck = defineCheckType({
               ok: false,
               detail: `Worker container '${o.container}' still ${w.info?.State.Status ?? "missing"}`
             };
-          const rest = await evaluate(ctx);
+          const end = Date.now() + Math.max(0, timeoutMs - w.waitedMs);
+          let rest = await evaluate(ctx);
+          while (rest.finding && Date.now() + 250 < end && !ctx.signal.aborted) {
+            await new Promise((r) => setTimeout(r, 250));
+            rest = await evaluate(ctx);
+          }
           return rest.finding ? { ok: false, detail: `Worker container running, but: ${rest.finding.message}` } : { ok: true, detail: `Worker container '${o.container}' running` };
         }
         const interval = f.code === "scheduler_stopped" ? 250 : 500;
@@ -101423,7 +101461,6 @@ var logsCheck = defineCheckType({
         if (container) {
           f.action = "restart_container";
           f.params = { container, pattern: p.name };
-          f.targetKey = `container:${container}`;
         } else {
           f.manual = `Pattern '${p.name}' asks for a restart but names no container`;
         }
@@ -101447,18 +101484,36 @@ var logsCheck = defineCheckType({
     };
     const offsetOf = (f) => typeof f.evidence.file_offset === "number" ? f.evidence.file_offset : void 0;
     const verifyErrorRate = async (f, ctx, timeoutMs) => {
+      const started = Date.now();
+      let since = detectedAt(f);
       if (o.container && !o.file) {
         const w = await ctx.targets.docker().waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
-        if (!w.ok)
+        if (!w.ok || !w.info)
           return {
             ok: false,
             detail: `Container '${o.container}' not running (${w.info?.State.Status ?? "missing"})`
           };
+        const startedAt = Date.parse(w.info.State.StartedAt);
+        if (Number.isFinite(startedAt)) since = Math.max(since, startedAt);
       }
+      const watchMs = Math.max(0, started + timeoutMs - Date.now());
+      await new Promise((resolve4) => {
+        const t = setTimeout(resolve4, watchMs);
+        ctx.signal.addEventListener("abort", () => (clearTimeout(t), resolve4()), { once: true });
+      });
       const r = await read(ctx, detectedAt(f), offsetOf(f));
       const errors = matchingLines(r.lines, errorRe).length;
-      const since = o.file ? "since the action" : "since restart";
-      return errors > threshold ? { ok: false, detail: `Still ${errors} errors ${since} (threshold ${threshold})` } : { ok: true, detail: `Error rate normal: ${errors} errors ${since} (threshold ${threshold})` };
+      const observedMs = Math.max(1e3, Date.now() - since);
+      const scaled = Math.round(errors * windowMs / observedMs);
+      const label = o.file ? "since the action" : "since restart";
+      const seconds2 = Math.round(observedMs / 1e3);
+      return scaled > threshold ? {
+        ok: false,
+        detail: `Still ${errors} errors in ${seconds2}s ${label} (\u2248${scaled} per ${o.window_minutes} min; threshold ${threshold})`
+      } : {
+        ok: true,
+        detail: `Error rate normal: ${errors} errors in ${seconds2}s ${label} (\u2248${scaled} per ${o.window_minutes} min; threshold ${threshold})`
+      };
     };
     const verifyPattern = async (f, ctx, timeoutMs) => {
       const name = String(f.evidence.pattern);
@@ -102591,10 +102646,9 @@ var commandRemedies = [runHealCommand, patternFix2];
 
 // src/healing/remedies/registry.ts
 var REMEDIES = new Map(
-  [...dockerRemedies, ...postgresRemedies, ...redisRemedies, ...queueRemedies, ...commandRemedies].map((r) => [
-    r.action,
-    r
-  ])
+  [...dockerRemedies, ...postgresRemedies, ...redisRemedies, ...queueRemedies, ...commandRemedies].map(
+    (r) => [r.action, r]
+  )
 );
 
 // src/config/schema.ts
@@ -102797,7 +102851,9 @@ function zodProblems(error62, loc) {
 }
 function describeIssue(issue2) {
   if (issue2.code === "invalid_type") {
-    return `expected ${issue2.expected}${"input" in issue2 && issue2.input !== void 0 ? `, got ${JSON.stringify(issue2.input)}` : ""}`;
+    const input2 = "input" in issue2 ? issue2.input : void 0;
+    const got = input2 === void 0 ? "" : typeof input2 === "string" ? ", got a string" : `, got ${JSON.stringify(input2)}`;
+    return `expected ${issue2.expected}${got}`;
   }
   if (issue2.code === "invalid_value")
     return `expected one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
@@ -102996,7 +103052,151 @@ var Redactor = class {
   }
 };
 
+// src/engine/catalog.ts
+var ISSUE_CATALOG = {
+  container_not_running: { action: "start_container", risk: "low", title: "Container not running" },
+  container_unhealthy: { action: "restart_container", risk: "low", title: "Container unhealthy" },
+  container_stuck: { action: "force_restart_container", risk: "medium", title: "Container stuck" },
+  crash_loop: { action: "recreate_container", risk: "high", title: "Crash loop" },
+  memory_leak: { action: "restart_application", risk: "high", title: "Memory leak" },
+  db_unreachable: { action: "restart_container", risk: "medium", title: "Database unreachable" },
+  db_pool_exhausted: {
+    action: "terminate_idle_connections",
+    risk: "low",
+    title: "Connection pool exhausted"
+  },
+  db_table_locks: { action: "cancel_blocking_queries", risk: "medium", title: "Table locks" },
+  db_stuck_transactions: {
+    action: "terminate_idle_transactions",
+    risk: "medium",
+    title: "Stuck transactions"
+  },
+  redis_not_responding: { action: "restart_container", risk: "low", title: "Redis not responding" },
+  redis_memory_full: { action: "flush_expiring_keys", risk: "low", title: "Redis memory full" },
+  redis_high_memory: { action: "clear_expired_keys", risk: "low", title: "Redis high memory" },
+  endpoint_down: { action: "restart_service", risk: "medium", title: "Endpoint down" },
+  worker_down: { action: "restart_worker", risk: "low", title: "Worker down" },
+  scheduler_stopped: { action: "restart_service", risk: "low", title: "Scheduler stopped" },
+  worker_not_processing: { action: "restart_worker", risk: "low", title: "Worker not processing" },
+  queue_stuck: { action: "requeue_failed_items", risk: "low", title: "Queue stuck" },
+  queue_backlog: { action: "move_to_dead_letter", risk: "medium", title: "Queue backlog" },
+  queue_delay: { action: "reset_processing_status", risk: "medium", title: "Queue delay" },
+  high_error_rate: { action: "restart_application", risk: "high", title: "High error rate" },
+  log_pattern: { action: "pattern_fix", risk: "medium", title: "Known error pattern" },
+  disk_space_low: { action: null, risk: "high", title: "Disk space low" },
+  memory_low: { action: null, risk: "high", title: "Memory low" },
+  command_failed: { action: "run_heal_command", risk: "medium", title: "Command failed" },
+  check_error: { action: null, risk: "high", title: "Check could not run" }
+};
+
+// src/healing/policy.ts
+function newSessionState() {
+  return { used: { container: 0, database: 0, other: 0 }, lastActionAt: /* @__PURE__ */ new Map() };
+}
+function actsOn(f) {
+  return typeof f.params?.container === "string" ? `container:${f.params.container}` : f.targetKey;
+}
+function cooldownKey(f, action) {
+  const target = actsOn(f);
+  return target.startsWith("container:") ? target : `${target}#${action ?? ""}`;
+}
+function actionConfigFor(config2, finding) {
+  return config2.healing_actions[finding.code] ?? {};
+}
+function actionFor(config2, finding) {
+  return finding.action ?? actionConfigFor(config2, finding).action ?? ISSUE_CATALOG[finding.code].action;
+}
+function riskFor(finding) {
+  return finding.risk ?? ISSUE_CATALOG[finding.code].risk;
+}
+function requiresConfirmation(config2, finding) {
+  return actionConfigFor(config2, finding).requires_confirmation ?? riskFor(finding) === "high";
+}
+function limitFor(config2, category) {
+  if (category === "container") return config2.safety_limits.max_container_restarts_per_session;
+  if (category === "database") return config2.safety_limits.max_database_operations_per_session;
+  return Number.POSITIVE_INFINITY;
+}
+var LIMIT_NAME = {
+  container: "max_container_restarts_per_session",
+  database: "max_database_operations_per_session",
+  other: ""
+};
+function limitCheck(config2, session, category, targetKey, now) {
+  const limit = limitFor(config2, category);
+  if (session.used[category] >= limit) {
+    return `session limit reached: ${LIMIT_NAME[category]} = ${limit} (${session.used[category]} used)`;
+  }
+  const last = session.lastActionAt.get(targetKey);
+  const cooldownMs = config2.safety_limits.cooldown_seconds * 1e3;
+  if (last !== void 0 && now - last < cooldownMs) {
+    const ago = ((now - last) / 1e3).toFixed(0);
+    return `cooldown: last action on ${targetKey.split("#")[0]} ${ago}s ago (cooldown_seconds = ${config2.safety_limits.cooldown_seconds})`;
+  }
+  return void 0;
+}
+function decide(input2) {
+  const { finding, config: config2 } = input2;
+  const action = actionFor(config2, finding);
+  const risk = riskFor(finding);
+  const stop = (outcome, reason, plan2) => ({
+    kind: "stop",
+    outcome,
+    reason,
+    action,
+    risk,
+    plan: plan2
+  });
+  if (finding.manual) return stop("not_healable", finding.manual);
+  if (!action) return stop("not_healable", `no automatic remedy for ${finding.code}: needs a person`);
+  const remedy = input2.remedies.get(action);
+  if (!remedy) return stop("not_healable", `action "${action}" is not available in this version`);
+  const actionConfig = actionConfigFor(config2, finding);
+  if (!input2.autoHeal) return stop("disabled", "auto-heal is off (auto-heal input / --auto-heal)");
+  if (!config2.auto_healing.enabled) return stop("disabled", "auto_healing.enabled is false in the config");
+  if (actionConfig.enabled === false)
+    return stop("disabled", `healing_actions.${finding.code}.enabled is false`);
+  if (input2.guards.lowDisk) return stop("guarded", input2.guards.lowDisk);
+  if (input2.guards.systemic) return stop("guarded", input2.guards.systemic);
+  const container = typeof finding.params?.container === "string" ? finding.params.container : void 0;
+  const protectedName = config2.protected.containers.find(
+    (c) => c === container || finding.targetKey === `container:${c}`
+  );
+  if (protectedName)
+    return stop("guarded", `container '${protectedName}' is protected (protected.containers): never touched`);
+  const table2 = finding.targetKey.startsWith("table:") ? finding.targetKey.slice("table:".length) : void 0;
+  if (table2 && isProtectedTable(table2, config2.protected.tables)) {
+    return stop("guarded", `table '${table2}' is protected (protected.tables): never touched`);
+  }
+  const category = finding.category ?? remedy.category;
+  const limited = limitCheck(config2, input2.session, category, cooldownKey(finding, action), input2.now);
+  if (limited) return stop("limit_reached", limited);
+  const plan = `${action} on ${finding.target}: ${remedy.describe(finding)} (because: ${finding.message})`;
+  if (requiresConfirmation(config2, finding) && !input2.approved) {
+    return stop("awaiting_approval", `${risk}-risk action ${action} requires confirmation`, plan);
+  }
+  if (input2.dryRun || config2.auto_healing.dry_run) {
+    return {
+      ...stop("dry_run", "dry run: nothing was changed", plan),
+      category
+    };
+  }
+  const maxRetries = actionConfig.max_retries ?? 2;
+  return {
+    kind: "act",
+    remedy,
+    action,
+    risk,
+    category,
+    attempts: Math.max(1, Math.min(1 + maxRetries, config2.auto_healing.max_healing_attempts)),
+    timeoutMs: (actionConfig.timeout_seconds ?? 60) * 1e3,
+    retryDelayMs: config2.auto_healing.retry_delay_seconds * 1e3,
+    actionConfig
+  };
+}
+
 // src/engine/plan.ts
+import { readFileSync as readFileSync3 } from "node:fs";
 function buildConfiguredPlan(loaded) {
   return loaded.config.phases.map((phase) => ({
     name: phase.name,
@@ -103014,8 +103214,28 @@ function buildConfiguredPlan(loaded) {
     })
   }));
 }
-async function buildDiscoveredPlan(loaded, targets) {
-  const containers = await targets.docker().findContainers({});
+function ownContainerIds(env = process.env) {
+  const ids = /* @__PURE__ */ new Set();
+  const read = (file2) => {
+    try {
+      return readFileSync3(file2, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  for (const m of read("/proc/self/cgroup").matchAll(/docker[/-]([0-9a-f]{64})/g)) ids.add(m[1]);
+  for (const line of read("/proc/self/mountinfo").split("\n")) {
+    const [, , , root = "", mountPoint = ""] = line.split(" ");
+    const m = /\/containers\/([0-9a-f]{64})\//.exec(root);
+    if (m && ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"].includes(mountPoint)) ids.add(m[1]);
+  }
+  if (env.HOSTNAME && /^[0-9a-f]{12}$/.test(env.HOSTNAME)) ids.add(env.HOSTNAME);
+  return [...ids];
+}
+async function buildDiscoveredPlan(loaded, targets, self2 = ownContainerIds()) {
+  const containers = (await targets.docker().findContainers({})).filter(
+    (c) => !self2.some((id) => c.Id.startsWith(id))
+  );
   const found = containers.map((c) => {
     const compose = composeFacts(c.Labels);
     return {
@@ -103063,142 +103283,6 @@ import { resolve as resolve3 } from "node:path";
 import { createHash } from "node:crypto";
 import { statfs as statfs2 } from "node:fs/promises";
 
-// src/engine/catalog.ts
-var ISSUE_CATALOG = {
-  container_not_running: { action: "start_container", risk: "low", title: "Container not running" },
-  container_unhealthy: { action: "restart_container", risk: "low", title: "Container unhealthy" },
-  container_stuck: { action: "force_restart_container", risk: "medium", title: "Container stuck" },
-  crash_loop: { action: "recreate_container", risk: "high", title: "Crash loop" },
-  memory_leak: { action: "restart_application", risk: "high", title: "Memory leak" },
-  db_unreachable: { action: "restart_container", risk: "medium", title: "Database unreachable" },
-  db_pool_exhausted: {
-    action: "terminate_idle_connections",
-    risk: "low",
-    title: "Connection pool exhausted"
-  },
-  db_table_locks: { action: "cancel_blocking_queries", risk: "medium", title: "Table locks" },
-  db_stuck_transactions: {
-    action: "terminate_idle_transactions",
-    risk: "medium",
-    title: "Stuck transactions"
-  },
-  redis_not_responding: { action: "restart_container", risk: "low", title: "Redis not responding" },
-  redis_memory_full: { action: "flush_expiring_keys", risk: "low", title: "Redis memory full" },
-  redis_high_memory: { action: "clear_expired_keys", risk: "low", title: "Redis high memory" },
-  endpoint_down: { action: "restart_service", risk: "medium", title: "Endpoint down" },
-  worker_down: { action: "restart_worker", risk: "low", title: "Worker down" },
-  scheduler_stopped: { action: "restart_service", risk: "low", title: "Scheduler stopped" },
-  worker_not_processing: { action: "restart_worker", risk: "low", title: "Worker not processing" },
-  queue_stuck: { action: "requeue_failed_items", risk: "low", title: "Queue stuck" },
-  queue_backlog: { action: "move_to_dead_letter", risk: "medium", title: "Queue backlog" },
-  queue_delay: { action: "reset_processing_status", risk: "medium", title: "Queue delay" },
-  high_error_rate: { action: "restart_application", risk: "high", title: "High error rate" },
-  log_pattern: { action: "pattern_fix", risk: "medium", title: "Known error pattern" },
-  disk_space_low: { action: null, risk: "high", title: "Disk space low" },
-  memory_low: { action: null, risk: "high", title: "Memory low" },
-  command_failed: { action: "run_heal_command", risk: "medium", title: "Command failed" },
-  check_error: { action: null, risk: "high", title: "Check could not run" }
-};
-
-// src/healing/policy.ts
-function newSessionState(lastActionAt = /* @__PURE__ */ new Map()) {
-  return { used: { container: 0, database: 0, other: 0 }, lastActionAt };
-}
-function actionConfigFor(config2, finding) {
-  return config2.healing_actions[finding.code] ?? {};
-}
-function actionFor(config2, finding) {
-  return finding.action ?? actionConfigFor(config2, finding).action ?? ISSUE_CATALOG[finding.code].action;
-}
-function riskFor(finding) {
-  return finding.risk ?? ISSUE_CATALOG[finding.code].risk;
-}
-function requiresConfirmation(config2, finding) {
-  return actionConfigFor(config2, finding).requires_confirmation ?? riskFor(finding) === "high";
-}
-function limitFor(config2, category) {
-  if (category === "container") return config2.safety_limits.max_container_restarts_per_session;
-  if (category === "database") return config2.safety_limits.max_database_operations_per_session;
-  return Number.POSITIVE_INFINITY;
-}
-var LIMIT_NAME = {
-  container: "max_container_restarts_per_session",
-  database: "max_database_operations_per_session",
-  other: ""
-};
-function limitCheck(config2, session, category, targetKey, now) {
-  const limit = limitFor(config2, category);
-  if (session.used[category] >= limit) {
-    return `session limit reached: ${LIMIT_NAME[category]} = ${limit} (${session.used[category]} used)`;
-  }
-  const last = session.lastActionAt.get(targetKey);
-  const cooldownMs = config2.safety_limits.cooldown_seconds * 1e3;
-  if (last !== void 0 && now - last < cooldownMs) {
-    const ago = ((now - last) / 1e3).toFixed(0);
-    return `cooldown: last action on ${targetKey} ${ago}s ago (cooldown_seconds = ${config2.safety_limits.cooldown_seconds})`;
-  }
-  return void 0;
-}
-function decide(input2) {
-  const { finding, config: config2 } = input2;
-  const action = actionFor(config2, finding);
-  const risk = riskFor(finding);
-  const stop = (outcome, reason, plan2) => ({
-    kind: "stop",
-    outcome,
-    reason,
-    action,
-    risk,
-    plan: plan2
-  });
-  if (finding.manual) return stop("not_healable", finding.manual);
-  if (!action) return stop("not_healable", `no automatic remedy for ${finding.code}: needs a person`);
-  const remedy = input2.remedies.get(action);
-  if (!remedy) return stop("not_healable", `action "${action}" is not available in this version`);
-  const actionConfig = actionConfigFor(config2, finding);
-  if (!input2.autoHeal) return stop("disabled", "auto-heal is off (auto-heal input / --auto-heal)");
-  if (!config2.auto_healing.enabled) return stop("disabled", "auto_healing.enabled is false in the config");
-  if (actionConfig.enabled === false)
-    return stop("disabled", `healing_actions.${finding.code}.enabled is false`);
-  if (input2.guards.lowDisk) return stop("guarded", input2.guards.lowDisk);
-  if (input2.guards.systemic) return stop("guarded", input2.guards.systemic);
-  const container = typeof finding.params?.container === "string" ? finding.params.container : void 0;
-  const protectedName = config2.protected.containers.find(
-    (c) => c === container || finding.targetKey === `container:${c}`
-  );
-  if (protectedName)
-    return stop("guarded", `container '${protectedName}' is protected (protected.containers): never touched`);
-  const table2 = finding.targetKey.startsWith("table:") ? finding.targetKey.slice("table:".length) : void 0;
-  if (table2 && isProtectedTable(table2, config2.protected.tables)) {
-    return stop("guarded", `table '${table2}' is protected (protected.tables): never touched`);
-  }
-  const category = finding.category ?? remedy.category;
-  const limited = limitCheck(config2, input2.session, category, finding.targetKey, input2.now);
-  if (limited) return stop("limit_reached", limited);
-  const plan = `${action} on ${finding.target}: ${remedy.describe(finding)} (because: ${finding.message})`;
-  if (requiresConfirmation(config2, finding) && !input2.approved) {
-    return stop("awaiting_approval", `${risk}-risk action ${action} requires confirmation`, plan);
-  }
-  if (input2.dryRun || config2.auto_healing.dry_run) {
-    return {
-      ...stop("dry_run", "dry run: nothing was changed", plan),
-      category
-    };
-  }
-  const maxRetries = actionConfig.max_retries ?? 2;
-  return {
-    kind: "act",
-    remedy,
-    action,
-    risk,
-    category,
-    attempts: Math.max(1, Math.min(1 + maxRetries, config2.auto_healing.max_healing_attempts)),
-    timeoutMs: (actionConfig.timeout_seconds ?? 60) * 1e3,
-    retryDelayMs: config2.auto_healing.retry_delay_seconds * 1e3,
-    actionConfig
-  };
-}
-
 // src/targets/index.ts
 var Targets = class {
   dockerTarget;
@@ -103216,7 +103300,10 @@ var Targets = class {
   }
   /** One PostgreSQL session per URL per run, shared by every check and remedy. */
   postgres(url2 = this.settings.postgresUrl) {
-    if (!url2) throw new Error("No PostgreSQL URL: set targets.postgres.url, the check's url, or the postgres-url input");
+    if (!url2)
+      throw new Error(
+        "No PostgreSQL URL: set targets.postgres.url, the check's url, or the postgres-url input"
+      );
     let t = this.pg.get(url2);
     if (!t) {
       this.redactor.add(url2);
@@ -103236,10 +103323,16 @@ var Targets = class {
     }
     return t;
   }
+  /** Closes every connection; safe to call twice. Each close is bounded, so a peer that never answers cannot hold the run. */
   async close() {
     const all = [...this.pg.values(), ...this.redisTargets.values()];
     if (this.dockerTarget) all.push(this.dockerTarget);
-    await Promise.allSettled(all.map((t) => t.close()));
+    this.pg.clear();
+    this.redisTargets.clear();
+    this.dockerTarget = void 0;
+    await Promise.allSettled(
+      all.map((t) => Promise.race([t.close(), new Promise((r) => setTimeout(r, 2e3).unref())]))
+    );
   }
 };
 
@@ -103284,6 +103377,17 @@ function logTimestamp(d) {
 
 // src/engine/run.ts
 var SECRET_NAME = /PASS|TOKEN|SECRET|KEY|URL|DSN|WEBHOOK|CREDENTIAL|AUTH/i;
+var ENV_SECRET_NAME = /PASS|TOKEN|SECRET|KEY|DSN|WEBHOOK|HOOK|CREDENTIAL|AUTH|PRIVATE/i;
+function secretEnvValues(env) {
+  const out = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!value || value.length < 8) continue;
+    const runner = /^(GITHUB|RUNNER|ACTIONS|CI)_/i.test(name) && !/TOKEN/i.test(name);
+    if (runner) continue;
+    if (ENV_SECRET_NAME.test(name) || /URL|URI/i.test(name) && /:\/\/[^/\s]*@/.test(value)) out.push(value);
+  }
+  return out;
+}
 function approvalId(f, sha = "") {
   const h = createHash("sha256").update(`${f.checkId}|${f.code}|${f.targetKey}|${sha}`).digest("hex");
   return `ox-${h.slice(0, 10)}`;
@@ -103340,6 +103444,7 @@ async function runEngine(o) {
   }
   for (const url2 of [o.postgresUrl, o.redisUrl, config2.targets.postgres.url, config2.targets.redis.url])
     redactor.add(url2);
+  for (const value of secretEnvValues(env)) redactor.add(value);
   const timeoutMs = (o.timeoutSeconds ?? 900) * 1e3;
   const deadline = started.getTime() + timeoutMs;
   const controller = new AbortController();
@@ -103363,555 +103468,659 @@ async function runEngine(o) {
     redactor
   );
   const ctx = { targets, log, signal, deadline, env, baseDir: o.loaded.baseDir };
-  const session = newSessionState(o.lastActionAt);
-  const approve = new Set((o.approve ?? []).map((a) => a.trim()).filter(Boolean));
-  const autoHeal = o.autoHeal ?? true;
-  const dryRun = (o.dryRun ?? false) || config2.auto_healing.dry_run;
-  const findings = [];
-  const actions = [];
-  const errors = [];
-  const notes = [];
-  const recommendations = /* @__PURE__ */ new Set();
-  const approvals = [];
-  const patterns = {};
-  const phaseReports = [];
-  if (o.loaded.discovered) {
-    notes.push(
-      o.loaded.path ? `Ran on discovered defaults: ${o.loaded.path} configures no phases, so every container on the Docker host was checked.` : "Ran on discovered defaults: no config file, so every container on the Docker host was checked with the default policy."
-    );
-  }
-  log.info(`Orixoon ${VERSION} started (auto-heal ${autoHeal ? "on" : "off"}${dryRun ? ", dry run" : ""})`);
-  const guards = {};
   try {
-    const fs = await statfs2("/");
-    const freeMb = Math.floor(Number(fs.bavail) * Number(fs.bsize) / 1024 / 1024);
-    if (freeMb < config2.safety_limits.min_free_disk_mb) {
-      guards.lowDisk = `low disk: ${freeMb} MB free on / (< min_free_disk_mb ${config2.safety_limits.min_free_disk_mb}): healing disabled; free disk space first`;
+    return await execute();
+  } finally {
+    clearTimeout(timer);
+    await targets.close();
+  }
+  async function execute() {
+    const session = o.session ?? newSessionState();
+    const approve = new Set((o.approve ?? []).map((a) => a.trim()).filter(Boolean));
+    const autoHeal = o.autoHeal ?? true;
+    const dryRun = (o.dryRun ?? false) || config2.auto_healing.dry_run;
+    const findings = [];
+    const actions = [];
+    const errors = [];
+    const notes = [];
+    const recommendations = /* @__PURE__ */ new Set();
+    const approvals = [];
+    const patterns = {};
+    const phaseReports = [];
+    if (o.loaded.discovered) {
+      notes.push(
+        o.loaded.path ? `Ran on discovered defaults: ${o.loaded.path} configures no phases, so every container on the Docker host was checked.` : "Ran on discovered defaults: no config file, so every container on the Docker host was checked with the default policy."
+      );
+    }
+    log.info(`Orixoon ${VERSION} started (auto-heal ${autoHeal ? "on" : "off"}${dryRun ? ", dry run" : ""})`);
+    const guards = {};
+    try {
+      const fs = await statfs2("/");
+      const freeMb = Math.floor(Number(fs.bavail) * Number(fs.bsize) / 1024 / 1024);
+      if (freeMb < config2.safety_limits.min_free_disk_mb) {
+        guards.lowDisk = `low disk: ${freeMb} MB free on / (< min_free_disk_mb ${config2.safety_limits.min_free_disk_mb}): healing disabled; free disk space first`;
+        errors.push(guards.lowDisk);
+        log.say(`\u26A0\uFE0F ${guards.lowDisk}`);
+        log.warn(guards.lowDisk);
+      }
+    } catch (e) {
+      guards.lowDisk = `free disk space unknown (statfs /: ${errorMessage2(e)}): healing disabled`;
       errors.push(guards.lowDisk);
       log.say(`\u26A0\uFE0F ${guards.lowDisk}`);
       log.warn(guards.lowDisk);
     }
-  } catch (e) {
-    log.debug(`statfs failed: ${errorMessage2(e)}`);
-  }
-  let plan = [];
-  let allChecks = [];
-  let planFailed = false;
-  try {
-    allChecks = o.injectedFindings ? [] : o.loaded.discovered ? await withSignal(buildDiscoveredPlan(o.loaded, targets), signal, "discovering containers") : buildConfiguredPlan(o.loaded);
-    plan = filterPhases(allChecks, o.phases, o.loaded.path ?? "the config");
-  } catch (e) {
-    if (e.name === "ConfigError") {
-      clearTimeout(timer);
-      await targets.close();
-      throw e;
-    }
-    const msg = `Could not build the plan: ${errorMessage2(e)}`;
-    planFailed = true;
-    errors.push(msg);
-    log.say(`\u274C ${msg}`);
-    log.error(msg);
-  }
-  const states = /* @__PURE__ */ new Map();
-  for (const phase of plan)
-    for (const check2 of phase.checks) states.set(check2.id, { check: check2, durationMs: 0, acted: false });
-  const evaluate = (st) => {
-    st.first ??= (async () => {
-      const t0 = Date.now();
-      let result;
-      try {
-        result = await withSignal(st.check.run(ctx), signal, `check ${st.check.id}`);
-      } catch (e) {
-        result = {
-          findings: [
-            {
-              code: "check_error",
-              checkId: st.check.id,
-              target: st.check.id,
-              targetKey: `check:${st.check.id}`,
-              message: `Check '${st.check.id}' (${st.check.type}) could not run: ${errorMessage2(e)}`,
-              evidence: {},
-              manual: `the ${st.check.type} check could not run: ${errorMessage2(e)}`
-            }
-          ]
-        };
-      }
-      st.durationMs = Date.now() - t0;
-      st.result = result;
-      for (const r of result.recommendations ?? []) recommendations.add(r);
-      return result;
-    })();
-    return st.first;
-  };
-  const retest = async (check2, finding, timeoutMs2) => {
-    const end = Math.min(Date.now() + timeoutMs2, deadline);
-    if (check2.verify) {
-      try {
-        return await withSignal(check2.verify(finding, ctx, Math.max(0, end - Date.now())), signal, "re-test");
-      } catch (e) {
-        return { ok: false, detail: `re-test failed: ${errorMessage2(e)}` };
-      }
-    }
-    let wait = 100;
-    let last = "";
-    for (; ; ) {
-      try {
-        const r = await withSignal(check2.run(ctx), signal, "re-test");
-        const still = r.findings.find((f) => sameFinding(f, finding));
-        if (!still)
-          return { ok: true, detail: r.summary ? `${check2.id}: ${r.summary}` : `${check2.id} passed` };
-        last = still.message;
-      } catch (e) {
-        last = errorMessage2(e);
-      }
-      if (Date.now() + wait > end || signal.aborted) return { ok: false, detail: `still failing: ${last}` };
-      await delay(wait, signal);
-      wait = Math.min(wait * 2, 1e3);
-    }
-  };
-  const stableTimeoutMs = config2.auto_healing.stabilization_timeout_seconds * 1e3;
-  const findingReport = (f, phase) => ({
-    id: approvalId(f, o.sha),
-    code: f.code,
-    checkId: f.checkId,
-    phase,
-    target: f.target,
-    message: f.message,
-    severity: f.severity ?? "error",
-    evidence: f.evidence,
-    outcome: "failed",
-    reason: "",
-    action: null,
-    risk: f.risk ?? ISSUE_CATALOG[f.code].risk,
-    attempts: 0,
-    durationMs: 0
-  });
-  const isApproved = async (fr) => {
-    if (approve.has("all") || approve.has(fr.id) || approve.has(fr.checkId) || approve.has(`${fr.checkId}:${fr.code}`)) {
-      return { id: fr.id, via: "input", at: (/* @__PURE__ */ new Date()).toISOString() };
-    }
-    if (!o.approvalLookup) return void 0;
+    let plan = [];
+    let allChecks = [];
+    let planFailed = false;
     try {
-      return await o.approvalLookup(fr);
+      allChecks = o.injectedFindings ? [] : o.loaded.discovered ? await withSignal(buildDiscoveredPlan(o.loaded, targets), signal, "discovering containers") : buildConfiguredPlan(o.loaded);
+      plan = filterPhases(allChecks, o.phases, o.loaded.path ?? "the config");
     } catch (e) {
-      log.say(`\u26A0\uFE0F Approval lookup failed (treated as not approved): ${errorMessage2(e)}`);
-      log.warn(`Approval lookup failed (treated as not approved): ${errorMessage2(e)}`);
-      return void 0;
-    }
-  };
-  const pendingNotifications = [];
-  const emit = async (event) => {
-    if (!o.onHealingEvent) return;
-    pendingNotifications.push(
-      Promise.resolve().then(() => o.onHealingEvent?.(event)).catch((e) => {
-        log.say(`\u26A0\uFE0F Notification failed (verdict unchanged): ${errorMessage2(e)}`);
-        log.warn(`Notification failed (verdict unchanged): ${errorMessage2(e)}`);
-      })
-    );
-  };
-  const heal = async (st, f, phase, systemic) => {
-    const fr = findingReport(f, phase);
-    const t0 = Date.now();
-    if (f.evidence.pattern && typeof f.evidence.pattern === "string") {
-      const p = patterns[f.evidence.pattern] ??= { matched: 0, fixes_attempted: 0, fixes_worked: 0 };
-      p.matched++;
-    }
-    if (f.recommendation) recommendations.add(f.recommendation);
-    const finish = (outcome, reason) => {
-      fr.outcome = outcome;
-      fr.reason = reason;
-      fr.durationMs = Date.now() - t0;
-      return fr;
-    };
-    if (signal.aborted && !f.manual) return finish("failed", `not healed: ${abortReason(signal)}`);
-    const approval = (f.risk ?? ISSUE_CATALOG[f.code].risk) === "high" || config2.healing_actions[f.code]?.requires_confirmation ? await isApproved(fr) : void 0;
-    const decision = decide({
-      finding: f,
-      config: config2,
-      remedies: REMEDIES,
-      autoHeal,
-      dryRun,
-      guards: { ...guards, systemic },
-      session,
-      now: Date.now(),
-      approved: approval !== void 0
-    });
-    fr.risk = decision.risk;
-    fr.action = decision.action;
-    if (decision.kind === "stop") {
-      fr.plan = decision.plan;
-      switch (decision.outcome) {
-        case "awaiting_approval":
-          log.say(`\u26A0\uFE0F Confirmation required (${cap(decision.risk)} risk action): ${decision.plan}`);
-          log.say(`   Approve with: /orixoon approve ${fr.id}  (or the approve input: ${fr.id})`);
-          log.warn(`Awaiting approval ${fr.id}: ${decision.plan}`);
-          break;
-        case "dry_run":
-          log.say(`\u{1F50D} DRY RUN: would ${decision.plan}`);
-          log.info(`Dry run: would run ${decision.action} on ${f.target}`);
-          if (decision.category) {
-            session.used[decision.category]++;
-            session.lastActionAt.set(f.targetKey, Date.now());
-          }
-          break;
-        case "limit_reached":
-          log.say(`\u26D4 Not healed [${f.checkId}] (limit reached): ${decision.reason}`);
-          log.warn(`Limit reached for ${f.code} on ${f.target}: ${decision.reason}`);
-          break;
-        case "guarded":
-          log.say(`\u{1F6E1}\uFE0F Not healed [${f.checkId}] (guard): ${decision.reason}`);
-          log.warn(`Guard stopped healing of ${f.code} on ${f.target}: ${decision.reason}`);
-          break;
-        case "disabled":
-          log.say(`\u23F8\uFE0F Not healed [${f.checkId}]: ${decision.reason}`);
-          log.info(`Healing disabled for ${f.code}: ${decision.reason}`);
-          break;
-        default:
-          log.say(`\u{1F6AB} Not healable [${f.checkId}]: ${decision.reason}`);
-          log.info(`Not healable: ${f.code} on ${f.target}: ${decision.reason}`);
+      if (e.name === "ConfigError") {
+        clearTimeout(timer);
+        await targets.close();
+        throw e;
       }
-      return finish(decision.outcome, decision.reason);
-    }
-    if (approval) {
-      fr.approval = approval;
-      approvals.push(approval);
-      log.say(
-        `\u26A0\uFE0F Confirmation required (${cap(decision.risk)} risk action): approved by ${approval.by ?? approval.via}`
-      );
-      log.info(`Approval ${fr.id} used (${approval.via}${approval.by ? ` by ${approval.by}` : ""})`);
-    }
-    const { remedy, action } = decision;
-    let lastError = "";
-    for (let attempt = 1; attempt <= decision.attempts; attempt++) {
-      if (attempt > 1) {
-        const limited = limitCheck(
-          { ...config2, safety_limits: { ...config2.safety_limits, cooldown_seconds: 0 } },
-          session,
-          decision.category,
-          f.targetKey,
-          Date.now()
-        );
-        if (limited) {
-          fr.failure = failure2(f, action, attempt - 1, lastError);
-          return finish(
-            "limit_reached",
-            `${limited} (after ${attempt - 1} failed attempt${attempt > 2 ? "s" : ""})`
-          );
-        }
-        log.info(
-          `Retrying ${action} in ${decision.retryDelayMs / 1e3}s (attempt ${attempt}/${decision.attempts})`
-        );
-        await delay(decision.retryDelayMs, signal);
-        if (signal.aborted) break;
-      }
-      fr.attempts = attempt;
-      session.used[decision.category]++;
-      session.lastActionAt.set(f.targetKey, Date.now());
-      st.acted = true;
-      const startedAt = /* @__PURE__ */ new Date();
-      log.say(`\u{1F527} HEALING: ${remedy.describe(f)}`);
-      log.info(`Starting healing action: ${action}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
-      await emit({
-        kind: "attempt",
-        finding: f,
-        action,
-        attempt,
-        details: remedy.describe(f),
-        timestamp: startedAt.toISOString()
-      });
-      const actionSignal = AbortSignal.any([signal, AbortSignal.timeout(decision.timeoutMs)]);
-      const rctx = {
-        ...ctx,
-        signal: actionSignal,
-        check: st.check,
-        timeoutMs: decision.timeoutMs,
-        protected: config2.protected,
-        actionConfig: decision.actionConfig
-      };
-      const record2 = {
-        timestamp: startedAt.toISOString(),
-        issue: f.message,
-        code: f.code,
-        checkId: f.checkId,
-        target: f.target,
-        action,
-        category: decision.category,
-        attempt,
-        success: false,
-        details: "",
-        durationMs: 0
-      };
-      actions.push(record2);
-      if (typeof f.evidence.pattern === "string") patterns[f.evidence.pattern].fixes_attempted++;
-      try {
-        const result = await withSignal(remedy.run(f, rctx), actionSignal, `${action} on ${f.target}`);
-        for (const r of result.recommendations ?? []) recommendations.add(r);
-        record2.data = result.data;
-        log.say(`\u2705 HEALED: ${result.details}`);
-        log.success(`${action} on ${f.target}: ${result.details}`);
-        const verified = await retest(st.check, f, stableTimeoutMs);
-        record2.durationMs = Date.now() - startedAt.getTime();
-        if (verified.ok) {
-          record2.success = true;
-          record2.details = `${result.details}; re-test: ${verified.detail}`;
-          fr.retest = verified.detail;
-          log.say(`\u2713 Re-test: ${verified.detail}`);
-          log.success(`Re-test passed: ${verified.detail}`);
-          if (typeof f.evidence.pattern === "string") patterns[f.evidence.pattern].fixes_worked++;
-          await emit({
-            kind: "success",
-            finding: f,
-            action,
-            attempt,
-            details: record2.details,
-            timestamp: (/* @__PURE__ */ new Date()).toISOString()
-          });
-          return finish("healed", `${action} succeeded on attempt ${attempt}`);
-        }
-        lastError = `action ran (${result.details}) but the re-test still fails: ${verified.detail}`;
-        record2.details = lastError;
-        log.say(`\u2717 Re-test: ${verified.detail}`);
-        log.error(`Re-test failed after ${action}: ${verified.detail}`);
-      } catch (e) {
-        record2.durationMs = Date.now() - startedAt.getTime();
-        if (e && typeof e === "object" && "data" in e)
-          record2.data = e.data;
-        lastError = errorMessage2(e);
-        record2.details = lastError;
-        log.say(`\u2717 Healing action failed: ${lastError}`);
-        log.error(`${action} on ${f.target} failed: ${lastError}`);
-      }
-      if (signal.aborted) break;
-    }
-    fr.failure = failure2(f, action, fr.attempts, lastError || abortReason(signal));
-    log.say(`\u274C HEALING FAILED: ${f.message}`);
-    log.say(`   Attempted: ${action} (${fr.attempts} time${fr.attempts === 1 ? "" : "s"})`);
-    log.say(`   Error: ${fr.failure.lastError}`);
-    log.say(`   Recommendation: ${fr.failure.recommendation}`);
-    log.say("   Deployment: BLOCKED for safety");
-    await emit({
-      kind: "failure",
-      finding: f,
-      action,
-      attempt: fr.attempts,
-      details: fr.failure.lastError,
-      timestamp: (/* @__PURE__ */ new Date()).toISOString()
-    });
-    return finish(
-      "failed",
-      `${action} did not fix it after ${fr.attempts} attempt${fr.attempts === 1 ? "" : "s"}`
-    );
-  };
-  const failure2 = (f, action, attempts, lastError) => ({
-    attempted: `${action} (${attempts} time${attempts === 1 ? "" : "s"})`,
-    attempts,
-    lastError: lastError || "unknown error",
-    recommendation: FAILURE_ADVICE[f.code] ?? "Investigate manually before deploying"
-  });
-  const composeDeps = async (st) => {
-    const compose = st.result?.facts?.compose;
-    if (!compose?.dependsOn.length) return [];
-    const out = [];
-    for (const other of states.values()) {
-      if (other === st || other.check.type !== "container") continue;
-      const r = await evaluate(other);
-      const oc = r.facts?.compose;
-      if (oc && oc.project === compose.project && compose.dependsOn.includes(oc.service))
-        out.push(other.check.id);
-    }
-    return out;
-  };
-  const systemicByPhase = /* @__PURE__ */ new Map();
-  const phaseOf = (st) => st.check.phase;
-  const resolveCheck = (st, trail = []) => {
-    st.resolution ??= (async () => {
-      const result = await evaluate(st);
-      const depIds = [.../* @__PURE__ */ new Set([...st.check.dependsOn, ...await composeDeps(st)])].filter(
-        (d) => states.has(d) && !trail.includes(d)
-      );
-      const brokenDeps = [];
-      let depActed = false;
-      for (const d of depIds) {
-        const dst = states.get(d);
-        const ok = await resolveCheck(dst, [...trail, st.check.id]);
-        if (!ok) brokenDeps.push(d);
-        if (dst.acted) depActed = true;
-      }
-      let allOk = true;
-      for (const f of result.findings) {
-        const phase = phaseOf(st);
-        const stillThere = async () => {
-          const r = await retest(st.check, f, depActed ? stableTimeoutMs : 0);
-          if (r.ok) {
-            const fr2 = findingReport(f, phase);
-            fr2.outcome = "recovered";
-            fr2.reason = depActed ? "passed on re-test after its root cause was healed" : "passed on re-test";
-            fr2.retest = r.detail;
-            fr2.action = null;
-            findings.push(fr2);
-            log.say(`\u2713 Re-test: ${r.detail} (recovered)`);
-            log.success(`${f.code} on ${f.target} recovered: ${r.detail}`);
-            return false;
-          }
-          return true;
-        };
-        if (brokenDeps.length && config2.safety_limits.prevent_cascade_restarts) {
-          const fr2 = findingReport(f, phase);
-          fr2.outcome = "blocked_by_dependency";
-          fr2.action = null;
-          fr2.reason = `root cause not healed: ${brokenDeps.join(", ")} still failing (prevent_cascade_restarts)`;
-          findings.push(fr2);
-          log.say(`\u26D3\uFE0F Not healed: ${f.target} depends on ${brokenDeps.join(", ")}, which is still broken`);
-          log.warn(`${f.code} on ${f.target} blocked by dependency ${brokenDeps.join(", ")}`);
-          allOk = false;
-          continue;
-        }
-        if ((depActed || st.acted) && f.code !== "check_error" && !await stillThere()) continue;
-        const fr = await heal(st, f, phase, systemicByPhase.get(phase));
-        findings.push(fr);
-        if (fr.outcome !== "healed" && fr.outcome !== "recovered" && (f.severity ?? "error") === "error")
-          allOk = false;
-      }
-      return allOk;
-    })();
-    return st.resolution;
-  };
-  if (o.injectedFindings) {
-    log.say("\u2501\u2501 Healing findings from the issue file \u2501\u2501");
-    for (const { code, check: check2 } of o.injectedFindings) {
-      const st = { check: check2, durationMs: 0, acted: false };
-      const current = (await evaluate(st)).findings.filter(
-        (f) => f.code === code || f.code === "check_error"
-      );
-      if (!current.length) {
-        const note = `${code} on ${check2.id}: not present now, nothing to heal`;
-        notes.push(note);
-        log.say(`\u2713 ${note}`);
-        continue;
-      }
-      for (const f of current) {
-        log.say(`\u274C ${f.message}`);
-        log.info(`Detected issue: ${f.code}`);
-        findings.push(await heal(st, f, check2.phase));
-      }
-    }
-  }
-  for (const [index, phase] of plan.entries()) {
-    const t0 = Date.now();
-    log.say("");
-    log.say(`\u2501\u2501 Phase ${index + 1}/${plan.length}: ${phase.name} \u2501\u2501`);
-    log.info(`Phase ${phase.name}: running ${phase.checks.length} check(s)`);
-    const sts = phase.checks.map((c) => states.get(c.id));
-    await Promise.all(sts.map(evaluate));
-    const failingTargets = /* @__PURE__ */ new Set();
-    for (const st of sts) {
-      const r = st.result;
-      if (!r.findings.length) log.say(`\u2713 ${st.check.id}: ${r.summary ?? "passed"}`);
-      for (const f of r.findings) {
-        log.say(`${f.severity === "warning" ? "\u26A0\uFE0F" : "\u274C"} ${f.message}`);
-        log.info(`Detected issue: ${f.code} (${f.target})`);
-        if ((f.severity ?? "error") === "error" && f.code !== "check_error") failingTargets.add(f.targetKey);
-      }
-    }
-    const maxFailing = config2.safety_limits.max_failing_services;
-    if (maxFailing > 0 && failingTargets.size > maxFailing) {
-      const msg = `multiple services failing simultaneously \u2014 systemic issue: ${failingTargets.size} targets failing in phase ${phase.name} (> max_failing_services ${maxFailing}); healing nothing`;
-      systemicByPhase.set(phase.name, msg);
+      const msg = `Could not build the plan: ${errorMessage2(e)}`;
+      planFailed = true;
       errors.push(msg);
-      log.say(`\u{1F6D1} ${msg}`);
+      log.say(`\u274C ${msg}`);
       log.error(msg);
     }
-    for (const st of sts) await resolveCheck(st);
-    phaseReports.push({ name: phase.name, status: "passed", durationMs: Date.now() - t0, checks: [] });
-  }
-  for (const pr of phaseReports) {
-    const phase = plan.find((p) => p.name === pr.name);
-    pr.checks = phase.checks.map((c) => {
-      const st = states.get(c.id);
-      const own2 = findings.filter((f) => f.checkId === c.id);
-      const status = !own2.length ? "passed" : own2.every((f) => f.outcome === "healed" || f.outcome === "recovered" || f.severity === "warning") ? "healed" : "failed";
-      return {
-        id: c.id,
-        type: c.type,
-        phase: c.phase,
-        status,
-        summary: st.result?.summary,
-        durationMs: st.durationMs,
-        findings: own2.map((f) => f.id),
-        dependsOn: c.dependsOn
-      };
+    const states = /* @__PURE__ */ new Map();
+    const selectedIds = new Set(plan.flatMap((p) => p.checks.map((c) => c.id)));
+    for (const phase of allChecks)
+      for (const check2 of phase.checks)
+        states.set(check2.id, {
+          check: check2,
+          durationMs: 0,
+          acted: false,
+          selected: selectedIds.has(check2.id),
+          printed: false
+        });
+    const failingTargets = /* @__PURE__ */ new Set();
+    let systemicMessage;
+    const systemicGuard = () => {
+      const max = config2.safety_limits.max_failing_services;
+      if (systemicMessage || max === 0 || failingTargets.size <= max) return systemicMessage;
+      systemicMessage = `multiple services failing simultaneously \u2014 systemic issue: ${failingTargets.size} targets failing (> max_failing_services ${max}); healing nothing`;
+      errors.push(systemicMessage);
+      log.say(`\u{1F6D1} ${systemicMessage}`);
+      log.error(systemicMessage);
+      return systemicMessage;
+    };
+    const countFailing = (r) => {
+      for (const f of r.findings)
+        if ((f.severity ?? "error") === "error" && f.code !== "check_error") failingTargets.add(actsOn(f));
+    };
+    const printResult = (st, early = false) => {
+      if (st.printed || !st.result) return;
+      st.printed = true;
+      const from = early ? ` (${st.check.phase}, checked early as a dependency)` : "";
+      if (!st.result.findings.length) log.say(`\u2713 ${st.check.id}: ${st.result.summary ?? "passed"}${from}`);
+      for (const f of st.result.findings) {
+        log.say(`${f.severity === "warning" ? "\u26A0\uFE0F" : "\u274C"} ${f.message}${from}`);
+        log.info(`Detected issue: ${f.code} (${f.target})`);
+      }
+    };
+    const evaluate = (st) => {
+      st.first ??= (async () => {
+        const t0 = Date.now();
+        let result;
+        try {
+          result = await withSignal(st.check.run(ctx), signal, `check ${st.check.id}`);
+        } catch (e) {
+          result = {
+            findings: [
+              {
+                code: "check_error",
+                checkId: st.check.id,
+                target: st.check.id,
+                targetKey: `check:${st.check.id}`,
+                message: `Check '${st.check.id}' (${st.check.type}) could not run: ${errorMessage2(e)}`,
+                evidence: {},
+                manual: `the ${st.check.type} check could not run: ${errorMessage2(e)}`
+              }
+            ]
+          };
+        }
+        st.durationMs = Date.now() - t0;
+        st.result = result;
+        if (st.selected) countFailing(result);
+        for (const r of result.recommendations ?? []) recommendations.add(r);
+        return result;
+      })();
+      return st.first;
+    };
+    const retest = async (check2, finding, timeoutMs2) => {
+      const end = Math.min(Date.now() + timeoutMs2, deadline);
+      if (check2.verify) {
+        try {
+          return await withSignal(
+            check2.verify(finding, ctx, Math.max(0, end - Date.now())),
+            signal,
+            "re-test"
+          );
+        } catch (e) {
+          return { ok: false, detail: `re-test failed: ${errorMessage2(e)}` };
+        }
+      }
+      let wait = 100;
+      let last = "";
+      for (; ; ) {
+        try {
+          const r = await withSignal(check2.run(ctx), signal, "re-test");
+          const still = r.findings.find((f) => sameFinding(f, finding));
+          if (!still)
+            return { ok: true, detail: r.summary ? `${check2.id}: ${r.summary}` : `${check2.id} passed` };
+          last = still.message;
+        } catch (e) {
+          last = errorMessage2(e);
+        }
+        if (Date.now() + wait > end || signal.aborted) return { ok: false, detail: `still failing: ${last}` };
+        await delay(wait, signal);
+        wait = Math.min(wait * 2, 1e3);
+      }
+    };
+    const redetect = async (check2, finding) => {
+      try {
+        const r = await withSignal(check2.run(ctx), signal, "re-check");
+        return r.findings.find((x) => sameFinding(x, finding)) ?? "gone";
+      } catch {
+        return finding;
+      }
+    };
+    const redetectAll = async (check2) => {
+      try {
+        return (await withSignal(check2.run(ctx), signal, "re-check")).findings;
+      } catch {
+        return [];
+      }
+    };
+    const stableTimeoutMs = config2.auto_healing.stabilization_timeout_seconds * 1e3;
+    const findingReport = (f, phase) => ({
+      id: approvalId(f, o.sha),
+      code: f.code,
+      checkId: f.checkId,
+      phase,
+      target: f.target,
+      message: f.message,
+      severity: f.severity ?? "error",
+      evidence: f.evidence,
+      outcome: "failed",
+      reason: "",
+      action: null,
+      risk: f.risk ?? ISSUE_CATALOG[f.code].risk,
+      attempts: 0,
+      durationMs: 0
     });
-    pr.status = pr.checks.some((c) => c.status === "failed") ? "failed" : pr.checks.some((c) => c.status === "healed") ? "healed" : "passed";
-  }
-  if (signal.aborted) errors.push(abortReason(signal));
-  clearTimeout(timer);
-  await Promise.allSettled(pendingNotifications);
-  await targets.close();
-  const errorsOnly = findings.filter((f) => f.severity === "error");
-  const fixed = (f) => f.outcome === "healed" || f.outcome === "recovered";
-  const blocking = errorsOnly.filter((f) => !fixed(f));
-  const checkCount = plan.reduce((n, p) => n + p.checks.length, 0);
-  const nothingConfigured = !o.injectedFindings && !o.loaded.discovered && checkCount === 0 && !planFailed;
-  if (nothingConfigured) errors.push("No checks to run: the config has phases but no checks in them.");
-  if (!o.injectedFindings && o.loaded.discovered && checkCount === 0 && !planFailed) {
-    notes.push("No containers found on the Docker host: nothing was checked.");
-  }
-  const verdict = blocking.length || planFailed || nothingConfigured ? "blocked" : errorsOnly.length ? "healed" : "passed";
-  const successful = actions.filter((a) => a.success).length;
-  const finished = /* @__PURE__ */ new Date();
-  const counts = {
-    findings: findings.length,
-    healed: findings.filter((f) => f.outcome === "healed").length,
-    recovered: findings.filter((f) => f.outcome === "recovered").length,
-    failed: findings.filter((f) => !fixed(f) && f.outcome !== "awaiting_approval").length,
-    awaitingApproval: findings.filter((f) => f.outcome === "awaiting_approval").length,
-    blocked: blocking.length
-  };
-  const headline = verdict === "passed" ? "Deployment: ALLOWED (all checks passed)" : verdict === "healed" ? `Deployment: ALLOWED (healed ${counts.healed + counts.recovered} finding${counts.healed + counts.recovered === 1 ? "" : "s"})` : `Deployment: BLOCKED (${blocking.length ? `${blocking.length} finding${blocking.length === 1 ? "" : "s"} not healed` : errors[0] ?? "run failed"})`;
-  log.say("");
-  log.say(verdict === "blocked" ? `\u{1F6AB} ${headline}` : `\u2705 ${headline}`);
-  log.info(headline);
-  const report = {
-    tool: { name: "orixoon", version: VERSION },
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - started.getTime(),
-    verdict,
-    headline,
-    mode: {
-      autoHeal,
-      dryRun,
-      discovered: o.loaded.discovered,
-      configPath: o.loaded.path,
-      phases: o.phases?.length ? o.phases : null
-    },
-    run: o.run,
-    phases: phaseReports,
-    findings,
-    actions,
-    auto_healing: {
-      summary: {
-        total_actions: actions.length,
-        successful,
-        failed: actions.length - successful,
-        success_rate: actions.length ? `${(successful / actions.length * 100).toFixed(1)}%` : "n/a"
+    const isApproved = async (fr) => {
+      if (approve.has("all") || approve.has(fr.id) || approve.has(fr.checkId) || approve.has(`${fr.checkId}:${fr.code}`)) {
+        return { id: fr.id, via: "input", at: (/* @__PURE__ */ new Date()).toISOString() };
+      }
+      if (!o.approvalLookup) return void 0;
+      try {
+        return await o.approvalLookup(fr);
+      } catch (e) {
+        log.say(`\u26A0\uFE0F Approval lookup failed (treated as not approved): ${errorMessage2(e)}`);
+        log.warn(`Approval lookup failed (treated as not approved): ${errorMessage2(e)}`);
+        return void 0;
+      }
+    };
+    const pendingNotifications = [];
+    const emit = async (event) => {
+      if (!o.onHealingEvent) return;
+      pendingNotifications.push(
+        Promise.resolve().then(() => o.onHealingEvent?.(event)).catch((e) => {
+          log.say(`\u26A0\uFE0F Notification failed (verdict unchanged): ${errorMessage2(e)}`);
+          log.warn(`Notification failed (verdict unchanged): ${errorMessage2(e)}`);
+        })
+      );
+    };
+    const heal = async (st, f, phase, systemic) => {
+      const fr = findingReport(f, phase);
+      const t0 = Date.now();
+      if (f.evidence.pattern && typeof f.evidence.pattern === "string") {
+        const p = patterns[f.evidence.pattern] ??= { matched: 0, fixes_attempted: 0, fixes_worked: 0 };
+        p.matched++;
+      }
+      if (f.recommendation) recommendations.add(f.recommendation);
+      const finish = (outcome, reason) => {
+        fr.outcome = outcome;
+        fr.reason = reason;
+        fr.durationMs = Date.now() - t0;
+        return fr;
+      };
+      if (signal.aborted && !f.manual) return finish("failed", `not healed: ${abortReason(signal)}`);
+      const approval = requiresConfirmation(config2, f) ? await isApproved(fr) : void 0;
+      const decision = decide({
+        finding: f,
+        config: config2,
+        remedies: REMEDIES,
+        autoHeal,
+        dryRun,
+        guards: { ...guards, systemic },
+        session,
+        now: Date.now(),
+        approved: approval !== void 0
+      });
+      fr.risk = decision.risk;
+      fr.action = decision.action;
+      if (decision.kind === "stop") {
+        fr.plan = decision.plan;
+        switch (decision.outcome) {
+          case "awaiting_approval":
+            log.say(`\u26A0\uFE0F Confirmation required (${cap(decision.risk)} risk action): ${decision.plan}`);
+            log.say(`   Approve with: /orixoon approve ${fr.id}  (or the approve input: ${fr.id})`);
+            log.warn(`Awaiting approval ${fr.id}: ${decision.plan}`);
+            break;
+          case "dry_run":
+            log.say(`\u{1F50D} DRY RUN: would ${decision.plan}`);
+            log.info(`Dry run: would run ${decision.action} on ${f.target}`);
+            if (decision.category) {
+              session.used[decision.category]++;
+              session.lastActionAt.set(cooldownKey(f, decision.action), Date.now());
+            }
+            break;
+          case "limit_reached":
+            log.say(`\u26D4 Not healed [${f.checkId}] (limit reached): ${decision.reason}`);
+            log.warn(`Limit reached for ${f.code} on ${f.target}: ${decision.reason}`);
+            break;
+          case "guarded":
+            log.say(`\u{1F6E1}\uFE0F Not healed [${f.checkId}] (guard): ${decision.reason}`);
+            log.warn(`Guard stopped healing of ${f.code} on ${f.target}: ${decision.reason}`);
+            break;
+          case "disabled":
+            log.say(`\u23F8\uFE0F Not healed [${f.checkId}]: ${decision.reason}`);
+            log.info(`Healing disabled for ${f.code}: ${decision.reason}`);
+            break;
+          default:
+            log.say(`\u{1F6AB} Not healable [${f.checkId}]: ${decision.reason}`);
+            log.info(`Not healable: ${f.code} on ${f.target}: ${decision.reason}`);
+        }
+        return finish(decision.outcome, decision.reason);
+      }
+      if (approval) {
+        fr.approval = approval;
+        approvals.push(approval);
+        log.say(
+          `\u26A0\uFE0F Confirmation required (${cap(decision.risk)} risk action): approved by ${approval.by ?? approval.via}`
+        );
+        log.info(`Approval ${fr.id} used (${approval.via}${approval.by ? ` by ${approval.by}` : ""})`);
+      }
+      const { remedy, action } = decision;
+      let lastError = "";
+      let cur = f;
+      let previous;
+      for (let attempt = 1; attempt <= decision.attempts; attempt++) {
+        if (attempt > 1) {
+          const limited = limitCheck(
+            { ...config2, safety_limits: { ...config2.safety_limits, cooldown_seconds: 0 } },
+            session,
+            decision.category,
+            cooldownKey(cur, action),
+            Date.now()
+          );
+          if (limited) {
+            fr.failure = failure2(f, action, attempt - 1, lastError);
+            return finish(
+              "limit_reached",
+              `${limited} (after ${attempt - 1} failed attempt${attempt > 2 ? "s" : ""})`
+            );
+          }
+          log.info(
+            `Retrying ${action} in ${decision.retryDelayMs / 1e3}s (attempt ${attempt}/${decision.attempts})`
+          );
+          await delay(decision.retryDelayMs, signal);
+          if (previous) await Promise.race([previous, delay(5e3, signal)]);
+          if (signal.aborted) break;
+          const again = await redetect(st.check, cur);
+          if (again === "gone") {
+            const last = actions.at(-1);
+            if (last) {
+              last.success = true;
+              last.details += "; passed on a later re-check";
+            }
+            fr.retest = `${st.check.id} passed on re-check before retrying`;
+            log.say(`\u2713 Re-test: ${fr.retest}`);
+            log.success(`Re-test passed: ${fr.retest}`);
+            if (typeof f.evidence.pattern === "string") patterns[f.evidence.pattern].fixes_worked++;
+            return finish("healed", `${action} succeeded on attempt ${attempt - 1} (confirmed on re-check)`);
+          }
+          if (again.manual) {
+            fr.failure = failure2(f, action, attempt - 1, lastError);
+            log.say(`\u{1F6AB} Not retried [${f.checkId}]: ${again.manual}`);
+            return finish("not_healable", `not retried: ${again.manual}`);
+          }
+          cur = again;
+        }
+        fr.attempts = attempt;
+        session.used[decision.category]++;
+        session.lastActionAt.set(cooldownKey(f, decision.action), Date.now());
+        st.acted = true;
+        const startedAt = /* @__PURE__ */ new Date();
+        log.say(`\u{1F527} HEALING: ${remedy.describe(cur)}`);
+        log.info(`Starting healing action: ${action}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
+        await emit({
+          kind: "attempt",
+          finding: f,
+          action,
+          attempt,
+          details: remedy.describe(cur),
+          timestamp: startedAt.toISOString()
+        });
+        const actionSignal = AbortSignal.any([signal, AbortSignal.timeout(decision.timeoutMs)]);
+        const rctx = {
+          ...ctx,
+          signal: actionSignal,
+          check: st.check,
+          timeoutMs: decision.timeoutMs,
+          protected: config2.protected,
+          actionConfig: decision.actionConfig
+        };
+        const record2 = {
+          timestamp: startedAt.toISOString(),
+          issue: f.message,
+          code: f.code,
+          checkId: f.checkId,
+          target: f.target,
+          action,
+          category: decision.category,
+          attempt,
+          success: false,
+          details: "",
+          durationMs: 0
+        };
+        actions.push(record2);
+        if (typeof f.evidence.pattern === "string") patterns[f.evidence.pattern].fixes_attempted++;
+        try {
+          const running = remedy.run(cur, rctx);
+          previous = running.then(
+            () => void 0,
+            () => void 0
+          );
+          const result = await withSignal(running, actionSignal, `${action} on ${f.target}`);
+          for (const r of result.recommendations ?? []) recommendations.add(r);
+          record2.data = result.data;
+          log.say(`\u2705 HEALED: ${result.details}`);
+          log.success(`${action} on ${f.target}: ${result.details}`);
+          const verified = await retest(st.check, cur, stableTimeoutMs);
+          record2.durationMs = Date.now() - startedAt.getTime();
+          if (verified.ok) {
+            record2.success = true;
+            record2.details = `${result.details}; re-test: ${verified.detail}`;
+            fr.retest = verified.detail;
+            log.say(`\u2713 Re-test: ${verified.detail}`);
+            log.success(`Re-test passed: ${verified.detail}`);
+            if (typeof f.evidence.pattern === "string") patterns[f.evidence.pattern].fixes_worked++;
+            await emit({
+              kind: "success",
+              finding: f,
+              action,
+              attempt,
+              details: record2.details,
+              timestamp: (/* @__PURE__ */ new Date()).toISOString()
+            });
+            return finish("healed", `${action} succeeded on attempt ${attempt}`);
+          }
+          lastError = `action ran (${result.details}) but the re-test still fails: ${verified.detail}`;
+          record2.details = lastError;
+          log.say(`\u2717 Re-test: ${verified.detail}`);
+          log.error(`Re-test failed after ${action}: ${verified.detail}`);
+        } catch (e) {
+          record2.durationMs = Date.now() - startedAt.getTime();
+          if (e && typeof e === "object" && "data" in e)
+            record2.data = e.data;
+          lastError = errorMessage2(e);
+          record2.details = lastError;
+          log.say(`\u2717 Healing action failed: ${lastError}`);
+          log.error(`${action} on ${f.target} failed: ${lastError}`);
+        }
+        if (signal.aborted) break;
+      }
+      fr.failure = failure2(f, action, fr.attempts, lastError || abortReason(signal));
+      log.say(`\u274C HEALING FAILED: ${f.message}`);
+      log.say(`   Attempted: ${action} (${fr.attempts} time${fr.attempts === 1 ? "" : "s"})`);
+      log.say(`   Error: ${fr.failure.lastError}`);
+      log.say(`   Recommendation: ${fr.failure.recommendation}`);
+      log.say("   Deployment: BLOCKED for safety");
+      await emit({
+        kind: "failure",
+        finding: f,
+        action,
+        attempt: fr.attempts,
+        details: fr.failure.lastError,
+        timestamp: (/* @__PURE__ */ new Date()).toISOString()
+      });
+      return finish(
+        "failed",
+        `${action} did not fix it after ${fr.attempts} attempt${fr.attempts === 1 ? "" : "s"}`
+      );
+    };
+    const failure2 = (f, action, attempts, lastError) => ({
+      attempted: `${action} (${attempts} time${attempts === 1 ? "" : "s"})`,
+      attempts,
+      lastError: lastError || "unknown error",
+      recommendation: FAILURE_ADVICE[f.code] ?? "Investigate manually before deploying"
+    });
+    const composeDeps = async (st) => {
+      const compose = st.result?.facts?.compose;
+      if (!compose?.dependsOn.length) return [];
+      const out = [];
+      for (const other of states.values()) {
+        if (other === st || other.check.type !== "container") continue;
+        const r = await evaluate(other);
+        const oc = r.facts?.compose;
+        if (oc && oc.project === compose.project && compose.dependsOn.includes(oc.service))
+          out.push(other.check.id);
+      }
+      return out;
+    };
+    const phaseOf = (st) => st.check.phase;
+    const isError = (f) => (f.severity ?? "error") === "error";
+    const resolveCheck = (st, trail = []) => {
+      st.resolution ??= (async () => {
+        const result = await evaluate(st);
+        if (!st.selected) return !result.findings.some(isError);
+        printResult(st, true);
+        const depIds = [.../* @__PURE__ */ new Set([...st.check.dependsOn, ...await composeDeps(st)])].filter(
+          (d) => states.has(d) && !trail.includes(d)
+        );
+        const brokenDeps = [];
+        let depActed = false;
+        for (const d of depIds) {
+          const dst = states.get(d);
+          const ok = await resolveCheck(dst, [...trail, st.check.id]);
+          if (!ok) brokenDeps.push(d);
+          if (dst.acted) depActed = true;
+        }
+        let allOk = true;
+        for (const f of result.findings) {
+          const phase = phaseOf(st);
+          const stillThere = async () => {
+            const r = await retest(st.check, f, depActed ? stableTimeoutMs : 0);
+            if (r.ok) {
+              const fr2 = findingReport(f, phase);
+              fr2.outcome = "recovered";
+              fr2.reason = depActed ? "passed on re-test after its root cause was healed" : "passed on re-test";
+              fr2.retest = r.detail;
+              fr2.action = null;
+              findings.push(fr2);
+              log.say(`\u2713 Re-test: ${r.detail} (recovered)`);
+              log.success(`${f.code} on ${f.target} recovered: ${r.detail}`);
+              return false;
+            }
+            return true;
+          };
+          if (brokenDeps.length && config2.safety_limits.prevent_cascade_restarts) {
+            const fr2 = findingReport(f, phase);
+            fr2.outcome = "blocked_by_dependency";
+            fr2.action = null;
+            const outside = brokenDeps.filter((d) => !states.get(d).selected);
+            fr2.reason = `root cause not healed: ${brokenDeps.join(", ")} still failing (prevent_cascade_restarts)` + (outside.length ? `; ${outside.join(", ")} not in the selected phases, so not healed in this run` : "");
+            findings.push(fr2);
+            log.say(`\u26D3\uFE0F Not healed: ${f.target} depends on ${brokenDeps.join(", ")}, which is still broken`);
+            log.warn(`${f.code} on ${f.target} blocked by dependency ${brokenDeps.join(", ")}`);
+            allOk = false;
+            continue;
+          }
+          if ((depActed || st.acted) && f.code !== "check_error" && !await stillThere()) continue;
+          const fr = await heal(st, f, phase, systemicGuard());
+          findings.push(fr);
+          if (fr.outcome !== "healed" && fr.outcome !== "recovered" && isError(f)) allOk = false;
+        }
+        if (st.acted && !signal.aborted) {
+          const seen = result.findings;
+          const again = await redetectAll(st.check);
+          for (const f of again.filter((x) => !seen.some((y) => sameFinding(x, y)))) {
+            log.say(`\u274C ${f.message} (found on re-check after healing)`);
+            log.info(`Detected issue after healing: ${f.code} (${f.target})`);
+            const fr = await heal(st, f, phaseOf(st), systemicGuard());
+            findings.push(fr);
+            if (fr.outcome !== "healed" && fr.outcome !== "recovered" && isError(f)) allOk = false;
+          }
+        }
+        return allOk;
+      })();
+      return st.resolution;
+    };
+    const hostChecks = [...states.values()].filter((st) => st.selected && st.check.type === "host");
+    for (const r of await Promise.all(hostChecks.map(evaluate))) {
+      const low = r.findings.find((f) => f.code === "disk_space_low");
+      if (low && !guards.lowDisk) {
+        guards.lowDisk = `low disk: ${low.message}: healing disabled; free disk space first`;
+        errors.push(guards.lowDisk);
+        log.warn(guards.lowDisk);
+      }
+    }
+    if (o.injectedFindings) {
+      log.say("\u2501\u2501 Healing findings from the issue file \u2501\u2501");
+      for (const { code, check: check2 } of o.injectedFindings) {
+        const st = { check: check2, durationMs: 0, acted: false, selected: true, printed: true };
+        const current = (await evaluate(st)).findings.filter(
+          (f) => f.code === code || f.code === "check_error"
+        );
+        if (!current.length) {
+          const note = `${code} on ${check2.id}: not present now, nothing to heal`;
+          notes.push(note);
+          log.say(`\u2713 ${note}`);
+          continue;
+        }
+        for (const f of current) {
+          log.say(`\u274C ${f.message}`);
+          log.info(`Detected issue: ${f.code}`);
+          findings.push(await heal(st, f, check2.phase, systemicGuard()));
+        }
+      }
+    }
+    for (const [index, phase] of plan.entries()) {
+      const t0 = Date.now();
+      log.say("");
+      log.say(`\u2501\u2501 Phase ${index + 1}/${plan.length}: ${phase.name} \u2501\u2501`);
+      log.info(`Phase ${phase.name}: running ${phase.checks.length} check(s)`);
+      const sts = phase.checks.map((c) => states.get(c.id));
+      await Promise.all(sts.map(evaluate));
+      for (const st of sts) printResult(st);
+      systemicGuard();
+      for (const st of sts) await resolveCheck(st);
+      phaseReports.push({ name: phase.name, status: "passed", durationMs: Date.now() - t0, checks: [] });
+    }
+    for (const pr of phaseReports) {
+      const phase = plan.find((p) => p.name === pr.name);
+      pr.checks = phase.checks.map((c) => {
+        const st = states.get(c.id);
+        const own2 = findings.filter((f) => f.checkId === c.id);
+        const status = !own2.length ? "passed" : own2.every((f) => f.outcome === "healed" || f.outcome === "recovered" || f.severity === "warning") ? "healed" : "failed";
+        return {
+          id: c.id,
+          type: c.type,
+          phase: c.phase,
+          status,
+          summary: st.result?.summary,
+          durationMs: st.durationMs,
+          findings: own2.map((f) => f.id),
+          dependsOn: c.dependsOn
+        };
+      });
+      pr.status = pr.checks.some((c) => c.status === "failed") ? "failed" : pr.checks.some((c) => c.status === "healed") ? "healed" : "passed";
+    }
+    if (signal.aborted) errors.push(abortReason(signal));
+    clearTimeout(timer);
+    await Promise.allSettled(pendingNotifications);
+    await targets.close();
+    const errorsOnly = findings.filter((f) => f.severity === "error");
+    const fixed = (f) => f.outcome === "healed" || f.outcome === "recovered";
+    const blocking = errorsOnly.filter((f) => !fixed(f));
+    const checkCount = plan.reduce((n, p) => n + p.checks.length, 0);
+    const nothingConfigured = !o.injectedFindings && !o.loaded.discovered && checkCount === 0 && !planFailed;
+    if (nothingConfigured) errors.push("No checks to run: the config has phases but no checks in them.");
+    const nothingDiscovered = !o.injectedFindings && o.loaded.discovered && checkCount === 0 && !planFailed;
+    if (nothingDiscovered) {
+      errors.push(
+        "No containers found on the Docker host: nothing was checked. Check DOCKER_HOST / docker-host, or configure phases."
+      );
+    }
+    const verdict = blocking.length || planFailed || nothingConfigured || nothingDiscovered ? "blocked" : errorsOnly.length ? "healed" : "passed";
+    const failOn = o.failOn ?? "blocked";
+    const unresolvedWarnings = findings.some((f) => f.severity === "warning" && !fixed(f));
+    const deployment = failOn !== "never" && (verdict === "blocked" || failOn === "warning" && unresolvedWarnings) ? "blocked" : "allowed";
+    const successful = actions.filter((a) => a.success).length;
+    const finished = /* @__PURE__ */ new Date();
+    const counts = {
+      findings: findings.length,
+      healed: findings.filter((f) => f.outcome === "healed").length,
+      recovered: findings.filter((f) => f.outcome === "recovered").length,
+      failed: findings.filter((f) => !fixed(f) && f.outcome !== "awaiting_approval").length,
+      awaitingApproval: findings.filter((f) => f.outcome === "awaiting_approval").length,
+      blocked: blocking.length
+    };
+    const headline = verdict === "passed" ? "Deployment: ALLOWED (all checks passed)" : verdict === "healed" ? `Deployment: ALLOWED (healed ${counts.healed + counts.recovered} finding${counts.healed + counts.recovered === 1 ? "" : "s"})` : `Deployment: BLOCKED (${blocking.length ? `${blocking.length} finding${blocking.length === 1 ? "" : "s"} not healed` : errors[0] ?? "run failed"})`;
+    log.say("");
+    log.say(verdict === "blocked" ? `\u{1F6AB} ${headline}` : `\u2705 ${headline}`);
+    log.info(headline);
+    const report = {
+      tool: { name: "orixoon", version: VERSION },
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      verdict,
+      deployment,
+      headline,
+      mode: {
+        autoHeal,
+        dryRun,
+        discovered: o.loaded.discovered,
+        configPath: o.loaded.path,
+        phases: o.phases?.length ? o.phases : null
       },
-      actions: actions.map((a) => ({
-        timestamp: a.timestamp,
-        issue: a.issue,
-        action: a.action,
-        success: a.success,
-        details: a.details
-      }))
-    },
-    counts,
-    recommendations: [...recommendations],
-    errors,
-    notes,
-    approvals,
-    ...Object.keys(patterns).length ? { patterns } : {}
-  };
-  return redactor.redactValue(report);
+      run: o.run,
+      phases: phaseReports,
+      findings,
+      actions,
+      auto_healing: {
+        summary: {
+          total_actions: actions.length,
+          successful,
+          failed: actions.length - successful,
+          success_rate: actions.length ? `${(successful / actions.length * 100).toFixed(1)}%` : "n/a"
+        },
+        actions: actions.map((a) => ({
+          timestamp: a.timestamp,
+          issue: a.issue,
+          action: a.action,
+          success: a.success,
+          details: a.details
+        }))
+      },
+      counts,
+      recommendations: [...recommendations],
+      errors,
+      notes,
+      approvals,
+      ...Object.keys(patterns).length ? { patterns } : {}
+    };
+    return redactor.redactValue(report);
+  }
 }
 function cap(s) {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -103974,11 +104183,19 @@ var OUTCOME_ICON = {
   blocked_by_dependency: "\u26D3\uFE0F blocked by dependency"
 };
 var VERDICT_ICON = { passed: "\u2705", healed: "\u{1FA79}", blocked: "\u{1F6AB}" };
-function truncate(text, max, pointer) {
-  if (text.length <= max) return text;
-  const room = max - pointer.length - 2;
-  const cut = text.lastIndexOf("\n", room);
-  return `${text.slice(0, cut > 0 ? cut : room)}
+function truncate(text, maxBytes, pointer) {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const room = maxBytes - Buffer.byteLength(pointer) - 2;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (Buffer.byteLength(text.slice(0, mid)) <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  const end = lo;
+  const cut = text.lastIndexOf("\n", end);
+  return `${text.slice(0, cut > 0 ? cut : end)}
 
 ${pointer}`;
 }
@@ -104157,6 +104374,7 @@ export {
   formatProblem,
   Redactor,
   Logger,
+  newSessionState,
   buildConfiguredPlan,
   VERSION,
   loadSessionConfig,

@@ -8,7 +8,7 @@ import {
   Redactor,
   esm_default,
   runSession
-} from "./chunk-KT4JINJB.js";
+} from "./chunk-2HHFAZK7.js";
 
 // src/demo.ts
 import { execFile, spawn } from "node:child_process";
