@@ -211,15 +211,26 @@ describe('engine flow through command checks', () => {
       ['check', '--auto-heal'],
     );
     // Phase one's two failures were healed before phase two's made it four at once.
-    expect(r.report!.findings.map((f) => `${f.checkId}:${f.outcome}`)).toEqual(['a:healed', 'b:healed', 'c:guarded', 'd:guarded']);
+    expect(r.report!.findings.map((f) => `${f.checkId}:${f.outcome}`)).toEqual([
+      'a:healed',
+      'b:healed',
+      'c:guarded',
+      'd:guarded',
+    ]);
     expect(existsSync(join(dir, 'c.ok'))).toBe(false);
     const disk = await run(
       dir,
       `${fast}\nphases:\n  - name: p\n    checks:\n      - { id: disk, type: host, path: /, min_free_mb: 1000000000 }\n${flagCheck(dir, 'e')}\n`,
       ['check', '--auto-heal'],
     );
-    expect(disk.report!.findings.find((f) => f.checkId === 'disk')).toMatchObject({ code: 'disk_space_low', outcome: 'not_healable' });
-    expect(disk.report!.findings.find((f) => f.checkId === 'e')).toMatchObject({ outcome: 'guarded', reason: expect.stringMatching(/low disk/) });
+    expect(disk.report!.findings.find((f) => f.checkId === 'disk')).toMatchObject({
+      code: 'disk_space_low',
+      outcome: 'not_healable',
+    });
+    expect(disk.report!.findings.find((f) => f.checkId === 'e')).toMatchObject({
+      outcome: 'guarded',
+      reason: expect.stringMatching(/low disk/),
+    });
     expect(existsSync(join(dir, 'e.ok'))).toBe(false);
   });
 
@@ -243,7 +254,11 @@ describe('engine flow through command checks', () => {
     const token = 'tok_9f8e7d6c5b4a3210';
     process.env.ORIXOON_TEST_API_TOKEN = token;
     try {
-      const r = await run(dir, `phases:\n  - name: p\n    checks:\n      - { id: leak, type: command, run: "echo using $ORIXOON_TEST_API_TOKEN; exit 1" }\n`, ['check']);
+      const r = await run(
+        dir,
+        `phases:\n  - name: p\n    checks:\n      - { id: leak, type: command, run: "echo using $ORIXOON_TEST_API_TOKEN; exit 1" }\n`,
+        ['check'],
+      );
       expect(r.report!.findings[0]!.code).toBe('command_failed');
       const files = [r.out, r.err, JSON.stringify(r.report)];
       for (const text of files) expect(text).not.toContain(token);
