@@ -1,4 +1,4 @@
-/* global AbortController, console, performance, process */
+/* global console, performance */
 // Container healing speed on the real Docker engine. Prints figures, asserts nothing.
 //
 //   node scripts/bench-container.mjs [--runs 5] [--containers 20]
@@ -12,14 +12,10 @@
 //
 // The TypeScript sources are bundled on the fly with esbuild (node_modules stay external), so this
 // measures the code in src/, not a stale dist/.
-import { build } from 'esbuild';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Dockerode from 'dockerode';
+import { importSources, root } from './bench-lib.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: { runs: { type: 'string', default: '5' }, containers: { type: 'string', default: '20' } },
 });
@@ -29,36 +25,11 @@ const MANY = Number(args.containers);
 const SUITE = 'container-bench';
 const REDIS_PORT = 57010;
 
-// Inside the project, so the bundle's bare imports (dockerode, zod…) resolve from node_modules.
-mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
-const outDir = mkdtempSync(join(root, 'node_modules', '.cache', 'oxc-bench-'));
-const outfile = join(outDir, 'bench-entry.mjs');
-await build({
-  absWorkingDir: root,
-  stdin: {
-    resolveDir: root,
-    sourcefile: 'bench-entry.ts',
-    loader: 'ts',
-    contents: [
-      "export { Targets } from './src/targets/index.ts';",
-      "export { Redactor } from './src/engine/redact.ts';",
-      "export { Logger } from './src/engine/logger.ts';",
-      "export { configSchema } from './src/config/schema.ts';",
-      "export { containerCheck } from './src/checks/container.ts';",
-      "export { dockerRemedies } from './src/healing/remedies/docker.ts';",
-      "export { runContainer, startRedis, removeContainer, waitFor, docker } from './__tests__/helpers/docker.ts';",
-    ].join('\n'),
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  packages: 'external',
-  outfile,
-  logLevel: 'warning',
-});
-const m = await import(pathToFileURL(outfile).href);
-rmSync(outDir, { recursive: true, force: true });
+const m = await importSources('oxc-bench-', [
+  "export { containerCheck } from './src/checks/container.ts';",
+  "export { checkOf, remedy, testRunContext } from './__tests__/helpers/context.ts';",
+  "export { runContainer, startRedis, removeContainer, waitFor, docker } from './__tests__/helpers/docker.ts';",
+]);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -66,27 +37,8 @@ const median = (xs) => {
 };
 const ms = (n) => `${n.toFixed(0)} ms`;
 
-function context() {
-  const redactor = new m.Redactor();
-  const targets = new m.Targets({ docker: { timeoutMs: 10_000 } }, redactor);
-  const ac = new AbortController();
-  const ctx = {
-    targets,
-    log: new m.Logger(redactor),
-    signal: ac.signal,
-    deadline: Date.now() + 600_000,
-    env: process.env,
-    baseDir: root,
-  };
-  return { ctx, close: async () => (ac.abort(), await targets.close()) };
-}
-
-function makeCheck(id, options) {
-  return m.containerCheck.create(
-    { id, phase: 'bench', dependsOn: [], options: m.containerCheck.options.parse(options) },
-    m.configSchema.parse({}),
-  );
-}
+const makeCheck = (id, options) => m.checkOf(m.containerCheck, id, options, {}, 'bench');
+const runContext = () => m.testRunContext({ deadlineMs: 600_000, baseDir: root });
 
 /** Runs the healthcheck argv once via a raw exec and returns its exit code (no Orixoon code involved). */
 async function probe(api, id, argv) {
@@ -112,8 +64,8 @@ async function part1() {
   const test = info.Config.Healthcheck.Test;
   const argv = test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', test[1]] : test.slice(1);
   const check = makeCheck('redis', { container: name });
-  const start = m.dockerRemedies.find((r) => r.action === 'start_container');
-  const { ctx, close } = context();
+  const start = m.remedy('start_container');
+  const { ctx, close } = runContext();
   const orixoon = [];
   const floor = [];
   try {
@@ -174,7 +126,7 @@ async function part2() {
   );
   for (const name of names) await m.waitFor(name, (i) => i.State.Health?.Status === 'healthy', 60_000);
   const checks = names.map((name) => makeCheck(name, { container: name }));
-  const { ctx, close } = context();
+  const { ctx, close } = runContext();
   try {
     await Promise.all(checks.map((c) => c.run(ctx))); // warm-up: connection, JIT
     const walls = [];

@@ -15,18 +15,14 @@
 //
 // The TypeScript sources are bundled on the fly with esbuild (node_modules stay external), so this
 // measures the code in src/, not a stale dist/.
-import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { importSources, root } from './bench-lib.mjs';
 
 const run = promisify(execFile);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: { connections: { type: 'string', default: '1000' }, keys: { type: 'string', default: '1000000' } },
 });
@@ -36,68 +32,36 @@ const SUITE = 'datastore-bench';
 const PG_PORT = 55450;
 const REDIS_PORT = 56350;
 
-mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
-const outDir = mkdtempSync(join(root, 'node_modules', '.cache', 'oxd-bench-'));
-const outfile = join(outDir, 'bench-entry.mjs');
-await build({
-  absWorkingDir: root,
-  stdin: {
-    resolveDir: root,
-    sourcefile: 'bench-entry.ts',
-    loader: 'ts',
-    contents: [
-      "export { Targets } from './src/targets/index.ts';",
-      "export { Redactor } from './src/engine/redact.ts';",
-      "export { Logger } from './src/engine/logger.ts';",
-      "export { postgresCheck } from './src/checks/postgres.ts';",
-      "export { redisCheck } from './src/checks/redis.ts';",
-      "export { postgresRemedies } from './src/healing/remedies/postgres.ts';",
-      "export { redisRemedies } from './src/healing/remedies/redis.ts';",
-      "export { startPostgres, startRedis, removeSuite } from './__tests__/helpers/docker.ts';",
-    ].join('\n'),
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  packages: 'external',
-  outfile,
-  logLevel: 'warning',
-});
-const m = await import(pathToFileURL(outfile).href);
-rmSync(outDir, { recursive: true, force: true });
+const m = await importSources('oxd-bench-', [
+  "export { postgresCheck } from './src/checks/postgres.ts';",
+  "export { redisCheck } from './src/checks/redis.ts';",
+  "export { postgresRemedies } from './src/healing/remedies/postgres.ts';",
+  "export { redisRemedies } from './src/healing/remedies/redis.ts';",
+  "export { startPostgres, startRedis, removeSuite } from './__tests__/helpers/docker.ts';",
+  "export { remedyContext, testRunContext } from './__tests__/helpers/context.ts';",
+]);
 
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 const rate = (n, ms) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
 
 function context(checkType, options, urls) {
-  // Only the parts of a parsed config these checks and remedies read (the full schema pulls in every check type).
+  // Only the parts of a parsed config these checks and remedies read.
   const config = {
     healing_actions: { db_pool_exhausted: { max_sessions_per_action: CONNECTIONS } },
     protected: { containers: [], database_users: [], tables: [], redis_key_patterns: [] },
     auto_healing: { stabilization_timeout_seconds: 10 },
   };
-  const redactor = new m.Redactor();
-  const targets = new m.Targets({ docker: { timeoutMs: 10_000 }, ...urls }, redactor);
-  const ctx = {
-    targets,
-    log: new m.Logger(redactor),
-    signal: new AbortController().signal,
-    deadline: Date.now() + 600_000,
-    env: process.env,
-    baseDir: root,
-  };
+  const { ctx, targets } = m.testRunContext({ ...urls, deadlineMs: 600_000, baseDir: root });
   const check = checkType.create(
     { id: 'bench', phase: 'bench', dependsOn: [], options: checkType.options.parse(options) },
     config,
   );
-  const remedyCtx = (code) => ({
-    ...ctx,
-    check,
-    timeoutMs: 300_000,
-    protected: config.protected,
-    actionConfig: config.healing_actions[code] ?? {},
-  });
+  const remedyCtx = (code) =>
+    m.remedyContext(ctx, check, {
+      timeoutMs: 300_000,
+      protected: config.protected,
+      actionConfig: config.healing_actions[code] ?? {},
+    });
   return { ctx, check, remedyCtx, targets };
 }
 

@@ -1,14 +1,15 @@
 // A local stand-in for the GitHub REST API on 127.0.0.1 (there is no GitHub here). It answers the
 // endpoints Orixoon uses the way GitHub does (status codes, shapes, limits), records every request,
 // and can refuse (403) or never answer a group of endpoints, to play fork PRs and read-only tokens.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FindingReport, RunReport } from '../../src/report/model.js';
-import { Logger } from '../../src/engine/logger.js';
-import { Redactor } from '../../src/engine/redact.js';
+import type { Redactor } from '../../src/engine/redact.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { capturingLogger } from './context.js';
+import { LocalServer } from './local-server.js';
 import {
   createGitHubIntegration,
   type GitHubIntegration,
@@ -77,25 +78,15 @@ export const PAT_USER: FakeUser = { login: 'deploy-bot-user', type: 'User' };
 
 const SERVER_PORTS = { first: 59000, last: 59049 };
 
-export async function listenInRange(server: Server, first: number, last: number): Promise<number> {
-  for (let port = first; port <= last; port++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const onError = (): void => {
-        server.off('listening', onListening);
-        resolve(false);
-      };
-      const onListening = (): void => {
-        server.off('error', onError);
-        resolve(true);
-      };
-      server.once('error', onError);
-      server.once('listening', onListening);
-      server.listen(port, '127.0.0.1');
-    });
-    if (ok) return (server.address() as AddressInfo).port;
-  }
-  throw new Error(`no free port in ${first}-${last}`);
+/** What an endpoint's handler gets: the response to write, and the request as parsed. */
+interface RouteCall {
+  res: ServerResponse;
+  url: URL;
+  body: Record<string, unknown>;
+  identity: FakeToken;
+  params: string[];
 }
+type RouteHandler = (call: RouteCall) => void;
 
 export class FakeGitHub {
   readonly owner: string;
@@ -114,8 +105,7 @@ export class FakeGitHub {
   readonly pulls = new Map<number, string>();
   readonly forbidden = new Set<EndpointGroup>();
   readonly hanging = new Set<EndpointGroup>();
-  private server?: Server;
-  private readonly open = new Set<ServerResponse>();
+  private readonly http = new LocalServer();
   private nextId = 1000;
   port = 0;
 
@@ -129,22 +119,12 @@ export class FakeGitHub {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.open.add(res);
-      res.on('close', () => this.open.delete(res));
-      void this.handle(req, res);
-    });
-    this.port = await listenInRange(this.server, SERVER_PORTS.first, SERVER_PORTS.last);
+    this.port = await this.http.listen((req, res) => void this.handle(req, res), SERVER_PORTS);
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const res of this.open) res.destroy();
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await this.http.close();
   }
 
   setPermission(login: string, permission: 'admin' | 'write' | 'read' | 'none', role?: string): void {
@@ -256,30 +236,11 @@ export class FakeGitHub {
     | {
         group: EndpointGroup;
         params: string[];
-        handler: (ctx: {
-          res: ServerResponse;
-          url: URL;
-          body: Record<string, unknown>;
-          identity: FakeToken;
-          params: string[];
-        }) => void;
+        handler: RouteHandler;
       }
     | undefined {
     const repoBase = `/repos/${this.owner}/${this.repo}`;
-    const table: Array<
-      [
-        string,
-        RegExp,
-        EndpointGroup,
-        (ctx: {
-          res: ServerResponse;
-          url: URL;
-          body: Record<string, unknown>;
-          identity: FakeToken;
-          params: string[];
-        }) => void,
-      ]
-    > = [
+    const table: Array<[string, RegExp, EndpointGroup, RouteHandler]> = [
       [
         'GET',
         /^\/user$/,
@@ -356,7 +317,7 @@ export class FakeGitHub {
     return undefined;
   }
 
-  private listComments({ res, url, params }: { res: ServerResponse; url: URL; params: string[] }): void {
+  private listComments({ res, url, params }: RouteCall): void {
     const pr = Number(params[0]);
     const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
     const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
@@ -369,17 +330,7 @@ export class FakeGitHub {
     this.send(res, 200, slice, headers);
   }
 
-  private createComment({
-    res,
-    body,
-    identity,
-    params,
-  }: {
-    res: ServerResponse;
-    body: Record<string, unknown>;
-    identity: FakeToken;
-    params: string[];
-  }): void {
+  private createComment({ res, body, identity, params }: RouteCall): void {
     const text = String(body.body ?? '');
     if (!text) return this.send(res, 422, { message: 'Validation Failed: body is missing' });
     if (text.length >= 65_536) {
@@ -392,17 +343,7 @@ export class FakeGitHub {
     this.send(res, 201, c);
   }
 
-  private updateComment({
-    res,
-    body,
-    identity,
-    params,
-  }: {
-    res: ServerResponse;
-    body: Record<string, unknown>;
-    identity: FakeToken;
-    params: string[];
-  }): void {
+  private updateComment({ res, body, identity, params }: RouteCall): void {
     const c = this.comments.find((x) => x.id === Number(params[0]));
     if (!c) return this.send(res, 404, { message: 'Not Found' });
     if (c.user.login !== identity.user.login) {
@@ -419,7 +360,7 @@ export class FakeGitHub {
     this.send(res, 200, c);
   }
 
-  private createCheckRun({ res, body }: { res: ServerResponse; body: Record<string, unknown> }): void {
+  private createCheckRun({ res, body }: RouteCall): void {
     const error = this.validateOutput(body);
     if (error) return this.send(res, 422, { message: error });
     const id = this.nextId++;
@@ -440,15 +381,7 @@ export class FakeGitHub {
     this.send(res, 201, { ...run, html_url: `https://github.example/${this.owner}/${this.repo}/runs/${id}` });
   }
 
-  private updateCheckRun({
-    res,
-    body,
-    params,
-  }: {
-    res: ServerResponse;
-    body: Record<string, unknown>;
-    params: string[];
-  }): void {
+  private updateCheckRun({ res, body, params }: RouteCall): void {
     const run = this.checkRuns.get(Number(params[0]));
     if (!run) return this.send(res, 404, { message: 'Not Found' });
     const error = this.validateOutput(body);
@@ -567,6 +500,8 @@ export function makeReport(findings: FindingReport[], over: Partial<RunReport> =
     finishedAt: '2025-01-10T14:30:15.000Z',
     durationMs: 15_000,
     verdict,
+    // As the engine decides it under the default fail-on (blocked).
+    deployment: (over.verdict ?? verdict) === 'blocked' ? 'blocked' : 'allowed',
     headline:
       verdict === 'blocked'
         ? `Deployment: BLOCKED (${blocked} finding${blocked === 1 ? '' : 's'} not healed)`
@@ -603,6 +538,25 @@ export function makeReport(findings: FindingReport[], over: Partial<RunReport> =
   };
 }
 
+/**
+ * The test file's fake GitHub API: started before its tests, stopped after them, and the injected
+ * faults (forbidden and hanging endpoint groups) cleared after each test.
+ */
+export function useFakeGitHub(): FakeGitHub {
+  const gh = new FakeGitHub();
+  beforeAll(async () => {
+    await gh.start();
+  });
+  afterAll(async () => {
+    await gh.stop();
+  });
+  afterEach(() => {
+    gh.forbidden.clear();
+    gh.hanging.clear();
+  });
+  return gh;
+}
+
 export interface Harness {
   integration: GitHubIntegration;
   redactor: Redactor;
@@ -612,13 +566,7 @@ export interface Harness {
 
 /** One action run's GitHub integration, as main.ts creates it, logging into `lines`. */
 export function githubHarness(env: NodeJS.ProcessEnv, settings: Partial<GitHubSettings> = {}): Harness {
-  const redactor = new Redactor();
-  const lines: string[] = [];
-  const log = new Logger(redactor, {
-    line: (t) => lines.push(t),
-    event: (e) => lines.push(`${e.level}: ${e.message}`),
-    debug: (t) => lines.push(`debug: ${t}`),
-  });
+  const { redactor, log, lines } = capturingLogger();
   const integration = createGitHubIntegration(
     {
       token: ACTIONS_TOKEN,

@@ -1,7 +1,6 @@
 // A webhook receiver on 127.0.0.1 for notification tests: records every POST and answers with a
 // scripted status per request, or never answers.
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import { listenInRange } from './github-server.js';
+import { LocalServer } from './local-server.js';
 
 export interface ReceivedHook {
   path: string;
@@ -20,17 +19,14 @@ export class WebhookServer {
   readonly received: ReceivedHook[] = [];
   behaviour: HookBehaviour = () => 200;
   port = 0;
-  private server?: Server;
-  private readonly open = new Set<ServerResponse>();
+  private readonly http = new LocalServer();
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.open.add(res);
-      res.on('close', () => this.open.delete(res));
+    this.port = await this.http.listen((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -48,17 +44,11 @@ export class WebhookServer {
         res.writeHead(answer, { 'content-type': 'text/plain' });
         res.end(answer < 300 ? 'ok' : 'error');
       });
-    });
-    this.port = await listenInRange(this.server, HOOK_PORTS.first, HOOK_PORTS.last);
+    }, HOOK_PORTS);
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const res of this.open) res.destroy();
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await this.http.close();
   }
 }

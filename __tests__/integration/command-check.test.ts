@@ -4,26 +4,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandCheck } from '../../src/checks/command.js';
 import { runShell } from '../../src/targets/exec.js';
-import {
-  checkOf,
-  only,
-  remedy,
-  remedyContext,
-  runContext,
-  tempDir,
-  type TestRun,
-} from './workers-support.js';
+import { checkOf, onlyFinding, OpenRuns, remedy, remedyContext } from '../helpers/context.js';
+import { tempDir } from './workers-support.js';
 
-const runs: TestRun[] = [];
-afterEach(async () => {
-  await Promise.all(runs.splice(0).map((r) => r.close()));
-});
-function context(): TestRun {
-  const r = runContext();
-  runs.push(r);
-  return r;
-}
-
+const runs = new OpenRuns();
+afterEach(() => runs.closeAll());
 /** Whether a pid is a live (non-zombie) process. */
 function alive(pid: number): boolean {
   try {
@@ -36,12 +21,12 @@ function alive(pid: number): boolean {
 
 describe('command check', () => {
   it('passes on exit 0 and reports a non-zero exit with the output as evidence', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     const ok = await checkOf(commandCheck, 'ok', { run: 'echo fine; exit 0' }).run(ctx);
     expect(ok.findings).toEqual([]);
     expect(ok.summary).toMatch(/^exit 0 in /);
 
-    const bad = only(
+    const bad = onlyFinding(
       (
         await checkOf(commandCheck, 'smoke', { run: 'echo "to stdout"; echo "to stderr" >&2; exit 3' }).run(
           ctx,
@@ -59,8 +44,10 @@ describe('command check', () => {
   });
 
   it('keeps only the last ~2 KB of a long output', async () => {
-    const { ctx } = context();
-    const f = only((await checkOf(commandCheck, 'chatty', { run: 'seq 1 20000; exit 1' }).run(ctx)).findings);
+    const { ctx } = runs.open();
+    const f = onlyFinding(
+      (await checkOf(commandCheck, 'chatty', { run: 'seq 1 20000; exit 1' }).run(ctx)).findings,
+    );
     const out = String(f.evidence.output);
     expect(Buffer.byteLength(out)).toBeLessThanOrEqual(2048);
     expect(out.trimEnd().endsWith('\n20000')).toBe(true);
@@ -68,14 +55,14 @@ describe('command check', () => {
   });
 
   it('heals with the heal command, and the re-test passes', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     const dir = tempDir('command-heal');
     const check = checkOf(commandCheck, 'marker', {
       run: `test -f ${dir}/ready`,
       heal: `touch ${dir}/ready`,
       risk: 'low',
     });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.risk).toBe('low');
     expect(f.params).toMatchObject({ heal: `touch ${dir}/ready` });
     const heal = remedy('run_heal_command');
@@ -88,16 +75,16 @@ describe('command check', () => {
   });
 
   it('a failing heal command throws with its exit code and output', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     const check = checkOf(commandCheck, 'broken', { run: 'exit 1', heal: 'echo cannot fix >&2; exit 4' });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     await expect(remedy('run_heal_command').run(f, remedyContext(ctx, check))).rejects.toThrow(
       "Heal command for 'broken' failed (exit 4): cannot fix",
     );
   });
 
   it('enforces timeout_seconds: a sleep 30 with timeout 1 s ends within seconds and its processes are gone', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     const dir = tempDir('command-timeout');
     const check = checkOf(commandCheck, 'hang', {
       // The shell and a grandchild it starts both record their pids.
@@ -105,7 +92,7 @@ describe('command check', () => {
       timeout_seconds: 1,
     });
     const started = Date.now();
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(1000);
     expect(took).toBeLessThan(4000);
@@ -131,9 +118,9 @@ describe('command check', () => {
   });
 
   it('the heal command has the same enforced timeout', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     const check = checkOf(commandCheck, 'slow-heal', { run: 'exit 1', heal: 'sleep 30', timeout_seconds: 1 });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     const started = Date.now();
     await expect(remedy('run_heal_command').run(f, remedyContext(ctx, check))).rejects.toThrow(
       "Heal command for 'slow-heal' failed (timed out after 1s)",
@@ -143,11 +130,10 @@ describe('command check', () => {
 
   it('runs in cwd (relative to the config directory) with the run environment', async () => {
     const dir = tempDir('command-cwd');
-    const r = runContext({ baseDir: dir });
-    runs.push(r);
+    const r = runs.open({ baseDir: dir });
     r.ctx.env = { ...process.env, OXW_TEST_VALUE: 'from-env' };
     const check = checkOf(commandCheck, 'where', { run: 'pwd; echo $OXW_TEST_VALUE; exit 1', cwd: '.' });
-    const f = only((await check.run(r.ctx)).findings);
+    const f = onlyFinding((await check.run(r.ctx)).findings);
     expect(String(f.evidence.output)).toBe(`${dir}\nfrom-env\n`);
   });
 });

@@ -3,17 +3,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { docker, inspect, removeSuite, runContainer, SLEEP_FOREVER, waitFor } from '../helpers/docker.js';
 import { DockerTarget } from '../../src/targets/docker.js';
-import {
-  containerCheckOf,
-  only,
-  PERL_LEAK,
-  remedy,
-  remedyContext,
-  runContext,
-  stateDir,
-  SUITE,
-  type TestRun,
-} from './container-support.js';
+import { onlyFinding, remedy, remedyContext, testRunContext, type TestRun } from '../helpers/context.js';
+import { containerCheckOf, PERL_LEAK, stateDir, SUITE } from './container-support.js';
 
 let run: TestRun;
 const t = new DockerTarget({ timeoutMs: 10_000 });
@@ -31,13 +22,13 @@ afterAll(async () => {
 
 describe('container_not_running', () => {
   it('finds a stopped container, starts it, and verifies it runs', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({ name: 'oxc-stopped', suite: SUITE, cmd: SLEEP_FOREVER });
     await docker('stop', '-t', '0', 'oxc-stopped');
     const check = containerCheckOf('redis', { container: 'oxc-stopped' });
 
     const result = await check.run(run.ctx);
-    const f = only(result.findings);
+    const f = onlyFinding(result.findings);
     expect(f).toMatchObject({
       code: 'container_not_running',
       target: 'oxc-stopped',
@@ -61,24 +52,26 @@ describe('container_not_running', () => {
   });
 
   it('counts deliberate stops as stops, not as a crash loop', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({ name: 'oxc-stopstart', suite: SUITE, cmd: SLEEP_FOREVER });
     for (let i = 0; i < 3; i++) {
       await docker('stop', '-t', '0', 'oxc-stopstart');
       await docker('start', 'oxc-stopstart');
     }
     await docker('stop', '-t', '0', 'oxc-stopstart');
-    const f = only((await containerCheckOf('s', { container: 'oxc-stopstart' }).run(run.ctx)).findings);
+    const f = onlyFinding(
+      (await containerCheckOf('s', { container: 'oxc-stopstart' }).run(run.ctx)).findings,
+    );
     expect(f.code).toBe('container_not_running');
     expect(f.evidence.crash_exits).toBe(0);
   });
 
   it('refuses to touch a protected container', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({ name: 'oxc-protected', suite: SUITE, cmd: SLEEP_FOREVER });
     await docker('stop', '-t', '0', 'oxc-protected');
     const check = containerCheckOf('p', { container: 'oxc-protected' });
-    const f = only((await check.run(run.ctx)).findings);
+    const f = onlyFinding((await check.run(run.ctx)).findings);
     for (const action of [
       'start_container',
       'restart_container',
@@ -86,7 +79,10 @@ describe('container_not_running', () => {
       'recreate_container',
     ]) {
       await expect(
-        remedy(action).run(f, remedyContext(run.ctx, check, { protectedContainers: ['oxc-protected'] })),
+        remedy(action).run(
+          f,
+          remedyContext(run.ctx, check, { protected: { containers: ['oxc-protected'] } }),
+        ),
       ).rejects.toThrow(
         "Container 'oxc-protected' is protected (protected.containers): Orixoon never touches it",
       );
@@ -98,11 +94,11 @@ describe('container_not_running', () => {
 
 describe('container_stuck', () => {
   it('finds a paused container, unpauses it, and verifies it runs', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({ name: 'oxc-paused', suite: SUITE, cmd: SLEEP_FOREVER });
     await docker('pause', 'oxc-paused');
     const check = containerCheckOf('app', { container: 'oxc-paused' });
-    const f = only((await check.run(run.ctx)).findings);
+    const f = onlyFinding((await check.run(run.ctx)).findings);
     expect(f).toMatchObject({
       code: 'container_stuck',
       message: "Docker container 'oxc-paused' stuck (paused)",
@@ -122,7 +118,7 @@ describe('container_stuck', () => {
   });
 
   it('finds health stuck in `starting` past the start period, kills and starts it, and verifies the healthcheck', async () => {
-    run = runContext();
+    run = testRunContext();
     const dir = stateDir('oxc-starting');
     // First run: the probe hangs (no /tmp/ok), so health never leaves `starting`. After a restart the
     // state file is there and the probe passes.
@@ -141,7 +137,7 @@ describe('container_stuck', () => {
     // Start period 1 s + one interval 1 s: stuck after 2 s.
     await new Promise((r) => setTimeout(r, 2_300));
     expect((await inspect('oxc-starting')).State.Health?.Status).toBe('starting');
-    const f = only((await check.run(run.ctx)).findings);
+    const f = onlyFinding((await check.run(run.ctx)).findings);
     expect(f.code).toBe('container_stuck');
     expect(f.message).toMatch(/^Docker container 'oxc-starting' stuck \(health starting for \d+ s\)$/);
 
@@ -161,7 +157,7 @@ describe('container_stuck', () => {
 
 describe('container_unhealthy', () => {
   it('finds an unhealthy container, restarts it, and verifies by running the healthcheck itself', async () => {
-    run = runContext();
+    run = testRunContext();
     const dir = stateDir('oxc-unhealthy');
     // Healthy only after a restart, and then only 1 s after start: verify must wait for it.
     await runContainer({
@@ -179,7 +175,7 @@ describe('container_unhealthy', () => {
     await waitFor('oxc-unhealthy', (i) => i.State.Health?.Status === 'unhealthy');
     const check = containerCheckOf('app', { container: 'oxc-unhealthy' });
     const result = await check.run(run.ctx);
-    const f = only(result.findings);
+    const f = onlyFinding(result.findings);
     expect(f).toMatchObject({
       code: 'container_unhealthy',
       message: "Docker container 'oxc-unhealthy' unhealthy",
@@ -201,7 +197,7 @@ describe('container_unhealthy', () => {
   });
 
   it('verify fails within its timeout when the container stays unhealthy', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({
       name: 'oxc-sick',
       suite: SUITE,
@@ -210,7 +206,7 @@ describe('container_unhealthy', () => {
     });
     await waitFor('oxc-sick', (i) => i.State.Health?.Status === 'unhealthy');
     const check = containerCheckOf('sick', { container: 'oxc-sick' });
-    const f = only((await check.run(run.ctx)).findings);
+    const f = onlyFinding((await check.run(run.ctx)).findings);
     const started = Date.now();
     const v = await check.verify!(f, run.ctx, 1_500);
     expect(Date.now() - started).toBeLessThan(3_000);
@@ -219,7 +215,7 @@ describe('container_unhealthy', () => {
   });
 
   it('with expect: running an unhealthy container passes', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({
       name: 'oxc-sick-ok',
       suite: SUITE,
@@ -235,7 +231,7 @@ describe('container_unhealthy', () => {
 
 describe('crash_loop', () => {
   it('finds a crash loop from die events, recreates the container with a fresh writable layer, and verifies it stays up', async () => {
-    run = runContext();
+    run = testRunContext();
     // A stale pid file in the writable layer: once the app crashes without cleaning up, every restart
     // exits at once. Only a fresh writable layer (recreate) fixes it.
     const script =
@@ -257,7 +253,7 @@ describe('crash_loop', () => {
     const old = await inspect('oxc-crashloop');
 
     const check = containerCheckOf('api', { container: 'oxc-crashloop' });
-    const f = only((await check.run(run.ctx)).findings);
+    const f = onlyFinding((await check.run(run.ctx)).findings);
     expect(f.code).toBe('crash_loop');
     expect(f.message).toMatch(
       /^Docker container 'oxc-crashloop' in a crash loop \((\d+ exits in 5 min, last exit code 3|restarting)\)$/,
@@ -293,7 +289,7 @@ describe('crash_loop', () => {
   });
 
   it('finds a crash loop in a container started again and again without a restart policy', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({
       name: 'oxc-exits',
       suite: SUITE,
@@ -305,18 +301,18 @@ describe('crash_loop', () => {
       await docker('wait', 'oxc-exits');
     }
     const check = containerCheckOf('e', { container: 'oxc-exits', crash_loop_restarts: 3 });
-    const f = only((await check.run(run.ctx)).findings);
+    const f = onlyFinding((await check.run(run.ctx)).findings);
     expect(f.code).toBe('crash_loop');
     expect(f.message).toBe(
       "Docker container 'oxc-exits' in a crash loop (3 exits in 5 min, last exit code 5)",
     );
     // A higher bar is not met by the same history.
     const lenient = containerCheckOf('e', { container: 'oxc-exits', crash_loop_restarts: 4 });
-    expect(only((await lenient.run(run.ctx)).findings).code).toBe('container_not_running');
+    expect(onlyFinding((await lenient.run(run.ctx)).findings).code).toBe('container_not_running');
   });
 
   it('verify says so when the recreated container still exits', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({
       name: 'oxc-always-exits',
       extraArgs: ['--stop-timeout', '1'],
@@ -326,7 +322,7 @@ describe('crash_loop', () => {
     });
     await waitFor('oxc-always-exits', (i) => i.RestartCount >= 3, 30_000);
     const check = containerCheckOf('x', { container: 'oxc-always-exits' });
-    const f = only((await check.run(run.ctx)).findings);
+    const f = onlyFinding((await check.run(run.ctx)).findings);
     expect(f.code).toBe('crash_loop');
     await remedy('recreate_container').run(f, remedyContext(run.ctx, check));
     const v = await check.verify!(f, run.ctx, 2_500);
@@ -337,7 +333,7 @@ describe('crash_loop', () => {
 
 describe('memory_leak', () => {
   it('finds memory near the limit, restarts the application, and verifies memory is back down', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({
       name: 'oxc-leak',
       extraArgs: ['--stop-timeout', '1'],
@@ -352,7 +348,7 @@ describe('memory_leak', () => {
       await new Promise((r) => setTimeout(r, 100));
       result = await check.run(run.ctx);
     }
-    const f = only(result.findings);
+    const f = onlyFinding(result.findings);
     expect(f.code).toBe('memory_leak');
     expect(f.message).toMatch(/^Docker container 'oxc-leak' memory at (9\d|100)% of its 64 MiB limit$/);
     const mem = f.evidence.memory as { working_set_bytes: number; limit_bytes: number; percent: number };
@@ -372,7 +368,7 @@ describe('memory_leak', () => {
   });
 
   it('finds OOM kills since the last start, and forgets them after a restart', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({
       name: 'oxc-oom',
       extraArgs: ['--stop-timeout', '1'],
@@ -387,7 +383,7 @@ describe('memory_leak', () => {
     for (let i = 0; i < 100 && (await t.countEvents('oxc-oom', 'oom', since)) === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const f = only((await check.run(run.ctx)).findings);
+    const f = onlyFinding((await check.run(run.ctx)).findings);
     expect(f.code).toBe('memory_leak');
     expect(f.message).toBe("Docker container 'oxc-oom' ran out of memory (OOM-killed at its 16 MiB limit)");
     expect(f.evidence.oom_events as number).toBeGreaterThan(0);
@@ -401,7 +397,7 @@ describe('memory_leak', () => {
 
 describe('restart_service and restart_worker', () => {
   it('restart the container the finding names in params', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({
       name: 'oxc-worker',
       extraArgs: ['--stop-timeout', '1'],

@@ -5,16 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { docker, inspect, removeSuite, runContainer, SLEEP_FOREVER, waitFor } from '../helpers/docker.js';
-import {
-  containerCheckOf,
-  only,
-  remedy,
-  remedyContext,
-  runContext,
-  stateDir,
-  SUITE,
-  type TestRun,
-} from './container-support.js';
+import { onlyFinding, remedy, remedyContext, testRunContext, type TestRun } from '../helpers/context.js';
+import { containerCheckOf, stateDir, SUITE } from './container-support.js';
 
 let run: TestRun;
 
@@ -31,7 +23,7 @@ afterAll(async () => {
 
 describe('selection', () => {
   it('by label: one finding per matching container that is wrong, facts for all', async () => {
-    run = runContext();
+    run = testRunContext();
     const group = `lbl-${Date.now()}`;
     for (const n of ['oxc-lbl-a', 'oxc-lbl-b', 'oxc-lbl-c']) {
       await runContainer({ name: n, suite: SUITE, cmd: SLEEP_FOREVER, labels: { 'oxc.group': group } });
@@ -51,9 +43,9 @@ describe('selection', () => {
   });
 
   it('a missing container is a finding that cannot be healed', async () => {
-    run = runContext();
+    run = testRunContext();
     const r = await containerCheckOf('redis', { container: 'oxc-never-created' }).run(run.ctx);
-    const f = only(r.findings);
+    const f = onlyFinding(r.findings);
     expect(f).toMatchObject({
       code: 'container_not_running',
       target: 'oxc-never-created',
@@ -61,7 +53,7 @@ describe('selection', () => {
       message: "Docker container 'oxc-never-created' does not exist",
       manual: 'Container oxc-never-created does not exist: create it (docker compose up -d)',
     });
-    const byLabel = only(
+    const byLabel = onlyFinding(
       (await containerCheckOf('g', { label: 'oxc.group=nothing-has-this' }).run(run.ctx)).findings,
     );
     expect(byLabel).toMatchObject({
@@ -72,14 +64,14 @@ describe('selection', () => {
   });
 
   it('an unreachable Docker host fails the check with a clear error within the timeout', async () => {
-    run = runContext({ host: 'tcp://127.0.0.1:1', timeoutMs: 2_000 });
+    run = testRunContext({ dockerHost: 'tcp://127.0.0.1:1', dockerTimeoutMs: 2_000 });
     const started = Date.now();
     await expect(containerCheckOf('redis', { container: 'redis' }).run(run.ctx)).rejects.toThrow(
       /^Docker host tcp:\/\/127\.0\.0\.1:1 not reachable: .* — is the daemon running \/ is DOCKER_HOST right\?$/,
     );
     expect(Date.now() - started).toBeLessThan(2_000);
     await run.close();
-    run = runContext({ host: 'unix:///tmp/oxc-dead/docker.sock', timeoutMs: 2_000 });
+    run = testRunContext({ dockerHost: 'unix:///tmp/oxc-dead/docker.sock', dockerTimeoutMs: 2_000 });
     await expect(containerCheckOf('redis', { container: 'redis' }).run(run.ctx)).rejects.toThrow(
       /^Docker host unix:\/\/\/tmp\/oxc-dead\/docker\.sock not reachable: /,
     );
@@ -94,7 +86,7 @@ describe('selection', () => {
 
 describe('facts and advice', () => {
   it('reads Compose identity and depends_on in all three formats', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({
       name: 'oxc-compose-app',
       suite: SUITE,
@@ -117,7 +109,7 @@ describe('facts and advice', () => {
   });
 
   it('with expect: healthy and no healthcheck it says so, and recommends a healthcheck and a restart policy', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({ name: 'oxc-bare', suite: SUITE, cmd: SLEEP_FOREVER });
     const r = await containerCheckOf('bare', { container: 'oxc-bare', expect: 'healthy' }).run(run.ctx);
     expect(r.findings).toEqual([]);
@@ -130,7 +122,7 @@ describe('facts and advice', () => {
   });
 
   it('a healthy container passes with a short summary', async () => {
-    run = runContext();
+    run = testRunContext();
     await runContainer({
       name: 'oxc-fine',
       suite: SUITE,
@@ -147,7 +139,7 @@ describe('facts and advice', () => {
 
 describe('recreate_container', () => {
   it('keeps named and anonymous volume data, and the configuration', async () => {
-    run = runContext();
+    run = testRunContext();
     await docker('volume', 'rm', '-f', 'oxc-vol-data').catch(() => '');
     await runContainer({
       name: 'oxc-recreate',
@@ -246,7 +238,7 @@ describe('recreate_container', () => {
   });
 
   it('puts the old container back when the new one cannot start', async () => {
-    run = runContext();
+    run = testRunContext();
     const src = stateDir('recreate-src');
     await runContainer({
       name: 'oxc-recreate-fail',

@@ -1,90 +1,18 @@
-// Shared set-up of the container integration tests: a real RunContext on the local Docker engine,
-// the container check and the docker remedies, and fault fixtures (host binaries, suite label).
-import { mkdirSync, rmSync } from 'node:fs';
-import { Targets } from '../../src/targets/index.js';
-import { Redactor } from '../../src/engine/redact.js';
-import { Logger } from '../../src/engine/logger.js';
-import { configSchema } from '../../src/config/schema.js';
+// What only the container integration tests share: their suite label, the container check, host
+// directories for container state, and fault fixtures. Contexts and remedies: ../helpers/context.ts.
 import { containerCheck } from '../../src/checks/container.js';
-import { dockerRemedies } from '../../src/healing/remedies/docker.js';
-import type { Check, Finding, Remedy, RemedyContext, RunContext } from '../../src/engine/types.js';
+import type { Check } from '../../src/engine/types.js';
+import { checkOf, freshDir } from '../helpers/context.js';
 
 export const SUITE = 'container';
 
-export interface TestRun {
-  ctx: RunContext;
-  close(): Promise<void>;
-}
-
-export function runContext(docker: { host?: string; timeoutMs?: number } = {}): TestRun {
-  const redactor = new Redactor();
-  const targets = new Targets(
-    { docker: { timeoutMs: docker.timeoutMs ?? 10_000, host: docker.host } },
-    redactor,
-  );
-  const ac = new AbortController();
-  const ctx: RunContext = {
-    targets,
-    log: new Logger(redactor),
-    signal: ac.signal,
-    deadline: Date.now() + 300_000,
-    env: process.env,
-    baseDir: process.cwd(),
-  };
-  return {
-    ctx,
-    close: async () => {
-      ac.abort();
-      await targets.close();
-    },
-  };
-}
-
 export function containerCheckOf(id: string, options: Record<string, unknown>): Check {
-  return containerCheck.create(
-    { id, phase: 'p', dependsOn: [], options: containerCheck.options.parse(options) },
-    configSchema.parse({}),
-  );
-}
-
-export function remedy(action: string): Remedy {
-  const r = dockerRemedies.find((x) => x.action === action);
-  if (!r) throw new Error(`no docker remedy ${action}`);
-  return r;
-}
-
-export function remedyContext(
-  ctx: RunContext,
-  check: Check,
-  opts: { timeoutMs?: number; protectedContainers?: string[] } = {},
-): RemedyContext {
-  return {
-    ...ctx,
-    check,
-    timeoutMs: opts.timeoutMs ?? 30_000,
-    protected: {
-      containers: opts.protectedContainers ?? [],
-      database_users: [],
-      tables: [],
-      redis_key_patterns: [],
-    },
-    actionConfig: {},
-  };
-}
-
-/** The single finding of a run, asserting there is exactly one. */
-export function only(findings: Finding[]): Finding {
-  if (findings.length !== 1)
-    throw new Error(`expected one finding, got ${JSON.stringify(findings.map((f) => f.code))}`);
-  return findings[0];
+  return checkOf(containerCheck, id, options);
 }
 
 /** A fresh host directory bind-mounted into a test container as its persistent state. */
 export function stateDir(name: string): string {
-  const dir = `/tmp/oxc-state/${name}`;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return freshDir(`/tmp/oxc-state/${name}`);
 }
 
 /**

@@ -2,36 +2,28 @@
 // the id and time for the head commit), a later `/orixoon approve <id>` by a user with write access
 // approves it for run 2; everything else (read-only users, bots, comments made before the proposal,
 // an older commit, unreadable permissions) does not.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  FakeGitHub,
   HEAD_SHA,
   githubHarness,
   makeFinding,
   makeReport,
   prEnv,
+  useFakeGitHub,
 } from '../helpers/github-server.js';
 import { parseMetadata } from '../../src/github/sticky-comment.js';
 import type { FindingReport } from '../../src/report/model.js';
 
-let gh: FakeGitHub;
+const gh = useFakeGitHub();
 let prCounter = 200;
 
-beforeAll(async () => {
-  gh = await new FakeGitHub().start();
+beforeAll(() => {
   gh.setPermission('alice', 'write');
   gh.setPermission('mia', 'write', 'maintain');
   gh.setPermission('root', 'admin');
   gh.setPermission('bob', 'read');
   gh.setPermission('tia', 'read', 'triage');
   gh.setPermission('dependabot[bot]', 'write');
-});
-afterAll(async () => {
-  await gh.stop();
-});
-afterEach(() => {
-  gh.forbidden.clear();
-  gh.hanging.clear();
 });
 
 function awaiting(sha = HEAD_SHA): FindingReport {

@@ -1,32 +1,21 @@
 // The "Orixoon pre-deployment" check run against a local GitHub API: on the PR head commit (never
 // the merge commit), in progress at start, completed with the verdict's conclusion, annotations in
 // batches of 50, and the commit-status fallback when the token may not write checks.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  FakeGitHub,
   HEAD_SHA,
   MERGE_SHA,
   githubHarness,
   makeFinding,
   makeReport,
   prEnv,
+  useFakeGitHub,
 } from '../helpers/github-server.js';
 import { CHECK_NAME } from '../../src/github/index.js';
 import type { ConfigProblem } from '../../src/config/load.js';
 
-let gh: FakeGitHub;
+const gh = useFakeGitHub();
 let prCounter = 300;
-
-beforeAll(async () => {
-  gh = await new FakeGitHub().start();
-});
-afterAll(async () => {
-  await gh.stop();
-});
-afterEach(() => {
-  gh.forbidden.clear();
-  gh.hanging.clear();
-});
 
 const healed = makeReport([makeFinding()]);
 const blocked = makeReport([makeFinding({ outcome: 'failed', attempts: 3 })]);

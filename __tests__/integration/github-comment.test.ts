@@ -1,9 +1,8 @@
 // The sticky PR comment against a local GitHub API: created once, updated in place, never twice;
 // comment modes; fork PRs and read-only tokens; size limit; no secret in any request body.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ACTIONS_BOT,
-  FakeGitHub,
   HEAD_SHA,
   PAT_TOKEN,
   PAT_USER,
@@ -11,25 +10,15 @@ import {
   makeFinding,
   makeReport,
   prEnv,
+  useFakeGitHub,
 } from '../helpers/github-server.js';
 import { STICKY_MARKER } from '../../src/github/index.js';
 import { parseMetadata } from '../../src/github/sticky-comment.js';
 
-let gh: FakeGitHub;
-
-beforeAll(async () => {
-  gh = await new FakeGitHub().start();
-});
-afterAll(async () => {
-  await gh.stop();
-});
+const gh = useFakeGitHub();
 
 // Each test works on its own PR number so state never leaks between tests.
 let prCounter = 100;
-afterEach(() => {
-  gh.forbidden.clear();
-  gh.hanging.clear();
-});
 function nextPr(): number {
   return ++prCounter;
 }

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { WebhookServer } from '../helpers/webhook-server.js';
 import { FakeGitHub, HEAD_SHA, prEnv } from '../helpers/github-server.js';
-import { Logger } from '../../src/engine/logger.js';
-import { Redactor } from '../../src/engine/redact.js';
+import { capturingLogger } from '../helpers/context.js';
 import type { HealingEvent } from '../../src/engine/run.js';
 import { createNotifier, type NotificationsConfig, type WebhookPayload } from '../../src/report/notify.js';
 
@@ -38,13 +37,7 @@ function config(over: Partial<NotificationsConfig> = {}): NotificationsConfig {
 }
 
 function notifier(cfg: NotificationsConfig, env: NodeJS.ProcessEnv = prEnv(gh)) {
-  const redactor = new Redactor();
-  const lines: string[] = [];
-  const log = new Logger(redactor, {
-    line: (t) => lines.push(t),
-    event: (e) => lines.push(`${e.level}: ${e.message}`),
-    debug: (t) => lines.push(`debug: ${t}`),
-  });
+  const { redactor, log, lines } = capturingLogger();
   return { notify: createNotifier(cfg, { redactor, log, env }), lines, redactor };
 }
 

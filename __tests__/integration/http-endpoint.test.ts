@@ -5,17 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inspect, removeSuite, runContainer, waitFor } from '../helpers/docker.js';
 import { httpCheck } from '../../src/checks/http.js';
-import {
-  checkOf,
-  only,
-  remedy,
-  remedyContext,
-  runContext,
-  SUITE,
-  tempDir,
-  until,
-  type TestRun,
-} from './workers-support.js';
+import { checkOf, onlyFinding, OpenRuns, remedy, remedyContext } from '../helpers/context.js';
+import { SUITE, tempDir, until } from './workers-support.js';
 
 const PORT = 58001;
 const APP = 'oxw-http-app';
@@ -53,13 +44,7 @@ signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))  # PID 1 ignores SIGTERM w
 ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
 `;
 
-const runs: TestRun[] = [];
-function context(): TestRun {
-  const r = runContext();
-  runs.push(r);
-  return r;
-}
-
+const runs = new OpenRuns();
 beforeAll(async () => {
   const dir = tempDir('http-app');
   writeFileSync(`${dir}/server.py`, SERVER);
@@ -80,9 +65,7 @@ beforeAll(async () => {
   );
 });
 
-afterEach(async () => {
-  await Promise.all(runs.splice(0).map((r) => r.close()));
-});
+afterEach(() => runs.closeAll());
 
 afterAll(async () => {
   await removeSuite(SUITE);
@@ -90,7 +73,7 @@ afterAll(async () => {
 
 describe('http check', () => {
   it('a failing health endpoint → endpoint_down → restart_service → passing again', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     const check = checkOf(httpCheck, 'api', { url: `${BASE}/health`, container: APP, body_contains: 'ok' });
     const healthy = await check.run(ctx);
     expect(healthy.findings).toEqual([]);
@@ -98,7 +81,7 @@ describe('http check', () => {
 
     await fetch(`${BASE}/break`);
     const before = await inspect(APP);
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.code).toBe('endpoint_down');
     expect(f.message).toBe(
       `HTTP endpoint ${BASE}/health returned 500 (expected 200-399); response does not contain 'ok'`,
@@ -126,13 +109,13 @@ describe('http check', () => {
   });
 
   it('a slow endpoint over its latency limit is reported with the latency as evidence', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     const check = checkOf(httpCheck, 'slow', {
       url: `${BASE}/slow?s=1.2`,
       max_latency_ms: 300,
       container: APP,
     });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.code).toBe('endpoint_down');
     expect(f.message).toMatch(new RegExp(`^HTTP endpoint ${BASE}/slow slow: \\d+ ms \\(limit 300 ms\\)$`));
     expect(f.evidence.status).toBe(200);
@@ -145,10 +128,10 @@ describe('http check', () => {
   });
 
   it('a hanging endpoint is cut off at timeout_seconds', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     const check = checkOf(httpCheck, 'hang', { url: `${BASE}/slow?s=10`, timeout_seconds: 0.5 });
     const started = Date.now();
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(f.message).toBe(`HTTP endpoint ${BASE}/slow not responding (timed out after 500 ms)`);
     expect(f.evidence.error).toBe('timeout');
@@ -159,8 +142,8 @@ describe('http check', () => {
   });
 
   it('an endpoint nobody listens on is down (connection refused)', async () => {
-    const { ctx } = context();
-    const f = only(
+    const { ctx } = runs.open();
+    const f = onlyFinding(
       (await checkOf(httpCheck, 'gone', { url: 'http://127.0.0.1:58099/health' }).run(ctx)).findings,
     );
     expect(f.message).toBe('HTTP endpoint http://127.0.0.1:58099/health not responding (connection refused)');
@@ -168,7 +151,7 @@ describe('http check', () => {
   });
 
   it('checks JSON fields by dotted path and the expected status', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     const good = checkOf(httpCheck, 'json-ok', {
       url: `${BASE}/json`,
       json: { status: 'ok', 'checks.db': 'up', 'workers.0': 3 },
@@ -179,29 +162,29 @@ describe('http check', () => {
       url: `${BASE}/json`,
       json: { 'checks.redis': 'up', 'checks.queue': 'up' },
     });
-    expect(only((await bad.run(ctx)).findings).message).toBe(
+    expect(onlyFinding((await bad.run(ctx)).findings).message).toBe(
       `HTTP endpoint ${BASE}/json JSON checks.redis is "down" (expected "up"); JSON checks.queue is missing (expected "up")`,
     );
     const wrongStatus = checkOf(httpCheck, 'status', { url: `${BASE}/json`, expect_status: [201, 204] });
-    expect(only((await wrongStatus.run(ctx)).findings).message).toBe(
+    expect(onlyFinding((await wrongStatus.run(ctx)).findings).message).toBe(
       `HTTP endpoint ${BASE}/json returned 200 (expected 201, 204)`,
     );
   });
 
   it('does not follow redirects: a 302 passes the default 200-399 but not an exact 200', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     expect((await checkOf(httpCheck, 'r1', { url: `${BASE}/redirect` }).run(ctx)).findings).toEqual([]);
-    const f = only(
+    const f = onlyFinding(
       (await checkOf(httpCheck, 'r2', { url: `${BASE}/redirect`, expect_status: 200 }).run(ctx)).findings,
     );
     expect(f.evidence.status).toBe(302);
   });
 
   it('verify gives up after its timeout while the endpoint stays broken', async () => {
-    const { ctx } = context();
+    const { ctx } = runs.open();
     await fetch(`${BASE}/break`);
     const check = checkOf(httpCheck, 'still-broken', { url: `${BASE}/health`, container: APP });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     const started = Date.now();
     const v = await check.verify!(f, ctx, 1500);
     expect(v.ok).toBe(false);

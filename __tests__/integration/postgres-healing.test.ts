@@ -5,18 +5,15 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeSuite, startPostgres, type PostgresFixture } from '../helpers/docker.js';
 import { postgresCheck } from '../../src/checks/postgres.js';
-import { configSchema, type OrixoonConfig } from '../../src/config/schema.js';
-import { Logger } from '../../src/engine/logger.js';
-import { Redactor } from '../../src/engine/redact.js';
-import type { Check, Finding, RemedyContext, RunContext } from '../../src/engine/types.js';
+import type { Finding } from '../../src/engine/types.js';
+import { checkHarness, DATASTORE_RUN, OpenRuns } from '../helpers/context.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
-import { Targets } from '../../src/targets/index.js';
 
 const SUITE = 'datastore-pg-healing';
 const PORT = 55410;
 let db: PostgresFixture;
 const open: pg.Client[] = [];
-const contexts: Targets[] = [];
+const runs = new OpenRuns();
 
 function appUrl(user: string, password = 'app-pw'): string {
   return `postgres://${user}:${password}@127.0.0.1:${PORT}/postgres`;
@@ -43,31 +40,10 @@ async function alive(pids: number[]): Promise<number[]> {
   return rows.map((r) => r.pid).sort((a, b) => a - b);
 }
 
-function setup(raw: Record<string, unknown>, checkOptions: Record<string, unknown>, url = db.url) {
-  const config: OrixoonConfig = configSchema.parse(raw);
-  const redactor = new Redactor();
-  const targets = new Targets({ docker: { timeoutMs: 10_000 }, postgresUrl: url }, redactor);
-  contexts.push(targets);
-  const ctx: RunContext = {
-    targets,
-    log: new Logger(redactor),
-    signal: new AbortController().signal,
-    deadline: Date.now() + 120_000,
-    env: process.env,
-    baseDir: process.cwd(),
-  };
-  const check: Check = postgresCheck.create(
-    { id: 'db', phase: 'data', dependsOn: [], options: postgresCheck.options.parse(checkOptions) },
-    config,
+function setup(config: Record<string, unknown>, options: Record<string, unknown>, url = db.url) {
+  return runs.track(
+    checkHarness(postgresCheck, 'db', options, { ...DATASTORE_RUN, config, postgresUrl: url }),
   );
-  const remedyCtx = (finding: Finding): RemedyContext => ({
-    ...ctx,
-    check,
-    timeoutMs: 30_000,
-    protected: config.protected,
-    actionConfig: config.healing_actions[finding.code] ?? {},
-  });
-  return { config, ctx, check, remedyCtx };
 }
 
 async function heal(s: ReturnType<typeof setup>, finding: Finding) {
@@ -118,7 +94,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.allSettled(open.splice(0).map((c) => c.end()));
-  await Promise.allSettled(contexts.splice(0).map((t) => t.close()));
+  await runs.closeAll();
   // Every test starts from a server with no leftover client sessions.
   const admin = new pg.Client({ connectionString: db.url });
   await admin.connect();

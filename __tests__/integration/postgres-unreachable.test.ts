@@ -5,46 +5,21 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, inspect, removeSuite, startPostgres, type PostgresFixture } from '../helpers/docker.js';
 import { postgresCheck } from '../../src/checks/postgres.js';
-import { configSchema } from '../../src/config/schema.js';
-import { Logger } from '../../src/engine/logger.js';
-import { Redactor } from '../../src/engine/redact.js';
-import type { Check, Finding, RemedyContext, RunContext } from '../../src/engine/types.js';
+import type { Finding } from '../../src/engine/types.js';
+import { checkHarness, DATASTORE_RUN, OpenRuns } from '../helpers/context.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
-import { Targets } from '../../src/targets/index.js';
 
 const SUITE = 'datastore-pg-down';
 const PORT = 55420;
 const PASSWORD = 'S3cret/P@ss:word';
 let db: PostgresFixture;
-const targets: Targets[] = [];
+const runs = new OpenRuns();
 
 function setup(options: Record<string, unknown>, url = db.url) {
-  const config = configSchema.parse({
-    healing_actions: { db_pool_exhausted: { pool_threshold_percent: 1, idle_minutes: 60 } },
-  });
-  const redactor = new Redactor();
-  const t = new Targets({ docker: { timeoutMs: 10_000 }, postgresUrl: url }, redactor);
-  targets.push(t);
-  const ctx: RunContext = {
-    targets: t,
-    log: new Logger(redactor),
-    signal: new AbortController().signal,
-    deadline: Date.now() + 120_000,
-    env: process.env,
-    baseDir: process.cwd(),
-  };
-  const check: Check = postgresCheck.create(
-    { id: 'db', phase: 'data', dependsOn: [], options: postgresCheck.options.parse(options) },
-    config,
+  const config = { healing_actions: { db_pool_exhausted: { pool_threshold_percent: 1, idle_minutes: 60 } } };
+  return runs.track(
+    checkHarness(postgresCheck, 'db', options, { ...DATASTORE_RUN, config, postgresUrl: url }),
   );
-  const remedyCtx = (finding: Finding): RemedyContext => ({
-    ...ctx,
-    check,
-    timeoutMs: 30_000,
-    protected: config.protected,
-    actionConfig: config.healing_actions[finding.code] ?? {},
-  });
-  return { ctx, check, remedyCtx };
 }
 
 /** Every form the password could take in a text. */
@@ -70,7 +45,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.allSettled(targets.map((t) => t.close()));
+  await runs.closeAll();
   await removeSuite(SUITE);
 });
 
@@ -110,7 +85,7 @@ describe('db_unreachable on a stopped database container', () => {
   });
 
   it('is not healable without a configured container, and fails within the connect timeout', async () => {
-    await Promise.allSettled(targets.map((t) => t.close()));
+    await runs.closeAll();
     await docker('stop', '-t', '5', db.name);
     try {
       const s = setup({});

@@ -7,17 +7,16 @@ import { removeSuite, startPostgres, type PostgresFixture } from '../helpers/doc
 import { queueCheck, validateQueueConfig } from '../../src/checks/queue.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Finding } from '../../src/engine/types.js';
-import { checkOf, only, remedy, remedyContext, runContext, SUITE, type TestRun } from './workers-support.js';
+import { checkOf, onlyFinding, OpenRuns, remedy, remedyContext, type TestRun } from '../helpers/context.js';
+import { SUITE } from './workers-support.js';
 
 const PORT = 55501;
 let db: PostgresFixture;
 let admin: pg.Client;
-const runs: TestRun[] = [];
+const runs = new OpenRuns();
 
 function context(): TestRun {
-  const r = runContext({ postgresUrl: db.url });
-  runs.push(r);
-  return r;
+  return runs.open({ postgresUrl: db.url });
 }
 
 async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(
@@ -73,9 +72,7 @@ beforeEach(async () => {
   );
 });
 
-afterEach(async () => {
-  await Promise.all(runs.splice(0).map((r) => r.close()));
-});
+afterEach(() => runs.closeAll());
 
 afterAll(async () => {
   await admin?.end();
@@ -98,7 +95,7 @@ describe('queue check', () => {
     const { ctx } = context();
     const check = checkOf(queueCheck, 'zoho-sync', OPTIONS);
     const run = await check.run(ctx);
-    const f = only(run.findings);
+    const f = onlyFinding(run.findings);
     expect(f.code).toBe('queue_stuck');
     expect(f.message).toBe(
       "Queue 'jobs' has 50 stuck items (40 failed, 10 processing for over 30 min; limit 10)",
@@ -138,7 +135,7 @@ describe('queue check', () => {
     await seedStuck();
     const { ctx } = context();
     const check = checkOf(queueCheck, 'zoho-sync', { ...OPTIONS, max_rows_per_action: 10 });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(remedy('requeue_failed_items').describe(f)).toBe(
       'Resetting up to 10 of 50 stuck items (row limit)...',
     );
@@ -164,7 +161,7 @@ describe('queue check', () => {
       ).rows.map((r) => r.id);
       const { ctx } = context();
       const check = checkOf(queueCheck, 'q', OPTIONS);
-      const f = only((await check.run(ctx)).findings);
+      const f = onlyFinding((await check.run(ctx)).findings);
       const started = Date.now();
       const r = await remedy('requeue_failed_items').run(f, remedyContext(ctx, check));
       expect(Date.now() - started).toBeLessThan(1500);
@@ -181,7 +178,7 @@ describe('queue check', () => {
     await add(7, 'pending', 5, '1 minute', '1 minute');
     const { ctx } = context();
     const check = checkOf(queueCheck, 'q', OPTIONS);
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.code).toBe('queue_backlog');
     expect(f.message).toBe("Queue 'jobs' backlog: 150 pending items (limit 100)");
     const move = remedy('move_to_dead_letter');
@@ -193,7 +190,7 @@ describe('queue check', () => {
     expect(await count('true', 'jobs_dlq')).toBe(7);
     expect(await count(`attempts >= 5`)).toBe(0);
     expect((await totals()).sum).toBe(150);
-    const again = only((await check.run(ctx)).findings);
+    const again = onlyFinding((await check.run(ctx)).findings);
     expect(again.code).toBe('queue_backlog');
     expect(again.evidence.pending).toBe(143);
     // Nothing past its attempts is left: the backlog is real and only a person can add capacity.
@@ -207,7 +204,7 @@ describe('queue check', () => {
     await add(2, 'processing', 1, '1 minute');
     const { ctx } = context();
     const check = checkOf(queueCheck, 'q', OPTIONS);
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.code).toBe('queue_delay');
     expect(f.message).toMatch(
       /^Queue 'jobs' delayed: oldest pending item waiting 12\d min \(limit 60 min\)$/,
@@ -220,7 +217,7 @@ describe('queue check', () => {
     expect(await count(`status = 'pending' AND attempts = 2`)).toBe(4);
     expect((await totals()).sum).toBe(10);
     // The three old pending rows still wait, and nothing stale is left to reset: reported for a person.
-    const still = only((await check.run(ctx)).findings);
+    const still = onlyFinding((await check.run(ctx)).findings);
     expect(still.code).toBe('queue_delay');
     expect(still.manual).toMatch(/^No processing item is older than 30 min/);
   });
@@ -230,7 +227,7 @@ describe('queue check', () => {
     await add(3, 'failed', 6, '1 hour');
     const { ctx } = context();
     const check = checkOf(queueCheck, 'q', { table: 'jobs', max_stuck: 10 });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(remedy('requeue_failed_items').describe(f)).toBe('Resetting 12 items, marking 3 dead...');
     const r = await remedy('requeue_failed_items').run(f, remedyContext(ctx, check));
     expect(r.details).toBe('Reset 12 items to pending, marked 3 dead');
@@ -246,7 +243,7 @@ describe('queue check', () => {
     await add(3, 'failed', 6, '1 hour');
     const { ctx } = context();
     const check = checkOf(queueCheck, 'q', { ...OPTIONS, dead_letter_table: 'jobs_dlq_narrow' });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     await expect(remedy('requeue_failed_items').run(f, remedyContext(ctx, check))).rejects.toThrow(
       "Dead-letter table 'jobs_dlq_narrow' lacks the queue's column(s) payload: add them so no data is lost",
     );
@@ -274,7 +271,7 @@ describe('queue check', () => {
       statuses: { pending: 'new', processing: 'running', failed: 'error', dead: 'buried' },
       max_stuck: 3,
     });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.evidence).toMatchObject({ failed: 4, stale_processing: 2, requeueable: 5, exhausted: 1 });
     const r = await remedy('requeue_failed_items').run(f, remedyContext(ctx, check));
     expect(r.data).toMatchObject({ requeued: 5, dead_lettered: 1 });
@@ -313,10 +310,10 @@ describe('queue check', () => {
     const { ctx } = context();
     const protectedConfig = { protected: { tables: ['jobs'] } };
     const check = checkOf(queueCheck, 'q', OPTIONS, protectedConfig);
-    const f: Finding = only((await check.run(ctx)).findings);
+    const f: Finding = onlyFinding((await check.run(ctx)).findings);
     expect(f.manual).toMatch(/protected/);
     await expect(
-      remedy('requeue_failed_items').run(f, remedyContext(ctx, check, { protectedTables: ['jobs'] })),
+      remedy('requeue_failed_items').run(f, remedyContext(ctx, check, { protected: { tables: ['jobs'] } })),
     ).rejects.toThrow("Table 'jobs' is protected (protected.tables): refusing to change it");
     expect(await count(`status = 'failed'`)).toBe(20);
   });

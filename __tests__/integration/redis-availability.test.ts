@@ -7,43 +7,16 @@ import { createServer, type Socket } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { docker, inspect, removeSuite, startRedis } from '../helpers/docker.js';
 import { redisCheck } from '../../src/checks/redis.js';
-import { configSchema } from '../../src/config/schema.js';
-import { Logger } from '../../src/engine/logger.js';
-import { Redactor } from '../../src/engine/redact.js';
-import type { Check, Finding, RemedyContext, RunContext } from '../../src/engine/types.js';
+import { checkHarness, DATASTORE_RUN, OpenRuns } from '../helpers/context.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
-import { Targets } from '../../src/targets/index.js';
 
 const SUITE = 'datastore-redis-availability';
 const PASSWORD = 'Av4il:Secret/pw';
 const clients: Redis[] = [];
-const targets: Targets[] = [];
+const runs = new OpenRuns();
 
-function setup(url: string, options: Record<string, unknown>, raw: Record<string, unknown> = {}) {
-  const config = configSchema.parse(raw);
-  const redactor = new Redactor();
-  const t = new Targets({ docker: { timeoutMs: 10_000 }, redisUrl: url }, redactor);
-  targets.push(t);
-  const ctx: RunContext = {
-    targets: t,
-    log: new Logger(redactor),
-    signal: new AbortController().signal,
-    deadline: Date.now() + 120_000,
-    env: process.env,
-    baseDir: process.cwd(),
-  };
-  const check: Check = redisCheck.create(
-    { id: 'cache', phase: 'data', dependsOn: [], options: redisCheck.options.parse(options) },
-    config,
-  );
-  const remedyCtx = (finding: Finding): RemedyContext => ({
-    ...ctx,
-    check,
-    timeoutMs: 30_000,
-    protected: config.protected,
-    actionConfig: config.healing_actions[finding.code] ?? {},
-  });
-  return { ctx, check, remedyCtx };
+function setup(url: string, options: Record<string, unknown>, config: Record<string, unknown> = {}) {
+  return runs.track(checkHarness(redisCheck, 'cache', options, { ...DATASTORE_RUN, config, redisUrl: url }));
 }
 
 function client(url: string): Redis {
@@ -68,7 +41,7 @@ async function untilReply(c: Redis, code: string, timeoutMs = 20_000): Promise<v
 }
 
 afterEach(async () => {
-  await Promise.allSettled(targets.splice(0).map((t) => t.close()));
+  await runs.closeAll();
   for (const c of clients.splice(0)) c.disconnect();
 });
 

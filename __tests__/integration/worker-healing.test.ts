@@ -17,17 +17,8 @@ import {
   type RedisFixture,
 } from '../helpers/docker.js';
 import { workerCheck, parseHeartbeat } from '../../src/checks/worker.js';
-import {
-  checkOf,
-  only,
-  remedy,
-  remedyContext,
-  runContext,
-  SUITE,
-  tempDir,
-  until,
-  type TestRun,
-} from './workers-support.js';
+import { checkOf, onlyFinding, OpenRuns, remedy, remedyContext, type TestRun } from '../helpers/context.js';
+import { SUITE, tempDir, until } from './workers-support.js';
 
 const REDIS_PORT = 56401;
 const PG_PORT = 55502;
@@ -35,12 +26,10 @@ let redisFx: RedisFixture;
 let db: PostgresFixture;
 let redis: Redis;
 let admin: pg.Client;
-const runs: TestRun[] = [];
+const runs = new OpenRuns();
 
 function context(): TestRun {
-  const r = runContext({ redisUrl: redisFx.url, postgresUrl: db.url });
-  runs.push(r);
-  return r;
+  return runs.open({ redisUrl: redisFx.url, postgresUrl: db.url });
 }
 
 beforeAll(async () => {
@@ -54,9 +43,7 @@ beforeAll(async () => {
   await admin.connect();
 });
 
-afterEach(async () => {
-  await Promise.all(runs.splice(0).map((r) => r.close()));
-});
+afterEach(() => runs.closeAll());
 
 afterAll(async () => {
   redis?.disconnect();
@@ -79,7 +66,7 @@ describe('worker check', () => {
 
     await docker('kill', name);
     await waitFor(name, (i) => !i.State.Running);
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.code).toBe('worker_down');
     expect(f.message).toBe(`Worker container '${name}' not running (exited)`);
     expect(f.params).toEqual({ container: name });
@@ -95,7 +82,7 @@ describe('worker check', () => {
 
   it('a missing worker container is reported, not healable', async () => {
     const { ctx } = context();
-    const f = only(
+    const f = onlyFinding(
       (await checkOf(workerCheck, 'ghost', { container: 'oxw-no-such-worker' }).run(ctx)).findings,
     );
     expect(f.message).toBe("Worker container 'oxw-no-such-worker' not found");
@@ -152,18 +139,18 @@ describe('worker check', () => {
     const check = checkOf(workerCheck, 'nobeat', {
       heartbeat: { redis_key: 'oxw:none', max_age_seconds: 60 },
     });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.message).toBe(
       `Scheduler 'nobeat' has no heartbeat (nothing in Redis key 'oxw:none' on 127.0.0.1:${REDIS_PORT}/0)`,
     );
     expect(f.targetKey).toBe('worker:nobeat');
     expect(f.manual).toMatch(/No container set/);
     await redis.set('oxw:none', 'not-a-time');
-    expect(only((await check.run(ctx)).findings).message).toMatch(/unreadable value 'not-a-time'/);
+    expect(onlyFinding((await check.run(ctx)).findings).message).toMatch(/unreadable value 'not-a-time'/);
     await redis.set('oxw:none', new Date().toISOString());
     expect((await check.run(ctx)).findings).toEqual([]);
     await redis.set('oxw:none', String(Date.now() - 119_500));
-    expect(only((await check.run(ctx)).findings).message).toBe(
+    expect(onlyFinding((await check.run(ctx)).findings).message).toBe(
       "Scheduler 'nobeat' heartbeat is 120s old (limit 60s)",
     );
     await redis.del('oxw:none');
@@ -178,7 +165,7 @@ describe('worker check', () => {
     const check = checkOf(workerCheck, 'tds-sql', {
       heartbeat: { sql: "SELECT beat_at FROM heartbeats WHERE name = 'tds'", max_age_seconds: 120 },
     });
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.message).toMatch(/^Scheduler 'tds-sql' heartbeat is 60\ds old \(limit 120s\)$/);
     expect(f.evidence.source).toBe(`SQL heartbeat on 127.0.0.1:${PG_PORT}/postgres`);
     await admin.query(`UPDATE heartbeats SET beat_at = now() WHERE name = 'tds'`);
@@ -226,7 +213,7 @@ done
       { container: name, queue: 'wjobs-queue', progress_window_minutes: 0.05 },
       config,
     );
-    const f = only((await check.run(ctx)).findings);
+    const f = onlyFinding((await check.run(ctx)).findings);
     expect(f.code).toBe('worker_not_processing');
     expect(f.message).toBe(
       `Worker '${name}' not processing: 10 items waiting in 'wjobs', none processed in 0.05 min`,
