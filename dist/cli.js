@@ -15,7 +15,7 @@ import {
   loadSessionConfig,
   newSessionState,
   runSession
-} from "./chunks/chunk-2HHFAZK7.js";
+} from "./chunks/chunk-WRK35KAI.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
@@ -191,7 +191,7 @@ ${USAGE}`);
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./chunks/demo-7CWVSCIH.js");
+        const { runDemo } = await import("./chunks/demo-7KY4VEDC.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

@@ -14,7 +14,7 @@ import {
   formatProblem,
   loadSessionConfig,
   runSession
-} from "./chunks/chunk-2HHFAZK7.js";
+} from "./chunks/chunk-WRK35KAI.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -233,6 +233,20 @@ orixoon_ensure_fixture_image() {
   orixoon_log "image: built $image (empty root filesystem; containers mount the host's binaries)"
 }
 
+# The test fixtures and the demo listen on fixed ports in 55000-59999, which sit inside Linux's
+# ephemeral range (32768-60999): an outgoing connection can hold one of them for a moment and a
+# server then fails to bind. Reserve the range so the kernel never hands it out as a source port.
+orixoon_reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports range="55000-59999"
+  if grep -q "$range" "$file" 2>/dev/null; then
+    orixoon_log "ports: $range already reserved"
+  elif { echo "$range" | orixoon_as_root tee "$file" >/dev/null; } 2>/dev/null; then
+    orixoon_log "ports: reserved $range (no ephemeral source ports there)"
+  else
+    orixoon_log "ports: could not reserve $range (not permitted here); a fixture port may rarely be taken"
+  fi
+}
+
 orixoon_setup() {
   local build=0 arg
   for arg in "$@"; do
@@ -250,6 +264,7 @@ orixoon_setup() {
     orixoon_ensure_node24 &&
     orixoon_ensure_npm_ci &&
     orixoon_ensure_fixture_image || return 1
+  orixoon_reserve_ports
   if [ "$build" -eq 1 ]; then
     orixoon_log "build: npm run build"
     npm run --silent build || { orixoon_die "npm run build failed"; return 1; }

@@ -577,6 +577,8 @@ export const containerCheck = defineCheckType({
       options: { ...o },
       run: (ctx) => runContainerCheck(spec.id, o, ctx),
       verify: (finding, ctx, timeoutMs) => verifyContainer(o, finding, ctx, timeoutMs),
+      // One finding per container: a container that now crash-loops instead of being stopped is not fixed.
+      exclusiveFindings: true,
     };
   },
 });

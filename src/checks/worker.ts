@@ -234,6 +234,8 @@ export const workerCheck = defineCheckType({
       id: spec.id,
       type: 'worker',
       phase: spec.phase,
+      // At most one finding per worker (down > heartbeat > progress): any of them means not fixed.
+      exclusiveFindings: true,
       dependsOn: spec.dependsOn,
       options: o,
       async run(ctx: RunContext): Promise<CheckRun> {

@@ -173,6 +173,16 @@ function abortReason(signal: AbortSignal): string {
 
 const sameFinding = (a: Finding, b: Finding): boolean => a.code === b.code && a.targetKey === b.targetKey;
 
+/** The finding `f` as the check reports it now: the same one, or (exclusive checks) its new form. */
+function currentForm(check: Check, findings: Finding[], f: Finding): Finding | undefined {
+  return (
+    findings.find((x) => sameFinding(x, f)) ??
+    (check.exclusiveFindings
+      ? findings.find((x) => x.targetKey === f.targetKey && (x.severity ?? 'error') === 'error')
+      : undefined)
+  );
+}
+
 export async function runEngine(o: EngineOptions): Promise<RunReport> {
   const started = new Date();
   const env = o.env ?? process.env;
@@ -375,7 +385,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       for (;;) {
         try {
           const r = await withSignal(check.run(ctx), signal, 're-test');
-          const still = r.findings.find((f) => sameFinding(f, finding));
+          const still = currentForm(check, r.findings, finding);
           if (!still)
             return { ok: true, detail: r.summary ? `${check.id}: ${r.summary}` : `${check.id} passed` };
           last = still.message;
@@ -392,7 +402,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     const redetect = async (check: Check, finding: Finding): Promise<Finding | 'gone'> => {
       try {
         const r = await withSignal(check.run(ctx), signal, 're-check');
-        return r.findings.find((x) => sameFinding(x, finding)) ?? 'gone';
+        return currentForm(check, r.findings, finding) ?? 'gone';
       } catch {
         return finding;
       }
@@ -587,6 +597,14 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
             log.say(`🚫 Not retried [${f.checkId}]: ${again.manual}`);
             return finish('not_healable', `not retried: ${again.manual}`);
           }
+          if (again.code !== cur.code) {
+            // Same target, another problem now (started, then it crash-loops): not this remedy's to fix.
+            lastError = `${lastError ? `${lastError}; ` : ''}now ${again.code}: ${again.message}`;
+            fr.failure = failure(f, action, attempt - 1, lastError);
+            log.say(`✗ Not retried [${f.checkId}]: the failure changed to ${again.code} (${again.message})`);
+            sayFailure(f, fr.failure);
+            return finish('failed', `${action} did not fix it; the failure changed to ${again.code}`);
+          }
           cur = again;
         }
         fr.attempts = attempt;
@@ -675,11 +693,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         if (signal.aborted) break;
       }
       fr.failure = failure(f, action, fr.attempts, lastError || abortReason(signal));
-      log.say(`❌ HEALING FAILED: ${f.message}`);
-      log.say(`   Attempted: ${action} (${fr.attempts} time${fr.attempts === 1 ? '' : 's'})`);
-      log.say(`   Error: ${fr.failure.lastError}`);
-      log.say(`   Recommendation: ${fr.failure.recommendation}`);
-      log.say('   Deployment: BLOCKED for safety');
+      sayFailure(f, fr.failure);
       await emit({
         kind: 'failure',
         finding: f,
@@ -692,6 +706,15 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         'failed',
         `${action} did not fix it after ${fr.attempts} attempt${fr.attempts === 1 ? '' : 's'}`,
       );
+    };
+
+    /** The seeds' failure report, on the console. */
+    const sayFailure = (f: Finding, fail: NonNullable<FindingReport['failure']>): void => {
+      log.say(`❌ HEALING FAILED: ${f.message}`);
+      log.say(`   Attempted: ${fail.attempted}`);
+      log.say(`   Error: ${fail.lastError}`);
+      log.say(`   Recommendation: ${fail.recommendation}`);
+      log.say('   Deployment: BLOCKED for safety');
     };
 
     const failure = (

@@ -133,6 +133,13 @@ export interface Check {
   options: Record<string, unknown>;
   run(ctx: RunContext): Promise<CheckRun>;
   /**
+   * True when the check reports at most one finding per target, so any finding on the same target is
+   * the same problem in another form (a container that was `container_not_running` and is now
+   * `crash_loop` is not fixed). False (default) when findings of one target are independent (a
+   * database's pool and its stuck transactions).
+   */
+  exclusiveFindings?: boolean;
+  /**
    * Optional faster re-test after an action: resolve once the finding's condition is gone (or the
    * timeout ends). Without it the engine re-runs `run` on short polls. Must never sleep blindly.
    */

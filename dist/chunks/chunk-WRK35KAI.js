@@ -98889,7 +98889,9 @@ var containerCheck = defineCheckType({
       dependsOn: spec.dependsOn,
       options: { ...o },
       run: (ctx) => runContainerCheck(spec.id, o, ctx),
-      verify: (finding, ctx, timeoutMs) => verifyContainer(o, finding, ctx, timeoutMs)
+      verify: (finding, ctx, timeoutMs) => verifyContainer(o, finding, ctx, timeoutMs),
+      // One finding per container: a container that now crash-loops instead of being stopped is not fixed.
+      exclusiveFindings: true
     };
   }
 });
@@ -101072,6 +101074,8 @@ var workerCheck = defineCheckType({
       id: spec.id,
       type: "worker",
       phase: spec.phase,
+      // At most one finding per worker (down > heartbeat > progress): any of them means not fixed.
+      exclusiveFindings: true,
       dependsOn: spec.dependsOn,
       options: o,
       async run(ctx) {
@@ -103433,6 +103437,9 @@ function abortReason(signal) {
   return r instanceof Error ? r.message : typeof r === "string" ? r : "aborted";
 }
 var sameFinding = (a, b) => a.code === b.code && a.targetKey === b.targetKey;
+function currentForm(check2, findings, f) {
+  return findings.find((x) => sameFinding(x, f)) ?? (check2.exclusiveFindings ? findings.find((x) => x.targetKey === f.targetKey && (x.severity ?? "error") === "error") : void 0);
+}
 async function runEngine(o) {
   const started = /* @__PURE__ */ new Date();
   const env = o.env ?? process.env;
@@ -103610,7 +103617,7 @@ async function runEngine(o) {
       for (; ; ) {
         try {
           const r = await withSignal(check2.run(ctx), signal, "re-test");
-          const still = r.findings.find((f) => sameFinding(f, finding));
+          const still = currentForm(check2, r.findings, finding);
           if (!still)
             return { ok: true, detail: r.summary ? `${check2.id}: ${r.summary}` : `${check2.id} passed` };
           last = still.message;
@@ -103625,7 +103632,7 @@ async function runEngine(o) {
     const redetect = async (check2, finding) => {
       try {
         const r = await withSignal(check2.run(ctx), signal, "re-check");
-        return r.findings.find((x) => sameFinding(x, finding)) ?? "gone";
+        return currentForm(check2, r.findings, finding) ?? "gone";
       } catch {
         return finding;
       }
@@ -103792,6 +103799,13 @@ async function runEngine(o) {
             log.say(`\u{1F6AB} Not retried [${f.checkId}]: ${again.manual}`);
             return finish("not_healable", `not retried: ${again.manual}`);
           }
+          if (again.code !== cur.code) {
+            lastError = `${lastError ? `${lastError}; ` : ""}now ${again.code}: ${again.message}`;
+            fr.failure = failure2(f, action, attempt - 1, lastError);
+            log.say(`\u2717 Not retried [${f.checkId}]: the failure changed to ${again.code} (${again.message})`);
+            sayFailure(f, fr.failure);
+            return finish("failed", `${action} did not fix it; the failure changed to ${again.code}`);
+          }
           cur = again;
         }
         fr.attempts = attempt;
@@ -103879,11 +103893,7 @@ async function runEngine(o) {
         if (signal.aborted) break;
       }
       fr.failure = failure2(f, action, fr.attempts, lastError || abortReason(signal));
-      log.say(`\u274C HEALING FAILED: ${f.message}`);
-      log.say(`   Attempted: ${action} (${fr.attempts} time${fr.attempts === 1 ? "" : "s"})`);
-      log.say(`   Error: ${fr.failure.lastError}`);
-      log.say(`   Recommendation: ${fr.failure.recommendation}`);
-      log.say("   Deployment: BLOCKED for safety");
+      sayFailure(f, fr.failure);
       await emit({
         kind: "failure",
         finding: f,
@@ -103896,6 +103906,13 @@ async function runEngine(o) {
         "failed",
         `${action} did not fix it after ${fr.attempts} attempt${fr.attempts === 1 ? "" : "s"}`
       );
+    };
+    const sayFailure = (f, fail) => {
+      log.say(`\u274C HEALING FAILED: ${f.message}`);
+      log.say(`   Attempted: ${fail.attempted}`);
+      log.say(`   Error: ${fail.lastError}`);
+      log.say(`   Recommendation: ${fail.recommendation}`);
+      log.say("   Deployment: BLOCKED for safety");
     };
     const failure2 = (f, action, attempts, lastError) => ({
       attempted: `${action} (${attempts} time${attempts === 1 ? "" : "s"})`,
