@@ -15,7 +15,7 @@ import {
   loadSessionConfig,
   newSessionState,
   runSession
-} from "./chunks/chunk-WRK35KAI.js";
+} from "./chunks/chunk-BRK3IUSH.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
@@ -191,7 +191,7 @@ ${USAGE}`);
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./chunks/demo-7KY4VEDC.js");
+        const { runDemo } = await import("./chunks/demo-JUTECGXB.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

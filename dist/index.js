@@ -14,7 +14,7 @@ import {
   formatProblem,
   loadSessionConfig,
   runSession
-} from "./chunks/chunk-WRK35KAI.js";
+} from "./chunks/chunk-BRK3IUSH.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

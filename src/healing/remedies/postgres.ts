@@ -95,6 +95,31 @@ async function signalOrExplain(
   }
 }
 
+/**
+ * Terminates the picked sessions that are still what they were, and waits (bounded) until they are
+ * gone. Throws when none could be ended: with the GRANT that fixes a permission refusal, else saying
+ * that every session changed since it was picked.
+ */
+async function terminatePicked(
+  target: PostgresTarget,
+  ctx: RemedyContext,
+  picked: PgSession[],
+  filter: Parameters<PostgresTarget['signal']>[2],
+  doing: string,
+  noun: string,
+): Promise<{ result: SignalResult; lingering: number[] }> {
+  const result = await signalOrExplain(target, 'terminate', picked, filter, doing);
+  if (result.signalled.length === 0) {
+    const problem = await permissionProblem(target, result);
+    if (problem) throw new Error(problem);
+    throw new Error(
+      `None of the ${plural(picked.length, noun)} picked was still idle when re-checked; nothing terminated`,
+    );
+  }
+  const lingering = await target.waitGone(result.signalled, exitWaitMs(ctx), ctx.signal);
+  return { result, lingering };
+}
+
 const terminateIdleConnections: Remedy = {
   action: 'terminate_idle_connections',
   category: 'database',
@@ -120,21 +145,14 @@ const terminateIdleConnections: Remedy = {
           `(pool ${Math.round(before.percent)}%: ${JSON.stringify(before.byState)}); the connections are in use — raise max_connections or add a pooler`,
       );
     }
-    const result = await signalOrExplain(
+    const { result, lingering } = await terminatePicked(
       target,
-      'terminate',
+      ctx,
       idle,
       { protectedUsers: ctx.protected.database_users, requireStates: ['idle'], limit },
       'Terminating idle connections',
+      'idle connection',
     );
-    const problem = result.signalled.length === 0 ? await permissionProblem(target, result) : undefined;
-    if (problem) throw new Error(problem);
-    if (result.signalled.length === 0) {
-      throw new Error(
-        `None of the ${plural(idle.length, 'idle connection')} picked was still idle when re-checked; nothing terminated`,
-      );
-    }
-    const lingering = await target.waitGone(result.signalled, exitWaitMs(ctx), ctx.signal);
     const after = await target.poolUsage();
     const roles = [
       ...new Set(idle.filter((s) => result.signalled.includes(s.pid)).map((s) => s.user ?? '')),
@@ -191,21 +209,14 @@ const terminateIdleTransactions: Remedy = {
         `No unprotected session idle in transaction for more than ${formatDuration(minutes * 60)} on ${target.display}`,
       );
     }
-    const result = await signalOrExplain(
+    const { result, lingering } = await terminatePicked(
       target,
-      'terminate',
+      ctx,
       stuck,
       { protectedUsers: ctx.protected.database_users, requireStates: states, limit },
       'Terminating stuck transactions',
+      'stuck transaction',
     );
-    const problem = result.signalled.length === 0 ? await permissionProblem(target, result) : undefined;
-    if (problem) throw new Error(problem);
-    if (result.signalled.length === 0) {
-      throw new Error(
-        `None of the ${plural(stuck.length, 'stuck transaction')} picked was still idle when re-checked; nothing terminated`,
-      );
-    }
-    const lingering = await target.waitGone(result.signalled, exitWaitMs(ctx), ctx.signal);
     const ended = stuck.filter((s) => result.signalled.includes(s.pid));
     const roles = [...new Set(ended.map((s) => s.user ?? ''))].filter(Boolean);
     const recommendations = await timeoutRecommendations(target, roles, [

@@ -8,7 +8,7 @@ import {
   Redactor,
   esm_default,
   runSession
-} from "./chunk-WRK35KAI.js";
+} from "./chunk-BRK3IUSH.js";
 
 // src/demo.ts
 import { execFile, spawn } from "node:child_process";

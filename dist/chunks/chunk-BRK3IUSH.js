@@ -102018,6 +102018,18 @@ async function signalOrExplain(target, kind, picked, filter, doing) {
     rethrow(target, err, doing);
   }
 }
+async function terminatePicked(target, ctx, picked, filter, doing, noun) {
+  const result = await signalOrExplain(target, "terminate", picked, filter, doing);
+  if (result.signalled.length === 0) {
+    const problem = await permissionProblem(target, result);
+    if (problem) throw new Error(problem);
+    throw new Error(
+      `None of the ${plural2(picked.length, noun)} picked was still idle when re-checked; nothing terminated`
+    );
+  }
+  const lingering = await target.waitGone(result.signalled, exitWaitMs(ctx), ctx.signal);
+  return { result, lingering };
+}
 var terminateIdleConnections = {
   action: "terminate_idle_connections",
   category: "database",
@@ -102038,21 +102050,14 @@ var terminateIdleConnections = {
         `No idle connection older than ${formatDuration(idleMinutes * 60)} to terminate on ${target.display} (pool ${Math.round(before.percent)}%: ${JSON.stringify(before.byState)}); the connections are in use \u2014 raise max_connections or add a pooler`
       );
     }
-    const result = await signalOrExplain(
+    const { result, lingering } = await terminatePicked(
       target,
-      "terminate",
+      ctx,
       idle,
       { protectedUsers: ctx.protected.database_users, requireStates: ["idle"], limit },
-      "Terminating idle connections"
+      "Terminating idle connections",
+      "idle connection"
     );
-    const problem = result.signalled.length === 0 ? await permissionProblem(target, result) : void 0;
-    if (problem) throw new Error(problem);
-    if (result.signalled.length === 0) {
-      throw new Error(
-        `None of the ${plural2(idle.length, "idle connection")} picked was still idle when re-checked; nothing terminated`
-      );
-    }
-    const lingering = await target.waitGone(result.signalled, exitWaitMs(ctx), ctx.signal);
     const after = await target.poolUsage();
     const roles = [
       ...new Set(idle.filter((s) => result.signalled.includes(s.pid)).map((s) => s.user ?? ""))
@@ -102104,21 +102109,14 @@ var terminateIdleTransactions = {
         `No unprotected session idle in transaction for more than ${formatDuration(minutes2 * 60)} on ${target.display}`
       );
     }
-    const result = await signalOrExplain(
+    const { result, lingering } = await terminatePicked(
       target,
-      "terminate",
+      ctx,
       stuck,
       { protectedUsers: ctx.protected.database_users, requireStates: states, limit },
-      "Terminating stuck transactions"
+      "Terminating stuck transactions",
+      "stuck transaction"
     );
-    const problem = result.signalled.length === 0 ? await permissionProblem(target, result) : void 0;
-    if (problem) throw new Error(problem);
-    if (result.signalled.length === 0) {
-      throw new Error(
-        `None of the ${plural2(stuck.length, "stuck transaction")} picked was still idle when re-checked; nothing terminated`
-      );
-    }
-    const lingering = await target.waitGone(result.signalled, exitWaitMs(ctx), ctx.signal);
     const ended = stuck.filter((s) => result.signalled.includes(s.pid));
     const roles = [...new Set(ended.map((s) => s.user ?? ""))].filter(Boolean);
     const recommendations = await timeoutRecommendations(target, roles, [
