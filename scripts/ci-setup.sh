@@ -15,7 +15,8 @@
 # Settings (environment): ORIXOON_NODE24_DIR (default /opt/orixoon-node24, or ~/.cache/orixoon-node24
 # when /opt is not writable), ORIXOON_NODE24_PACKAGE (default node-linux-<arch>@24),
 # ORIXOON_DOCKERD_TIMEOUT (seconds, default 90), ORIXOON_FIXTURE_IMAGE (default orixoon-fixture:base),
-# ORIXOON_FORCE_NPM_CI=1 (always run npm ci), ORIXOON_SETUP_LIB_ONLY=1 (define the functions only),
+# ORIXOON_FORCE_NPM_CI=1 (always run npm ci), ORIXOON_FRESH=1 (reuse nothing: fetch Node 24, npm ci and
+# build the fixture image again, as .ci/run does so that a green CI means a new machine is green too), ORIXOON_SETUP_LIB_ONLY=1 (define the functions only),
 # ORIXOON_DOCKERD_LOG / ORIXOON_DOCKERD_PIDFILE / ORIXOON_DOCKERD_EXTRA_ARGS (see orixoon_start_dockerd).
 
 orixoon_log() { printf '[setup] %s\n' "$*"; }
@@ -165,7 +166,8 @@ orixoon_node24_ok() {
 orixoon_ensure_node24() {
   local dir
   dir=$(orixoon_node24_dir)
-  if ! orixoon_node24_ok "$dir"; then
+  # ORIXOON_FRESH=1 (set by .ci/run) fetches it again even when one is there: CI proves the install.
+  if [ "${ORIXOON_FRESH:-0}" = 1 ] || ! orixoon_node24_ok "$dir"; then
     local arch pkg work tgz
     case "$(uname -m)" in
       x86_64) arch=x64 ;;
@@ -208,7 +210,7 @@ orixoon_ensure_node24() {
 orixoon_ensure_npm_ci() {
   local stamp=node_modules/.orixoon-npm-ci.stamp want
   want="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1) node-$(node --version)"
-  if [ "${ORIXOON_FORCE_NPM_CI:-0}" != 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  if [ "${ORIXOON_FORCE_NPM_CI:-0}" != 1 ] && [ "${ORIXOON_FRESH:-0}" != 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     orixoon_log "npm: node_modules matches package-lock.json; npm ci skipped"
     return 0
   fi
@@ -219,18 +221,28 @@ orixoon_ensure_npm_ci() {
   orixoon_log "npm: installed in $((SECONDS - start))s"
 }
 
+# The fixture image's recipe, as a label: an image with another (or no) recipe label under the same
+# tag was built some other way and is rebuilt, never trusted. Bump it whenever the recipe changes.
+ORIXOON_FIXTURE_RECIPE="empty-rootfs-0755-v2"
+
 orixoon_ensure_fixture_image() {
-  local image="${ORIXOON_FIXTURE_IMAGE:-orixoon-fixture:base}"
-  if docker image inspect "$image" >/dev/null 2>&1; then
-    orixoon_log "image: $image present"
+  local image="${ORIXOON_FIXTURE_IMAGE:-orixoon-fixture:base}" have
+  have=$(docker image inspect --format '{{index .Config.Labels "orixoon.fixture.recipe"}}' "$image" 2>/dev/null || true)
+  if [ "${ORIXOON_FRESH:-0}" != 1 ] && [ "$have" = "$ORIXOON_FIXTURE_RECIPE" ]; then
+    orixoon_log "image: $image present (recipe $have)"
     return 0
   fi
+  # A container that runs as a non-root user (PostgreSQL as uid postgres) needs to traverse `/`:
+  # `mktemp -d` makes the directory 0700 and the image's root would inherit that mode.
   local empty
   empty=$(mktemp -d)
-  tar -cf - -C "$empty" . | docker import - "$image" >/dev/null ||
+  chmod 755 "$empty"
+  docker image rm -f "$image" >/dev/null 2>&1 || true
+  tar -cf - -C "$empty" . |
+    docker import --change "LABEL orixoon.fixture.recipe=$ORIXOON_FIXTURE_RECIPE" - "$image" >/dev/null ||
     { rmdir "$empty"; orixoon_die "image: docker import of $image failed"; return 1; }
   rmdir "$empty"
-  orixoon_log "image: built $image (empty root filesystem; containers mount the host's binaries)"
+  orixoon_log "image: built $image (empty root filesystem, mode 0755; containers mount the host's binaries)"
 }
 
 # The test fixtures and the demo listen on fixed ports in 55000-59999, which sit inside Linux's

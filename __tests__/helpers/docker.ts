@@ -2,7 +2,9 @@
 // fixture image is an empty root filesystem and containers run the host's own binaries, mounted
 // read-only, on the host network (the daemon runs without a bridge).
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, chownSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, chownSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -27,11 +29,33 @@ export async function dockerOk(...args: string[]): Promise<boolean> {
   }
 }
 
+/** Must match ORIXOON_FIXTURE_RECIPE in scripts/ci-setup.sh. */
+export const FIXTURE_RECIPE = 'empty-rootfs-0755-v2';
+
+/**
+ * Builds the fixture image unless one with this recipe's label is there: an image under the same tag
+ * that was built another way (e.g. with a 0700 root, which breaks every non-root container) is rebuilt.
+ */
 export async function ensureFixtureImage(): Promise<void> {
-  if (await dockerOk('image', 'inspect', FIXTURE_IMAGE)) return;
-  const empty = `/tmp/orixoon-empty-rootfs`;
-  mkdirSync(empty, { recursive: true });
-  await run('sh', ['-c', `tar -cf - -C ${empty} . | docker import - ${FIXTURE_IMAGE}`]);
+  const have = await docker(
+    'image',
+    'inspect',
+    '--format',
+    '{{index .Config.Labels "orixoon.fixture.recipe"}}',
+    FIXTURE_IMAGE,
+  ).catch(() => '');
+  if (have === FIXTURE_RECIPE) return;
+  const empty = mkdtempSync(join(tmpdir(), 'orixoon-empty-rootfs-'));
+  chmodSync(empty, 0o755);
+  try {
+    await dockerOk('image', 'rm', '-f', FIXTURE_IMAGE);
+    await run('sh', [
+      '-c',
+      `tar -cf - -C ${empty} . | docker import --change "LABEL orixoon.fixture.recipe=${FIXTURE_RECIPE}" - ${FIXTURE_IMAGE}`,
+    ]);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 }
 
 export interface ContainerSpec {
