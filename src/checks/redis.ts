@@ -5,7 +5,7 @@ import { defineCheckType } from './check-type.js';
 import { thresholdFromConfig } from './postgres.js';
 import type { OrixoonConfig } from '../config/schema.js';
 import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
-import { replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
+import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
 
 export const REDIS_DEFAULTS = {
   memory_full_percent: 95,
@@ -143,7 +143,14 @@ export const redisCheck = defineCheckType({
           ...extra,
         },
       };
-      if (reply === 'BUSY') {
+      const urlProblem = err instanceof RedisTargetError ? err.urlProblem : undefined;
+      if (urlProblem) {
+        // The URL is wrong (a database the server does not have, an index that is no number): the
+        // server is fine and a restart would change nothing; no other database is ever used instead.
+        finding.message = error;
+        finding.evidence.db_index = target.db ?? null;
+        finding.manual = `${urlProblem}; restarting Redis would not help`;
+      } else if (reply === 'BUSY') {
         // A script or function runs past its time limit: kill it, never restart the server.
         finding.message = `Redis ${target.display} busy running a script (BUSY)`;
         finding.action = 'kill_busy_script';

@@ -15,10 +15,16 @@ const DEFAULTS: Required<RedisTargetOptions> = { connectTimeoutMs: 3_000, comman
 export class RedisTargetError extends Error {
   /** First word of a Redis error reply (`LOADING`, `BUSY`, `OOM`, `NOAUTH`…) or a socket code. */
   readonly reply?: string;
-  constructor(message: string, reply?: string) {
+  /**
+   * Set when the URL itself is wrong (an unparsable URL, a database index that is not a number or
+   * that the server does not have): what to fix in it. No restart helps.
+   */
+  readonly urlProblem?: string;
+  constructor(message: string, reply?: string, urlProblem?: string) {
     super(message);
     this.name = 'RedisTargetError';
     this.reply = reply;
+    this.urlProblem = urlProblem;
   }
 }
 
@@ -52,13 +58,77 @@ export interface SweepResult {
 
 /** `host:port/db` of a Redis URL, never its password. */
 export function describeRedisUrl(url: string): string {
+  if (url.startsWith('/') && !url.startsWith('//')) {
+    const q = url.indexOf('?');
+    const db = q === -1 ? null : new URLSearchParams(url.slice(q + 1)).get('db');
+    return `${q === -1 ? url : url.slice(0, q)}/${db ?? '0'}`;
+  }
   try {
-    const u = new URL(url);
-    const db = u.pathname.replace(/^\//, '') || '0';
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `redis://${url.replace(/^\/\//, '')}`);
+    const db = u.pathname.replace(/^\//, '') || u.searchParams.get('db') || '0';
     return `${u.hostname || 'localhost'}:${u.port || '6379'}/${db}`;
   } catch {
     return 'redis (unparsable URL)';
   }
+}
+
+/** What the target connects to: the URL without its database index, and that index. */
+export interface RedisEndpoint {
+  /** The URL with no database index in it, so the client itself never SELECTs. */
+  connectUrl: string;
+  db: number;
+}
+
+/**
+ * Splits a Redis URL (`redis://…/N`, `rediss://…`, `host:port`, a socket path with `?db=N`) into
+ * the URL to connect to and its database index (0 when none is given). Throws a RedisTargetError
+ * (its `urlProblem` says what to fix) for a URL that does not parse or an index that is not a
+ * non-negative integer — the client would otherwise send `SELECT NaN`, or none at all and use 0.
+ */
+export function parseRedisEndpoint(url: string): RedisEndpoint {
+  const display = describeRedisUrl(url);
+  const problem = (what: string): RedisTargetError =>
+    new RedisTargetError(`Redis ${display}: ${what}`, undefined, what);
+  const index = (raw: string, where: string): number => {
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+      const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+      throw problem(
+        `the database index '${shown}' (${where}) is not a whole number ≥ 0: use redis://host:port/N with N a database the server has (0 to databases − 1, 0–15 by default)`,
+      );
+    }
+    return Number(raw);
+  };
+  if (url.startsWith('/') && !url.startsWith('//')) {
+    // A unix socket path; only `?db=` can name the database.
+    const q = url.indexOf('?');
+    if (q === -1) return { connectUrl: url, db: 0 };
+    const params = new URLSearchParams(url.slice(q + 1));
+    const raw = params.get('db');
+    params.delete('db');
+    const rest = params.toString();
+    return {
+      connectUrl: url.slice(0, q) + (rest ? `?${rest}` : ''),
+      db: raw === null ? 0 : index(raw, '?db='),
+    };
+  }
+  let u: URL;
+  try {
+    u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `redis://${url.replace(/^\/\//, '')}`);
+  } catch {
+    throw problem('the Redis URL does not parse: expected redis://[user:password@]host:port/db');
+  }
+  if (!/^rediss?:$/i.test(u.protocol)) {
+    throw problem(`the URL scheme '${u.protocol}' is not redis: or rediss:`);
+  }
+  const fromPath = u.pathname.length > 1 ? index(u.pathname.slice(1), 'URL path') : undefined;
+  const query = u.searchParams.get('db');
+  const fromQuery = query === null ? undefined : index(query, '?db=');
+  if (fromPath !== undefined && fromQuery !== undefined && fromPath !== fromQuery) {
+    throw problem(`the URL names two databases (path /${fromPath}, ?db=${fromQuery}): keep one`);
+  }
+  u.pathname = '';
+  u.searchParams.delete('db');
+  return { connectUrl: u.toString(), db: fromPath ?? fromQuery ?? 0 };
 }
 
 /** First word of a Redis error reply, when it is one (`LOADING`, `BUSY`, `OOM`…). */
@@ -165,12 +235,24 @@ export class RedisTarget {
   private readonly reasons = new WeakMap<Redis, unknown>();
 
   readonly url: string;
+  /** Where to connect and which database to SELECT, or why the URL cannot be used (thrown on connect). */
+  private readonly endpoint: RedisEndpoint | RedisTargetError;
 
   constructor(url: string, options: RedisTargetOptions = {}) {
     this.url = url;
     this.options = { ...DEFAULTS, ...options };
     this.secrets = urlSecrets(url);
     this.display = describeRedisUrl(url);
+    try {
+      this.endpoint = parseRedisEndpoint(url);
+    } catch (err) {
+      this.endpoint = this.wrap(err, 'reading the URL');
+    }
+  }
+
+  /** The database index this target works in (the URL's), or undefined when the URL is unusable. */
+  get db(): number | undefined {
+    return this.endpoint instanceof RedisTargetError ? undefined : this.endpoint.db;
   }
 
   get timeouts(): Required<RedisTargetOptions> {
@@ -187,8 +269,10 @@ export class RedisTarget {
     return new RedisTargetError(`Redis ${this.display}: ${doing} failed: ${msg}`, replyCode(err));
   }
 
-  private newClient(): Redis {
-    const client = new Redis(this.url, {
+  private newClient(connectUrl: string): Redis {
+    // The URL carries no database index: a SELECT issued by ioredis itself on connect fails silently
+    // (an 'error' event, the connection left in database 0) or unhandled (`SELECT NaN`).
+    const client = new Redis(connectUrl, {
       connectTimeout: this.options.connectTimeoutMs,
       commandTimeout: this.options.commandTimeoutMs,
       enableOfflineQueue: false,
@@ -221,13 +305,20 @@ export class RedisTarget {
       this.client.disconnect();
       this.client = undefined;
     }
+    const endpoint = this.endpoint;
+    if (endpoint instanceof RedisTargetError) throw endpoint;
     this.connecting ??= (async () => {
-      const client = this.newClient();
+      let client: Redis;
+      try {
+        client = this.newClient(endpoint.connectUrl);
+      } catch (err) {
+        throw this.wrap(err, 'connect');
+      }
       let timer: NodeJS.Timeout | undefined;
       try {
         // Bounded as a whole: TCP connect, AUTH and SELECT (a server that accepts and never answers).
         await Promise.race([
-          client.connect(),
+          client.connect().then(() => this.select(client, endpoint.db)),
           new Promise<never>((_, reject) => {
             timer = setTimeout(
               () => reject(new Error(`no answer within ${this.options.connectTimeoutMs} ms`)),
@@ -237,7 +328,7 @@ export class RedisTarget {
         ]);
       } catch (err) {
         client.disconnect();
-        throw this.wrap(this.reasons.get(client) ?? err, 'connect');
+        throw err instanceof RedisTargetError ? err : this.wrap(this.reasons.get(client) ?? err, 'connect');
       } finally {
         clearTimeout(timer);
       }
@@ -247,6 +338,32 @@ export class RedisTarget {
       this.connecting = undefined;
     });
     return this.connecting;
+  }
+
+  /**
+   * SELECTs the URL's database on a fresh connection; a refusal throws, and the caller drops the
+   * connection unused — never a command in another database.
+   */
+  private async select(client: Redis, db: number): Promise<void> {
+    if (db === 0) return;
+    try {
+      await client.select(db);
+    } catch (err) {
+      const msg = this.sanitize(err instanceof Error ? err.message : String(err));
+      if (!/DB index is out of range|invalid DB index/i.test(msg)) throw this.wrap(err, `SELECT ${db}`);
+      // How many databases there are, when the server lets us ask (CONFIG may be renamed or denied).
+      const count = await client
+        .config('GET', 'databases')
+        .then((r) => (Array.isArray(r) ? Number(r[1]) : NaN))
+        .catch(() => NaN);
+      const range = Number.isInteger(count) && count > 0 ? ` (it has ${count}: 0–${count - 1})` : '';
+      const what = `database ${db} does not exist on this server${range}; fix the database index in the Redis URL`;
+      throw new RedisTargetError(
+        `Redis ${this.display}: SELECT ${db} failed: ${msg}: ${what}`,
+        replyCode(err),
+        what,
+      );
+    }
   }
 
   private async run<T>(doing: string, fn: (c: Redis) => Promise<T>): Promise<T> {
