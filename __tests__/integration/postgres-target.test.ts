@@ -39,8 +39,10 @@ describe('PostgresTarget', () => {
   it('commits a transaction, rolls back on error, and never interleaves other queries into it', async () => {
     const t = new PostgresTarget(pgf.url);
     try {
-      await t.query('CREATE TABLE IF NOT EXISTS tx_test (id int primary key, v text)');
-      await t.query('TRUNCATE tx_test');
+      await t.transaction(async (q) => {
+        await q('CREATE TABLE IF NOT EXISTS tx_test (id int primary key, v text)');
+        await q('TRUNCATE tx_test');
+      });
       await t.transaction(async (q) => {
         await q('INSERT INTO tx_test VALUES (1, $1)', ['a']);
         await q('INSERT INTO tx_test VALUES (2, $1)', ['b']);
@@ -57,7 +59,10 @@ describe('PostgresTarget', () => {
         const [row] = await q<{ n: number }>('SELECT count(*)::int AS n FROM tx_test');
         return row.n;
       });
-      const outside = t.query<{ tx: boolean }>(`SELECT now() = statement_timestamp() AS tx`);
+      // Outside it: no transaction id of the writer's, and its own read-only transaction.
+      const outside = t.query<{ tx: boolean }>(
+        `SELECT txid_current_if_assigned() IS NULL AND current_setting('transaction_read_only') = 'on' AS tx`,
+      );
       expect(await inTx).toBe(3);
       expect((await outside)[0].tx).toBe(true);
       const rows = await t.query<{ id: number }>('SELECT id FROM tx_test ORDER BY id');

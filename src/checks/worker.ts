@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
 import { DockerApiError } from '../targets/docker.js';
+import { isMultiStatementError, PostgresTargetError, READ_ONLY_VIOLATION } from '../targets/postgres.js';
 import { findQueueCheck, queueTable, type QueueOptions } from './queue.js';
 import type { QueueProgress } from '../targets/queue-table.js';
 
@@ -70,6 +71,24 @@ interface HeartbeatReading {
   raw?: string;
 }
 
+/**
+ * heartbeat.sql runs as one statement in a READ ONLY transaction: a write or a second statement is
+ * refused by PostgreSQL (nothing changed). Say so in the user's terms; other errors pass unchanged.
+ */
+function heartbeatSqlError(err: unknown): unknown {
+  const refused =
+    err instanceof PostgresTargetError && err.pgCode === READ_ONLY_VIOLATION
+      ? 'it tries to write'
+      : isMultiStatementError(err)
+        ? 'it holds more than one statement'
+        : undefined;
+  if (!refused) return err;
+  return new Error(
+    `heartbeat.sql must be a single read-only query (e.g. SELECT max(beat_at) FROM heartbeats), but ${refused}: ` +
+      `Orixoon runs it in a READ ONLY transaction, so nothing was changed (${err instanceof Error ? err.message : String(err)})`,
+  );
+}
+
 async function readHeartbeat(h: HeartbeatOptions, ctx: RunContext): Promise<HeartbeatReading> {
   let value: unknown;
   let source: string;
@@ -80,7 +99,12 @@ async function readHeartbeat(h: HeartbeatOptions, ctx: RunContext): Promise<Hear
   } else {
     const pg = ctx.targets.postgres(h.postgres_url);
     source = `SQL heartbeat on ${pg.display}`;
-    const rows = await pg.query<Record<string, unknown>>(h.sql ?? '');
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await pg.query<Record<string, unknown>>(h.sql ?? '');
+    } catch (err) {
+      throw heartbeatSqlError(err);
+    }
     value = rows.length ? Object.values(rows[0])[0] : null;
   }
   const at = parseHeartbeat(value);

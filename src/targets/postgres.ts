@@ -1,6 +1,8 @@
 // PostgreSQL target (pg). The only place that talks to PostgreSQL: one session per URL per run,
 // shared by every check and remedy, with its own timeouts so it never queues behind the locks it
 // diagnoses. Knows nothing of policy: callers decide what to signal, this module does it safely.
+// Reads (every check, and user-given SQL) run one statement at a time in a READ ONLY transaction
+// that is rolled back; only `transaction()` and `signal()` (remedies) may change anything.
 import pg from 'pg';
 
 export interface PostgresTargetOptions {
@@ -46,6 +48,23 @@ export class PostgresTargetError extends Error {
     this.pgCode = pgCode;
   }
 }
+
+/** SQLSTATE of a write refused in a read-only transaction. */
+export const READ_ONLY_VIOLATION = '25006';
+/** SQLSTATE of a syntax error, also what the extended protocol answers to several statements in one. */
+export const SYNTAX_ERROR = '42601';
+
+/** Whether an error means a read was more than one statement (refused by the extended protocol). */
+export function isMultiStatementError(err: unknown): boolean {
+  return (
+    err instanceof PostgresTargetError &&
+    err.pgCode === SYNTAX_ERROR &&
+    /cannot insert multiple commands into a prepared statement/i.test(err.message)
+  );
+}
+
+/** pg's query options; `queryMode` (pg ≥ 8.11) is missing from its type declarations. */
+type ExtendedQuery = pg.QueryConfig & { queryMode: 'extended' };
 
 /** One session seen in pg_stat_activity (client backends only). */
 export interface PgSession {
@@ -258,7 +277,14 @@ export class PostgresTarget {
     if (this.closed) throw new PostgresTargetError(`PostgreSQL ${this.display}: target already closed`);
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const client = new pg.Client(this.connectionConfig());
+      let client: pg.Client;
+      try {
+        // pg parses the connection string here: a malformed URL must become a target error, not a
+        // TypeError carrying the URL (password included) in its `input`.
+        client = new pg.Client(this.connectionConfig());
+      } catch (err) {
+        throw this.wrap(err, 'connect');
+      }
       // A dropped session (server restart, terminate) must not crash the process: forget it, and the
       // next query opens a new one.
       client.on('error', () => this.drop(client));
@@ -288,9 +314,14 @@ export class PostgresTarget {
     return run;
   }
 
+  /**
+   * One statement through the extended query protocol, which refuses a text holding several
+   * statements (`SELECT 1; UPDATE …`), so nothing can ride along after a read or end its transaction.
+   */
   private async rawQuery<R>(client: pg.Client, sql: string, params?: unknown[]): Promise<R[]> {
     try {
-      const res = await client.query(sql, params);
+      const config: ExtendedQuery = { text: sql, values: params, queryMode: 'extended' };
+      const res = await client.query(config);
       return res.rows as R[];
     } catch (err) {
       // After a client-side timeout or a broken connection the session state is unknown: reopen.
@@ -299,16 +330,34 @@ export class PostgresTarget {
     }
   }
 
-  /** Runs one statement on Orixoon's session. */
+  /**
+   * Runs one read-only statement on Orixoon's session: `BEGIN READ ONLY`, the statement, `ROLLBACK`.
+   * A write (`UPDATE`, a data-modifying CTE, `nextval`, `SELECT … FOR UPDATE`) fails with SQLSTATE
+   * 25006 and changes nothing; the rollback also undoes any `SET` the statement made. Several
+   * statements in one text fail with 42601. Not a session default (`default_transaction_read_only`):
+   * behind a transaction-pooling proxy that setting would outlive Orixoon on a connection the
+   * application gets next.
+   */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
-    return this.exclusive(async () => this.rawQuery<T>(await this.session(), sql, params));
+    return this.exclusive(async () => {
+      const client = await this.session();
+      await this.rawQuery(client, 'BEGIN READ ONLY');
+      try {
+        return await this.rawQuery<T>(client, sql, params);
+      } finally {
+        if (this.client === client) await client.query('ROLLBACK').catch(() => this.drop(client));
+      }
+    });
   }
 
-  /** BEGIN … COMMIT on the single session (ROLLBACK when `fn` throws); nothing else interleaves. */
+  /**
+   * BEGIN READ WRITE … COMMIT on the single session (ROLLBACK when `fn` throws); nothing else
+   * interleaves. The only way this target changes data.
+   */
   transaction<T>(fn: (q: QueryFn) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
       const client = await this.session();
-      await this.rawQuery(client, 'BEGIN');
+      await this.rawQuery(client, 'BEGIN READ WRITE');
       const q: QueryFn = <R = Record<string, unknown>>(sql: string, params?: unknown[]) =>
         this.rawQuery<R>(client, sql, params);
       try {
@@ -332,20 +381,21 @@ export class PostgresTarget {
    * shared session's state). Resolves true/false, never throws.
    */
   async probe(timeoutMs = this.options.connectTimeoutMs): Promise<{ ok: boolean; error?: string }> {
-    const client = new pg.Client({
-      ...this.connectionConfig(),
-      connectionTimeoutMillis: timeoutMs,
-      query_timeout: timeoutMs,
-    });
-    client.on('error', () => undefined);
+    let client: pg.Client | undefined;
     try {
+      client = new pg.Client({
+        ...this.connectionConfig(),
+        connectionTimeoutMillis: timeoutMs,
+        query_timeout: timeoutMs,
+      });
+      client.on('error', () => undefined);
       await client.connect();
       await client.query('SELECT 1');
       return { ok: true };
     } catch (err) {
       return { ok: false, error: this.sanitize(errorMessage(err)) };
     } finally {
-      client.end().catch(() => undefined);
+      client?.end().catch(() => undefined);
     }
   }
 
@@ -528,15 +578,18 @@ export class PostgresTarget {
     const fn = kind === 'terminate' ? 'pg_terminate_backend' : 'pg_cancel_backend';
     const bounded = picked.slice(0, filter.limit);
     if (bounded.length === 0) return { signalled: [], refused: [], denied: [], skipped: [] };
-    const rows = await this.query<{ pid: number; ok: boolean; permitted: boolean }>(SIGNAL_SQL(fn), [
-      bounded.map((p) => p.pid),
-      bounded.map((p) => p.backendStart),
-      bounded.map((p) => p.stateChange),
-      filter.protectedUsers,
-      [...PROTECTED_APPLICATIONS],
-      filter.requireStates ?? null,
-      filter.limit,
-    ]);
+    // An action, not a read: it runs on the write path like every other change.
+    const rows = await this.transaction((q) =>
+      q<{ pid: number; ok: boolean; permitted: boolean }>(SIGNAL_SQL(fn), [
+        bounded.map((p) => p.pid),
+        bounded.map((p) => p.backendStart),
+        bounded.map((p) => p.stateChange),
+        filter.protectedUsers,
+        [...PROTECTED_APPLICATIONS],
+        filter.requireStates ?? null,
+        filter.limit,
+      ]),
+    );
     const signalled = rows.filter((r) => r.ok).map((r) => r.pid);
     const refused = rows.filter((r) => !r.ok).map((r) => r.pid);
     const denied = rows.filter((r) => !r.permitted).map((r) => r.pid);
