@@ -299,7 +299,8 @@ export function createGitHubIntegration(
     const content = redactor.redact(rendered.content);
     const footer = redactor.redact(rendered.footer);
     const meta: StickyMetadata = { v: 1, sha, proposals, content: contentHash(content) };
-    const body = redactor.redact(composeBody({ content, footer }, meta));
+    // The metadata holds only ids, commit, times and a hash, and must stay parseable: not redacted.
+    const body = composeBody({ content, footer }, meta);
     const blocked = !report || report.verdict === 'blocked';
 
     if (!existing) {
@@ -376,7 +377,11 @@ export function createGitHubIntegration(
       }
     },
 
-    async publish(report, problems) {
+    async publish(rawReport, rawProblems) {
+      // Redacted before rendering too: rendering escapes text, and an escaped secret would no longer
+      // match what the redactor looks for in the rendered comment.
+      const report = rawReport && redactor.redactValue(rawReport);
+      const problems = rawProblems && redactor.redactValue(rawProblems);
       const notes = [...startNotes];
       startNotes.length = 0;
       try {
