@@ -69,6 +69,9 @@ describe('parseApproveCommand', () => {
     expect(parseApproveCommand('> a\n\n/orixoon approve x')).toEqual(['x']);
     expect(parseApproveCommand('<!--\n/orixoon approve x\n-->')).toEqual([]);
     expect(parseApproveCommand('<!-- a --> \n/orixoon approve x')).toEqual(['x']);
+    expect(parseApproveCommand('<details>\n/orixoon approve x\n</details>')).toEqual([]);
+    expect(parseApproveCommand('<details>\n\n/orixoon approve x')).toEqual(['x']);
+    expect(parseApproveCommand('<b>LGTM</b>\n/orixoon approve x')).toEqual(['x']);
     expect(parseApproveCommand('text\n\n    /orixoon approve x')).toEqual([]);
     expect(parseApproveCommand('\t/orixoon approve x')).toEqual([]);
   });
