@@ -74,6 +74,7 @@ export class Redactor {
   private readonly fragments = new Set<string>();
   private readonly tooShort: string[] = [];
   private compiled?: Compiled;
+  private readonly regexCache = new Map<string, RegExp>();
   private readonly onAdd?: (secret: string) => void;
 
   /**
@@ -127,6 +128,7 @@ export class Redactor {
       }
     }
     this.compiled = undefined;
+    this.regexCache.clear();
     if (!tokenOnly) this.onAdd?.(secret);
   }
 
@@ -148,12 +150,25 @@ export class Redactor {
     return this.compiled;
   }
 
+  /** One regular expression for a set of present values (cached: the same few recur in every line). */
+  private patternFor(present: Compiled['patterns']): RegExp {
+    const key = present.map((p) => p.source).join('|');
+    let re = this.regexCache.get(key);
+    if (!re) {
+      if (this.regexCache.size >= 256) this.regexCache.clear();
+      re = new RegExp(key, 'g');
+      this.regexCache.set(key, re);
+    }
+    re.lastIndex = 0;
+    return re;
+  }
+
   redact(text: string): string {
     const { patterns, fragments } = this.compile();
     let out = text.replace(URL_PASSWORD, `$1${MASK}$3`).replace(AUTH_HEADER, `$1${MASK}`);
     // Only the values that occur in this text go into the pattern (a plain substring search first).
     const present = patterns.filter((p) => out.includes(p.text));
-    if (present.length) out = out.replace(new RegExp(present.map((p) => p.source).join('|'), 'g'), MASK);
+    if (present.length) out = out.replace(this.patternFor(present), MASK);
     const encoded = fragments.filter((f) => out.includes(f));
     if (encoded.length) {
       out = out.replace(BASE64_WORD, (word) => (encoded.some((f) => word.includes(f)) ? MASK : word));
