@@ -21,10 +21,14 @@ export interface FakeUser {
   type: 'User' | 'Bot';
 }
 
-/** What a token is: whose identity, and whether it is an installation token (GET /user → 403). */
+/**
+ * What a token is: whose identity, whether it is an installation token (GET /user → 403, GraphQL
+ * `viewer` answers), and the app its comments are made through (`performed_via_github_app`).
+ */
 export interface FakeToken {
   user: FakeUser;
   installation: boolean;
+  app?: string;
 }
 
 export interface RecordedRequest {
@@ -69,12 +73,15 @@ export interface StoredStatus {
 
 /** Endpoint groups that can be refused or made to hang. */
 export type EndpointGroup =
-  'user' | 'comments:read' | 'comments:write' | 'permission' | 'checks' | 'statuses' | 'pulls';
+  'user' | 'graphql' | 'comments:read' | 'comments:write' | 'permission' | 'checks' | 'statuses' | 'pulls';
 
 export const ACTIONS_TOKEN = 'ghs_fakeActionsToken0123456789';
 export const PAT_TOKEN = 'ghp_fakePersonalToken0123456789';
 export const ACTIONS_BOT: FakeUser = { login: 'github-actions[bot]', type: 'Bot' };
 export const PAT_USER: FakeUser = { login: 'deploy-bot-user', type: 'User' };
+/** A GitHub App's installation token: its comments are by `<slug>[bot]`, made through the app. */
+export const APP_TOKEN = 'ghs_fakeAppInstallationToken0123';
+export const APP_BOT: FakeUser = { login: 'orixoon-deployer[bot]', type: 'Bot' };
 
 const SERVER_PORTS = { first: 59000, last: 59049 };
 
@@ -93,8 +100,9 @@ export class FakeGitHub {
   readonly repo: string;
   readonly requests: RecordedRequest[] = [];
   readonly tokens = new Map<string, FakeToken>([
-    [ACTIONS_TOKEN, { user: ACTIONS_BOT, installation: true }],
+    [ACTIONS_TOKEN, { user: ACTIONS_BOT, installation: true, app: 'github-actions' }],
     [PAT_TOKEN, { user: PAT_USER, installation: false }],
+    [APP_TOKEN, { user: APP_BOT, installation: true, app: 'orixoon-deployer' }],
   ]);
   /** login → permission answer. Unknown logins read as `read`. */
   readonly permissions = new Map<string, { permission: string; role_name: string }>();
@@ -131,8 +139,11 @@ export class FakeGitHub {
     this.permissions.set(login, { permission, role_name: role ?? permission });
   }
 
-  /** A comment by a person or bot, as if made on github.com (created now, or at `createdAt`). */
-  addComment(pr: number, user: FakeUser, body: string, createdAt?: Date): StoredComment {
+  /**
+   * A comment by a person or bot, as if made on github.com (created now, or at `createdAt`); `app`
+   * is the GitHub App a bot's comment was made through.
+   */
+  addComment(pr: number, user: FakeUser, body: string, createdAt?: Date, app?: string): StoredComment {
     const at = (createdAt ?? new Date()).toISOString();
     const id = this.nextId++;
     const comment: StoredComment = {
@@ -142,7 +153,7 @@ export class FakeGitHub {
       created_at: at,
       updated_at: at,
       html_url: `https://github.example/${this.owner}/${this.repo}/pull/${pr}#issuecomment-${id}`,
-      performed_via_github_app: null,
+      performed_via_github_app: app ? { slug: app } : null,
     };
     this.commentsByPr(pr).push(comment);
     this.comments.push(comment);
@@ -249,6 +260,18 @@ export class FakeGitHub {
           this.send(res, 200, { login: identity.user.login, type: identity.user.type, id: 1 }),
       ],
       [
+        'POST',
+        /^\/graphql$/,
+        'graphql',
+        ({ res, body, identity }) => {
+          // Only the `viewer { login }` query is modelled; it answers for user and installation tokens.
+          if (!/\bviewer\s*\{\s*login\s*\}/.test(String(body.query ?? ''))) {
+            return this.send(res, 200, { errors: [{ message: 'query not modelled by the fake API' }] });
+          }
+          this.send(res, 200, { data: { viewer: { login: identity.user.login } } });
+        },
+      ],
+      [
         'GET',
         new RegExp(`^${repoBase}/issues/(\\d+)/comments$`),
         'comments:read',
@@ -339,7 +362,7 @@ export class FakeGitHub {
       });
     }
     const pr = Number(params[0]);
-    const c = this.addComment(pr, identity.user, text);
+    const c = this.addComment(pr, identity.user, text, undefined, identity.app);
     this.send(res, 201, c);
   }
 

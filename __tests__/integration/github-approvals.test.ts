@@ -52,8 +52,10 @@ async function proposeRun(pr: number, finding = awaiting()): Promise<Date> {
   expect(Object.keys(meta.proposals)).toEqual([finding.id]);
   expect(sticky.body).toContain(`\`/orixoon approve ${finding.id}\``);
   const proposedAt = new Date(meta.proposals[finding.id]!);
-  // A person answers later than the proposal; never within the same millisecond.
-  while (Date.now() <= proposedAt.getTime()) await new Promise((r) => setTimeout(r, 1));
+  // A person answers later than the proposal and the comment that carries it; never within the
+  // same millisecond.
+  const after = Math.max(proposedAt.getTime(), Date.parse(sticky.updated_at));
+  while (Date.now() <= after) await new Promise((r) => setTimeout(r, 1));
   return proposedAt;
 }
 
@@ -166,6 +168,48 @@ describe('approvals by PR comment', () => {
     );
     gh.addComment(pr, { login: 'alice', type: 'User' }, '/orixoon approve api-crash_loop-0000000');
     expect(await laterRun(pr).integration.approvalLookup(awaiting())).toBeUndefined();
+  });
+
+  it('loose approve lines approve nothing, and the sticky comment says which comments were not understood', async () => {
+    const pr = ++prCounter;
+    const other = makeFinding({
+      id: `api2-crash_loop-${HEAD_SHA.slice(0, 7)}`,
+      code: 'crash_loop',
+      checkId: 'api2',
+      outcome: 'awaiting_approval',
+      action: 'recreate_container',
+      risk: 'high',
+    });
+    const run1 = githubHarness(prEnv(gh, { pr, runId: '1' }));
+    await run1.integration.publish(makeReport([awaiting(), other]));
+    const sticky = gh.prCommentList(pr).find((c) => c.user.login === 'github-actions[bot]')!;
+    while (Date.now() <= Date.parse(sticky.created_at)) await new Promise((r) => setTimeout(r, 1));
+    const alice = { login: 'alice', type: 'User' as const };
+    gh.addComment(pr, alice, `/orixoon approve ${awaiting().id} only, not all`);
+    gh.addComment(pr, alice, `/orixoon approve-later ${awaiting().id}`);
+    gh.addComment(pr, alice, 'Try this:\n```\n/orixoon approve all\n```');
+    gh.addComment(pr, alice, `~~~\n/orixoon approve ${other.id}\n~~~`);
+    gh.addComment(pr, alice, `> quoted text\n/orixoon approve ${other.id}`);
+    gh.addComment(pr, alice, `<!--\n/orixoon approve all\n-->`);
+    gh.addComment(pr, alice, `Notes:\n\n    /orixoon approve ${other.id}`);
+    const run2 = laterRun(pr);
+    expect(await run2.integration.approvalLookup(awaiting())).toBeUndefined();
+    expect(await run2.integration.approvalLookup(other)).toBeUndefined();
+    expect(run2.lines.some((l) => l.includes('not understood as an approval'))).toBe(true);
+    await run2.integration.publish(makeReport([awaiting(), other]));
+    const body = gh.prCommentList(pr).find((c) => c.id === sticky.id)!.body;
+    expect(body).toContain('Nothing was approved by');
+    expect(body.match(/was not understood as an approval/g)).toHaveLength(7);
+    expect(body).toContain('must stand alone on the line');
+    expect(body).toContain('inside a code block');
+    expect(body).toContain('quoted');
+    expect(body).toContain('inside an HTML comment');
+    expect(body).toContain('indented');
+    // A clean command on a line of its own still approves.
+    gh.addComment(pr, alice, `Reviewed.\n/orixoon approve ${awaiting().id}, ${other.id}`);
+    const run3 = laterRun(pr);
+    expect((await run3.integration.approvalLookup(awaiting()))?.by).toBe('alice');
+    expect((await run3.integration.approvalLookup(other))?.by).toBe('alice');
   });
 
   it('a later re-run keeps the first proposal time, so an approval made between runs still counts', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ownContainerIds } from '../../src/engine/plan.js';
-import { secretEnvValues } from '../../src/engine/run.js';
+import { secretEnvValues } from '../../src/engine/secrets.js';
 import { actsOn, cooldownKey } from '../../src/healing/policy.js';
 import { truncate } from '../../src/report/markdown.js';
 
@@ -15,6 +15,7 @@ describe('engine helpers', () => {
       GITHUB_TOKEN: 'ghs_abcdefghijkl',
       SLACK_WEBHOOK: 'https://hooks.slack.example/T000/B000/XXXX',
       SHORT_KEY: 'abc',
+      TINY_KEY: 'ab',
       PATH: '/usr/bin:/bin',
     });
     expect(values.sort()).toEqual(
@@ -24,6 +25,8 @@ describe('engine helpers', () => {
         'postgres://app:pw@db:5432/app',
         'ghs_abcdefghijkl',
         'https://hooks.slack.example/T000/B000/XXXX',
+        // Short values are secrets too (masked as a token of their own); 1-2 characters are not masked.
+        'abc',
       ].sort(),
     );
   });

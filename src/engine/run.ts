@@ -29,6 +29,7 @@ import { ISSUE_CATALOG } from './catalog.js';
 import { Logger, type LogSinks } from './logger.js';
 import { buildConfiguredPlan, buildDiscoveredPlan, filterPhases, type PlannedPhase } from './plan.js';
 import { Redactor } from './redact.js';
+import { registerSecrets } from './secrets.js';
 import type { Check, CheckRun, Finding, Outcome, RemedyContext, RunContext, VerifyResult } from './types.js';
 import { VERSION } from '../version.js';
 
@@ -81,25 +82,6 @@ export interface EngineOptions {
    * issue file never causes an action on something that is fine now.
    */
   injectedFindings?: Array<{ code: Finding['code']; check: Check }>;
-}
-
-const SECRET_NAME = /PASS|TOKEN|SECRET|KEY|URL|DSN|WEBHOOK|CREDENTIAL|AUTH/i;
-const ENV_SECRET_NAME = /PASS|TOKEN|SECRET|KEY|DSN|WEBHOOK|HOOK|CREDENTIAL|AUTH|PRIVATE/i;
-
-/**
- * Environment values to mask: secret-looking names (a command check's output may echo them), and
- * URL-named values that carry credentials. The runner's own GITHUB_/RUNNER_ variables are public
- * (their URLs must stay readable in links) except for tokens.
- */
-export function secretEnvValues(env: NodeJS.ProcessEnv): string[] {
-  const out: string[] = [];
-  for (const [name, value] of Object.entries(env)) {
-    if (!value || value.length < 8) continue;
-    const runner = /^(GITHUB|RUNNER|ACTIONS|CI)_/i.test(name) && !/TOKEN/i.test(name);
-    if (runner) continue;
-    if (ENV_SECRET_NAME.test(name) || (/URL|URI/i.test(name) && /:\/\/[^/\s]*@/.test(value))) out.push(value);
-  }
-  return out;
 }
 
 /** Stable id of a finding for approvals: same check, code, target and commit → same id. */
@@ -189,12 +171,9 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   const redactor = o.redactor ?? new Redactor();
   const log = new Logger(redactor, o.sinks);
   const { config } = o.loaded;
-  for (const { name, value } of o.loaded.expanded) {
-    if (SECRET_NAME.test(name) || /:\/\/[^/\s]*@/.test(value)) redactor.add(value);
-  }
   for (const url of [o.postgresUrl, o.redisUrl, config.targets.postgres.url, config.targets.redis.url])
     redactor.add(url);
-  for (const value of secretEnvValues(env)) redactor.add(value);
+  registerSecrets(redactor, o.loaded, env, log);
 
   const timeoutMs = (o.timeoutSeconds ?? 900) * 1000;
   const deadline = started.getTime() + timeoutMs;

@@ -79,6 +79,8 @@ export class GitHubApiError extends Error {
 
 export interface GitHubClient {
   authenticatedUser(): Promise<GitHubUser>;
+  /** The token's own login from GraphQL `viewer` (answers installation tokens too: `<app>[bot]`). */
+  viewerLogin(): Promise<string>;
   /** All comments of a PR, oldest first (at most `maxPages` × 100). */
   listIssueComments(pr: number): Promise<IssueComment[]>;
   createIssueComment(pr: number, body: string): Promise<IssueComment>;
@@ -164,6 +166,16 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       call('GET /user', async (request) => {
         const { data } = await octokit.rest.users.getAuthenticated({ request });
         return { login: data.login, type: data.type };
+      }),
+
+    viewerLogin: () =>
+      call('POST /graphql (viewer)', async (request) => {
+        const data = await octokit.graphql<{ viewer?: { login?: unknown } }>('query { viewer { login } }', {
+          request,
+        });
+        const login = data.viewer?.login;
+        if (typeof login !== 'string' || !login) throw new Error('the answer names no viewer login');
+        return login;
       }),
 
     async listIssueComments(pr) {

@@ -7,7 +7,7 @@ import type { Redactor } from '../engine/redact.js';
 import type { ApprovalLookup } from '../engine/run.js';
 import type { RunReport } from '../report/model.js';
 import { COMMENT_LIMIT, renderPrComment } from '../report/pr-comment.js';
-import { findCommentApproval } from './approvals.js';
+import { findCommentApproval, notUnderstood, type UnderstoodProblem } from './approvals.js';
 import { createCheckPublisher, type CheckPublisher } from './check-run.js';
 import {
   createGitHubClient,
@@ -22,9 +22,11 @@ import {
   contentHash,
   findStickyComments,
   formatMetadata,
+  isOwnComment,
   nextProposals,
   parseMetadata,
   STICKY_MARKER,
+  trustedProposals,
   type CommentIdentity,
   type StickyMetadata,
 } from './sticky-comment.js';
@@ -64,11 +66,18 @@ export interface GitHubIntegration {
 }
 
 interface CommentState {
-  identity: CommentIdentity;
+  /** The token's own account; undefined when it could not be determined (then nothing is trusted). */
+  identity?: CommentIdentity;
+  /** Why the identity is unknown. */
+  identityProblem?: string;
   comments: IssueComment[];
-  /** Our sticky comments, best first. */
+  /** Our own sticky comments, oldest first. */
   stickies: IssueComment[];
   meta?: StickyMetadata;
+  /** Approval id → proposal time for the head commit, from our own sticky comment. */
+  proposals: Map<string, number>;
+  /** People's approve lines since the proposal that did not count. */
+  notUnderstood: UnderstoodProblem[];
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -133,27 +142,53 @@ export function createGitHubIntegration(
     return headSha;
   }
 
-  async function resolveIdentity(c: GitHubClient): Promise<CommentIdentity> {
+  /**
+   * The account this token comments as. A user token (PAT) answers GET /user; an installation token
+   * (GITHUB_TOKEN, a GitHub App) may not call it (403) but answers GraphQL `viewer` with its bot
+   * login. Neither answering leaves the identity unknown: then no comment is taken for ours.
+   */
+  async function resolveIdentity(c: GitHubClient): Promise<CommentIdentity | string> {
+    let userProblem: string;
     try {
       const user = await c.authenticatedUser();
-      return { login: user.login, installation: false };
+      return { login: user.login, installation: user.type === 'Bot' || /\[bot\]$/i.test(user.login) };
     } catch (err) {
-      // GITHUB_TOKEN and GitHub App installation tokens may not call GET /user (403): their
-      // comments are written by a bot account.
-      log.debug(`GET /user unavailable (${describe(err)}): treating the token as an installation token`);
-      return { installation: true };
+      userProblem = describe(err);
+      log.debug(`GET /user unavailable (${userProblem}): asking GraphQL viewer (an installation token)`);
+    }
+    try {
+      const login = await c.viewerLogin();
+      return { login, installation: /\[bot\]$/i.test(login) };
+    } catch (err) {
+      return `${userProblem}; ${describe(err)}`;
     }
   }
 
   function loadCommentState(c: GitHubClient, pr: number): Promise<CommentState> {
     commentState ??= (async () => {
-      const [identity, comments] = await Promise.all([resolveIdentity(c), c.listIssueComments(pr)]);
+      const [identity, comments, head] = await Promise.all([
+        resolveIdentity(c),
+        c.listIssueComments(pr),
+        resolveHeadSha(),
+      ]);
+      if (typeof identity === 'string') {
+        say(
+          `⚠️ Could not tell which account this token comments as (${identity}): no PR comment is trusted as Orixoon's own, and approvals by comment are not available`,
+        );
+        return { identityProblem: identity, comments, stickies: [], proposals: new Map(), notUnderstood: [] };
+      }
       const stickies = findStickyComments(comments, identity);
-      const meta = stickies[0] ? parseMetadata(stickies[0].body) : undefined;
+      const sticky = stickies[0];
+      const meta = sticky ? parseMetadata(sticky.body) : undefined;
+      const proposals = trustedProposals(sticky, meta, head);
+      const problems = notUnderstood({ comments, stickyId: sticky?.id, proposals, headSha: head });
+      for (const p of problems) {
+        say(`ℹ️ A comment by @${p.by} (${p.url}) was not understood as an approval: ${p.reason}`);
+      }
       log.debug(
-        `PR #${pr}: ${comments.length} comments, sticky ${stickies[0] ? `#${stickies[0].id}` : 'none'} (identity ${identity.login ?? 'installation bot'})`,
+        `PR #${pr}: ${comments.length} comments, sticky ${sticky ? `#${sticky.id}` : 'none'} (identity ${identity.login})`,
       );
-      return { identity, comments, stickies, meta };
+      return { identity, comments, stickies, meta, proposals, notUnderstood: problems };
     })();
     return commentState;
   }
@@ -177,7 +212,7 @@ export function createGitHubIntegration(
         {
           comments: state.comments,
           stickyId: state.stickies[0]?.id,
-          meta: state.meta,
+          proposals: state.proposals,
           headSha: await resolveHeadSha(),
         },
         (login) => permissionOf(c, login),
@@ -203,6 +238,11 @@ export function createGitHubIntegration(
 
   /** Keeps the cached comment state current after a write (a second publish updates, never re-creates). */
   function remember(state: CommentState, written: IssueComment, meta: StickyMetadata): void {
+    if (state.identity && !isOwnComment(written, state.identity)) {
+      log.debug(
+        `PR comment #${written.id} is by ${written.user?.login ?? 'nobody'}, not ${state.identity.login}`,
+      );
+    }
     const comments = [...state.comments.filter((x) => x.id !== written.id), written];
     const stickies = [written, ...state.stickies.filter((x) => x.id !== written.id)];
     commentState = Promise.resolve({ ...state, comments, stickies, meta });
@@ -231,6 +271,15 @@ export function createGitHubIntegration(
     } catch (err) {
       return [warn(commentFailure(err) + approvalHint)];
     }
+    if (!state.identity) {
+      // Without knowing our own account, any marked comment could be a forgery and ours could not be
+      // found again: writing one would add a new comment on every run.
+      return [
+        warn(
+          `PR comment skipped: could not tell which account this token comments as (${state.identityProblem ?? 'unknown'}).${approvalHint}`,
+        ),
+      ];
+    }
     const sha = await resolveHeadSha();
     const existing = state.stickies[0];
     const previous = state.meta;
@@ -238,13 +287,20 @@ export function createGitHubIntegration(
     const metaBudget =
       formatMetadata({ v: 1, sha, proposals, content: '0'.repeat(16) }).length + STICKY_MARKER.length + 8;
     const rendered = renderPrComment(
-      { report, problems, sha, runUrl: gh.runUrl },
+      {
+        report,
+        problems,
+        sha,
+        runUrl: gh.runUrl,
+        rejectedApprovals: pendingIds.length ? state.notUnderstood : [],
+      },
       Math.max(4_000, COMMENT_LIMIT - 1 - metaBudget),
     );
     const content = redactor.redact(rendered.content);
     const footer = redactor.redact(rendered.footer);
     const meta: StickyMetadata = { v: 1, sha, proposals, content: contentHash(content) };
-    const body = redactor.redact(composeBody({ content, footer }, meta));
+    // The metadata holds only ids, commit, times and a hash, and must stay parseable: not redacted.
+    const body = composeBody({ content, footer }, meta);
     const blocked = !report || report.verdict === 'blocked';
 
     if (!existing) {
@@ -275,30 +331,14 @@ export function createGitHubIntegration(
       say(`💬 PR comment unchanged: ${existing.html_url}`);
       return [];
     }
-    let lastError: unknown;
-    for (const candidate of state.stickies) {
-      try {
-        const updated = await c.updateIssueComment(candidate.id, body);
-        remember(state, updated, meta);
-        say(`💬 PR comment updated: ${updated.html_url}`);
-        return [];
-      } catch (err) {
-        lastError = err;
-        // A marked comment by another bot we may not edit: try the next one, then create our own.
-        if (!(err instanceof GitHubApiError && err.forbidden)) break;
-      }
+    try {
+      const updated = await c.updateIssueComment(existing.id, body);
+      remember(state, updated, meta);
+      say(`💬 PR comment updated: ${updated.html_url}`);
+      return [];
+    } catch (err) {
+      return [warn(commentFailure(err) + approvalHint)];
     }
-    if (lastError instanceof GitHubApiError && lastError.forbidden && state.identity.installation) {
-      try {
-        const created = await c.createIssueComment(pr, body);
-        remember(state, created, meta);
-        say(`💬 PR comment created: ${created.html_url}`);
-        return [];
-      } catch (err) {
-        return [warn(commentFailure(err) + approvalHint)];
-      }
-    }
-    return [warn(commentFailure(lastError) + approvalHint)];
   }
 
   async function ensureChecks(): Promise<CheckPublisher | string | undefined> {
@@ -337,7 +377,11 @@ export function createGitHubIntegration(
       }
     },
 
-    async publish(report, problems) {
+    async publish(rawReport, rawProblems) {
+      // Redacted before rendering too: rendering escapes text, and an escaped secret would no longer
+      // match what the redactor looks for in the rendered comment.
+      const report = rawReport && redactor.redactValue(rawReport);
+      const problems = rawProblems && redactor.redactValue(rawProblems);
       const notes = [...startNotes];
       startNotes.length = 0;
       try {

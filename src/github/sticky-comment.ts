@@ -1,6 +1,7 @@
 // The sticky PR comment: one per PR, found by a hidden marker AND by its author being this token's
-// own identity, created once and then updated in place. Its hidden metadata records which approval
-// ids were proposed, when, and for which head commit (the approval rules read it back).
+// own account, created once and then updated in place. Its hidden metadata records which approval
+// ids were proposed, when, and for which head commit (the approval rules read it back, bounded by the
+// comment's own API timestamps, which no comment text can change).
 import { createHash } from 'node:crypto';
 import type { IssueComment } from './client.js';
 import type { RenderedComment } from '../report/pr-comment.js';
@@ -8,8 +9,6 @@ import type { RenderedComment } from '../report/pr-comment.js';
 export const STICKY_MARKER = '<!-- orixoon:sticky -->';
 const META_PREFIX = '<!-- orixoon:meta ';
 const META_RE = /<!-- orixoon:meta (\{.*?\}) -->/s;
-/** The login GITHUB_TOKEN comments as. */
-export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
 export interface StickyMetadata {
   v: 1;
@@ -22,12 +21,13 @@ export interface StickyMetadata {
 }
 
 /**
- * Who this token writes comments as. `login` comes from GET /user (a PAT or user token). An
- * installation token (GITHUB_TOKEN, a GitHub App) may not call GET /user; its comments are written
- * by a bot account (`github-actions[bot]` for GITHUB_TOKEN, `<app>[bot]` for an app).
+ * The account this token writes comments as: from GET /user for a user token (PAT), from GraphQL
+ * `viewer` for an installation token (GITHUB_TOKEN → `github-actions[bot]`, a GitHub App →
+ * `<app-slug>[bot]`), which may not call GET /user.
  */
 export interface CommentIdentity {
-  login?: string;
+  login: string;
+  /** A bot account (`…[bot]`): its comments must also be of type Bot, made through its own app. */
   installation: boolean;
 }
 
@@ -74,27 +74,53 @@ export function composeBody(rendered: RenderedComment, meta: StickyMetadata): st
   return `${STICKY_MARKER}\n${formatMetadata(meta)}\n${rendered.content}\n\n${rendered.footer}\n`;
 }
 
-/** True when the comment carries the marker and was written by this token's identity. */
+/**
+ * True when `comment` was written by this token's own account: the same login, and for a bot
+ * account also of type Bot and (when the API names one) made through the app of that name. Another
+ * bot's comment is never ours, whatever its text says.
+ */
+export function isOwnComment(comment: IssueComment, identity: CommentIdentity): boolean {
+  const user = comment.user;
+  if (!user || user.login.toLowerCase() !== identity.login.toLowerCase()) return false;
+  if (!identity.installation) return true;
+  if (user.type !== 'Bot') return false;
+  const app = comment.performed_via_github_app?.slug;
+  return !app || `${app}[bot]`.toLowerCase() === identity.login.toLowerCase();
+}
+
+/** True when the comment carries the marker and was written by this token's account. */
 export function isOwnSticky(comment: IssueComment, identity: CommentIdentity): boolean {
-  if (!comment.body.includes(STICKY_MARKER)) return false;
-  if (!comment.user) return false;
-  if (identity.login) return comment.user.login.toLowerCase() === identity.login.toLowerCase();
-  return identity.installation && isBotAccount(comment.user);
+  return comment.body.includes(STICKY_MARKER) && isOwnComment(comment, identity);
+}
+
+/** Our sticky comments, oldest first (the first one is updated). */
+export function findStickyComments(comments: IssueComment[], identity: CommentIdentity): IssueComment[] {
+  return comments.filter((c) => isOwnSticky(c, identity));
 }
 
 /**
- * Our sticky comments, best first: with a known login only that user's; with an installation token
- * github-actions[bot]'s (or one made through the github-actions app) first, then other bots', oldest
- * first. The caller updates the first one it may edit.
+ * The proposals our own sticky comment makes for `headSha`, as epoch milliseconds. A recorded time
+ * is bounded by the comment's own `created_at` and `updated_at` from the API: no proposal is older
+ * than the comment that carries it (a back-dated time in the text counts from the comment's
+ * creation), and clock skew between the runner and GitHub never puts one after the last write.
+ * Empty when the comment is not for this head commit.
  */
-export function findStickyComments(comments: IssueComment[], identity: CommentIdentity): IssueComment[] {
-  const own = comments.filter((c) => isOwnSticky(c, identity));
-  const rank = (c: IssueComment): number =>
-    c.user?.login === ACTIONS_BOT_LOGIN || c.performed_via_github_app?.slug === 'github-actions' ? 0 : 1;
-  return own
-    .map((c, i) => ({ c, i }))
-    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
-    .map(({ c }) => c);
+export function trustedProposals(
+  sticky: IssueComment | undefined,
+  meta: StickyMetadata | undefined,
+  headSha: string | undefined,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!sticky || !meta?.sha || !headSha || meta.sha !== headSha) return out;
+  const created = Date.parse(sticky.created_at);
+  const updated = Date.parse(sticky.updated_at);
+  if (Number.isNaN(created)) return out;
+  const latest = Number.isNaN(updated) ? created : Math.max(created, updated);
+  for (const [id, at] of Object.entries(meta.proposals)) {
+    const t = Date.parse(at);
+    if (!Number.isNaN(t)) out.set(id, Math.min(Math.max(t, created), latest));
+  }
+  return out;
 }
 
 /**

@@ -36,7 +36,9 @@ export function writeReportFiles(
   const reportPath = join(dir, 'report.json');
   const logPath = join(dir, 'healing_actions.log');
   const summaryPath = join(dir, 'summary.md');
-  writeFileSync(reportPath, redactor.redact(JSON.stringify(redactor.redactValue(report), null, 2)) + '\n');
+  // Every string (and key) is redacted before serializing: masking the JSON text itself could cut a
+  // number or a keyword that equals a short secret and leave invalid JSON.
+  writeFileSync(reportPath, JSON.stringify(redactor.redactValue(report), null, 2) + '\n');
   writeFileSync(logPath, redactor.redact(healingLog(events)));
   writeFileSync(summaryPath, redactor.redact(summary));
   return { dir, reportPath, logPath, summaryPath };

@@ -2,6 +2,7 @@
 // recomputes a verdict: it only shows what the engine decided, in a size GitHub accepts.
 import type { ConfigProblem } from '../config/load.js';
 import type { Outcome, Verdict } from '../engine/types.js';
+import { cell as inertCell, codeSpan } from './markdown.js';
 import type { FindingReport, RunReport } from './model.js';
 
 /** GitHub rejects comment bodies of 65,536 characters or more. */
@@ -19,6 +20,15 @@ export interface PrCommentInput {
   runUrl?: string;
   /** Lines the integration adds (e.g. "Approvals by comment need write access"). */
   notes?: string[];
+  /** People's approve comments that were not understood (nothing was approved by them). */
+  rejectedApprovals?: RejectedApproval[];
+}
+
+export interface RejectedApproval {
+  by: string;
+  url: string;
+  line: string;
+  reason: string;
 }
 
 export interface RenderedComment {
@@ -66,18 +76,18 @@ export function formatDuration(ms: number): string {
   return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
 }
 
-/** Makes text safe inside a markdown table cell (one line, no pipes, bounded length). */
+/**
+ * Makes outside text safe inside a markdown table cell: one line, no pipes, bounded length, and
+ * inert (no mention, link, image, HTML or markup of its own).
+ */
 export function cell(text: string | number | null | undefined, limit = CELL_LIMIT): string {
   if (text === null || text === undefined || text === '') return '—';
-  let s = String(text).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').trim();
-  if (s.length > limit) s = `${s.slice(0, limit - 1)}…`;
-  return s;
+  return inertCell(text, limit);
 }
 
-/** Inline code that survives backticks in the value. */
-export function code(text: string): string {
-  const clean = text.replace(/\r?\n/g, ' ');
-  return clean.includes('`') ? `\`\` ${clean} \`\`` : `\`${clean}\``;
+/** Inline code that survives backticks (and, in a table, pipes) in the value. */
+export function code(text: string, opts: { table?: boolean } = {}): string {
+  return codeSpan(text, opts);
 }
 
 export function approveCommand(id: string): string {
@@ -86,7 +96,24 @@ export function approveCommand(id: string): string {
 
 function problemLine(p: ConfigProblem): string {
   const where = `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}`;
-  return `${where} ${p.key ? `${code(p.key)}: ` : ''}${p.message}`;
+  return `${cell(where, 1000)} ${p.key ? `${code(p.key)}: ` : ''}${cell(p.message, 1000)}`;
+}
+
+function rejectedSection(rejected: RejectedApproval[]): string {
+  const listed = rejected
+    .slice(0, 20)
+    .map(
+      (r) =>
+        `- A [comment](${encodeURI(r.url)}) by ${code(`@${r.by.slice(0, 60)}`)} was not understood as an approval: ${cell(r.reason, 500)}. The line: ${code(r.line.slice(0, 300))}`,
+    );
+  return [
+    `### ⚠️ Approval comments not understood (${rejected.length})`,
+    '',
+    `Nothing was approved by these comments. A command stands on a line of its own, outside code blocks and quotes: ${code('/orixoon approve <id> …')} with only pending ids, or ${code('/orixoon approve all')}.`,
+    '',
+    ...listed,
+    ...(rejected.length > listed.length ? ['', `_… and ${rejected.length - listed.length} more._`] : []),
+  ].join('\n');
 }
 
 function countsTable(report: RunReport): string {
@@ -106,12 +133,18 @@ function modeLine(report: RunReport): string | undefined {
   return parts.length ? parts.join(' ') : undefined;
 }
 
+/** A GitHub login as the API gives it (letters, digits, dashes, `[bot]`): anything else is shown inert. */
+function login(by: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$/.test(by) ? `@${by}` : code(`@${by}`, { table: true });
+}
+
 function findingRow(f: FindingReport): string {
-  const finding = `${cell(f.message)} (${code(f.code)}, check ${code(f.checkId)})`;
+  const t = { table: true };
+  const finding = `${cell(f.message)} (${code(f.code, t)}, check ${code(f.checkId, t)})`;
   let outcome = outcomeLabel(f.outcome);
-  if (f.approval?.by) outcome += ` (approved by @${cell(f.approval.by, 60)})`;
+  if (f.approval?.by) outcome += ` (approved by ${login(f.approval.by.slice(0, 60))})`;
   else if (f.approval) outcome += ' (approved)';
-  return `| ${finding} | ${f.action ? code(f.action) : '—'} | ${cell(f.target, 120)} | ${f.risk} | ${outcome} | ${f.attempts} | ${formatDuration(f.durationMs)} |`;
+  return `| ${finding} | ${f.action ? code(f.action, t) : '—'} | ${cell(f.target, 120)} | ${cell(f.risk)} | ${outcome} | ${f.attempts} | ${formatDuration(f.durationMs)} |`;
 }
 
 const TABLE_HEAD = [
@@ -130,7 +163,7 @@ function pendingSection(pending: FindingReport[], sha: string | undefined, maxLi
     '|---|---|---|---|---|',
     ...listed.map(
       (f) =>
-        `| ${code(f.id)} | ${cell(f.message)} | ${f.action ? code(f.action) : '—'} | ${f.risk} | ${code(approveCommand(f.id))} |`,
+        `| ${code(f.id, { table: true })} | ${cell(f.message)} | ${f.action ? code(f.action, { table: true }) : '—'} | ${cell(f.risk)} | ${code(approveCommand(f.id), { table: true })} |`,
     ),
   ];
   if (pending.length > listed.length) lines.push('', `_… and ${pending.length - listed.length} more._`);
@@ -193,7 +226,7 @@ export function renderPrComment(input: PrCommentInput, maxChars = COMMENT_LIMIT 
         '',
         '**Deployment: BLOCKED**: the configuration was rejected before anything was touched.',
         '',
-        ...problems.slice(0, rows).map((p) => `- ${cell(problemLine(p), 1000)}`),
+        ...problems.slice(0, rows).map((p) => `- ${problemLine(p)}`),
         ...(rows < problems.length ? ['', pointer] : []),
         ...(input.notes?.length ? ['', ...input.notes.map((n) => `> ${cell(n, 1000)}`)] : []),
       ].join('\n');
@@ -202,13 +235,15 @@ export function renderPrComment(input: PrCommentInput, maxChars = COMMENT_LIMIT 
 
   const pending = report.findings.filter((f) => f.outcome === 'awaiting_approval');
   const failed = report.findings.filter((f) => f.outcome === 'failed');
+  // Rendered once: the size search below builds the comment many times.
+  const findingRows = report.findings.map(findingRow);
   const build = (rows: number): string => {
     const out: string[] = [`## ${verdictTitle(report)}`, '', `**${cell(report.headline, 500)}**`];
     const mode = modeLine(report);
     if (mode) out.push('', mode);
     if (report.findings.length) {
       out.push('', countsTable(report), '', '### Healing actions for review', '', TABLE_HEAD);
-      out.push(...report.findings.slice(0, rows).map(findingRow));
+      out.push(...findingRows.slice(0, rows));
       if (rows < report.findings.length) {
         out.push('', `_… ${report.findings.length - rows} more findings not shown._ ${pointer}`);
       }
@@ -216,6 +251,7 @@ export function renderPrComment(input: PrCommentInput, maxChars = COMMENT_LIMIT 
       out.push('', 'Every check passed; nothing needed healing.');
     }
     if (pending.length) out.push('', pendingSection(pending, sha, rows < report.findings.length ? 50 : 200));
+    if (input.rejectedApprovals?.length) out.push('', rejectedSection(input.rejectedApprovals));
     const failures = failureSection(failed);
     if (failures && rows === report.findings.length) out.push('', failures);
     if (report.errors.length) {
@@ -252,5 +288,10 @@ export function renderCheckRunOutput(
     };
   }
   const { content, footer } = renderPrComment({ report, runUrl }, CHECK_OUTPUT_LIMIT - 1);
-  return { title: cell(report.headline, 250), summary: `${content}\n\n${footer}` };
+  // The title is plain text (not Markdown): one line, bounded.
+  const title = report.headline.replace(/\s+/g, ' ').trim();
+  return {
+    title: title.length > 250 ? `${title.slice(0, 249)}…` : title,
+    summary: `${content}\n\n${footer}`,
+  };
 }

@@ -1,47 +1,63 @@
 // The job summary (GitHub's step summary, also saved as summary.md): verdict, a table per phase, the
 // healing actions, pending approvals and lasting-fix recommendations, within GitHub's 1 MiB limit.
 import type { RunReport } from './model.js';
-import { OUTCOME_ICON, VERDICT_ICON, duration, table, truncate } from './markdown.js';
+import {
+  OUTCOME_ICON,
+  VERDICT_ICON,
+  cell,
+  codeBlock,
+  codeSpan,
+  duration,
+  inert,
+  table,
+  truncate,
+} from './markdown.js';
 
 /** GitHub rejects step summaries over 1 MiB; stay well below it. */
 export const SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024;
 
+/**
+ * The job summary. Everything taken from the report (messages, reasons, command output, errors,
+ * names) is rendered inert; `extraNotes` are Orixoon's own lines about the GitHub integration.
+ */
 export function renderSummary(report: RunReport, extraNotes: string[] = []): string {
+  const code = (v: string): string => codeSpan(v, { table: true });
   const out: string[] = [];
   out.push(`## ${VERDICT_ICON[report.verdict]} Orixoon: ${report.verdict.toUpperCase()}`);
   out.push('');
-  out.push(`**${report.headline}**`);
+  out.push(`**${inert(report.headline)}**`);
   out.push('');
   const mode = [
     report.mode.dryRun ? '**dry run** (nothing was changed)' : null,
     report.mode.autoHeal ? 'auto-heal on' : 'auto-heal off',
-    report.mode.discovered ? 'discovered defaults' : `config \`${report.mode.configPath}\``,
+    report.mode.discovered ? 'discovered defaults' : `config ${codeSpan(String(report.mode.configPath))}`,
     `${duration(report.durationMs)}`,
   ].filter(Boolean);
   out.push(mode.join(' · '));
   out.push('');
-  for (const note of [...report.notes, ...extraNotes]) out.push(`> ${note}`);
+  for (const note of report.notes) out.push(`> ${inert(note)}`);
+  for (const note of extraNotes) out.push(`> ${note.replace(/\r?\n/g, ' ')}`);
   if (report.notes.length || extraNotes.length) out.push('');
-  for (const e of report.errors) out.push(`> ❗ ${e}`);
+  for (const e of report.errors) out.push(`> ❗ ${inert(e)}`);
   if (report.errors.length) out.push('');
 
   const byId = new Map(report.findings.map((f) => [f.id, f]));
   for (const phase of report.phases) {
-    out.push(`### Phase: ${phase.name} — ${phase.status}`);
+    out.push(`### Phase: ${inert(phase.name)} — ${phase.status}`);
     out.push('');
-    const rows: unknown[][] = [];
+    const rows: string[][] = [];
     for (const c of phase.checks) {
       if (!c.findings.length)
-        rows.push([`\`${c.id}\``, c.type, '✅ passed', c.summary ?? '', '', duration(c.durationMs)]);
+        rows.push([code(c.id), cell(c.type), '✅ passed', cell(c.summary ?? ''), '', duration(c.durationMs)]);
       for (const id of c.findings) {
         const f = byId.get(id);
         if (f)
           rows.push([
-            `\`${c.id}\``,
-            c.type,
-            OUTCOME_ICON[f.outcome],
-            f.message,
-            f.reason,
+            code(c.id),
+            cell(c.type),
+            OUTCOME_ICON[f.outcome] ?? cell(f.outcome),
+            cell(f.message),
+            cell(f.reason),
             duration(c.durationMs),
           ]);
       }
@@ -58,13 +74,13 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
       table(
         ['Time', 'Issue', 'Action', 'Target', 'Attempt', 'Success', 'Details', 'Duration'],
         report.actions.map((a) => [
-          a.timestamp,
-          a.issue,
-          `\`${a.action}\``,
-          a.target,
-          a.attempt,
+          cell(a.timestamp),
+          cell(a.issue),
+          code(a.action),
+          cell(a.target),
+          String(a.attempt),
           a.success ? '✅' : '❌',
-          a.details,
+          cell(a.details),
           duration(a.durationMs),
         ]),
       ),
@@ -83,7 +99,7 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
     out.push(
       table(
         ['Finding', 'Would do', 'Risk'],
-        plans.map((f) => [f.message, f.plan ?? f.action, f.risk]),
+        plans.map((f) => [cell(f.message), cell(f.plan ?? f.action), cell(f.risk)]),
       ),
     );
   }
@@ -96,11 +112,11 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
       table(
         ['Id', 'Finding', 'Proposed action', 'Risk', 'Approve with'],
         pending.map((f) => [
-          `\`${f.id}\``,
-          f.message,
-          f.plan ?? f.action,
-          f.risk,
-          `\`/orixoon approve ${f.id}\` or input \`approve: ${f.id}\``,
+          code(f.id),
+          cell(f.message),
+          cell(f.plan ?? f.action),
+          cell(f.risk),
+          `${code(`/orixoon approve ${f.id}`)} or input ${code(`approve: ${f.id}`)}`,
         ]),
       ),
     );
@@ -111,13 +127,17 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
     out.push('### Failure report');
     out.push('');
     for (const f of failures) {
-      out.push('```');
-      out.push(`❌ HEALING FAILED: ${f.message}`);
-      out.push(`   Attempted: ${f.failure!.attempted}`);
-      out.push(`   Error: ${f.failure!.lastError}`);
-      out.push(`   Recommendation: ${f.failure!.recommendation}`);
-      out.push('   Deployment: BLOCKED for safety');
-      out.push('```');
+      out.push(
+        codeBlock(
+          [
+            `❌ HEALING FAILED: ${f.message}`,
+            `   Attempted: ${f.failure!.attempted}`,
+            `   Error: ${f.failure!.lastError}`,
+            `   Recommendation: ${f.failure!.recommendation}`,
+            '   Deployment: BLOCKED for safety',
+          ].join('\n'),
+        ),
+      );
     }
     out.push('');
   }
@@ -125,14 +145,16 @@ export function renderSummary(report: RunReport, extraNotes: string[] = []): str
   if (report.recommendations.length) {
     out.push('### Lasting fixes');
     out.push('');
-    for (const r of report.recommendations) out.push(`- ${r}`);
+    for (const r of report.recommendations) out.push(`- ${inert(r)}`);
     out.push('');
   }
   if (report.approvals.length) {
     out.push('### Approvals used');
     out.push('');
     for (const a of report.approvals)
-      out.push(`- \`${a.id}\` via ${a.via}${a.by ? ` by @${a.by}` : ''}${a.at ? ` at ${a.at}` : ''}`);
+      out.push(
+        `- ${codeSpan(a.id)} via ${a.via}${a.by ? ` by ${codeSpan(`@${a.by}`)}` : ''}${a.at ? ` at ${inert(a.at)}` : ''}`,
+      );
     out.push('');
   }
   return truncate(
