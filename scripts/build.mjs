@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeLicences } from './licenses.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -40,20 +41,24 @@ const common = {
   target: 'node24',
   banner: { js: banner },
   external: ['cpu-features', '*.node'],
-  legalComments: 'none',
+  // Bundled packages' licence comments stay, at the end of each file; their full licence texts go to
+  // dist/licenses.txt (scripts/licenses.mjs).
+  legalComments: 'eof',
   logLevel: 'warning',
 };
 
 if (!args['schema-only']) {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  await build({
+  const bundled = await build({
     ...common,
+    metafile: true,
     entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
     outdir,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
   });
+  writeLicences(bundled.metafile, root, outdir);
 }
 
 // The JSON Schema comes from the same zod schema the loader validates with. The generator is bundled

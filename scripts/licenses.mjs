@@ -1,0 +1,149 @@
+// Writes dist/licenses.txt: the licence text of every package the bundle contains, as that package ships
+// it. dist/ is what GitHub runs and what the npm package carries instead of node_modules, so the
+// notices that MIT, ISC, BSD and Apache-2.0 ask to keep with copies of the code must travel in dist/ too.
+//
+// The package list comes from esbuild's metafile (only files that put bytes into an output count), so
+// a package that was tree-shaken away is not listed and a newly bundled one cannot be forgotten. The
+// output depends only on the metafile and node_modules, so it is deterministic (check-dist compares it).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const RULE = '='.repeat(80);
+const THIN = '-'.repeat(80);
+const LICENCE_FILE = /^(licen[cs]e|copying|notice)([.-].*)?$/i;
+
+/** `node_modules/@scope/name/lib/x.js` → `node_modules/@scope/name` (the innermost package). */
+function packageDirOf(input) {
+  const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input.split('\\').join('/'));
+  return m ? m[1] : undefined;
+}
+
+function declaredLicence(pkg) {
+  if (typeof pkg.license === 'string') return pkg.license;
+  if (pkg.license && typeof pkg.license.type === 'string') return pkg.license.type;
+  if (Array.isArray(pkg.licenses)) return pkg.licenses.map((l) => l.type ?? String(l)).join(' OR ');
+  return undefined;
+}
+
+function repositoryOf(pkg) {
+  const url = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+  return url
+    ? url
+        .replace(/^git\+/, '')
+        .replace(/^git:\/\//, 'https://')
+        .replace(/\.git$/, '')
+    : undefined;
+}
+
+function normalise(text) {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trim();
+}
+
+/** The "License" section of a README, for the few packages that ship no licence file. */
+function readmeLicenceSection(dir) {
+  const readme = readdirSync(dir)
+    .filter((f) => /^readme(\..*)?$/i.test(f))
+    .sort()[0];
+  if (!readme) return undefined;
+  const lines = readFileSync(join(dir, readme), 'utf8').replace(/\r\n?/g, '\n').split('\n');
+  const start = lines.findIndex((l) => /^#{1,6}\s*licen[cs]e\b/i.test(l));
+  if (start < 0) return undefined;
+  const level = /^#+/.exec(lines[start])[0].length;
+  let end = lines.length;
+  for (let i = start + 1; i < lines.length; i++) {
+    const h = /^(#{1,6})\s/.exec(lines[i]);
+    if (h && h[1].length <= level) {
+      end = i;
+      break;
+    }
+  }
+  const text = normalise(lines.slice(start + 1, end).join('\n'));
+  return text ? { file: `${readme} (${lines[start].replace(/^#+\s*/, '')} section)`, text } : undefined;
+}
+
+/**
+ * The bundled packages of a metafile, sorted by name and version, each with its licence texts.
+ * Throws when a package declares no licence and ships no licence text: it cannot be redistributed
+ * without knowing its terms.
+ */
+export function bundledPackages(metafile, root) {
+  const dirs = new Set();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const dir = bytesInOutput > 0 ? packageDirOf(input) : undefined;
+      if (dir) dirs.add(dir);
+    }
+  }
+  const packages = [];
+  const seen = new Set();
+  for (const dir of dirs) {
+    const abs = join(root, dir);
+    const pkg = JSON.parse(readFileSync(join(abs, 'package.json'), 'utf8'));
+    const id = `${pkg.name}@${pkg.version}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const texts = readdirSync(abs)
+      .filter((f) => LICENCE_FILE.test(f))
+      .sort()
+      .map((file) => ({ file, text: normalise(readFileSync(join(abs, file), 'utf8')) }))
+      .filter((t) => t.text);
+    if (!texts.length) {
+      const section = readmeLicenceSection(abs);
+      if (section) texts.push(section);
+    }
+    const licence = declaredLicence(pkg);
+    if (!licence && !texts.length)
+      throw new Error(
+        `${id} (${dir}) is bundled into dist/ but declares no licence and ships no licence text; ` +
+          'find its terms before bundling it',
+      );
+    const author = typeof pkg.author === 'string' ? pkg.author : pkg.author?.name;
+    packages.push({
+      name: pkg.name,
+      version: pkg.version,
+      licence,
+      repository: repositoryOf(pkg),
+      author,
+      texts,
+    });
+  }
+  // Code-point order, not the locale's, so every machine writes the same file.
+  const key = (p) => `${p.name}\u0000${p.version}`;
+  return packages.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+export function renderLicences(packages) {
+  const out = [
+    'Third-party software bundled in dist/',
+    '',
+    `dist/ contains the code of the ${packages.length} packages below (bundled by esbuild). Their licence`,
+    'texts follow, as each package ships them. Generated by scripts/build.mjs; do not edit.',
+    '',
+    ...packages.map((p) => `  ${p.name}@${p.version} (${p.licence ?? 'see text'})`),
+  ];
+  for (const p of packages) {
+    out.push('', RULE, `${p.name}@${p.version}`, `License: ${p.licence ?? 'not declared (see text)'}`);
+    if (p.repository) out.push(`Repository: ${p.repository}`);
+    for (const t of p.texts) out.push(THIN, `From ${t.file}:`, '', t.text);
+    if (!p.texts.length) {
+      out.push(
+        THIN,
+        `The package ships no licence text; its package.json declares ${p.licence}` +
+          (p.author ? ` (author: ${p.author}).` : '.'),
+      );
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Writes OUTDIR/licenses.txt for a build's metafile; returns the number of packages. */
+export function writeLicences(metafile, root, outdir) {
+  const packages = bundledPackages(metafile, root);
+  writeFileSync(join(outdir, 'licenses.txt'), renderLicences(packages));
+  return packages.length;
+}
