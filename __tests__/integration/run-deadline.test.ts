@@ -2,59 +2,28 @@
 // remedy, an approval lookup or a notification does, a cancel ends the run at once, and an
 // unexpected error inside the engine still yields a blocked report. Real commands and files; the
 // misbehaving checks and remedies are registered the way a check type or a remedy is.
+// First: registers the test-probe check type before anything loads the config schema.
+import { probes } from './probe-check-type.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { beforeAll, describe, expect, test } from 'vitest';
-import type { CheckType } from '../../src/checks/check-type.js';
-import { CHECK_TYPES } from '../../src/checks/registry.js';
+import { describe, expect, test } from 'vitest';
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load.js';
 import { runEngine } from '../../src/engine/run.js';
-import type { Check, CheckRun, Remedy } from '../../src/engine/types.js';
+import type { CheckRun, Remedy } from '../../src/engine/types.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
 import { tempDir } from '../helpers/engine.js';
 
-type Probe = Pick<Check, 'run'> & Partial<Pick<Check, 'verify'>>;
-
-/** Check id → behaviour of the `test-probe` check type. */
-const probes = new Map<string, Probe>();
-
-beforeAll(() => {
-  const probeType: CheckType = {
-    type: 'test-probe',
-    options: z.strictObject({}),
-    create: (spec): Check => ({
-      id: spec.id,
-      type: 'test-probe',
-      phase: spec.phase,
-      dependsOn: spec.dependsOn,
-      options: {},
-      ...probes.get(spec.id)!,
-    }),
-  };
-  (CHECK_TYPES as CheckType[]).push(probeType);
-});
-
-/**
- * A config with the given checks (YAML flow mappings); ids listed in `probeIds` become `test-probe`
- * checks once loaded (the config schema only knows the real types).
- */
-function configWith(dir: string, checks: string[], probeIds: string[] = [], extra = ''): LoadedConfig {
+/** A config with the given checks (YAML flow mappings). */
+function configWith(dir: string, checks: string[], extra = ''): LoadedConfig {
   const path = join(dir, 'orixoon.yml');
   writeFileSync(
     path,
     `${extra}\nphases:\n  - name: p\n    checks:\n${checks.map((c) => `      - ${c}`).join('\n')}\n`,
   );
-  const loaded = loadConfigFile(path, process.env);
-  for (const c of loaded.config.phases.flatMap((p) => p.checks) as unknown as Array<
-    Record<string, unknown>
-  >) {
-    if (probeIds.includes(String(c.id))) c.type = 'test-probe';
-  }
-  return loaded;
+  return loadConfigFile(path, process.env);
 }
 
-const probe = (id: string): string => `{ id: ${id}, type: command, run: "true" }`;
+const probe = (id: string): string => `{ id: ${id}, type: test-probe }`;
 const fast = 'auto_healing: { retry_delay_seconds: 0.1, stabilization_timeout_seconds: 1 }';
 
 describe('the run deadline', () => {
@@ -67,7 +36,7 @@ describe('the run deadline', () => {
         return { findings: [], summary: 'fine' };
       },
     });
-    const loaded = configWith(tempDir(), [probe('busy')], ['busy']);
+    const loaded = configWith(tempDir(), [probe('busy')]);
     const report = await runEngine({ loaded, timeoutSeconds: 1 });
     expect(report.verdict).toBe('blocked');
     expect(report.deployment).toBe('blocked');
@@ -82,7 +51,7 @@ describe('the run deadline', () => {
   test('a check that never settles and holds no handle: blocked at the deadline, the check reported as not finished', async () => {
     probes.set('hung', { run: () => new Promise<CheckRun>(() => {}) });
     probes.set('later', { run: async () => ({ findings: [] }) });
-    const loaded = configWith(tempDir(), [probe('hung'), probe('later')], ['hung', 'later']);
+    const loaded = configWith(tempDir(), [probe('hung'), probe('later')]);
     const t0 = Date.now();
     const report = await runEngine({ loaded, timeoutSeconds: 1 });
     expect(Date.now() - t0).toBeLessThan(1000 + 3000);
@@ -118,7 +87,6 @@ describe('the run deadline', () => {
     const loaded = configWith(
       dir,
       [`{ id: svc, type: command, run: "test -f ${dir}/ok", heal: "touch ${dir}/ok" }`],
-      [],
       fast,
     );
     const t0 = Date.now();
@@ -167,7 +135,7 @@ describe('cancellation and unexpected errors', () => {
         ],
       }),
     });
-    const loaded = configWith(dir, [probe('broken')], ['broken'], fast);
+    const loaded = configWith(dir, [probe('broken')], fast);
     const cancel = new AbortController();
     const running = runEngine({ loaded, timeoutSeconds: 60, signal: cancel.signal });
     while (!started) await new Promise((r) => setTimeout(r, 20));
@@ -192,7 +160,7 @@ describe('cancellation and unexpected errors', () => {
   test('an unexpected error inside the engine (a check returning nothing) ends the run blocked with a report', async () => {
     probes.set('malformed', { run: async () => null as unknown as CheckRun });
     probes.set('fine', { run: async () => ({ findings: [] }) });
-    const loaded = configWith(tempDir(), [probe('fine'), probe('malformed')], ['fine', 'malformed']);
+    const loaded = configWith(tempDir(), [probe('fine'), probe('malformed')]);
     const report = await runEngine({ loaded, timeoutSeconds: 30 });
     expect(report.verdict).toBe('blocked');
     expect(report.deployment).toBe('blocked');
