@@ -62,7 +62,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessG
     guard?.written();
     return;
   }
-  const deadline = startedAt.getTime() + settings.timeoutSeconds * 1000;
+  // Run as the step's process (with a guard), its clock started with the process: loading counts too.
+  const clockStart = guard ? Math.round(performance.timeOrigin) : startedAt.getTime();
+  const deadline = clockStart + settings.timeoutSeconds * 1000;
   const redactor = new Redactor((s) => core.setSecret(s));
   for (const s of [settings.githubToken, settings.postgresUrl, settings.redisUrl]) redactor.add(s);
   const log = new Logger(redactor, { line: (t) => core.info(t), debug: (t) => core.debug(t) });

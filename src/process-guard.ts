@@ -21,7 +21,7 @@ import { ProcessGroups } from './targets/exec.js';
 /** From the first SIGINT/SIGTERM to the exit, at most (the runner kills 2.5 s after its SIGTERM). */
 export const CANCEL_BUDGET_MS = 2000;
 /** How long past its deadline a run may take to write its reports before the backstop ends it. */
-export const OVERRUN_GRACE_MS = 20_000;
+export const OVERRUN_GRACE_MS = 15_000;
 /** The watchdog thread fires this much after the main-thread timer would have. */
 const WORKER_LAG_MS = 1000;
 /** Groups still there this long after the SIGTERM get SIGKILL. */

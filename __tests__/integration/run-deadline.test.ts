@@ -58,7 +58,9 @@ describe('the run deadline', () => {
     expect(report.verdict).toBe('blocked');
     const hung = report.findings.find((f) => f.checkId === 'hung')!;
     expect(hung).toMatchObject({ code: 'check_error', outcome: 'not_healable' });
-    expect(hung.message).toMatch(/deadline/);
+    expect(hung.message).toBe(
+      "Check 'hung' (test-probe) did not finish: deadline reached (run deadline of 1s (timeout-seconds) reached)",
+    );
     expect(report.phases[0]!.checks.find((c) => c.id === 'hung')!.status).toBe('failed');
   });
 

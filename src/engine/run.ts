@@ -286,6 +286,11 @@ export function blockedReport(o: {
   };
 }
 
+/** Why unfinished work did not finish: `deadline reached (run deadline of 2s …)`, `cancelled: …`. */
+function stopReason(i: Interruption): string {
+  return i.reason === 'deadline' ? `deadline reached (${i.detail})` : i.detail;
+}
+
 function interruptionHeadline(i: Interruption): string {
   if (i.reason === 'deadline') return `deadline reached: ${i.detail}`;
   return i.detail;
@@ -562,6 +567,10 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         try {
           result = await withSignal(st.check.run(ctx), signal, `check ${st.check.id}`);
         } catch (e) {
+          // Stopped by the deadline or a cancel: it did not fail, it did not finish (and still blocks).
+          const why = interruption
+            ? `did not finish: ${stopReason(interruption)}`
+            : `could not run: ${errorMessage(e)}`;
           result = {
             findings: [
               {
@@ -569,9 +578,9 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
                 checkId: st.check.id,
                 target: st.check.id,
                 targetKey: `check:${st.check.id}`,
-                message: `Check '${st.check.id}' (${st.check.type}) could not run: ${errorMessage(e)}`,
+                message: `Check '${st.check.id}' (${st.check.type}) ${why}`,
                 evidence: {},
-                manual: `the ${st.check.type} check could not run: ${errorMessage(e)}`,
+                manual: `the ${st.check.type} check ${why}`,
               },
             ],
           };
@@ -1102,7 +1111,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
 
   /** Findings for the work a stopped run did not finish, so the report says what was left undone. */
   function reportUnfinished(i: Interruption): void {
-    const why = i.reason === 'deadline' ? `deadline reached (${i.detail})` : i.detail;
+    const why = stopReason(i);
     const now = Date.now();
     for (const [fr, since] of healing) {
       fr.outcome = 'failed';
