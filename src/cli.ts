@@ -8,7 +8,7 @@ import { checkType } from './checks/registry.js';
 import { ConfigError, formatProblem, type LoadedConfig } from './config/load.js';
 import { buildConfiguredPlan } from './engine/plan.js';
 import { Redactor } from './engine/redact.js';
-import { blockedReport, deadlineMessage } from './engine/run.js';
+import { blockedReport, deadlineMessage } from './engine/interruption.js';
 import { newSessionState } from './healing/policy.js';
 import { ISSUE_CODES, type Check, type IssueCode } from './engine/types.js';
 import { exitWhenFlushed, guardProcess, OVERRUN_GRACE_MS, type ProcessGuard } from './process-guard.js';

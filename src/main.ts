@@ -6,7 +6,7 @@
 import * as core from '@actions/core';
 import { STATE } from './action-state.js';
 import { ConfigError, formatProblem, type ConfigProblem, type LoadedConfig } from './config/load.js';
-import { blockedReport, deadlineMessage, type Interruption } from './engine/run.js';
+import { blockedReport, deadlineMessage, type Interruption } from './engine/interruption.js';
 import { Redactor } from './engine/redact.js';
 import { Logger } from './engine/logger.js';
 import { createGitHubIntegration, type GitHubIntegration } from './github/index.js';

@@ -30,6 +30,7 @@ import { ISSUE_CATALOG } from './catalog.js';
 import { Logger, type LogSinks } from './logger.js';
 import { buildConfiguredPlan, buildDiscoveredPlan, filterPhases, type PlannedPhase } from './plan.js';
 import { Redactor } from './redact.js';
+import { deadlineMessage, stopReason, interruptionHeadline, type Interruption } from './interruption.js';
 import type {
   CancelHook,
   Check,
@@ -204,9 +205,6 @@ function currentForm(check: Check, findings: Finding[], f: Finding): Finding | u
   );
 }
 
-/** Why a run ended before its work did: it always blocks. */
-export type Interruption = NonNullable<RunReport['interrupted']>;
-
 /**
  * Time in-flight work gets, once the run is stopping, to end its commands and undo half-done fixes
  * before the report is built without it. Short after a cancel: the runner kills the step 2.5 s after
@@ -231,69 +229,6 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
   ]);
   clearTimeout(timer);
   return done;
-}
-
-/** What the deadline says in errors and findings. */
-export function deadlineMessage(timeoutSeconds: number): string {
-  return `run deadline of ${timeoutSeconds}s (timeout-seconds) reached`;
-}
-
-/**
- * The report of a run that ended before it could check anything (an unexpected error outside the
- * engine, a watchdog): blocked, with the reason, and nothing claimed as checked.
- */
-export function blockedReport(o: {
-  startedAt: Date;
-  interrupted: Interruption;
-  autoHeal?: boolean;
-  dryRun?: boolean;
-  configPath?: string | null;
-  phases?: string[];
-  run?: RunReport['run'];
-  failOn?: EngineOptions['failOn'];
-  notes?: string[];
-}): RunReport {
-  const finished = new Date();
-  return {
-    tool: { name: 'orixoon', version: VERSION },
-    startedAt: o.startedAt.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - o.startedAt.getTime(),
-    verdict: 'blocked',
-    deployment: o.failOn === 'never' ? 'allowed' : 'blocked',
-    headline: `Deployment: BLOCKED (${interruptionHeadline(o.interrupted)})`,
-    mode: {
-      autoHeal: o.autoHeal ?? true,
-      dryRun: o.dryRun ?? false,
-      discovered: false,
-      configPath: o.configPath ?? null,
-      phases: o.phases?.length ? o.phases : null,
-    },
-    run: o.run,
-    phases: [],
-    findings: [],
-    actions: [],
-    auto_healing: {
-      summary: { total_actions: 0, successful: 0, failed: 0, success_rate: 'n/a' },
-      actions: [],
-    },
-    counts: { findings: 0, healed: 0, recovered: 0, failed: 0, awaitingApproval: 0, blocked: 0 },
-    recommendations: [],
-    errors: [o.interrupted.detail],
-    notes: o.notes ?? [],
-    approvals: [],
-    interrupted: o.interrupted,
-  };
-}
-
-/** Why unfinished work did not finish: `deadline reached (run deadline of 2s …)`, `cancelled: …`. */
-function stopReason(i: Interruption): string {
-  return i.reason === 'deadline' ? `deadline reached (${i.detail})` : i.detail;
-}
-
-function interruptionHeadline(i: Interruption): string {
-  if (i.reason === 'deadline') return `deadline reached: ${i.detail}`;
-  return i.detail;
 }
 
 export async function runEngine(o: EngineOptions): Promise<RunReport> {
