@@ -1,6 +1,7 @@
-// Bundles src/index.ts (the action) and src/cli.ts (the command line) into dist/ as ESM, and writes the
-// config JSON Schema. dockerode's CommonJS dependencies need require/__filename/__dirname in an ESM
-// bundle; ssh2's optional native pieces (cpu-features, *.node) stay external and are absent at run time.
+// Bundles src/index.ts (the action), src/post.ts (its post step) and src/cli.ts (the command line) into
+// dist/ as ESM, and writes the config JSON Schema. dockerode's CommonJS dependencies need
+// require/__filename/__dirname in an ESM bundle; ssh2's optional native pieces (cpu-features, *.node)
+// stay external and are absent at run time.
 //
 //   node scripts/build.mjs [--outdir DIR] [--schema-out FILE] [--schema-only]
 //
@@ -53,7 +54,7 @@ if (!args['schema-only']) {
   const bundled = await build({
     ...common,
     metafile: true,
-    entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
+    entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts', post: 'src/post.ts' },
     outdir,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',

@@ -1,5 +1,6 @@
 // The command line (PRODUCT §7): `orixoon check`, `orixoon heal --issue-file`, `orixoon monitor`,
-// `orixoon demo`. Exit 0 = passed or healed, 1 = blocked, 2 = usage or config error.
+// `orixoon demo`. Exit 0 = passed or healed, 1 = blocked, 2 = usage or config error, 130/143 = stopped by
+// SIGINT/SIGTERM (the run's commands are killed and its reports written, blocked).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,9 +8,18 @@ import { checkType } from './checks/registry.js';
 import { ConfigError, formatProblem, type LoadedConfig } from './config/load.js';
 import { buildConfiguredPlan } from './engine/plan.js';
 import { Redactor } from './engine/redact.js';
+import { blockedReport, deadlineMessage } from './engine/interruption.js';
 import { newSessionState } from './healing/policy.js';
 import { ISSUE_CODES, type Check, type IssueCode } from './engine/types.js';
-import { loadSessionConfig, runSession, type SessionOptions } from './session.js';
+import { exitWhenFlushed, guardProcess, OVERRUN_GRACE_MS, type ProcessGuard } from './process-guard.js';
+import {
+  loadSessionConfig,
+  reportDirOf,
+  reportDirProblem,
+  runSession,
+  type SessionOptions,
+  type SessionResult,
+} from './session.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Orixoon ${VERSION}: pre-deployment checks that heal what they safely can.
@@ -30,7 +40,8 @@ Common options:
   --json              print report.json to stdout (console lines go to stderr)
   --quiet             only the verdict line
 
-Exit codes: 0 passed or healed, 1 blocked, 2 usage or config error.`;
+Exit codes: 0 passed or healed, 1 blocked, 2 usage or config error, 130/143 stopped by SIGINT/SIGTERM
+(the run's commands are killed and its reports written, blocked).`;
 
 export class UsageError extends Error {}
 
@@ -70,8 +81,10 @@ export interface CliIO {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Resolves when the user asks to stop (SIGINT/SIGTERM) — for monitor. */
+  /** Aborted when the user asks to stop (SIGINT/SIGTERM): the run is cancelled, monitor stops. */
   stopSignal?: AbortSignal;
+  /** The process's signal handling and overrun backstop (the program itself; not in-process callers). */
+  guard?: ProcessGuard;
 }
 
 function sessionOptions(v: Values, io: CliIO, redactor: Redactor, autoHeal: boolean): SessionOptions {
@@ -85,6 +98,8 @@ function sessionOptions(v: Values, io: CliIO, redactor: Redactor, autoHeal: bool
     phases: v.phase,
     approve: v.approve,
     timeoutSeconds: positiveNumber('timeout', v.timeout, 900),
+    signal: io.stopSignal,
+    processes: io.guard?.processes,
     docker: v['docker-host'] ? { host: v['docker-host'] } : undefined,
     postgresUrl: v['postgres-url'],
     redisUrl: v['redis-url'],
@@ -236,11 +251,34 @@ async function once(
   opts = sessionOptions(v, io, redactor, autoHeal),
   loaded?: LoadedConfig,
 ): Promise<number> {
-  const result = await runSession(opts, loaded ?? loadSessionConfig(opts));
+  const result = await guardedSession(opts, loaded ?? loadSessionConfig(opts), io);
   if (v.json) io.out(JSON.stringify(result.report, null, 2));
   else if (v.quiet) io.out(result.report.headline);
   (v.json ? io.err : io.out)(`Report: ${result.written.reportPath}`);
+  io.guard?.written();
   return result.report.verdict === 'blocked' ? 1 : 0;
+}
+
+/** One session under the process guard: its deadline armed as the overrun backstop, report-dir checked first. */
+async function guardedSession(opts: SessionOptions, loaded: LoadedConfig, io: CliIO): Promise<SessionResult> {
+  const dir = reportDirOf(opts);
+  const problem = reportDirProblem(dir);
+  if (problem) throw new UsageError(`${problem}: give --report-dir a directory you can write`);
+  const startedAt = new Date();
+  const timeoutSeconds = opts.timeoutSeconds ?? 900;
+  const deadline = startedAt.getTime() + timeoutSeconds * 1000;
+  io.guard?.arm(deadline + OVERRUN_GRACE_MS, {
+    reportDir: dir,
+    report: blockedReport({
+      startedAt,
+      interrupted: { reason: 'deadline', detail: deadlineMessage(timeoutSeconds) },
+      autoHeal: opts.autoHeal,
+      dryRun: opts.dryRun,
+      configPath: loaded.path,
+      phases: opts.phases,
+    }),
+  });
+  return runSession({ ...opts, deadline }, loaded);
 }
 
 /** Checks and heals every --interval seconds until stopped; cooldowns carry across cycles. */
@@ -255,9 +293,10 @@ async function monitor(v: Values, io: CliIO, redactor: Redactor): Promise<number
   for (let i = 1; i <= iterations && !io.stopSignal?.aborted; i++) {
     const started = Date.now();
     io.out(`── monitor cycle ${i} (${new Date().toISOString()}) ──`);
-    const r = await runSession({ ...opts, session }, loaded);
+    const r = await guardedSession({ ...opts, session }, loaded, io);
     last = r.report.verdict === 'blocked' ? 1 : 0;
     io.out(`Report: ${r.written.reportPath}`);
+    io.guard?.written();
     if (i >= iterations) break;
     const wait = Math.max(0, intervalMs - (Date.now() - started));
     await new Promise<void>((res) => {
@@ -273,25 +312,31 @@ async function monitor(v: Values, io: CliIO, redactor: Redactor): Promise<number
   return io.stopSignal?.aborted ? 0 : last;
 }
 
-async function cliEntry(): Promise<void> {
-  const stop = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
-  const code = await main(process.argv.slice(2), {
+async function cliEntry(guard: ProcessGuard): Promise<number> {
+  return main(process.argv.slice(2), {
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
     env: process.env,
     cwd: process.cwd(),
-    stopSignal: stop.signal,
+    stopSignal: guard.signal,
+    guard,
   });
-  process.exitCode = code;
 }
 
 // Run only as the program itself (dist/cli.js, bin/orixoon.js), not when imported by tests.
 if (process.argv[1] && /(?:^|[\\/])(?:cli\.(?:js|ts)|orixoon(?:\.js)?)$/.test(process.argv[1])) {
-  cliEntry().catch((e: unknown) => {
-    process.stderr.write(
-      `orixoon: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    process.exitCode = 1;
-  });
+  const guard = guardProcess();
+  cliEntry(guard)
+    .catch((e: unknown) => {
+      process.stderr.write(
+        `orixoon: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
+      guard.fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+      return 1;
+    })
+    .then((code) => {
+      const exit = guard.exitCode() ?? code;
+      guard.dispose();
+      exitWhenFlushed(exit);
+    });
 }

@@ -1,10 +1,21 @@
-// The action's entry (dist/index.js). Everything lives in main.ts so tools can drive run() directly.
+// The action's entry (dist/index.js). Everything lives in main.ts so tools can drive run() directly;
+// here only the process: signals, the overrun backstop, and an exit that no leftover handle delays.
 import * as core from '@actions/core';
 import { run } from './main.js';
+import { exitWhenFlushed, guardProcess } from './process-guard.js';
 
-run().catch((e: unknown) => {
-  core.setOutput('status', 'blocked');
-  core.setFailed(
-    `Orixoon failed unexpectedly: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}. Deployment: BLOCKED`,
-  );
-});
+const guard = guardProcess();
+run(process.env, guard)
+  .catch((e: unknown) => {
+    guard.fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    core.setOutput('status', 'blocked');
+    core.setFailed(
+      `Orixoon failed unexpectedly: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}. Deployment: BLOCKED`,
+    );
+    guard.written();
+  })
+  .finally(() => {
+    const code = guard.exitCode() ?? (process.exitCode === undefined ? 0 : Number(process.exitCode));
+    guard.dispose();
+    exitWhenFlushed(code);
+  });

@@ -34,7 +34,13 @@ export const commandCheck = defineCheckType({
       async run(ctx: RunContext): Promise<CheckRun> {
         const cwd = o.cwd ? path.resolve(ctx.baseDir, o.cwd) : process.cwd();
         const timeoutMs = o.timeout_seconds * 1000;
-        const r = await runShell(o.run, { timeoutMs, cwd, env: ctx.env, signal: ctx.signal });
+        const r = await runShell(o.run, {
+          timeoutMs,
+          cwd,
+          env: ctx.env,
+          signal: ctx.signal,
+          processes: ctx.processes,
+        });
         if (r.exitCode === 0 && !r.timedOut && !r.aborted) {
           return { findings: [], summary: `exit 0 in ${formatSeconds(r.durationMs)}` };
         }

@@ -322,7 +322,13 @@ export const logsCheck = defineCheckType({
       if (verifyCmd) {
         const cwd = typeof f.params?.cwd === 'string' ? f.params.cwd : process.cwd();
         const ms = Math.max(1000, timeoutMs);
-        const r = await runShell(verifyCmd, { timeoutMs: ms, cwd, env: ctx.env, signal: ctx.signal });
+        const r = await runShell(verifyCmd, {
+          timeoutMs: ms,
+          cwd,
+          env: ctx.env,
+          signal: ctx.signal,
+          processes: ctx.processes,
+        });
         return r.exitCode === 0
           ? { ok: true, detail: `Pattern '${name}' fixed: verify command passed` }
           : {

@@ -25,12 +25,23 @@ import type {
 } from '../report/model.js';
 import { Targets } from '../targets/index.js';
 import type { DockerSettings } from '../targets/docker.js';
+import { ProcessGroups } from '../targets/exec.js';
 import { ISSUE_CATALOG } from './catalog.js';
 import { Logger, type LogSinks } from './logger.js';
 import { buildConfiguredPlan, buildDiscoveredPlan, filterPhases, type PlannedPhase } from './plan.js';
 import { Redactor } from './redact.js';
 import { registerSecrets } from './secrets.js';
-import type { Check, CheckRun, Finding, Outcome, RemedyContext, RunContext, VerifyResult } from './types.js';
+import { deadlineMessage, stopReason, interruptionHeadline, type Interruption } from './interruption.js';
+import type {
+  CancelHook,
+  Check,
+  CheckRun,
+  Finding,
+  Outcome,
+  RemedyContext,
+  RunContext,
+  VerifyResult,
+} from './types.js';
 import { VERSION } from '../version.js';
 
 /** Healing lifecycle events, for notifications (Slack / webhook). */
@@ -60,6 +71,15 @@ export interface EngineOptions {
   onHealingEvent?: (event: HealingEvent) => void | Promise<void>;
   /** Whole-run deadline. Default 900 s. */
   timeoutSeconds?: number;
+  /**
+   * Epoch ms the deadline falls on, when the clock started before the engine (the action counts its
+   * GitHub calls too). Default: `timeoutSeconds` from now.
+   */
+  deadline?: number;
+  /** Cancellation (SIGINT/SIGTERM): the run stops its work and reports `blocked`, cancelled. */
+  signal?: AbortSignal;
+  /** Registry of live command process groups, shared with the entry point's signal handling. */
+  processes?: ProcessGroups;
   docker?: Partial<DockerSettings>;
   postgresUrl?: string;
   redisUrl?: string;
@@ -113,6 +133,8 @@ interface CheckState {
   selected: boolean;
   /** Its findings were shown on the console (in its phase, or earlier when resolved on demand). */
   printed: boolean;
+  /** Every finding of it has its outcome (resolution finished). */
+  done?: boolean;
 }
 
 function errorMessage(e: unknown): string {
@@ -165,25 +187,70 @@ function currentForm(check: Check, findings: Finding[], f: Finding): Finding | u
   );
 }
 
+/**
+ * Time in-flight work gets, once the run is stopping, to end its commands and undo half-done fixes
+ * before the report is built without it. Short after a cancel: the runner kills the step 2.5 s after
+ * its SIGTERM.
+ */
+const SETTLE_MS: Record<Interruption['reason'], number> = { deadline: 2000, cancelled: 800, error: 800 };
+/** Bounds for closing connections and for the cancel hooks, so neither can hold the report up. */
+const CLOSE_TARGETS_MS = 1000;
+const CANCEL_HOOKS_MS = 1000;
+/** setTimeout fires at once for anything longer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Resolves once the promise settles or the time is up: true when it settled. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms)))),
+  ]);
+  clearTimeout(timer);
+  return done;
+}
+
 export async function runEngine(o: EngineOptions): Promise<RunReport> {
   const started = new Date();
   const env = o.env ?? process.env;
   const redactor = o.redactor ?? new Redactor();
-  const log = new Logger(redactor, o.sinks);
+  // Work cut off at the deadline may still be running in the background: once the report is built,
+  // its lines no longer reach the console or the healing log of a finished run.
+  let open = true;
+  const sinks: LogSinks = {
+    line: o.sinks?.line && ((t) => open && o.sinks?.line?.(t)),
+    event: o.sinks?.event && ((e) => open && o.sinks?.event?.(e)),
+    debug: o.sinks?.debug && ((t) => open && o.sinks?.debug?.(t)),
+  };
+  const log = new Logger(redactor, sinks);
   const { config } = o.loaded;
   for (const url of [o.postgresUrl, o.redisUrl, config.targets.postgres.url, config.targets.redis.url])
     redactor.add(url);
   registerSecrets(redactor, o.loaded, env, log);
 
-  const timeoutMs = (o.timeoutSeconds ?? 900) * 1000;
-  const deadline = started.getTime() + timeoutMs;
+  const timeoutSeconds = o.timeoutSeconds ?? 900;
+  const deadline = o.deadline ?? started.getTime() + timeoutSeconds * 1000;
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new Error(`run deadline of ${timeoutMs / 1000}s (timeout-seconds) reached`)),
-    timeoutMs,
-  );
-  timer.unref?.();
   const signal = controller.signal;
+  let interruption: Interruption | undefined;
+  let stoppedAt = 0;
+  const interrupt = (i: Interruption): void => {
+    if (interruption) return;
+    interruption = i;
+    stoppedAt = Date.now();
+    controller.abort(new Error(i.detail));
+  };
+  const onDeadline = (): void => interrupt({ reason: 'deadline', detail: deadlineMessage(timeoutSeconds) });
+  // Not unref'd: a check awaiting a promise that never settles holds no handle of its own, and the
+  // process must not exit (silently, as if it had passed) before the deadline has ended the run.
+  const timer = setTimeout(onDeadline, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
+  const onCancel = (): void =>
+    interrupt({ reason: 'cancelled', detail: o.signal ? abortReason(o.signal) : 'cancelled' });
+  o.signal?.addEventListener('abort', onCancel, { once: true });
+  if (o.signal?.aborted) onCancel();
 
   const targets = new Targets(
     {
@@ -198,31 +265,131 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     },
     redactor,
   );
-  const ctx: RunContext = { targets, log, signal, deadline, env, baseDir: o.loaded.baseDir };
-  // Whatever happens below, the deadline timer and every connection are closed: an open socket
-  // would keep the process (and the job) alive.
-  try {
-    return await execute();
-  } finally {
-    clearTimeout(timer);
-    await targets.close();
+  const processes = o.processes ?? new ProcessGroups();
+  const cancelHooks = new Set<CancelHook>();
+  const ctx: RunContext = {
+    targets,
+    log,
+    signal,
+    deadline,
+    env,
+    baseDir: o.loaded.baseDir,
+    processes,
+    onCancel: (hook) => {
+      cancelHooks.add(hook);
+      return () => void cancelHooks.delete(hook);
+    },
+  };
+
+  const session: SessionState = o.session ?? newSessionState();
+  const approve = new Set((o.approve ?? []).map((a) => a.trim()).filter(Boolean));
+  const autoHeal = o.autoHeal ?? true;
+  const dryRun = (o.dryRun ?? false) || config.auto_healing.dry_run;
+
+  // The run's results so far. The report is built from these whether the work finished or was cut
+  // off at the deadline, by a cancel or by an unexpected error.
+  const findings: FindingReport[] = [];
+  const actions: ActionRecord[] = [];
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const recommendations = new Set<string>();
+  const approvals: ApprovalRecord[] = [];
+  const patterns: NonNullable<RunReport['patterns']> = {};
+  const phaseTimes = new Map<string, { started: number; ended?: number }>();
+  let plan: PlannedPhase[] = [];
+  let allChecks: PlannedPhase[] = [];
+  let planFailed = false;
+  const states = new Map<string, CheckState>();
+  /** Findings whose healing has started and not ended, with when it started. */
+  const healing = new Map<FindingReport, number>();
+  const pendingNotifications: Promise<void>[] = [];
+  /** Remedies still running (their own promise, whatever the engine's race decided). */
+  const remedies = new Set<Promise<void>>();
+
+  const findingReport = (f: Finding, phase: string): FindingReport => ({
+    id: approvalId(f, o.sha),
+    code: f.code,
+    checkId: f.checkId,
+    phase,
+    target: f.target,
+    message: f.message,
+    severity: f.severity ?? 'error',
+    evidence: f.evidence,
+    outcome: 'failed',
+    reason: '',
+    action: null,
+    risk: f.risk ?? ISSUE_CATALOG[f.code].risk,
+    attempts: 0,
+    durationMs: 0,
+  });
+
+  let failure: { error: unknown } | undefined;
+  const work = execute().catch((error: unknown) => {
+    failure = { error };
+  });
+  // The hard stop: the work ends, or it is cut off a short settle time after the run is stopped.
+  let settleTimer: NodeJS.Timeout | undefined;
+  let disarm = (): void => {};
+  const cutOff = new Promise<void>((resolve) => {
+    const arm = (): void => {
+      settleTimer = setTimeout(resolve, SETTLE_MS[interruption?.reason ?? 'deadline']);
+    };
+    if (signal.aborted) arm();
+    else signal.addEventListener('abort', arm, { once: true });
+    disarm = () => signal.removeEventListener('abort', arm);
+  });
+  await Promise.race([work, cutOff]);
+  disarm();
+  clearTimeout(settleTimer);
+  clearTimeout(timer);
+  o.signal?.removeEventListener('abort', onCancel);
+
+  if (failure && (failure.error as Error | undefined)?.name === 'ConfigError') {
+    open = false;
+    await settlesWithin(targets.close(), CLOSE_TARGETS_MS);
+    throw failure.error;
+  }
+  if (failure) {
+    const e = failure.error;
+    const detail = `unexpected error: ${errorMessage(e)}`;
+    errors.push(detail);
+    log.say(`💥 ${detail}`);
+    log.error(detail);
+    if (e instanceof Error && e.stack) log.debug(e.stack);
+    interrupt({ reason: 'error', detail });
+  }
+  // A check that held the main thread past the deadline finished before the timer could fire.
+  if (Date.now() >= deadline) onDeadline();
+  if (interruption) {
+    const left = stoppedAt + SETTLE_MS[interruption.reason] - Date.now();
+    await settlesWithin(Promise.all([...remedies]), left);
+    await stopUnfinished();
+  }
+  await settlesWithin(targets.close(), CLOSE_TARGETS_MS);
+  const report = buildReport();
+  open = false;
+  return report;
+
+  /** Ends what is still running after the settle time: command groups, then the cancel hooks. */
+  async function stopUnfinished(): Promise<void> {
+    const killed = processes.killAll('SIGKILL');
+    if (killed.length) log.warn(`Killed ${killed.length} command process group(s) still running`);
+    const hooks = [...cancelHooks];
+    cancelHooks.clear();
+    for (const hook of hooks) {
+      const ran = Promise.resolve()
+        .then(hook)
+        .catch((e: unknown) => {
+          errors.push(`cleanup after the stop failed: ${errorMessage(e)}`);
+          log.error(`Cleanup after the stop failed: ${errorMessage(e)}`);
+        });
+      if (!(await settlesWithin(ran, CANCEL_HOOKS_MS))) {
+        errors.push(`cleanup after the stop did not finish within ${CANCEL_HOOKS_MS / 1000}s`);
+      }
+    }
   }
 
-  async function execute(): Promise<RunReport> {
-    const session: SessionState = o.session ?? newSessionState();
-    const approve = new Set((o.approve ?? []).map((a) => a.trim()).filter(Boolean));
-    const autoHeal = o.autoHeal ?? true;
-    const dryRun = (o.dryRun ?? false) || config.auto_healing.dry_run;
-
-    const findings: FindingReport[] = [];
-    const actions: ActionRecord[] = [];
-    const errors: string[] = [];
-    const notes: string[] = [];
-    const recommendations = new Set<string>();
-    const approvals: ApprovalRecord[] = [];
-    const patterns: NonNullable<RunReport['patterns']> = {};
-    const phaseReports: PhaseReport[] = [];
-
+  async function execute(): Promise<void> {
     if (o.loaded.discovered) {
       notes.push(
         o.loaded.path
@@ -251,9 +418,6 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       log.warn(guards.lowDisk);
     }
 
-    let plan: PlannedPhase[] = [];
-    let allChecks: PlannedPhase[] = [];
-    let planFailed = false;
     try {
       allChecks = o.injectedFindings
         ? []
@@ -262,11 +426,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           : buildConfiguredPlan(o.loaded);
       plan = filterPhases(allChecks, o.phases, o.loaded.path ?? 'the config');
     } catch (e) {
-      if ((e as Error).name === 'ConfigError') {
-        clearTimeout(timer);
-        await targets.close();
-        throw e;
-      }
+      if ((e as Error).name === 'ConfigError') throw e;
       const msg = `Could not build the plan: ${errorMessage(e)}`;
       planFailed = true;
       errors.push(msg);
@@ -274,7 +434,6 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       log.error(msg);
     }
 
-    const states = new Map<string, CheckState>();
     const selectedIds = new Set(plan.flatMap((p) => p.checks.map((c) => c.id)));
     for (const phase of allChecks)
       for (const check of phase.checks)
@@ -322,6 +481,10 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         try {
           result = await withSignal(st.check.run(ctx), signal, `check ${st.check.id}`);
         } catch (e) {
+          // Stopped by the deadline or a cancel: it did not fail, it did not finish (and still blocks).
+          const why = interruption
+            ? `did not finish: ${stopReason(interruption)}`
+            : `could not run: ${errorMessage(e)}`;
           result = {
             findings: [
               {
@@ -329,9 +492,9 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
                 checkId: st.check.id,
                 target: st.check.id,
                 targetKey: `check:${st.check.id}`,
-                message: `Check '${st.check.id}' (${st.check.type}) could not run: ${errorMessage(e)}`,
+                message: `Check '${st.check.id}' (${st.check.type}) ${why}`,
                 evidence: {},
-                manual: `the ${st.check.type} check could not run: ${errorMessage(e)}`,
+                manual: `the ${st.check.type} check ${why}`,
               },
             ],
           };
@@ -398,23 +561,6 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
 
     const stableTimeoutMs = config.auto_healing.stabilization_timeout_seconds * 1000;
 
-    const findingReport = (f: Finding, phase: string): FindingReport => ({
-      id: approvalId(f, o.sha),
-      code: f.code,
-      checkId: f.checkId,
-      phase,
-      target: f.target,
-      message: f.message,
-      severity: f.severity ?? 'error',
-      evidence: f.evidence,
-      outcome: 'failed',
-      reason: '',
-      action: null,
-      risk: f.risk ?? ISSUE_CATALOG[f.code].risk,
-      attempts: 0,
-      durationMs: 0,
-    });
-
     const isApproved = async (fr: FindingReport): Promise<ApprovalRecord | undefined> => {
       if (
         approve.has('all') ||
@@ -426,7 +572,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       }
       if (!o.approvalLookup) return undefined;
       try {
-        return await o.approvalLookup(fr);
+        return await withSignal(o.approvalLookup(fr), signal, 'approval lookup');
       } catch (e) {
         log.say(`⚠️ Approval lookup failed (treated as not approved): ${errorMessage(e)}`);
         log.warn(`Approval lookup failed (treated as not approved): ${errorMessage(e)}`);
@@ -436,7 +582,6 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
 
     // Notifications go out in the background (a slow webhook never holds healing up); the run waits
     // for them, bounded by their own timeouts, before it returns.
-    const pendingNotifications: Promise<void>[] = [];
     const emit = async (event: HealingEvent): Promise<void> => {
       if (!o.onHealingEvent) return;
       pendingNotifications.push(
@@ -457,6 +602,21 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       systemic?: string,
     ): Promise<FindingReport> => {
       const fr = findingReport(f, phase);
+      // Listed while in flight: a run cut off now still reports this finding, as interrupted.
+      healing.set(fr, Date.now());
+      try {
+        return await healFinding(fr, st, f, systemic);
+      } finally {
+        healing.delete(fr);
+      }
+    };
+
+    const healFinding = async (
+      fr: FindingReport,
+      st: CheckState,
+      f: Finding,
+      systemic?: string,
+    ): Promise<FindingReport> => {
       const t0 = Date.now();
       if (f.evidence.pattern && typeof f.evidence.pattern === 'string') {
         const p = (patterns[f.evidence.pattern] ??= { matched: 0, fixes_attempted: 0, fixes_worked: 0 });
@@ -627,10 +787,15 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_attempted++;
         try {
           const running = remedy.run(cur, rctx);
-          previous = running.then(
+          const settled = running.then(
             () => undefined,
             () => undefined,
           );
+          previous = settled;
+          // Cut off by the deadline or a cancel, a remedy may still be stopping its command and
+          // putting files back: the run waits for it (bounded) before it reports.
+          remedies.add(settled);
+          void settled.then(() => remedies.delete(settled));
           const result = await withSignal(running, actionSignal, `${action} on ${f.target}`);
           for (const r of result.recommendations ?? []) recommendations.add(r);
           record.data = result.data;
@@ -801,6 +966,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
             if (fr.outcome !== 'healed' && fr.outcome !== 'recovered' && isError(f)) allOk = false;
           }
         }
+        st.done = true;
         return allOk;
       })();
       return st.resolution;
@@ -839,7 +1005,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     }
 
     for (const [index, phase] of plan.entries()) {
-      const t0 = Date.now();
+      const times = { started: Date.now(), ended: undefined as number | undefined };
+      phaseTimes.set(phase.name, times);
       log.say('');
       log.say(`━━ Phase ${index + 1}/${plan.length}: ${phase.name} ━━`);
       log.info(`Phase ${phase.name}: running ${phase.checks.length} check(s)`);
@@ -849,12 +1016,77 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       systemicGuard();
       // Root causes first: resolving a check resolves its dependencies before it.
       for (const st of sts) await resolveCheck(st);
-      phaseReports.push({ name: phase.name, status: 'passed', durationMs: Date.now() - t0, checks: [] });
+      times.ended = Date.now();
     }
+    await withSignal(Promise.allSettled(pendingNotifications), signal, 'notifications').catch(() => {
+      log.warn('Notifications still pending when the run stopped');
+    });
+  }
 
+  /** Findings for the work a stopped run did not finish, so the report says what was left undone. */
+  function reportUnfinished(i: Interruption): void {
+    const why = stopReason(i);
+    const now = Date.now();
+    for (const [fr, since] of healing) {
+      fr.outcome = 'failed';
+      fr.reason = `interrupted while healing: ${why}`;
+      fr.durationMs = now - since;
+      findings.push(fr);
+      log.say(`❌ Not finished: ${fr.message} (${why})`);
+      log.error(`${fr.code} on ${fr.target} not finished: ${why}`);
+    }
+    healing.clear();
+    const known = new Set(findings.map((f) => f.id));
+    for (const phase of plan) {
+      for (const c of phase.checks) {
+        const st = states.get(c.id);
+        if (!st || st.done) continue;
+        if (!st.result) {
+          const f: Finding = {
+            code: 'check_error',
+            checkId: c.id,
+            target: c.id,
+            targetKey: `check:${c.id}`,
+            message: `Check '${c.id}' (${c.type}) did not finish: ${why}`,
+            evidence: {},
+            manual: `the ${c.type} check did not finish: ${why}`,
+          };
+          const fr = findingReport(f, c.phase);
+          fr.outcome = 'not_healable';
+          fr.reason = `did not finish: ${why}`;
+          findings.push(fr);
+          log.say(`❌ ${f.message}`);
+          log.error(f.message);
+          continue;
+        }
+        for (const f of st.result.findings) {
+          const fr = findingReport(f, c.phase);
+          if (known.has(fr.id)) continue;
+          fr.reason = `not healed: ${why}`;
+          findings.push(fr);
+          known.add(fr.id);
+        }
+      }
+    }
+  }
+
+  function buildReport(): RunReport {
+    if (interruption) {
+      reportUnfinished(interruption);
+      if (!errors.includes(interruption.detail)) errors.push(interruption.detail);
+    }
+    const now = Date.now();
     // Checks resolved on demand from a later phase are reported under their own phase.
-    for (const pr of phaseReports) {
-      const phase = plan.find((p) => p.name === pr.name)!;
+    const phaseReports: PhaseReport[] = [];
+    for (const phase of plan) {
+      const times = phaseTimes.get(phase.name);
+      const pr: PhaseReport = {
+        name: phase.name,
+        status: 'passed',
+        durationMs: times ? (times.ended ?? now) - times.started : 0,
+        checks: [],
+      };
+      phaseReports.push(pr);
       pr.checks = phase.checks.map((c): CheckReport => {
         const st = states.get(c.id)!;
         const own = findings.filter((f) => f.checkId === c.id);
@@ -881,11 +1113,6 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           : 'passed';
     }
 
-    if (signal.aborted) errors.push(abortReason(signal));
-    clearTimeout(timer);
-    await Promise.allSettled(pendingNotifications);
-    await targets.close();
-
     const errorsOnly = findings.filter((f) => f.severity === 'error');
     const fixed = (f: FindingReport): boolean => f.outcome === 'healed' || f.outcome === 'recovered';
     const blocking = errorsOnly.filter((f) => !fixed(f));
@@ -902,7 +1129,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       );
     }
     const verdict: RunReport['verdict'] =
-      blocking.length || planFailed || nothingConfigured || nothingDiscovered
+      blocking.length || planFailed || nothingConfigured || nothingDiscovered || interruption
         ? 'blocked'
         : errorsOnly.length
           ? 'healed'
@@ -924,12 +1151,14 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       awaitingApproval: findings.filter((f) => f.outcome === 'awaiting_approval').length,
       blocked: blocking.length,
     };
-    const headline =
-      verdict === 'passed'
+    const notHealed = `${blocking.length} finding${blocking.length === 1 ? '' : 's'} not healed`;
+    const headline = interruption
+      ? `Deployment: BLOCKED (${interruptionHeadline(interruption)}${blocking.length ? `; ${notHealed}` : ''})`
+      : verdict === 'passed'
         ? 'Deployment: ALLOWED (all checks passed)'
         : verdict === 'healed'
           ? `Deployment: ALLOWED (healed ${counts.healed + counts.recovered} finding${counts.healed + counts.recovered === 1 ? '' : 's'})`
-          : `Deployment: BLOCKED (${blocking.length ? `${blocking.length} finding${blocking.length === 1 ? '' : 's'} not healed` : (errors[0] ?? 'run failed')})`;
+          : `Deployment: BLOCKED (${blocking.length ? notHealed : (errors[0] ?? 'run failed')})`;
     log.say('');
     log.say(verdict === 'blocked' ? `🚫 ${headline}` : `✅ ${headline}`);
     log.info(headline);
@@ -974,6 +1203,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       notes,
       approvals,
       ...(Object.keys(patterns).length ? { patterns } : {}),
+      ...(interruption ? { interrupted: interruption } : {}),
     };
     return redactor.redactValue(report);
   }

@@ -1,5 +1,6 @@
 // The contracts every part of Orixoon shares: checks produce findings, remedies act on one target,
 // the healing engine alone decides, reporters render the one report model.
+import type { ProcessGroups } from '../targets/exec.js';
 import type { Targets } from '../targets/index.js';
 import type { Logger } from './logger.js';
 
@@ -114,7 +115,18 @@ export interface RunContext {
   env: NodeJS.ProcessEnv;
   /** Directory of the config file (relative paths in checks resolve from it). */
   baseDir: string;
+  /** The run's live command process groups: pass it to runShell so a SIGINT/SIGTERM can end them. */
+  processes?: ProcessGroups;
+  /**
+   * Registers cleanup that must happen if the run stops (SIGINT/SIGTERM, the deadline) while this
+   * work is still in flight, e.g. putting back the files a fix changed. Returns the function that
+   * unregisters it: call that once the work has finished or undone itself.
+   */
+  onCancel?: (hook: CancelHook) => () => void;
 }
+
+/** Cleanup run when a run stops with work in flight; bounded in time, errors only reported. */
+export type CancelHook = () => void | Promise<void>;
 
 export interface VerifyResult {
   ok: boolean;

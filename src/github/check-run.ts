@@ -17,6 +17,8 @@ export interface CheckPublisherOptions {
   workspace?: string;
   redact: (text: string) => string;
   say: (text: string) => void;
+  /** Told the check run's id once it exists and when it is completed (the action's post step needs it). */
+  onCheckRun?: (id: number, status: 'in_progress' | 'completed') => void;
 }
 
 export interface CheckPublisher {
@@ -98,6 +100,7 @@ export function createCheckPublisher(options: CheckPublisherOptions): CheckPubli
           output: { title: 'Running pre-deployment checks', summary: 'Orixoon is checking the environment…' },
         });
         checkRunId = created.id;
+        options.onCheckRun?.(created.id, 'in_progress');
         say(`🏷️ Check run '${CHECK_NAME}' started on ${sha.slice(0, 7)}`);
         return undefined;
       } catch (err) {
@@ -144,6 +147,7 @@ export function createCheckPublisher(options: CheckPublisherOptions): CheckPubli
         for (const batch of batches.slice(1)) {
           await client.updateCheckRun(checkRunId, { output: { title, summary, annotations: batch } });
         }
+        options.onCheckRun?.(checkRunId, 'completed');
         say(`🏷️ Check run '${CHECK_NAME}' completed: ${final.conclusion}`);
         return undefined;
       } catch (err) {

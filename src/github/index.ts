@@ -45,6 +45,8 @@ export interface GitHubSettings {
   approveInput: string[];
   /** Per-request timeout for the GitHub API. Default 15 s. */
   timeoutMs?: number;
+  /** Told the check run's id once it exists and when it is completed (the action's post step needs it). */
+  onCheckRun?: (id: number, status: 'in_progress' | 'completed') => void;
 }
 
 export interface GitHubIntegration {
@@ -355,6 +357,7 @@ export function createGitHubIntegration(
       workspace: gh.workspace,
       redact: (t) => redactor.redact(t),
       say,
+      onCheckRun: settings.onCheckRun,
     });
     return checks;
   }

@@ -115,6 +115,11 @@ export interface RunReport {
   recommendations: string[];
   /** Run-level problems (deadline passed, a target unreachable before any check, guard trips). */
   errors: string[];
+  /**
+   * Set when the run stopped before its work did: the deadline (`timeout-seconds`), a cancel
+   * (SIGINT/SIGTERM) or an unexpected error. Such a run is always blocked.
+   */
+  interrupted?: { reason: 'deadline' | 'cancelled' | 'error'; detail: string };
   notes: string[];
   approvals: ApprovalRecord[];
   /** Pattern effectiveness for log pattern checks: name → {matched, fixed, attempts}. */

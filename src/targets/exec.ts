@@ -1,7 +1,8 @@
 // Shell commands on the runner (command checks, heal commands, log-pattern fixes). The only place
 // that starts user commands. @actions/exec has no timeout and does not expose the child process, so
 // a hung command could never be stopped; this module spawns `bash -c` in its own process group and
-// kills the whole group (the shell and everything it started) when the time limit passes.
+// kills the whole group (the shell and everything it started) when the time limit passes. The groups
+// still running are listed in the run's ProcessGroups, so a SIGINT/SIGTERM can end them all.
 import { spawn } from 'node:child_process';
 
 export interface ShellOptions {
@@ -11,10 +12,54 @@ export interface ShellOptions {
   env?: NodeJS.ProcessEnv;
   /** The run's deadline signal: aborting kills the command like a timeout. */
   signal?: AbortSignal;
+  /** The run's registry of live process groups (the command's group is listed while it runs). */
+  processes?: ProcessGroups;
   /** Bytes of combined output kept (the tail). Default 2048. */
   keepBytes?: number;
-  /** Time between SIGTERM and SIGKILL. Default 2000 ms. */
+  /** Time between SIGTERM and SIGKILL after a timeout. Default 2000 ms (500 ms when the run is stopped). */
   killGraceMs?: number;
+}
+
+/** SIGTERM → SIGKILL grace once the run itself is stopping (deadline, SIGINT/SIGTERM): be quick. */
+const ABORT_KILL_GRACE_MS = 500;
+
+/**
+ * The process groups of the commands a run has started and not yet seen end. The entry points kill
+ * them on SIGINT/SIGTERM; the watchdog thread (process-guard.ts) reads the same list from shared
+ * memory when the main thread is stuck, which is why the pgids also live in `slots`.
+ */
+export class ProcessGroups {
+  static readonly SLOTS = 256;
+  /** One pgid per slot, 0 = free; shared with the watchdog thread. */
+  readonly slots = new Int32Array(new SharedArrayBuffer(ProcessGroups.SLOTS * 4));
+  private readonly live = new Set<number>();
+
+  add(pgid: number): void {
+    this.live.add(pgid);
+    const free = this.slots.indexOf(0);
+    if (free >= 0) Atomics.store(this.slots, free, pgid);
+  }
+
+  delete(pgid: number): void {
+    this.live.delete(pgid);
+    const at = this.slots.indexOf(pgid);
+    if (at >= 0) Atomics.store(this.slots, at, 0);
+  }
+
+  /** The groups still listed. */
+  list(): number[] {
+    return [...this.live];
+  }
+
+  /** Sends `signal` to every listed group; returns the groups that still had a process. */
+  killAll(signal: NodeJS.Signals): number[] {
+    const hit: number[] = [];
+    for (const pgid of this.live) {
+      if (processGroupAlive(pgid)) hit.push(pgid);
+      killGroup(pgid, signal);
+    }
+    return hit;
+  }
 }
 
 export interface ShellResult {
@@ -105,15 +150,19 @@ export function runShell(command: string, options: ShellOptions): Promise<ShellR
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
+    if (child.pid !== undefined) options.processes?.add(child.pid);
 
     const stop = (why: 'timeout' | 'abort') => {
       if (exit || child.pid === undefined) return;
       if (why === 'timeout') timedOut = true;
       else aborted = true;
       killGroup(child.pid, 'SIGTERM');
-      killTimer = setTimeout(() => {
-        if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-      }, grace);
+      killTimer = setTimeout(
+        () => {
+          if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+        },
+        why === 'abort' ? Math.min(grace, ABORT_KILL_GRACE_MS) : grace,
+      );
     };
     const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
     const onAbort = () => stop('abort');
@@ -130,6 +179,9 @@ export function runShell(command: string, options: ShellOptions): Promise<ShellR
       if ((timedOut || aborted) && child.pid !== undefined && processGroupAlive(child.pid)) {
         killGroup(child.pid, 'SIGKILL');
       }
+      // A command that exited on its own may leave background processes on purpose (a heal command
+      // starting a service): from here on they are not the run's to stop.
+      if (child.pid !== undefined) options.processes?.delete(child.pid);
       clearTimeout(killTimer);
       child.stdout?.destroy();
       child.stderr?.destroy();
@@ -149,6 +201,7 @@ export function runShell(command: string, options: ShellOptions): Promise<ShellR
     child.stderr?.on('data', (c: Buffer) => keep.push(c));
     child.on('error', (err) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) options.processes?.delete(child.pid);
       options.signal?.removeEventListener('abort', onAbort);
       if (!settled) {
         settled = true;

@@ -40,7 +40,13 @@ export const runHealCommand: Remedy = {
     if (!heal) throw new Error(`Command check '${f.checkId}' has no heal command: add \`heal\` to the check`);
     const timeoutMs = boundedTimeout(num(f.params?.timeout_seconds) ?? num(opts.timeout_seconds), ctx);
     const cwd = str(f.params?.cwd) ?? process.cwd();
-    const r = await runShell(heal, { timeoutMs, cwd, env: ctx.env, signal: ctx.signal });
+    const r = await runShell(heal, {
+      timeoutMs,
+      cwd,
+      env: ctx.env,
+      signal: ctx.signal,
+      processes: ctx.processes,
+    });
     const data = { exit_code: r.exitCode, timed_out: r.timedOut, duration_ms: r.durationMs };
     if (r.exitCode !== 0 || r.timedOut || r.aborted) {
       throw new RemedyFailure(
@@ -116,7 +122,13 @@ export const patternFix: Remedy = {
     const { dir, backups } = await backUp(files);
     let keepBackups = false;
     try {
-      const r = await runShell(command, { timeoutMs, cwd, env: ctx.env, signal: ctx.signal });
+      const r = await runShell(command, {
+        timeoutMs,
+        cwd,
+        env: ctx.env,
+        signal: ctx.signal,
+        processes: ctx.processes,
+      });
       let failure: string | undefined;
       let retest = 'fix command exited 0';
       if (r.exitCode !== 0 || r.timedOut || r.aborted) {
