@@ -6,7 +6,9 @@ import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import Dockerode from 'dockerode';
+import { LineTail, MAX_LOG_BYTES, MAX_LOG_LINES } from './logfile.js';
 
 export interface DockerSettings {
   /** unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host; default DOCKER_HOST or the local socket. */
@@ -30,6 +32,23 @@ interface InspectConfigExtras {
 export interface CallOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+}
+
+export interface ContainerLogOptions extends CallOptions {
+  sinceSeconds?: number;
+  /** The last N lines only (Docker's own `tail`). */
+  tail?: number;
+  /** Default MAX_LOG_LINES. */
+  maxLines?: number;
+  /** Default MAX_LOG_BYTES. */
+  maxBytes?: number;
+}
+
+export interface ContainerLogs {
+  /** Oldest first. */
+  lines: string[];
+  /** Older lines of the window were left out to stay within the caps. */
+  capped: boolean;
 }
 
 export interface DockerEvent {
@@ -100,7 +119,7 @@ export interface DockerConnection {
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 /** Fallback poll while waiting for a container: events usually wake the wait earlier. */
 const WAIT_POLL_MS = 100;
-/** Cap on exec / log output kept in memory. */
+/** Cap on exec output kept in memory (logs have their own caps: MAX_LOG_LINES, MAX_LOG_BYTES). */
 const MAX_OUTPUT_BYTES = 256 * 1024;
 
 function envFlag(value: string | undefined): boolean {
@@ -301,14 +320,23 @@ function toEvent(o: Record<string, unknown>): DockerEvent | undefined {
 
 const RFC3339_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) ?/;
 
-/** Nanoseconds of an RFC 3339 timestamp with up to 9 fraction digits (0n when there is none). */
-function timestampNanos(at: string): bigint {
-  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(.*)$/.exec(at);
-  if (!m) return 0n;
-  const ms = Date.parse(`${m[1]}${m[3]}`);
-  if (!Number.isFinite(ms)) return 0n;
-  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0').slice(0, 9) || '0');
+/** A log line and the time Docker stamped it: epoch milliseconds (whole seconds) and nanoseconds within. */
+interface StampedLine {
+  ms: number;
+  nano: number;
+  text: string;
 }
+
+/** `2025-01-10T14:30:15.123456789Z text` → the text and its time (0 when it has none). */
+function stampedLine(raw: string): StampedLine {
+  const m = RFC3339_PREFIX.exec(raw);
+  if (!m) return { ms: 0, nano: 0, text: raw };
+  const ms = Date.parse(`${raw.slice(0, 19)}${m[2]}`);
+  const nano = m[1] ? Number(m[1].slice(1, 10).padEnd(9, '0')) : 0;
+  return { ms: Number.isFinite(ms) ? ms : 0, nano, text: raw.slice(m[0].length) };
+}
+
+const stampedBefore = (a: StampedLine, b: StampedLine) => a.ms < b.ms || (a.ms === b.ms && a.nano < b.nano);
 
 /** The container's own healthcheck command as an exec argv, or undefined when it has none. */
 export function healthcheckArgv(info: ContainerInspectInfo): string[] | undefined {
@@ -949,49 +977,103 @@ export class DockerTarget {
     }
   }
 
-  /** Log lines (stdout and stderr, in order, timestamps stripped). */
-  async logs(
-    idOrName: string,
-    opts: { sinceSeconds?: number; tail?: number; timeoutMs?: number } = {},
-  ): Promise<string[]> {
-    const query: Dockerode.ContainerLogsOptions = { stdout: true, stderr: true, timestamps: true };
-    if (opts.sinceSeconds !== undefined) query.since = dockerTime(Date.now() - opts.sinceSeconds * 1000);
-    if (opts.tail !== undefined) query.tail = opts.tail;
-    const body = await this.call(
-      `logs of container '${idOrName}'`,
-      (signal) =>
-        this.api()
-          .getContainer(idOrName)
-          .logs({ ...query, follow: false, abortSignal: signal }) as Promise<unknown>,
-      { timeoutMs: opts.timeoutMs },
-    );
-    // docker-modem hands back a Buffer, or parsed JSON when a TTY container's log happens to be JSON.
-    const buf = Buffer.isBuffer(body)
-      ? body
-      : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const lines: Array<{ at: string; text: string }> = [];
-    const partial = { stdout: '', stderr: '' };
-    const add = (raw: string) => {
-      const m = RFC3339_PREFIX.exec(raw);
-      lines.push({
-        at: m ? raw.slice(0, m[0].trimEnd().length) : '',
-        text: m ? raw.slice(m[0].length) : raw,
-      });
+  /** Log lines (stdout and stderr, in order, timestamps stripped), within the caps of readLogs. */
+  async logs(idOrName: string, opts: ContainerLogOptions = {}): Promise<string[]> {
+    return (await this.readLogs(idOrName, opts)).lines;
+  }
+
+  /**
+   * The newest log lines written since `sinceSeconds` ago, at most `maxLines` lines and `maxBytes`
+   * bytes of text (the log file caps by default). Docker is asked for that tail only, and the body is
+   * read as a stream, frame by frame, keeping no more than the caps: a container that printed a
+   * million lines costs what one that printed the cap costs. `capped` says older lines were left out.
+   */
+  async readLogs(idOrName: string, opts: ContainerLogOptions = {}): Promise<ContainerLogs> {
+    const maxLines = Math.max(1, opts.maxLines ?? MAX_LOG_LINES);
+    const maxBytes = Math.max(1, opts.maxBytes ?? MAX_LOG_BYTES);
+    // One line more than the cap: receiving it is how a cut window is told from a window that fits.
+    const wanted = opts.tail !== undefined && opts.tail <= maxLines ? opts.tail : maxLines + 1;
+    const query: Record<string, string | number | boolean> = {
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      follow: false,
+      tail: wanted,
     };
-    const demux = new FrameDemuxer((stream, data) => {
-      const text = partial[stream] + data.toString('utf8');
-      const parts = text.split('\n');
-      partial[stream] = parts.pop() ?? '';
-      for (const p of parts) add(p.replace(/\r$/, ''));
+    if (opts.sinceSeconds !== undefined) query.since = dockerTime(Date.now() - opts.sinceSeconds * 1000);
+    const what = `logs of container '${idOrName}'`;
+    const tail = await this.call(
+      what,
+      (signal) => this.streamLogs(idOrName, query, signal, maxLines, maxBytes),
+      {
+        timeoutMs: opts.timeoutMs,
+        signal: opts.signal,
+      },
+    );
+    // stdout and stderr are separate pipes: the timestamps put their lines back in order (a stable
+    // sort, and only when they are not in order already).
+    const stamped = tail.lines();
+    if (stamped.some((l, i) => i > 0 && stampedBefore(l, stamped[i - 1]!)))
+      stamped.sort((a, b) => (stampedBefore(a, b) ? -1 : stampedBefore(b, a) ? 1 : 0));
+    const lines = stamped.map((l) => l.text);
+    return { lines, capped: tail.dropped > 0 };
+  }
+
+  /** GET /containers/{id}/logs as a stream (follow=false ends it at the log's end), into a bounded tail. */
+  private streamLogs(
+    idOrName: string,
+    query: Record<string, string | number | boolean>,
+    signal: AbortSignal,
+    maxLines: number,
+    maxBytes: number,
+  ): Promise<LineTail<StampedLine>> {
+    return new Promise((resolve, reject) => {
+      this.api().modem.dial(
+        {
+          path: `/containers/${encodeURIComponent(idOrName)}/logs?`,
+          method: 'GET',
+          options: query,
+          isStream: true,
+          abortSignal: signal,
+          statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+        },
+        (err, res) => {
+          if (err) return reject(err);
+          const body = res as Readable;
+          const tail = new LineTail<StampedLine>(maxLines, maxBytes);
+          const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+          const partial = { stdout: '', stderr: '' };
+          const add = (raw: string) => {
+            const line = stampedLine(raw);
+            tail.push(line, Buffer.byteLength(line.text));
+          };
+          const demux = new FrameDemuxer((stream, data) => {
+            const parts = (partial[stream] + decoders[stream].write(data)).split('\n');
+            partial[stream] = parts.pop() ?? '';
+            for (const p of parts) add(p.replace(/\r$/, ''));
+            // A line that never ends (a progress bar on a TTY) is cut rather than grown without bound.
+            if (partial[stream].length > maxBytes) {
+              partial[stream] = partial[stream].slice(-maxBytes);
+              tail.dropped++;
+            }
+          });
+          const stop = () =>
+            body.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+          signal.addEventListener('abort', stop, { once: true });
+          body.on('data', (c: Buffer) => demux.push(c));
+          body.once('error', (e) => (signal.removeEventListener('abort', stop), reject(e)));
+          body.once('end', () => {
+            signal.removeEventListener('abort', stop);
+            demux.end();
+            for (const stream of ['stdout', 'stderr'] as const) {
+              const rest = partial[stream] + decoders[stream].end();
+              if (rest) add(rest);
+            }
+            resolve(tail);
+          });
+        },
+      );
     });
-    demux.push(buf);
-    demux.end();
-    for (const rest of [partial.stdout, partial.stderr]) if (rest) add(rest);
-    // stdout and stderr are separate pipes: the timestamps put their lines back in order.
-    return lines
-      .map((l, i) => ({ ...l, i, ns: timestampNanos(l.at) }))
-      .sort((a, b) => (a.ns === b.ns ? a.i - b.i : a.ns < b.ns ? -1 : 1))
-      .map((l) => l.text);
   }
 
   /**
