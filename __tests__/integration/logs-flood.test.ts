@@ -111,6 +111,14 @@ describe('container logs with a million lines in the window', () => {
         lines: ['999998', '999999', '1000000'],
       });
       expect(await t.logs(FLOOD, { tail: 2 })).toEqual(['999999', '1000000']);
+      // The read is bounded like every call: by its timeout and by the run's signal.
+      await expect(t.readLogs(FLOOD, { timeoutMs: 1 })).rejects.toThrow(
+        `no answer to logs of container '${FLOOD}' within 1 ms`,
+      );
+      await expect(t.readLogs(FLOOD, { signal: AbortSignal.abort() })).rejects.toThrow(
+        `Docker logs of container '${FLOOD}' cancelled: the run's deadline passed`,
+      );
+      expect(await t.readLogs(FLOOD, { tail: 1 })).toEqual({ capped: false, lines: ['1000000'] });
     } finally {
       await t.close();
     }

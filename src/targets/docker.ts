@@ -6,7 +6,6 @@ import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import Dockerode from 'dockerode';
 import { LineTail, MAX_LOG_BYTES, MAX_LOG_LINES } from './logfile.js';
 
@@ -1041,34 +1040,53 @@ export class DockerTarget {
           if (err) return reject(err);
           const body = res as Readable;
           const tail = new LineTail<StampedLine>(maxLines, maxBytes);
-          const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-          const partial = { stdout: '', stderr: '' };
-          const add = (raw: string) => {
+          // Lines are cut out of the frames as bytes and decoded once each: no string of a whole chunk,
+          // and a character split across two frames is decoded whole.
+          const partial: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
+          const partialBytes = { stdout: 0, stderr: 0 };
+          const add = (bytes: Buffer) => {
+            const end =
+              bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+            const raw = bytes.toString('utf8', 0, end);
             const line = stampedLine(raw);
-            tail.push(line, Buffer.byteLength(line.text));
+            // The text's bytes: the timestamp in front of it is ASCII, one byte a character.
+            tail.push(line, end - (raw.length - line.text.length));
+          };
+          const flush = (stream: 'stdout' | 'stderr', last: Buffer) => {
+            if (partial[stream].length === 0) return add(last);
+            add(Buffer.concat([...partial[stream], last]));
+            partial[stream] = [];
+            partialBytes[stream] = 0;
           };
           const demux = new FrameDemuxer((stream, data) => {
-            const parts = (partial[stream] + decoders[stream].write(data)).split('\n');
-            partial[stream] = parts.pop() ?? '';
-            for (const p of parts) add(p.replace(/\r$/, ''));
+            let start = 0;
+            for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a, start)) {
+              flush(stream, data.subarray(start, nl));
+              start = nl + 1;
+            }
+            if (start === data.length) return;
+            // A copy: the frame is a view of the socket's chunk, which should not stay alive for it.
+            partial[stream].push(Buffer.from(data.subarray(start)));
+            partialBytes[stream] += data.length - start;
             // A line that never ends (a progress bar on a TTY) is cut rather than grown without bound.
-            if (partial[stream].length > maxBytes) {
-              partial[stream] = partial[stream].slice(-maxBytes);
+            if (partialBytes[stream] > maxBytes) {
+              const kept = Buffer.concat(partial[stream]).subarray(-maxBytes);
+              partial[stream] = [Buffer.from(kept)];
+              partialBytes[stream] = kept.length;
               tail.dropped++;
             }
           });
           const stop = () =>
             body.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-          signal.addEventListener('abort', stop, { once: true });
           body.on('data', (c: Buffer) => demux.push(c));
           body.once('error', (e) => (signal.removeEventListener('abort', stop), reject(e)));
+          if (signal.aborted) stop();
+          else signal.addEventListener('abort', stop, { once: true });
           body.once('end', () => {
             signal.removeEventListener('abort', stop);
             demux.end();
-            for (const stream of ['stdout', 'stderr'] as const) {
-              const rest = partial[stream] + decoders[stream].end();
-              if (rest) add(rest);
-            }
+            for (const stream of ['stdout', 'stderr'] as const)
+              if (partial[stream].length) flush(stream, Buffer.alloc(0));
             resolve(tail);
           });
         },
