@@ -1,4 +1,6 @@
 // The shipped example pattern file and the pattern file format.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPatterns, patternsFileSchema } from '../../src/checks/logs.js';
@@ -53,6 +55,45 @@ describe('pattern files', () => {
     ).toBe(false);
     await expect(loadPatterns('/nonexistent/oxw-patterns.json')).rejects.toThrow(
       /^Pattern file \/nonexistent\/oxw-patterns\.json cannot be read: ENOENT/,
+    );
+  });
+
+  it('a regex the linear-time engine cannot run is refused at load, with the file, key, line and column', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'oxw-patterns-')), 'patterns.json');
+    writeFileSync(
+      file,
+      [
+        '{',
+        '  "patterns": [',
+        '    { "name": "ok", "regex": "ERROR" },',
+        '    {',
+        '      "name": "price",',
+        '      "regex": "\\\\d+ (?<=\\\\$)",',
+        '      "fix": { "type": "manual", "advice": "x" }',
+        '    },',
+        '    { "name": "ok", "regex": "(\\\\w+) \\\\1" }',
+        '  ]',
+        '}',
+      ].join('\n'),
+    );
+    // Line 6: `      "regex": "\\d+ (?<=\\$)",` — the value's quote is column 16, `(?<=` column 22.
+    await expect(loadPatterns(file)).rejects.toThrow(
+      `Pattern file ${file} is invalid: patterns.1.regex: regex does not compile: lookbehind \`(?<=\` at character 5 ` +
+        'is not supported: patterns run on a linear-time engine (RE2 syntax) without lookaround; match the surrounding ' +
+        'text instead (line 6, column 22); patterns.2.regex: regex does not compile: backreference `\\1` at character 7 ' +
+        'is not supported: patterns run on a linear-time engine (RE2 syntax) without backreferences; match the text ' +
+        'itself instead (line 9, column 38)',
+    );
+  });
+
+  it('a name used twice is reported at its second use', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'oxw-patterns-')), 'patterns.json');
+    writeFileSync(
+      file,
+      '{"patterns": [\n  {"name": "a", "regex": "x"},\n  {"name": "a", "regex": "y"}\n]}\n',
+    );
+    await expect(loadPatterns(file)).rejects.toThrow(
+      `Pattern file ${file}: pattern name 'a' is used twice (line 3, column 12): names must be unique`,
     );
   });
 });

@@ -1,113 +1,29 @@
 // Application logs (a container's, or a file on the runner) over a time window: a high error rate,
 // and known error signatures from a pattern file (regex → restart, a fix command, or manual advice).
 // Only the container's current run counts: errors of an instance that was since restarted are history.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
+import { loadPatterns, type ErrorPattern } from '../config/patterns.js';
+import { compileRegex, regexProblem, type TextMatcher } from '../config/regex.js';
 import type { Check, CheckRun, Finding, Risk, RunContext, VerifyResult } from '../engine/types.js';
 import { DockerApiError } from '../targets/docker.js';
 import { describeEnd, runShell } from '../targets/exec.js';
-import { linesSince, readLogFile } from '../targets/logfile.js';
+import { linesSince, MAX_LOG_BYTES, MAX_LOG_LINES, readLogFile } from '../targets/logfile.js';
 
 export const DEFAULT_ERROR_PATTERN = 'ERROR|CRITICAL|FATAL|Traceback';
 const DEFAULT_ERROR_THRESHOLD = 50;
 
-function compiles(source: string, flags = ''): boolean {
-  try {
-    new RegExp(source, flags);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export {
+  errorPatternSchema,
+  loadPatterns,
+  patternsFileSchema,
+  type ErrorPattern,
+  type PatternFix,
+} from '../config/patterns.js';
 
-// ---------------------------------------------------------------------------------------------
-// The pattern file: {patterns: [{name, regex, severity, description, fix}]}
-
-const patternFix = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('restart'),
-    container: z.string().min(1).optional().describe("Default: the logs check's container."),
-  }),
-  z.strictObject({
-    type: z.literal('command'),
-    run: z.string().min(1).describe('Shell command (bash -c) that fixes the cause.'),
-    backup: z
-      .array(z.string().min(1))
-      .default([])
-      .describe('Files copied before the fix and restored when it does not work.'),
-    verify: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Shell command; exit 0 = fixed. Without it: no new matching lines since the fix.'),
-    cwd: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Relative to the pattern file. Default: the directory Orixoon runs in.'),
-    timeout_seconds: z.number().positive().default(60),
-  }),
-  z.strictObject({
-    type: z.literal('manual'),
-    advice: z.string().min(1),
-  }),
-]);
-export type PatternFix = z.infer<typeof patternFix>;
-
-export const errorPatternSchema = z
-  .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'use letters, digits and - _ . :'),
-    regex: z.string().min(1),
-    flags: z
-      .string()
-      .regex(/^[imsu]*$/, 'only the flags i, m, s and u')
-      .optional(),
-    severity: z.enum(['critical', 'error', 'warning', 'info']).default('error'),
-    description: z.string().optional(),
-    risk: z.enum(['low', 'medium', 'high']).optional(),
-    min_matches: z.number().int().positive().default(1),
-    fix: patternFix.optional().describe('Without a fix the pattern is reported for manual intervention.'),
-  })
-  .refine((p) => compiles(p.regex, p.flags), { message: 'regex does not compile', path: ['regex'] });
-export type ErrorPattern = z.infer<typeof errorPatternSchema>;
-
-export const patternsFileSchema = z.strictObject({
-  $schema: z.string().optional(),
-  version: z.union([z.number(), z.string()]).optional(),
-  patterns: z.array(errorPatternSchema),
-});
-
-/** Reads and validates a pattern file; errors name the file and the offending key. */
-export async function loadPatterns(file: string): Promise<ErrorPattern[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new Error(`Pattern file ${file} cannot be read: ${(err as Error).message}`, { cause: err });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`Pattern file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-  const parsed = patternsFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`Pattern file ${file} is invalid: ${issues}`);
-  }
-  const names = new Set<string>();
-  for (const p of parsed.data.patterns) {
-    if (names.has(p.name)) throw new Error(`Pattern file ${file}: pattern name '${p.name}' is used twice`);
-    names.add(p.name);
-  }
-  return parsed.data.patterns;
-}
-
-/** Lines matching a regex (the regex is never global, so `test` keeps no state). */
-export function matchingLines(lines: readonly string[], re: RegExp): string[] {
+/** Lines matching a pattern (a linear-time matcher, or a non-global RegExp: `test` keeps no state). */
+export function matchingLines(lines: readonly string[], re: TextMatcher): string[] {
   return lines.filter((l) => re.test(l));
 }
 
@@ -128,9 +44,15 @@ const options = z
     window_minutes: z.number().positive().default(5),
     error_pattern: z
       .string()
-      .refine((s) => compiles(s), 'error_pattern does not compile as a regular expression')
+      .superRefine((s, ctx) => {
+        const problem = regexProblem(s);
+        if (problem)
+          ctx.addIssue({ code: 'custom', message: `error_pattern does not compile: ${problem.message}` });
+      })
       .optional()
-      .describe(`Default: ${DEFAULT_ERROR_PATTERN}`),
+      .describe(
+        `Default: ${DEFAULT_ERROR_PATTERN}. RE2 syntax (JavaScript regex syntax without backreferences or lookaround).`,
+      ),
     error_threshold: z
       .number()
       .int()
@@ -151,7 +73,19 @@ interface LogRead {
   fileSize?: number;
   /** false for a file without timestamps (the newest lines stand in for the window). */
   timed: boolean;
+  /** The window held more than the caps allow: only its newest lines were read. */
+  capped: boolean;
 }
+
+/** `in the last 5 min`, or what was really read when the caps cut the window. */
+function windowText(r: LogRead, minutes: number): string {
+  if (!r.timed) return `in the last ${r.lines.length} lines`;
+  if (!r.capped) return `in the last ${minutes} min`;
+  return `in the newest ${r.lines.length.toLocaleString('en-US')} lines of the last ${minutes} min (older lines not read: logs are capped at ${MAX_LOG_LINES.toLocaleString('en-US')} lines / ${MAX_LOG_BYTES / 1024 / 1024} MiB)`;
+}
+
+/** Evidence that says the window was cut, only when it was. */
+const cappedEvidence = (r: LogRead) => (r.capped ? { capped: true, lines_read: r.lines.length } : {});
 
 const sample = (line: string | undefined) => (line === undefined ? undefined : line.slice(0, 300));
 const severityOf = (s: ErrorPattern['severity']): 'error' | 'warning' =>
@@ -165,7 +99,11 @@ export const logsCheck = defineCheckType({
     const fromConfig = config.healing_actions.high_error_rate?.error_threshold;
     const threshold =
       o.error_threshold ?? (typeof fromConfig === 'number' ? fromConfig : DEFAULT_ERROR_THRESHOLD);
-    const errorRe = new RegExp(o.error_pattern ?? DEFAULT_ERROR_PATTERN);
+    // The built-in pattern is a plain alternation of words (nothing to backtrack on) and keeps V8's
+    // faster engine; a user's pattern runs on the linear-time one.
+    const errorRe: TextMatcher = o.error_pattern
+      ? compileRegex(o.error_pattern)
+      : new RegExp(DEFAULT_ERROR_PATTERN);
     const windowMs = o.window_minutes * 60_000;
     const who = o.container ?? o.file ?? spec.id;
 
@@ -184,8 +122,17 @@ export const logsCheck = defineCheckType({
             },
           );
         }
-        const w = fileOffset === undefined ? linesSince(chunk, sinceMs) : { lines: chunk.lines, timed: true };
-        return { lines: w.lines, source: `file ${o.file}`, fileSize: chunk.size, timed: w.timed };
+        const w =
+          fileOffset === undefined
+            ? linesSince(chunk, sinceMs)
+            : { lines: chunk.lines, timed: true, capped: !!chunk.truncated };
+        return {
+          lines: w.lines,
+          source: `file ${o.file}`,
+          fileSize: chunk.size,
+          timed: w.timed,
+          capped: !!w.capped,
+        };
       }
       const container = o.container ?? '';
       const docker = ctx.targets.docker();
@@ -207,8 +154,11 @@ export const logsCheck = defineCheckType({
         throw err;
       }
       const since = Math.max(sinceMs, previousRunEnded);
-      const lines = await docker.logs(container, { sinceSeconds: Math.max(0, (Date.now() - since) / 1000) });
-      return { lines, source: `container ${container}`, timed: true };
+      const logs = await docker.readLogs(container, {
+        sinceSeconds: Math.max(0, (Date.now() - since) / 1000),
+        signal: ctx.signal,
+      });
+      return { lines: logs.lines, source: `container ${container}`, timed: true, capped: logs.capped };
     };
 
     const patternsPath = (ctx: RunContext) =>
@@ -228,6 +178,7 @@ export const logsCheck = defineCheckType({
         targetKey: `pattern:${spec.id}:${p.name}`,
         message:
           `Known error pattern '${p.name}' matched ${hits.length} time${hits.length === 1 ? '' : 's'} in ${r.source}` +
+          (r.capped ? ` ${windowText(r, o.window_minutes)}` : '') +
           (p.description ? `: ${p.description}` : ''),
         evidence: {
           pattern: p.name,
@@ -237,6 +188,7 @@ export const logsCheck = defineCheckType({
           window_minutes: o.window_minutes,
           checked_at: new Date(checkedAt).toISOString(),
           ...(r.fileSize !== undefined ? { file_offset: r.fileSize } : {}),
+          ...cappedEvidence(r),
         },
         severity: severityOf(p.severity),
       };
@@ -351,7 +303,7 @@ export const logsCheck = defineCheckType({
           };
       }
       const r = await read(ctx, detectedAt(f), offsetOf(f));
-      const hits = matchingLines(r.lines, new RegExp(pattern.regex, pattern.flags)).length;
+      const hits = matchingLines(r.lines, compileRegex(pattern.regex, pattern.flags)).length;
       return hits === 0
         ? { ok: true, detail: `No new '${name}' lines since the fix` }
         : {
@@ -371,16 +323,14 @@ export const logsCheck = defineCheckType({
         const r = await read(ctx, checkedAt - windowMs);
         const findings: Finding[] = [];
         const errors = matchingLines(r.lines, errorRe);
-        const windowText = r.timed
-          ? `in the last ${o.window_minutes} min`
-          : `in the last ${r.lines.length} lines`;
+        const within = windowText(r, o.window_minutes);
         if (errors.length > threshold) {
           const f: Finding = {
             code: 'high_error_rate',
             checkId: spec.id,
             target: who,
             targetKey: o.container ? `container:${o.container}` : `logs:${spec.id}`,
-            message: `High error rate in ${r.source}: ${errors.length} errors ${windowText} (threshold ${threshold})`,
+            message: `High error rate in ${r.source}: ${errors.length} errors ${within} (threshold ${threshold})`,
             evidence: {
               errors: errors.length,
               threshold,
@@ -390,6 +340,7 @@ export const logsCheck = defineCheckType({
               sample: sample(errors[errors.length - 1]),
               checked_at: new Date(checkedAt).toISOString(),
               ...(r.fileSize !== undefined ? { file_offset: r.fileSize } : {}),
+              ...cappedEvidence(r),
             },
           };
           if (o.container) f.params = { container: o.container };
@@ -403,13 +354,13 @@ export const logsCheck = defineCheckType({
           const patterns = await loadPatterns(patternsFile);
           patternCount = patterns.length;
           for (const p of patterns) {
-            const hits = matchingLines(r.lines, new RegExp(p.regex, p.flags));
+            const hits = matchingLines(r.lines, compileRegex(p.regex, p.flags));
             if (hits.length >= p.min_matches)
               findings.push(patternFinding(p, hits, r, checkedAt, path.dirname(patternsFile)));
           }
         }
         const summary =
-          `${errors.length} errors ${windowText} (threshold ${threshold})` +
+          `${errors.length} errors ${within} (threshold ${threshold})` +
           (patternsFile ? `, ${patternCount} patterns checked` : '');
         return { findings, summary, facts: o.container ? { containers: [o.container] } : undefined };
       },

@@ -1,9 +1,12 @@
 // Log files on the runner: the tail of a file (bounded), split into lines, with the time of each line
-// read from its leading timestamp where it has one. The only place that reads log files.
+// read from its leading timestamp where it has one. The only place that reads log files; its caps
+// bound container logs too.
 import { open, stat } from 'node:fs/promises';
 
-/** Bytes read from the end of a log file at most. */
+/** Bytes read from the end of a log (a file, or a container's) at most. */
 export const MAX_LOG_BYTES = 16 * 1024 * 1024;
+/** Lines kept from the end of a log at most. */
+export const MAX_LOG_LINES = 100_000;
 
 export interface LogFileChunk {
   lines: string[];
@@ -12,6 +15,48 @@ export interface LogFileChunk {
   mtimeMs: number;
   /** Bytes before the part that was read (0 = the whole file). */
   skipped: number;
+  /** Lines left out before the first kept one (beyond the byte cap or the line cap). */
+  truncated?: boolean;
+}
+
+/**
+ * The newest items of a stream, within a count and a byte budget: older ones are dropped as newer
+ * ones arrive, so memory stays bounded however long the stream is.
+ */
+export class LineTail<T> {
+  private items: Array<{ item: T; bytes: number }> = [];
+  private head = 0;
+  private bytes = 0;
+  /** How many were dropped to stay within the caps. */
+  dropped = 0;
+
+  constructor(
+    private readonly maxItems: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  push(item: T, bytes: number): void {
+    this.items.push({ item, bytes });
+    this.bytes += bytes;
+    while (
+      this.items.length - this.head > this.maxItems ||
+      (this.bytes > this.maxBytes && this.items.length - this.head > 1)
+    ) {
+      this.bytes -= this.items[this.head]!.bytes;
+      this.head++;
+      this.dropped++;
+    }
+    // Compact now and then, so dropped items are released.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Oldest first. */
+  lines(): T[] {
+    return this.items.slice(this.head).map((e) => e.item);
+  }
 }
 
 /** Reads `[from, end)` of a file, at most MAX_LOG_BYTES (the newest part wins). */
@@ -36,9 +81,11 @@ export async function readLogFile(file: string, from = 0): Promise<LogFileChunk>
   let text = buf.toString('utf8');
   // Started mid-line: drop the partial first line.
   if (start > start0) text = text.slice(text.indexOf('\n') + 1);
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  let lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
-  return { lines, size: st.size, mtimeMs: st.mtimeMs, skipped: start };
+  const truncated = start > start0 || lines.length > MAX_LOG_LINES;
+  if (lines.length > MAX_LOG_LINES) lines = lines.slice(-MAX_LOG_LINES);
+  return { lines, size: st.size, mtimeMs: st.mtimeMs, skipped: start, truncated };
 }
 
 const LEADING_TIME = /^\[?(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?/;
@@ -61,6 +108,8 @@ export interface WindowedLines {
   lines: string[];
   /** false when the file has no timestamps: the lines are the newest ones, not a time window. */
   timed: boolean;
+  /** The caps cut the window: lines of it older than the first one kept were not read. */
+  capped?: boolean;
 }
 
 /**
@@ -70,16 +119,22 @@ export interface WindowedLines {
  */
 export function linesSince(chunk: LogFileChunk, sinceMs: number, fallbackLines = 10_000): WindowedLines {
   let current: number | undefined;
+  let first: number | undefined;
   let timed = false;
   const out: string[] = [];
   for (const line of chunk.lines) {
     const t = lineTime(line);
     if (t !== undefined) {
       current = t;
+      first ??= t;
       timed = true;
     }
     if (current !== undefined && current >= sinceMs) out.push(line);
   }
-  if (timed) return { lines: out, timed };
+  if (timed) {
+    // Cut only if the oldest line read is already inside the window: older window lines were not read.
+    const capped = !!chunk.truncated && first !== undefined && first >= sinceMs;
+    return capped ? { lines: out, timed, capped } : { lines: out, timed };
+  }
   return { lines: chunk.mtimeMs >= sinceMs ? chunk.lines.slice(-fallbackLines) : [], timed: false };
 }

@@ -2,6 +2,7 @@
 // fails fast on a dead server (connect/command timeouts, no offline queue, no retries, no reconnect
 // loop). Never KEYS, never a flush of a whole database.
 import { Redis } from 'ioredis';
+import { compileRegex, literal, type TextMatcher } from '../config/regex.js';
 import { sanitize, urlSecrets } from './postgres.js';
 
 export interface RedisTargetOptions {
@@ -141,27 +142,49 @@ export function replyCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Glob matching as Redis does it (`*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\x`). */
-export function globToRegExp(glob: string): RegExp {
+/**
+ * Glob matching as Redis does it (`*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\\x`), on the linear-time engine:
+ * a protected-key pattern like `*a*a*a*b` must not backtrack on every long key a sweep visits.
+ */
+export function globToRegExp(glob: string): TextMatcher {
+  const chars = [...glob];
   let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
     if (c === '*') re += '[\\s\\S]*';
     else if (c === '?') re += '[\\s\\S]';
-    else if (c === '\\' && i + 1 < glob.length) re += `\\${glob[++i]}`.replace(/^\\([a-zA-Z0-9])$/, '$1');
+    else if (c === '\\' && i + 1 < chars.length) re += literal(chars[++i]!);
     else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close === -1) re += '\\[';
-      else {
-        let body = glob.slice(i + 1, close);
-        if (body.startsWith('^')) body = `^${body.slice(1).replace(/[\\\]]/g, '\\$&')}`;
-        else body = body.replace(/[\\\]^]/g, '\\$&');
-        re += `[${body}]`;
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\]\\/]/g, '\\$&');
+      const cls = globClass(chars, i + 1);
+      re += cls.re;
+      i = cls.end;
+    } else re += literal(c);
   }
-  return new RegExp(`^${re}$`);
+  return compileRegex(`^${re}$`);
+}
+
+/**
+ * The class starting after `[` at `from`, read as Redis's stringmatch reads it: `^` negates, `\\x` is
+ * x, `a-z` a range (a reversed one is swapped), the first `]` closes (so `[]` matches nothing and `[^]`
+ * anything), and an unclosed class runs to the end of the pattern. `end` is the index of its last char.
+ */
+function globClass(chars: string[], from: number): { re: string; end: number } {
+  let k = from;
+  const negate = chars[k] === '^';
+  if (negate) k++;
+  let out = '';
+  for (; k < chars.length && chars[k] !== ']'; k++) {
+    if (chars[k] === '\\' && k + 1 < chars.length) out += literal(chars[++k]!);
+    else if (chars[k + 1] === '-' && k + 2 < chars.length) {
+      const [a, b] = [chars[k]!, chars[k + 2]!];
+      const [lo, hi] = a <= b ? [a, b] : [b, a];
+      out += `${literal(lo)}-${literal(hi)}`;
+      k += 2;
+    } else out += literal(chars[k]!);
+  }
+  const end = Math.min(k, chars.length - 1);
+  if (out === '') return { re: negate ? '[\\s\\S]' : '[^\\s\\S]', end };
+  return { re: `[${negate ? '^' : ''}${out}]`, end };
 }
 
 // Removes each candidate only if, at this instant, it still has a TTL in (0, max): a key given no TTL

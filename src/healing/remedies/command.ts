@@ -1,6 +1,7 @@
 // Remedies that run the user's own commands on the runner: a command check's heal command, and a
 // log pattern's fix command (with file backups that are restored when the fix does not work).
-import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, lstat, mkdtemp, readlink, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../engine/types.js';
@@ -64,39 +65,126 @@ interface Backup {
   copy?: string;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
+export interface RestoreResult {
+  restored: string[];
+  failed: Array<{ file: string; error: string }>;
+  /** Where the copies stay when a file could not be put back (nothing stays otherwise). */
+  keptIn?: string;
 }
 
-async function backUp(files: string[]): Promise<{ dir: string; backups: Backup[] }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'orixoon-backup-'));
-  const backups: Backup[] = [];
-  for (const [i, file] of files.entries()) {
-    if (await exists(file)) {
-      const copy = path.join(dir, `${i}-${path.basename(file)}`);
-      await copyFile(file, copy);
-      backups.push({ file, copy });
-    } else {
-      backups.push({ file });
+/**
+ * The files a pattern fix may change, copied before it runs. A fix that does not work, or a run that
+ * is cancelled half-way (the run's cancel hook), puts them back; the copies are deleted once the
+ * files are back or the fix is kept, so nothing of them stays in the temp directory.
+ */
+class BackupSet {
+  private restoring?: Promise<RestoreResult>;
+  private cancelled = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly backups: Backup[],
+  ) {}
+
+  /**
+   * Copies every file; refuses (before anything is copied or run) a path that is a symbolic link or
+   * not a regular file: a fix such as `sed -i` replaces a link with a file, and putting content back
+   * would not bring the link back.
+   */
+  static async create(files: string[]): Promise<BackupSet> {
+    for (const file of files) {
+      const st = await lstat(file).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw new Error(`cannot read backup file ${file}: ${err.message}`, { cause: err });
+      });
+      if (st?.isSymbolicLink()) {
+        const to = await readlink(file).catch(() => '?');
+        throw new Error(
+          `backup file ${file} is a symbolic link (to ${to}); fixes are not applied through links, because a restore could not put the link back: name the file it points to in \`backup\` and in the fix command`,
+        );
+      }
+      if (st && !st.isFile())
+        throw new Error(`backup file ${file} is not a regular file: \`backup\` lists files, not directories`);
     }
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'orixoon-backup-'));
+    const set = new BackupSet(dir, []);
+    try {
+      for (const [i, file] of files.entries()) {
+        const copy = path.join(dir, `${i}-${path.basename(file)}`);
+        const copied = await copyFile(file, copy, fsConstants.COPYFILE_EXCL).then(
+          () => true,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT') return false;
+            throw new Error(`cannot back up ${file}: ${err.message}`, { cause: err });
+          },
+        );
+        set.backups.push(copied ? { file, copy } : { file });
+      }
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+    return set;
   }
-  return { dir, backups };
+
+  /** Puts every file back exactly as it was (once, however many callers ask) and drops the copies. */
+  restore(): Promise<RestoreResult> {
+    this.restoring ??= this.putBack();
+    return this.restoring;
+  }
+
+  /** Restores because the run is being cancelled; the fix, if it still finishes, counts as failed. */
+  cancel(): Promise<RestoreResult> {
+    this.cancelled = true;
+    return this.restore();
+  }
+
+  get wasCancelled(): boolean {
+    return this.cancelled;
+  }
+
+  /** The fix is kept: the copies go. */
+  async discard(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async putBack(): Promise<RestoreResult> {
+    const restored: string[] = [];
+    const failed: RestoreResult['failed'] = [];
+    for (const b of this.backups) {
+      try {
+        await restoreOne(b);
+        restored.push(b.file);
+      } catch (err) {
+        failed.push({ file: b.file, error: (err as Error).message });
+      }
+    }
+    if (failed.length) return { restored, failed, keptIn: this.dir };
+    await rm(this.dir, { recursive: true, force: true });
+    return { restored, failed };
+  }
 }
 
-/** Puts every backed-up file back exactly as it was (and removes files the fix created). */
-async function restore(backups: Backup[]): Promise<string[]> {
-  const restored: string[] = [];
-  for (const b of backups) {
-    if (b.copy) await copyFile(b.copy, b.file);
-    else await rm(b.file, { force: true });
-    restored.push(b.file);
-  }
-  return restored;
+/** One file back as it was: a link or other thing the fix put in its place is removed first. */
+async function restoreOne(b: Backup): Promise<void> {
+  const now = await lstat(b.file).catch(() => undefined);
+  if (now?.isDirectory()) throw new Error(`${b.file} is now a directory; left as it is`);
+  // copyFile onto a link would write through it; a regular file is rewritten in place (same inode).
+  if (now && !now.isFile()) await unlink(b.file);
+  if (b.copy) await copyFile(b.copy, b.file);
+  else if (now) await rm(b.file, { force: true });
+}
+
+const plural = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+
+function describeRestore(r: RestoreResult): string {
+  const parts: string[] = [];
+  if (r.restored.length) parts.push(`restored ${plural(r.restored.length)} from backup`);
+  if (r.failed.length)
+    parts.push(
+      `could not restore ${r.failed.map((f) => `${f.file} (${f.error})`).join(', ')}: backups kept in ${r.keptIn}`,
+    );
+  return parts.join('; ');
 }
 
 export const patternFix: Remedy = {
@@ -105,7 +193,7 @@ export const patternFix: Remedy = {
   describe(f) {
     const name = str(f.params?.pattern) ?? str(f.evidence.pattern) ?? 'pattern';
     const files = Array.isArray(f.params?.backup) ? f.params.backup.length : 0;
-    return `Applying fix for pattern '${name}'${files ? ` (backing up ${files} file${files === 1 ? '' : 's'})` : ''}...`;
+    return `Applying fix for pattern '${name}'${files ? ` (backing up ${plural(files)})` : ''}...`;
   },
   async run(f: Finding, ctx: RemedyContext): Promise<RemedyResult> {
     const pattern = str(f.params?.pattern) ?? str(f.evidence.pattern) ?? 'pattern';
@@ -119,8 +207,23 @@ export const patternFix: Remedy = {
     const started = Date.now();
     const timeoutMs = boundedTimeout(num(f.params?.timeout_seconds), ctx);
 
-    const { dir, backups } = await backUp(files);
-    let keepBackups = false;
+    let set: BackupSet;
+    try {
+      set = await BackupSet.create(files);
+    } catch (err) {
+      throw new RemedyFailure(`Pattern fix '${pattern}' not run: ${(err as Error).message}`, {
+        pattern,
+        fixed: false,
+        restored: [],
+      });
+    }
+    // A run stopped by a signal or the deadline puts the files back even if this fix never returns.
+    const offCancel = ctx.onCancel?.(async () => {
+      await set.cancel();
+    });
+    let failure: string | undefined;
+    let retest = 'fix command exited 0';
+    let exitCode: number | null = null;
     try {
       const r = await runShell(command, {
         timeoutMs,
@@ -129,8 +232,7 @@ export const patternFix: Remedy = {
         signal: ctx.signal,
         processes: ctx.processes,
       });
-      let failure: string | undefined;
-      let retest = 'fix command exited 0';
+      exitCode = r.exitCode;
       if (r.exitCode !== 0 || r.timedOut || r.aborted) {
         failure = `fix command ${describeEnd(r, timeoutMs)}${r.output ? `: ${tail(r.output, 300)}` : ''}`;
       } else if (ctx.check.verify) {
@@ -140,43 +242,36 @@ export const patternFix: Remedy = {
         retest = v.detail;
         if (!v.ok) failure = v.detail;
       }
-      if (failure) {
-        const restored = await restore(backups);
-        throw new RemedyFailure(
-          `Pattern fix '${pattern}' did not work (${failure})` +
-            (restored.length
-              ? `; restored ${restored.length} file${restored.length === 1 ? '' : 's'} from backup`
-              : ''),
-          { pattern, fixed: false, restored },
-        );
-      }
-      return {
-        details: `Pattern fix '${pattern}' applied: ${retest}`,
-        data: {
-          pattern,
-          fixed: true,
-          exit_code: r.exitCode,
-          backed_up: backups.filter((b) => b.copy).map((b) => b.file),
-        },
-      };
+      if (!failure && set.wasCancelled) failure = 'the run was cancelled while the fix ran';
     } catch (err) {
-      if (err instanceof RemedyFailure) throw err;
+      offCancel?.();
       // Something unexpected (the re-test itself could not run): put the files back as they were.
-      const restoredOk = await restore(backups).then(
-        () => true,
-        () => false,
+      const restore = await set.restore();
+      throw new RemedyFailure(
+        `Pattern fix '${pattern}' failed: ${(err as Error).message}` +
+          (files.length ? `; ${describeRestore(restore)}` : ''),
+        { pattern, fixed: false, restored: restore.restored },
       );
-      keepBackups = !restoredOk;
-      const files = restoredOk
-        ? 'files restored from backup'
-        : `could not restore the files: backups kept in ${dir}`;
-      throw new RemedyFailure(`Pattern fix '${pattern}' failed: ${(err as Error).message}; ${files}`, {
-        pattern,
-        fixed: false,
-      });
-    } finally {
-      if (!keepBackups) await rm(dir, { recursive: true, force: true });
     }
+    offCancel?.();
+    if (failure) {
+      const restore = await set.restore();
+      throw new RemedyFailure(
+        `Pattern fix '${pattern}' did not work (${failure})` +
+          (restore.restored.length || restore.failed.length ? `; ${describeRestore(restore)}` : ''),
+        { pattern, fixed: false, restored: restore.restored },
+      );
+    }
+    await set.discard();
+    return {
+      details: `Pattern fix '${pattern}' applied: ${retest}`,
+      data: {
+        pattern,
+        fixed: true,
+        exit_code: exitCode,
+        backed_up: set.backups.filter((b) => b.copy).map((b) => b.file),
+      },
+    };
   },
 };
 
