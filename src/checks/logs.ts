@@ -9,6 +9,7 @@ import type { Check, CheckRun, Finding, Risk, RunContext, VerifyResult } from '.
 import { DockerApiError } from '../targets/docker.js';
 import { describeEnd, runShell } from '../targets/exec.js';
 import { linesSince, readLogFile } from '../targets/logfile.js';
+import { MAX_COUNT, MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
 
 export const DEFAULT_ERROR_PATTERN = 'ERROR|CRITICAL|FATAL|Traceback';
 const DEFAULT_ERROR_THRESHOLD = 50;
@@ -47,7 +48,7 @@ const patternFix = z.discriminatedUnion('type', [
       .min(1)
       .optional()
       .describe('Relative to the pattern file. Default: the directory Orixoon runs in.'),
-    timeout_seconds: z.number().positive().default(60),
+    timeout_seconds: z.number().positive().max(MAX_SECONDS).default(60),
   }),
   z.strictObject({
     type: z.literal('manual'),
@@ -67,7 +68,7 @@ export const errorPatternSchema = z
     severity: z.enum(['critical', 'error', 'warning', 'info']).default('error'),
     description: z.string().optional(),
     risk: z.enum(['low', 'medium', 'high']).optional(),
-    min_matches: z.number().int().positive().default(1),
+    min_matches: z.number().int().positive().max(MAX_COUNT).default(1),
     fix: patternFix.optional().describe('Without a fix the pattern is reported for manual intervention.'),
   })
   .refine((p) => compiles(p.regex, p.flags), { message: 'regex does not compile', path: ['regex'] });
@@ -125,7 +126,7 @@ const options = z
       .min(1)
       .optional()
       .describe('A log file on the runner (relative to the config file); read instead of container logs.'),
-    window_minutes: z.number().positive().default(5),
+    window_minutes: z.number().positive().max(MAX_MINUTES).default(5),
     error_pattern: z
       .string()
       .refine((s) => compiles(s), 'error_pattern does not compile as a regular expression')
@@ -135,6 +136,7 @@ const options = z
       .number()
       .int()
       .nonnegative()
+      .max(MAX_COUNT)
       .optional()
       .describe('Default: healing_actions.high_error_rate.error_threshold, else 50.'),
     patterns_file: z.string().optional().describe('JSON pattern file (relative to the config file).'),
