@@ -356,6 +356,11 @@ function fail(problems: ConfigProblem[]): never {
 
 const MIB = 1024 * 1024;
 
+/** The parser quotes the offending token, which may be a whole long line: keep the start. */
+function clip(message: string, max = 200): string {
+  return message.length > max ? `${message.slice(0, max)}…` : message;
+}
+
 function tooLarge(file: string, bytes: number): ConfigProblem {
   return {
     file,
@@ -399,7 +404,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
           file,
           ...(at ? { line: at.line, column: at.col } : loc.pos(e.pos[0])),
           key: '',
-          message: `${isJson ? 'JSON' : 'YAML'} syntax error: ${e.message.split('\n')[0]}`,
+          message: `${isJson ? 'JSON' : 'YAML'} syntax error: ${clip(e.message.split('\n')[0]!)}`,
         };
       }),
     );
