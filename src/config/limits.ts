@@ -34,7 +34,7 @@ export const MAX_SERVICES = 10_000;
 export const MAX_COUNT = 1_000_000_000;
 /** Rows one queue action may change in one transaction. */
 export const MAX_ROWS_PER_ACTION = 100_000;
-/** Disk and memory sizes in MB (about 95 TiB). */
-export const MAX_MEGABYTES = 100_000_000;
+/** Disk and memory sizes in MB (1 PB: "more than any disk" is a valid way to force the low-disk guard). */
+export const MAX_MEGABYTES = 1_000_000_000;
 /** Redis database indexes accepted in a URL. */
 export const MAX_REDIS_DB = 65_535;
