@@ -82,6 +82,10 @@ describe('prototype keys are refused, and the parsed config has no prototype to 
     expect(problems('"__proto__": {}\n')).toContainEqual(
       expect.objectContaining({ line: 1, key: '__proto__' }),
     );
+    // ${VAR} reads the environment's own variables only.
+    expect(problems('notifications:\n  webhook_url: "${__proto__}"\n', 'o.yml', {})).toEqual([
+      expect.objectContaining({ line: 2, message: expect.stringMatching(/__proto__ is not set/) }),
+    ]);
   });
 
   test('every object of a loaded config has a null prototype, so no inherited key is ever honoured', () => {

@@ -132,7 +132,8 @@ function expandEnv(
 ): unknown {
   if (typeof value === 'string') {
     return value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
-      const v = env[name];
+      // Own variables only: `${__proto__}` must not find something on the prototype.
+      const v = Object.hasOwn(env, name) ? env[name] : undefined;
       if (v !== undefined && v !== '') {
         expanded.push({ name, value: v });
         return v;

@@ -192,7 +192,9 @@ export const phaseSchema = z
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
-    version: z.union([z.literal(1), z.literal(2), z.literal('1'), z.literal('2')]).optional(),
+    version: z
+      .union([z.literal(1), z.literal(2), z.literal('1'), z.literal('2')], { error: 'expected 1 or 2' })
+      .optional(),
     targets: targetsSchema.prefault({}),
     auto_healing: autoHealingSchema.prefault({}),
     safety_limits: safetyLimitsSchema.prefault({}),
