@@ -75,6 +75,21 @@ describe('CLI flags', () => {
     expect(r.err).toMatch(/--timeout must be at most 86400 seconds/);
   });
 
+  test('a config that used to crash (alias typo, timeout_seconds: 1e10) exits 2 with file:line:column', async () => {
+    const bad = join(dir, 'bad.yml');
+    for (const [text, where] of [
+      ['x: &dflt { timeout_seconds: 30 }\nhealing_actions:\n  container_not_running: *dlft\n', ':3:26: '],
+      ['healing_actions:\n  container_not_running: { timeout_seconds: 1e10 }\n', ':2:45: '],
+    ] as const) {
+      writeFileSync(bad, text);
+      const err: string[] = [];
+      const io: CliIO = { out: () => undefined, err: (t) => err.push(t), env: {}, cwd: dir };
+      expect(await main(['check', '--config', bad, '--report-dir', join(dir, 'reports')], io)).toBe(2);
+      expect(err.join('\n')).toContain(`${bad}${where}healing_actions.container_not_running`);
+      expect(err.join('\n')).toContain('Nothing was checked or changed.');
+    }
+  });
+
   test('--interval past 24 h and --redis-url with a bad database index are usage errors', async () => {
     expect(await cli('monitor', '--interval', '1e7', '--iterations', '1')).toMatchObject({
       code: 2,
