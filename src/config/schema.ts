@@ -16,6 +16,7 @@ import {
 } from './limits.js';
 
 /** A duration in seconds that is waited on: at most 24 h. */
+const AT_MOST_A_DAY = `At most ${MAX_SECONDS} (24 h).`;
 const seconds = z.number().nonnegative().max(MAX_SECONDS);
 const timeoutSeconds = z.number().positive().max(MAX_SECONDS);
 const attempts = z.number().int().max(MAX_ATTEMPTS);
@@ -26,8 +27,8 @@ export const autoHealingSchema = z
     enabled: z.boolean().default(true),
     dry_run: z.boolean().default(false),
     max_healing_attempts: attempts.positive().default(3).describe(`At most ${MAX_ATTEMPTS}.`),
-    retry_delay_seconds: seconds.default(10).describe('At most 86400 (24 h).'),
-    stabilization_timeout_seconds: timeoutSeconds.default(10).describe('At most 86400 (24 h).'),
+    retry_delay_seconds: seconds.default(10).describe(AT_MOST_A_DAY),
+    stabilization_timeout_seconds: timeoutSeconds.default(10).describe(AT_MOST_A_DAY),
   })
   .strict();
 
@@ -37,7 +38,7 @@ export const safetyLimitsSchema = z
     max_database_operations_per_session: sessionActions
       .default(3)
       .describe(`At most ${MAX_SESSION_ACTIONS}.`),
-    cooldown_seconds: seconds.default(60).describe('At most 86400 (24 h).'),
+    cooldown_seconds: seconds.default(60).describe(AT_MOST_A_DAY),
     prevent_cascade_restarts: z.boolean().default(true),
     max_failing_services: z
       .number()
@@ -92,7 +93,7 @@ export const healingActionSchema = z
     enabled: z.boolean().optional(),
     action: z.string().min(1).optional(),
     max_retries: attempts.nonnegative().optional().describe(`At most ${MAX_ATTEMPTS}.`),
-    timeout_seconds: timeoutSeconds.optional().describe('At most 86400 (24 h).'),
+    timeout_seconds: timeoutSeconds.optional().describe(AT_MOST_A_DAY),
     requires_confirmation: z.boolean().optional(),
   })
   .catchall(z.union([z.number(), z.string(), z.boolean()]))
@@ -127,7 +128,7 @@ export const notificationsSchema = z
       .describe(
         'Empty = no URL (then ORIXOON_WEBHOOK_URL); "${DEPLOY_WEBHOOK_URL:-}" for an optional secret.',
       ),
-    timeout_seconds: timeoutSeconds.default(5).describe('Per POST. At most 86400 (24 h).'),
+    timeout_seconds: timeoutSeconds.default(5).describe(`Per POST. ${AT_MOST_A_DAY}`),
   })
   .strict();
 
@@ -141,7 +142,7 @@ export const targetsSchema = z
           .string()
           .optional()
           .describe('Directory with ca.pem, cert.pem, key.pem (as DOCKER_CERT_PATH).'),
-        timeout_seconds: timeoutSeconds.default(10).describe('At most 86400 (24 h).'),
+        timeout_seconds: timeoutSeconds.default(10).describe(AT_MOST_A_DAY),
       })
       .strict()
       .prefault({}),
