@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkType } from './checks/registry.js';
+import { MAX_RUN_SECONDS } from './config/limits.js';
 import { ConfigError, formatProblem, type LoadedConfig } from './config/load.js';
+import { redisUrlProblem } from './config/redis-url.js';
 import { buildConfiguredPlan } from './engine/plan.js';
 import { Redactor } from './engine/redact.js';
 import { blockedReport, deadlineMessage } from './engine/interruption.js';
@@ -68,12 +70,20 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-function positiveNumber(name: string, raw: string | undefined, fallback: number): number {
+function positiveNumber(name: string, raw: string | undefined, fallback: number, max = Infinity): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0)
     throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
+  // Seconds that feed a timer: past the maximum the timer would overflow and fire at once.
+  if (n > max) throw new UsageError(`--${name} must be at most ${max} seconds (24 h), got "${raw}"`);
   return n;
+}
+
+function redisUrlOption(raw: string | undefined): string | undefined {
+  const problem = raw && redisUrlProblem(raw);
+  if (problem) throw new UsageError(`--redis-url: ${problem}`);
+  return raw;
 }
 
 export interface CliIO {
@@ -97,12 +107,12 @@ function sessionOptions(v: Values, io: CliIO, redactor: Redactor, autoHeal: bool
     dryRun: v['dry-run'] ?? false,
     phases: v.phase,
     approve: v.approve,
-    timeoutSeconds: positiveNumber('timeout', v.timeout, 900),
+    timeoutSeconds: positiveNumber('timeout', v.timeout, 900, MAX_RUN_SECONDS),
     signal: io.stopSignal,
     processes: io.guard?.processes,
     docker: v['docker-host'] ? { host: v['docker-host'] } : undefined,
     postgresUrl: v['postgres-url'],
-    redisUrl: v['redis-url'],
+    redisUrl: redisUrlOption(v['redis-url']),
     reportDir: v['report-dir'] ?? 'orixoon-reports',
     redactor,
     sinks: {
@@ -223,7 +233,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runDemo({
           io,
           keep: v.keep ?? false,
-          timeoutSeconds: positiveNumber('timeout', v.timeout, 600),
+          timeoutSeconds: positiveNumber('timeout', v.timeout, 600, MAX_RUN_SECONDS),
         });
       }
       default:
@@ -283,7 +293,7 @@ async function guardedSession(opts: SessionOptions, loaded: LoadedConfig, io: Cl
 
 /** Checks and heals every --interval seconds until stopped; cooldowns carry across cycles. */
 async function monitor(v: Values, io: CliIO, redactor: Redactor): Promise<number> {
-  const intervalMs = positiveNumber('interval', v.interval, 60) * 1000;
+  const intervalMs = positiveNumber('interval', v.interval, 60, MAX_RUN_SECONDS) * 1000;
   const iterations = v.iterations ? positiveNumber('iterations', v.iterations, 1) : Number.POSITIVE_INFINITY;
   const opts = sessionOptions(v, io, redactor, true);
   const loaded = loadSessionConfig(opts);

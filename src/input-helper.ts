@@ -1,5 +1,7 @@
 // Raw action inputs → one typed, validated settings object (PRODUCT §5).
 import * as core from '@actions/core';
+import { MAX_RUN_SECONDS } from './config/limits.js';
+import { redisUrlProblem } from './config/redis-url.js';
 
 export type CommentMode = 'always' | 'on-failure' | 'on-change' | 'never';
 export type FailOn = 'blocked' | 'warning' | 'never';
@@ -69,9 +71,10 @@ export function list(raw: string): string[] {
 export function getInputs(): Settings {
   const config = input('config');
   const timeout = Number(input('timeout-seconds') || DEFAULT_INPUTS['timeout-seconds']);
-  if (!Number.isFinite(timeout) || timeout <= 0) {
+  // A deadline past the maximum would overflow the run's timer, which then fires at once.
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_RUN_SECONDS) {
     throw new InputError(
-      `Input timeout-seconds must be a positive number, got "${input('timeout-seconds')}"`,
+      `Input timeout-seconds must be a number of seconds above 0 and at most ${MAX_RUN_SECONDS} (24 h), got "${input('timeout-seconds')}"`,
     );
   }
   const secret = (name: string): string | undefined => {
@@ -79,6 +82,9 @@ export function getInputs(): Settings {
     if (v) core.setSecret(v);
     return v || undefined;
   };
+  const redisUrl = secret('redis-url');
+  const redisProblem = redisUrl && redisUrlProblem(redisUrl);
+  if (redisProblem) throw new InputError(`Input redis-url: ${redisProblem}`);
   return {
     config: config || DEFAULT_INPUTS.config,
     configIsDefault: !config || config === DEFAULT_INPUTS.config,
@@ -94,6 +100,6 @@ export function getInputs(): Settings {
     timeoutSeconds: timeout,
     dockerHost: input('docker-host') || undefined,
     postgresUrl: secret('postgres-url'),
-    redisUrl: secret('redis-url'),
+    redisUrl,
   };
 }

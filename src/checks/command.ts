@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import type { Check, CheckRun, Finding, RunContext } from '../engine/types.js';
 import { describeEnd, formatSeconds, runShell } from '../targets/exec.js';
+import { MAX_SECONDS } from '../config/limits.js';
 
 export const commandCheck = defineCheckType({
   type: 'command',
@@ -14,6 +15,7 @@ export const commandCheck = defineCheckType({
     timeout_seconds: z
       .number()
       .positive()
+      .max(MAX_SECONDS)
       .default(60)
       .describe('Enforced for both commands: the process group is killed.'),
     risk: z.enum(['low', 'medium', 'high']).default('medium'),

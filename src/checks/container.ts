@@ -21,6 +21,7 @@ import {
   type DockerTarget,
   type MemoryStats,
 } from '../targets/docker.js';
+import { MAX_COUNT, MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
 
 export const CONTAINER_DEFAULTS = {
   start_period_seconds: 60,
@@ -535,6 +536,7 @@ export const containerCheck = defineCheckType({
     start_period_seconds: z
       .number()
       .nonnegative()
+      .max(MAX_SECONDS)
       .optional()
       .describe(
         "Health `starting` longer than this (plus one interval) is stuck; the container's own start period wins. Default: healing_actions.container_stuck.start_period_seconds, else 60.",
@@ -543,6 +545,7 @@ export const containerCheck = defineCheckType({
       .number()
       .int()
       .positive()
+      .max(MAX_COUNT)
       .optional()
       .describe(
         'Exits within the window that make a crash loop. Default: healing_actions.crash_loop.crash_loop_restarts, else 3.',
@@ -550,6 +553,7 @@ export const containerCheck = defineCheckType({
     crash_loop_window_minutes: z
       .number()
       .positive()
+      .max(MAX_MINUTES)
       .optional()
       .describe('Default: healing_actions.crash_loop.crash_loop_window_minutes, else 5.'),
     memory_limit_percent: z

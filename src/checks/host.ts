@@ -5,6 +5,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import type { Check, CheckRun, Finding, RunContext } from '../engine/types.js';
+import { MAX_MEGABYTES } from '../config/limits.js';
 
 const MIB = 1024 * 1024;
 
@@ -65,8 +66,8 @@ export const hostCheck = defineCheckType({
   type: 'host',
   options: z.strictObject({
     path: z.string().default('/').describe('Filesystem whose free space is checked.'),
-    min_free_mb: z.number().nonnegative().default(1024),
-    min_available_memory_mb: z.number().nonnegative().optional(),
+    min_free_mb: z.number().nonnegative().max(MAX_MEGABYTES).default(1024),
+    min_available_memory_mb: z.number().nonnegative().max(MAX_MEGABYTES).optional(),
   }),
   create(spec): Check {
     const o = spec.options;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import type { Check, CheckRun, Finding, RunContext, VerifyResult } from '../engine/types.js';
 import { displayUrl, httpProbe, HttpProbeError, type HttpProbeResult } from '../targets/http.js';
+import { MAX_MILLISECONDS, MAX_SECONDS } from '../config/limits.js';
 
 const statusSpec = z.union([
   z.number().int().min(100).max(599),
@@ -93,8 +94,8 @@ const options = z.strictObject({
   expect_status: statusSpec.optional().describe('Default 200-399.'),
   body_contains: z.string().optional(),
   json: z.record(z.string(), z.unknown()).optional().describe('{dotted.path: expected value}'),
-  max_latency_ms: z.number().positive().optional(),
-  timeout_seconds: z.number().positive().default(5),
+  max_latency_ms: z.number().positive().max(MAX_MILLISECONDS).optional(),
+  timeout_seconds: z.number().positive().max(MAX_SECONDS).default(5),
   container: z
     .string()
     .min(1)

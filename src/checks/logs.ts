@@ -10,6 +10,7 @@ import type { Check, CheckRun, Finding, Risk, RunContext, VerifyResult } from '.
 import { DockerApiError } from '../targets/docker.js';
 import { describeEnd, runShell } from '../targets/exec.js';
 import { linesSince, MAX_LOG_BYTES, MAX_LOG_LINES, readLogFile } from '../targets/logfile.js';
+import { MAX_COUNT, MAX_MINUTES } from '../config/limits.js';
 
 export const DEFAULT_ERROR_PATTERN = 'ERROR|CRITICAL|FATAL|Traceback';
 const DEFAULT_ERROR_THRESHOLD = 50;
@@ -41,7 +42,7 @@ const options = z
       .min(1)
       .optional()
       .describe('A log file on the runner (relative to the config file); read instead of container logs.'),
-    window_minutes: z.number().positive().default(5),
+    window_minutes: z.number().positive().max(MAX_MINUTES).default(5),
     error_pattern: z
       .string()
       .superRefine((s, ctx) => {
@@ -57,6 +58,7 @@ const options = z
       .number()
       .int()
       .nonnegative()
+      .max(MAX_COUNT)
       .optional()
       .describe('Default: healing_actions.high_error_rate.error_threshold, else 50.'),
     patterns_file: z.string().optional().describe('JSON pattern file (relative to the config file).'),

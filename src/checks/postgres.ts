@@ -10,6 +10,7 @@ import {
   type PgSession,
   type PostgresTarget,
 } from '../targets/postgres.js';
+import { MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
 
 export const POSTGRES_DEFAULTS = {
   pool_threshold_percent: 90,
@@ -153,6 +154,7 @@ export const postgresCheck = defineCheckType({
     idle_minutes: z
       .number()
       .nonnegative()
+      .max(MAX_MINUTES)
       .optional()
       .describe(
         'Idle connections older than this are ended. Default: healing_actions.db_pool_exhausted.idle_minutes, else 5.',
@@ -160,11 +162,13 @@ export const postgresCheck = defineCheckType({
     lock_wait_seconds: z
       .number()
       .nonnegative()
+      .max(MAX_SECONDS)
       .optional()
       .describe('Default: healing_actions.db_table_locks.lock_wait_seconds, else 30.'),
     idle_transaction_minutes: z
       .number()
       .nonnegative()
+      .max(MAX_MINUTES)
       .optional()
       .describe('Default: healing_actions.db_stuck_transactions.idle_transaction_minutes, else 5.'),
   }),

@@ -13,6 +13,7 @@ import {
   isQualifiedName,
   QUALIFIED,
 } from '../targets/sql-identifiers.js';
+import { MAX_AGE_MINUTES, MAX_COUNT, MAX_ROWS_PER_ACTION } from '../config/limits.js';
 
 // Regexes (not refinements), so the JSON Schema for editors carries them as `pattern`.
 const tableName = z.string().regex(QUALIFIED, `use ${IDENTIFIER_RULE}`);
@@ -34,15 +35,15 @@ export const queueOptions = z.strictObject({
       dead: z.string().default('dead'),
     })
     .prefault({}),
-  stuck_after_minutes: z.number().nonnegative().default(30),
-  max_stuck: z.number().int().nonnegative().default(10),
-  max_pending: z.number().int().nonnegative().default(100),
-  max_delay_minutes: z.number().nonnegative().default(60),
-  max_attempts: z.number().int().positive().default(5),
+  stuck_after_minutes: z.number().nonnegative().max(MAX_AGE_MINUTES).default(30),
+  max_stuck: z.number().int().nonnegative().max(MAX_COUNT).default(10),
+  max_pending: z.number().int().nonnegative().max(MAX_COUNT).default(100),
+  max_delay_minutes: z.number().nonnegative().max(MAX_AGE_MINUTES).default(60),
+  max_attempts: z.number().int().positive().max(MAX_COUNT).default(5),
   dead_letter_table: tableName
     .optional()
     .describe('Same columns as the queue; without it rows get the dead status.'),
-  max_rows_per_action: z.number().int().positive().default(100),
+  max_rows_per_action: z.number().int().positive().max(MAX_ROWS_PER_ACTION).default(100),
 });
 export type QueueOptions = z.infer<typeof queueOptions>;
 

@@ -6,6 +6,7 @@ import { thresholdFromConfig } from './postgres.js';
 import type { OrixoonConfig } from '../config/schema.js';
 import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
 import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
+import { MAX_AGE_SECONDS } from '../config/limits.js';
 
 export const REDIS_DEFAULTS = {
   memory_full_percent: 95,
@@ -108,6 +109,7 @@ export const redisCheck = defineCheckType({
     expiring_within_seconds: z
       .number()
       .positive()
+      .max(MAX_AGE_SECONDS)
       .optional()
       .describe(
         'flush_expiring_keys removes keys whose TTL is below this. Default: healing_actions.redis_memory_full.expiring_within_seconds, else 300.',

@@ -9,6 +9,7 @@ import { DockerApiError } from '../targets/docker.js';
 import { isMultiStatementError, PostgresTargetError, READ_ONLY_VIOLATION } from '../targets/postgres.js';
 import { findQueueCheck, queueTable, type QueueOptions } from './queue.js';
 import type { QueueProgress } from '../targets/queue-table.js';
+import { MAX_AGE_SECONDS, MAX_MINUTES } from '../config/limits.js';
 
 const heartbeatOptions = z
   .strictObject({
@@ -24,7 +25,7 @@ const heartbeatOptions = z
       .optional()
       .describe('Query whose first column of the first row is the last heartbeat.'),
     postgres_url: z.string().optional().describe('Default: targets.postgres.url.'),
-    max_age_seconds: z.number().positive().default(120),
+    max_age_seconds: z.number().positive().max(MAX_AGE_SECONDS).default(120),
   })
   .refine((h) => (h.redis_key === undefined) !== (h.sql === undefined), {
     message: 'set exactly one of heartbeat.redis_key or heartbeat.sql',
@@ -35,7 +36,7 @@ const options = z
     container: z.string().min(1).optional(),
     heartbeat: heartbeatOptions.optional(),
     queue: z.string().optional().describe('Id of a queue check whose progress this worker drives.'),
-    progress_window_minutes: z.number().positive().default(10),
+    progress_window_minutes: z.number().positive().max(MAX_MINUTES).default(10),
   })
   .refine((o) => o.container !== undefined || o.heartbeat !== undefined || o.queue !== undefined, {
     message: 'a worker check needs at least one of container, heartbeat or queue',

@@ -1,13 +1,18 @@
 // Reads the config file (YAML or JSON — JSON with // comments too, as the seeds' healing_config.json
 // shows), expands ${VAR} from the environment, validates it with the zod schema, and reports every
-// problem with file, line, column and key. Nothing is touched before this succeeds.
-import { existsSync, readFileSync } from 'node:fs';
+// problem with file, line, column and key. Nothing is touched before this succeeds. Whatever the
+// input — huge, deeply nested, binary, hostile — the answer is a config or a ConfigError, in time
+// linear in the file's size.
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { validateQueueConfig } from '../checks/queue.js';
 import { REMEDIES } from '../healing/remedies/registry.js';
+import { MAX_CHECKS, MAX_CONFIG_BYTES, MAX_PROBLEMS } from './limits.js';
+import { redisUrlProblem } from './redis-url.js';
 import { configSchema, type OrixoonConfig } from './schema.js';
+import { yamlToData, type PathSeg } from './yaml-data.js';
 
 export interface LoadedConfig {
   config: OrixoonConfig;
@@ -44,8 +49,6 @@ export function formatProblem(p: ConfigProblem): string {
 }
 
 export const DEFAULT_CONFIG_PATH = '.github/orixoon.yml';
-
-type PathSeg = string | number;
 
 export function keyPath(path: readonly PathSeg[]): string {
   return path.reduce<string>(
@@ -91,7 +94,7 @@ class Locator {
   }
 
   /** Position of the node at `path`; for a missing key, its parent's; with `key`, the key itself. */
-  at(path: readonly PathSeg[], key?: string): { line?: number; column?: number } {
+  at(path: readonly PathSeg[], key?: string): { line: number; column: number } {
     for (let n = path.length; n >= 0; n--) {
       const node = n === 0 ? this.doc.contents : (this.doc.getIn(path.slice(0, n), true) as Node | undefined);
       if (!node) continue;
@@ -102,10 +105,10 @@ class Locator {
       }
       if (node.range) return this.pos(node.range[0]);
     }
-    return {};
+    return { line: 1, column: 1 };
   }
 
-  private pos(offset: number): { line: number; column: number } {
+  pos(offset: number): { line: number; column: number } {
     const { line, col } = this.lines.linePos(offset);
     return { line, column: col };
   }
@@ -129,7 +132,8 @@ function expandEnv(
 ): unknown {
   if (typeof value === 'string') {
     return value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
-      const v = env[name];
+      // Own variables only: `${__proto__}` must not find something on the prototype.
+      const v = Object.hasOwn(env, name) ? env[name] : undefined;
       if (v !== undefined && v !== '') {
         expanded.push({ name, value: v });
         return v;
@@ -138,7 +142,7 @@ function expandEnv(
       problems.push(
         loc.problem(
           path,
-          `environment variable ${name} is not set: set it (e.g. from a GitHub secret in the step's env) or write \${${name}:-default}`,
+          `environment variable ${name} is not set: set it (e.g. from a GitHub secret in the step's env), or write \${${name}:-default} (\${${name}:-} for an optional value such as a webhook URL)`,
         ),
       );
       return '';
@@ -147,7 +151,7 @@ function expandEnv(
   if (Array.isArray(value))
     return value.map((v, i) => expandEnv(v, [...path, i], env, loc, problems, expanded));
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
+    const out = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of Object.entries(value))
       out[k] = expandEnv(v, [...path, k], env, loc, problems, expanded);
     return out;
@@ -157,10 +161,12 @@ function expandEnv(
 
 function zodProblems(error: z.ZodError, loc: Locator): ConfigProblem[] {
   const out: ConfigProblem[] = [];
+  // Locating a problem walks the document: stop once there are more than can be shown.
   for (const issue of error.issues) {
+    if (out.length > MAX_PROBLEMS) break;
     const path = issue.path.filter((s): s is PathSeg => typeof s !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys)
+      for (const key of issue.keys.slice(0, MAX_PROBLEMS + 1))
         out.push(loc.problem(path, `unknown key "${key}": remove it or check its spelling`, key));
     } else if (issue.code === 'invalid_union' && path.at(-1) !== undefined && 'note' in issue) {
       out.push(loc.problem(path, issue.message));
@@ -171,21 +177,47 @@ function zodProblems(error: z.ZodError, loc: Locator): ConfigProblem[] {
   return out;
 }
 
+/** A value for a message: numbers and booleans as they are; strings never (one may be a secret). */
+function shown(input: unknown): string {
+  if (typeof input === 'number' || typeof input === 'boolean' || input === null) return String(input);
+  if (typeof input === 'string') return 'a string';
+  if (Array.isArray(input)) return 'a list';
+  return typeof input === 'object' ? 'a mapping' : typeof input;
+}
+
+/** `86400 (24 h)` for a key in seconds, minutes or milliseconds. */
+function withUnit(n: number, key: PathSeg | undefined): string {
+  const k = typeof key === 'string' ? key : '';
+  const seconds = /_seconds$/.test(k)
+    ? n
+    : /_minutes$/.test(k)
+      ? n * 60
+      : /_ms$/.test(k)
+        ? n / 1000
+        : undefined;
+  if (seconds === undefined || seconds < 3600) return String(n);
+  const days = seconds / 86_400;
+  return `${n} (${days >= 2 ? `${+days.toFixed(1)} days` : `${+(seconds / 3600).toFixed(1)} h`})`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
+  const input = 'input' in issue ? issue.input : undefined;
   if (issue.code === 'invalid_type') {
-    // Strings are never echoed: after ${VAR} expansion one may be a secret.
-    const input = 'input' in issue ? issue.input : undefined;
-    const got =
-      input === undefined
-        ? ''
-        : typeof input === 'string'
-          ? ', got a string'
-          : `, got ${JSON.stringify(input)}`;
-    return `expected ${issue.expected}${got}`;
+    if (typeof input === 'number' && !Number.isFinite(input))
+      return `expected a finite number, got ${String(input)}`;
+    return `expected ${issue.expected}${input === undefined ? '' : `, got ${shown(input)}`}`;
   }
   if (issue.code === 'invalid_value')
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type') return issue.message;
+  const key = issue.path.at(-1);
+  if (issue.code === 'too_big' && issue.origin === 'number') {
+    const max = withUnit(Number(issue.maximum), typeof key === 'symbol' ? undefined : key);
+    return `${shown(input)} is more than the maximum, ${issue.inclusive ? 'at most' : 'below'} ${max}: use a smaller value`;
+  }
+  if (issue.code === 'too_small' && issue.origin === 'number')
+    return `${shown(input)} is too small: must be ${issue.inclusive ? 'at least' : 'more than'} ${Number(issue.minimum)}`;
+  if (issue.code === 'too_big' && issue.origin === 'array')
+    return `at most ${Number(issue.maximum)} entries are allowed here`;
   return issue.message;
 }
 
@@ -205,12 +237,29 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
     phase.checks.forEach((check, c) => {
       const path: PathSeg[] = ['phases', p, 'checks', c];
       const ck = check as unknown as (typeof all)[number]['check'];
-      if (where.has(ck.id))
-        problems.push(loc.problem([...path, 'id'], `duplicate check id "${ck.id}" (ids must be unique)`));
-      where.set(ck.id, path);
       all.push({ check: ck, path });
     });
   });
+  if (all.length > MAX_CHECKS) {
+    return [
+      loc.problem(
+        all[MAX_CHECKS]!.path,
+        `a config may hold at most ${MAX_CHECKS} checks (this file has ${all.length}): split it into several configs`,
+      ),
+    ];
+  }
+  const byId = new Map<string, (typeof all)[number]['check']>();
+  for (const { check, path } of all) {
+    if (where.has(check.id))
+      problems.push(loc.problem([...path, 'id'], `duplicate check id "${check.id}" (ids must be unique)`));
+    where.set(check.id, path);
+    if (!byId.has(check.id)) byId.set(check.id, check);
+  }
+  const redisUrl = (path: PathSeg[], url: unknown): void => {
+    const problem = typeof url === 'string' && url !== '' ? redisUrlProblem(url) : undefined;
+    if (problem) problems.push(loc.problem(path, problem));
+  };
+  redisUrl(['targets', 'redis', 'url'], config.targets.redis.url);
   for (const { check, path } of all) {
     check.depends_on.forEach((dep, i) => {
       if (!where.has(dep))
@@ -229,17 +278,19 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
     if (check.type === 'worker' && !check.container && !check.heartbeat && !check.queue)
       problems.push(loc.problem(path, 'a worker check needs `container`, `heartbeat` or `queue`'));
     if (check.type === 'worker' && typeof check.queue === 'string') {
-      const q = all.find((a) => a.check.id === check.queue);
-      if (!q || q.check.type !== 'queue')
+      const q = byId.get(check.queue);
+      if (!q || q.type !== 'queue')
         problems.push(loc.problem([...path, 'queue'], `"${check.queue}" is not the id of a queue check`));
     }
     if (check.type === 'worker' && check.heartbeat) {
-      const hb = check.heartbeat as { redis_key?: string; sql?: string };
+      const hb = check.heartbeat as { redis_key?: string; sql?: string; redis_url?: unknown };
       if (!hb.redis_key === !hb.sql)
         problems.push(
           loc.problem([...path, 'heartbeat'], 'a heartbeat needs exactly one of `redis_key` or `sql`'),
         );
+      redisUrl([...path, 'heartbeat', 'redis_url'], hb.redis_url);
     }
+    if (check.type === 'redis') redisUrl([...path, 'url'], check.url);
     if (check.type === 'queue') {
       for (const msg of validateQueueConfig(check, config)) {
         const key = msg.startsWith('dead_letter_table')
@@ -250,22 +301,36 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
         problems.push(loc.problem([...path, key], msg));
       }
     }
+    if (problems.length > MAX_PROBLEMS) return problems;
   }
-  // Dependency cycles.
+  // Dependency cycles: an explicit stack, so a long depends_on chain cannot exhaust the call stack.
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (id: string, trail: string[]): void => {
-    if (state.get(id) === 'done') return;
-    if (state.get(id) === 'visiting') {
-      const cycle = [...trail.slice(trail.indexOf(id)), id];
-      problems.push(loc.problem([...where.get(id)!, 'depends_on'], `dependency cycle: ${cycle.join(' → ')}`));
-      return;
+  for (const { check: root } of all) {
+    if (state.has(root.id)) continue;
+    const stack: Array<{ id: string; next: number }> = [{ id: root.id, next: 0 }];
+    state.set(root.id, 'visiting');
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const deps = byId.get(top.id)?.depends_on ?? [];
+      if (top.next >= deps.length) {
+        state.set(top.id, 'done');
+        stack.pop();
+        continue;
+      }
+      const dep = deps[top.next++]!;
+      if (!where.has(dep) || state.get(dep) === 'done') continue;
+      if (state.get(dep) === 'visiting') {
+        const trail = stack.map((s) => s.id);
+        const cycle = [...trail.slice(trail.indexOf(dep)), dep];
+        problems.push(
+          loc.problem([...where.get(dep)!, 'depends_on'], `dependency cycle: ${cycle.join(' → ')}`),
+        );
+        continue;
+      }
+      state.set(dep, 'visiting');
+      stack.push({ id: dep, next: 0 });
     }
-    state.set(id, 'visiting');
-    const entry = all.find((a) => a.check.id === id);
-    for (const dep of entry?.check.depends_on ?? []) if (where.has(dep)) visit(dep, [...trail, id]);
-    state.set(id, 'done');
-  };
-  for (const { check } of all) visit(check.id, []);
+  }
   for (const [code, entry] of Object.entries(config.healing_actions)) {
     if (entry?.action && !REMEDIES.has(entry.action) && REMEDIES.size > 0)
       problems.push(
@@ -278,30 +343,82 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
   return problems;
 }
 
+/** At most MAX_PROBLEMS problems, the last one saying how many more there were. */
+function capped(problems: ConfigProblem[]): ConfigProblem[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  const shownOnes = problems.slice(0, MAX_PROBLEMS);
+  const next = problems[MAX_PROBLEMS]!;
+  return [...shownOnes, { ...next, key: '', message: `more problems follow; fix these first` }];
+}
+
+function fail(problems: ConfigProblem[]): never {
+  throw new ConfigError(capped(problems));
+}
+
+const MIB = 1024 * 1024;
+
+/** The parser quotes the offending token, which may be a whole long line: keep the start. */
+function clip(message: string, max = 200): string {
+  return message.length > max ? `${message.slice(0, max)}…` : message;
+}
+
+function tooLarge(file: string, bytes: number): ConfigProblem {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    key: '',
+    message: `the config file is ${(bytes / MIB).toFixed(1)} MiB, larger than ${MAX_CONFIG_BYTES / MIB} MiB: keep it smaller (long pattern lists belong in a patterns_file)`,
+  };
+}
+
+/** Deep copy with null-prototype objects: a config never inherits a key. */
+function withoutPrototypes<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutPrototypes) as T;
+  if (value && typeof value === 'object') {
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(value)) out[k] = withoutPrototypes(v);
+    return out as T;
+  }
+  return value;
+}
+
 /** Parses and validates config text (YAML or JSON); `${VAR}` expands from env. Throws ConfigError. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const isJson = /\.json$/i.test(file) || /^\s*[{[]/.test(text);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CONFIG_BYTES) fail([tooLarge(file, bytes)]);
+  const source = text.replace(/^\uFEFF/, '');
+  const isJson = /\.json$/i.test(file) || /^\s*[{[]/.test(source);
   const lines = new LineCounter();
-  const doc = parseDocument(isJson ? stripJsonComments(text) : text, {
+  // Duplicate keys are found by yamlToData: the parser's own check is quadratic in a mapping's size.
+  const doc = parseDocument(isJson ? stripJsonComments(source) : source, {
     lineCounter: lines,
     prettyErrors: true,
-    uniqueKeys: true,
+    uniqueKeys: false,
   });
   const loc = new Locator(doc, lines, file);
   if (doc.errors.length) {
-    throw new ConfigError(
-      doc.errors.map((e) => ({
-        file,
-        line: e.linePos?.[0].line,
-        column: e.linePos?.[0].col,
-        key: '',
-        message: `${isJson ? 'JSON' : 'YAML'} syntax error: ${e.message.split('\n')[0]}`,
-      })),
+    fail(
+      doc.errors.slice(0, MAX_PROBLEMS + 1).map((e) => {
+        const at = e.linePos?.[0];
+        return {
+          file,
+          ...(at ? { line: at.line, column: at.col } : loc.pos(e.pos[0])),
+          key: '',
+          message: `${isJson ? 'JSON' : 'YAML'} syntax error: ${clip(e.message.split('\n')[0]!)}`,
+        };
+      }),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const data = yamlToData(doc);
+  if (data.problems.length) {
+    fail(
+      data.problems.map((p) => ({ file, key: keyPath(p.path), message: p.message, ...loc.pos(p.offset) })),
+    );
+  }
+  const raw = data.value ?? Object.create(null);
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError([
+    fail([
       {
         file,
         line: 1,
@@ -317,8 +434,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const parsed = configSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) problems.push(...zodProblems(parsed.error, loc));
   else problems.push(...crossCheck(parsed.data, loc));
-  if (problems.length) throw new ConfigError(problems);
-  const config = parsed.data!;
+  if (problems.length) fail(problems);
+  const config = withoutPrototypes(parsed.data!);
   return {
     config,
     path: file,
@@ -328,12 +445,33 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   };
 }
 
-/** Reads and parses a config file. Throws ConfigError (also for a missing file). */
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  let text: string;
+/** The file's text, refusing anything that is not a regular file or is over the size limit unread. */
+function readConfigText(path: string): string {
+  let fd: number | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    // stat before open: opening a FIFO would wait for a writer.
+    if (!statSync(path).isFile())
+      fail([
+        {
+          file: path,
+          line: 1,
+          column: 1,
+          key: '',
+          message: 'not a regular file: the `config` input / --config must name a YAML or JSON file',
+        },
+      ]);
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (stat.size > MAX_CONFIG_BYTES) fail([tooLarge(path, stat.size)]);
+    // One byte more than the limit tells a file that grew since fstat from one that fits.
+    const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buf.length; length += n)
+      n = readSync(fd, buf, length, buf.length - length, null);
+    if (length > MAX_CONFIG_BYTES) fail([tooLarge(path, length)]);
+    return buf.subarray(0, length).toString('utf8');
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError([
       {
         file: path,
@@ -341,8 +479,14 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
         message: `cannot read the config file (${(e as NodeJS.ErrnoException).code ?? String(e)}): check the \`config\` input / --config path`,
       },
     ]);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return parseConfig(text, path, env);
+}
+
+/** Reads and parses a config file. Throws ConfigError (also for a missing file). */
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  return parseConfig(readConfigText(path), path, env);
 }
 
 /**
@@ -357,5 +501,11 @@ export function resolveConfig(
   if (path) return loadConfigFile(resolve(cwd, path), env);
   const fallback = resolve(cwd, DEFAULT_CONFIG_PATH);
   if (existsSync(fallback)) return loadConfigFile(fallback, env);
-  return { config: configSchema.parse({}), path: null, discovered: true, baseDir: cwd, expanded: [] };
+  return {
+    config: withoutPrototypes(configSchema.parse({})),
+    path: null,
+    discovered: true,
+    baseDir: cwd,
+    expanded: [],
+  };
 }

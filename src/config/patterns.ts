@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, isScalar, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
 import { REGEX_FLAGS, regexProblem } from './regex.js';
+import { MAX_COUNT, MAX_SECONDS } from './limits.js';
 
 const patternFix = z.discriminatedUnion('type', [
   z.strictObject({
@@ -30,7 +31,7 @@ const patternFix = z.discriminatedUnion('type', [
       .min(1)
       .optional()
       .describe('Relative to the pattern file. Default: the directory Orixoon runs in.'),
-    timeout_seconds: z.number().positive().default(60),
+    timeout_seconds: z.number().positive().max(MAX_SECONDS).default(60),
   }),
   z.strictObject({
     type: z.literal('manual'),
@@ -50,7 +51,7 @@ export const errorPatternSchema = z
     severity: z.enum(['critical', 'error', 'warning', 'info']).default('error'),
     description: z.string().optional(),
     risk: z.enum(['low', 'medium', 'high']).optional(),
-    min_matches: z.number().int().positive().default(1),
+    min_matches: z.number().int().positive().max(MAX_COUNT).default(1),
     fix: patternFix.optional().describe('Without a fix the pattern is reported for manual intervention.'),
   })
   .superRefine((p, ctx) => {
