@@ -75,25 +75,6 @@ export function table(headers: string[], rows: string[][]): string {
   return head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
 }
 
-export function duration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-export const OUTCOME_ICON: Record<string, string> = {
-  healed: '✅ healed',
-  recovered: '✅ recovered',
-  failed: '❌ failed',
-  not_healable: '🚫 not healable',
-  disabled: '⏸️ disabled',
-  limit_reached: '⛔ limit reached',
-  awaiting_approval: '⚠️ awaiting approval',
-  dry_run: '🔍 dry run',
-  guarded: '🛡️ guarded',
-  blocked_by_dependency: '⛓️ blocked by dependency',
-};
-
-export const VERDICT_ICON: Record<string, string> = { passed: '✅', healed: '🩹', blocked: '🚫' };
-
 /**
  * Cuts text to at most `maxBytes` UTF-8 bytes (GitHub's limits are in bytes), on a line boundary,
  * with a pointer where it was cut.
