@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { makeFinding, makeReport } from '../helpers/github-server.js';
 import { SAMPLE_RUN_URL, SAMPLE_SHA, SAMPLE_WORKSPACE, sampleReport } from '../helpers/sample-report.js';
 import type { FindingReport, RunReport } from '../../src/report/model.js';
+import { truncate } from '../../src/report/markdown.js';
 import { renderPrComment } from '../../src/report/pr-comment.js';
 import { renderSummary } from '../../src/report/summary.js';
 
@@ -235,8 +236,8 @@ describe('job summary and PR comment layout', () => {
       expect(graph).toContain('c2 --> c8');
       expect(graph).toMatch(/^ {2}linkStyle [\d,]+ stroke:#cf222e/m);
       // Each heal: action → re-test → retry delay → next try, on the run's clock.
-      expect(gantt.split('\n')[0]).toBe('gantt');
-      expect(gantt).toContain('  section app ❌ failed');
+      expect(gantt).toMatch(/^---\nconfig:\n {2}gantt:\n {4}leftPadding: 75\n---\ngantt\n/);
+      expect(gantt).toContain('  section app\n  restart_container try 1');
       expect(gantt).toContain('  restart_container try 1 :active, 1736519404000, 1736519406100');
       expect(gantt).toContain('  re-test failed :crit, 1736519406100, 1736519416100');
       expect(gantt).toContain('  retry delay :1736519416100, 1736519426100');
@@ -260,5 +261,19 @@ describe('job summary and PR comment layout', () => {
     }).content;
     expect(problems).toContain('- .github/orixoon.yml:3:5 `phases`: Required');
     expect(problems).not.toContain('/home/runner');
+  });
+
+  it('cuts an oversized summary outside any code block or <details>, with the pointer readable', () => {
+    const text = [
+      '# t',
+      '<details><summary>s</summary>',
+      '',
+      '````text',
+      ...Array(400).fill('x'.repeat(20)),
+    ].join('\n');
+    const cut = truncate(text, 2_000, 'POINTER');
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(2_000);
+    expect(cut.endsWith('x\n````\n</details>\n\nPOINTER')).toBe(true);
+    expect(html(cut)).toMatch(/<\/pre>\s*<\/details>\s*<p>POINTER<\/p>/);
   });
 });

@@ -109,12 +109,18 @@ describe('Mermaid pictures', () => {
         ],
       }),
     )!;
-    expect(gantt.split('\n').slice(2, -1)).toEqual([
+    expect(gantt.split('\n').slice(1, -1)).toEqual([
+      '---',
+      'config:',
+      '  gantt:',
+      '    leftPadding: 75',
+      '---',
+      'gantt',
       '  dateFormat x',
       '  axisFormat %H:%M:%S',
       '  todayMarker off',
       '  tickInterval 5second',
-      '  section redis ✅ healed',
+      '  section redis',
       `  start_container try 1 :active, ${t}, ${t + 2000}`,
       `  re-test failed :crit, ${t + 2000}, ${t + 12_000}`,
       `  retry delay :${t + 12_000}, ${t + 22_000}`,

@@ -184,12 +184,16 @@ function expectSafeMermaid(markdown: string, expectedBlocks: number): void {
     /^ {2}classDef [a-z_]+ [a-z0-9:#,. -]+$/,
     /^ {2}class c\d+(,c\d+)* [a-z_]+$/,
     /^ {2}linkStyle [\d,]+ stroke:#[0-9a-f]{6},stroke-width:2px$/,
+    /^---$/,
+    /^config:$/,
+    /^ {2}gantt:$/,
+    /^ {4}leftPadding: \d+$/,
     /^gantt$/,
     /^ {2}dateFormat x$/,
     /^ {2}axisFormat %H:%M:%S$/,
     /^ {2}todayMarker off$/,
     /^ {2}tickInterval \d+(millisecond|second|minute|hour)$/,
-    new RegExp(`^  section ${text}( ${label})?$`, 'u'),
+    new RegExp(`^  section ${text}$`, 'u'),
     new RegExp(`^  ${text} :((active|done|crit), )?\\d+, \\d+$`, 'u'),
   ];
   for (const block of blocks) {

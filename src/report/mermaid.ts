@@ -3,7 +3,7 @@
 // Text from outside Orixoon (check ids, targets, action names) is reduced to letters, digits and a few
 // punctuation marks, so it cannot end a label, start a statement (`click`, `%%{init}`), or carry markup.
 import type { Outcome } from '../engine/types.js';
-import type { ActionRecord, CheckReport, FindingReport, RunReport } from './model.js';
+import type { ActionRecord, CheckReport, RunReport } from './model.js';
 import { checkOutcome, isResolved, outcomeLabel, PASSED_LABEL } from './vocabulary.js';
 
 /** GitHub renders diagrams of bounded size; past these, the rest is left out with a note. */
@@ -184,11 +184,8 @@ export function healTimeline(
 ): string | undefined {
   const all = heals(report);
   if (!all.length) return undefined;
-  const outcomeOf = new Map<string, FindingReport>(
-    report.findings.map((f) => [`${f.checkId}\u0000${f.code}`, f]),
-  );
-  const body = ['gantt', '  dateFormat x', '  axisFormat %H:%M:%S', '  todayMarker off'];
   const tasks: string[] = [];
+  let longest = 0;
   let first = Infinity;
   let last = -Infinity;
   let shown = 0;
@@ -197,8 +194,8 @@ export function healTimeline(
     const lines: string[] = [];
     let from = Infinity;
     let to = -Infinity;
-    const finding = outcomeOf.get(`${h.checkId}\u0000${h.code}`);
-    lines.push(`  section ${ganttText(h.checkId, 24)}${finding ? ` ${outcomeLabel(finding.outcome)}` : ''}`);
+    const section = ganttText(h.checkId, 20);
+    lines.push(`  section ${section}`);
     h.actions.forEach((a, i) => {
       const start = Date.parse(a.timestamp);
       const total = Math.max(1, a.durationMs);
@@ -224,10 +221,25 @@ export function healTimeline(
     last = Math.max(last, to);
     tasks.push(...lines);
     taskCount += lines.length - 1;
+    longest = Math.max(longest, section.length);
     shown++;
   }
   if (!shown) return undefined;
-  body.push(`  tickInterval ${tickInterval(last - first)}`, ...tasks);
+  // Room on the left for the longest check id (about 6.5 px a character at Mermaid's section font);
+  // renderers that do not read this config ignore it.
+  const body = [
+    '---',
+    'config:',
+    '  gantt:',
+    `    leftPadding: ${Math.min(150, Math.max(75, Math.ceil(longest * 6.5) + 24))}`,
+    '---',
+    'gantt',
+    '  dateFormat x',
+    '  axisFormat %H:%M:%S',
+    '  todayMarker off',
+    `  tickInterval ${tickInterval(last - first)}`,
+    ...tasks,
+  ];
   const left = all.length - shown;
   const note = left
     ? `\n\n_${left} more heal${left === 1 ? '' : 's'} not drawn (diagram size limit); the actions table lists every action._`
