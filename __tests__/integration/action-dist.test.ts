@@ -70,7 +70,7 @@ test('dist/index.js heals a stopped container and writes the outputs and the job
   expect(report.verdict).toBe('healed');
   expect(r.outputs.report).toContain(join(dir, 'out'));
   expect((await inspect(NAME)).State.Running).toBe(true);
-  expect(r.summary).toMatch(/Orixoon: HEALED/);
+  expect(r.summary).toMatch(/^> \[!TIP\]\n> ### 🩹 Orixoon pre-deployment: healed$/m);
   expect(r.summary).toMatch(/start_container/);
   expect(r.stdout).toMatch(/🔧 HEALING: Starting oxe-action-app container/);
   expect(r.stdout).toContain('::add-mask::ghs_dummytoken123456');

@@ -52,7 +52,7 @@ describe('sticky PR comment', () => {
     expect(comment.body.startsWith(STICKY_MARKER)).toBe(true);
     expect(comment.body).toContain('⛔ Orixoon pre-deployment: blocked');
     expect(comment.body).toContain(
-      "| Docker container 'redis' not running (`container_not_running`, check `redis`) | `start_container` | redis | low | ❌ failed | 3 | 1.2 s |",
+      "| ❌&nbsp;failed | Docker container 'redis' not running<br><sub>`container_not_running` · check `redis`</sub> | `start_container`<br><sub>low risk · 3 tries · 1.2 s</sub> |",
     );
     expect(comment.body).toContain('[workflow run](https://github.example/acme/shop/actions/runs/4242)');
     expect(comment.body).toContain(`Commit \`${HEAD_SHA.slice(0, 7)}\``);

@@ -271,7 +271,9 @@ describe('config loader fuzzing', () => {
       for (const l of c.labels) labels.set(l, (labels.get(l) ?? 0) + 1);
       if (outcome.kind === 'broken') broken.push(`seed ${seed} [${c.labels.join(', ')}]: ${outcome.why}`);
       else counts[outcome.kind]++;
-      if (ms > 2000) broken.push(`seed ${seed} [${c.labels.join(', ')}]: took ${Math.round(ms)} ms`);
+      // A hang guard, not a speed target (speed is measured by npm run bench): a shared, loaded CI
+      // machine must not turn a 200 ms case into a failure, but a parse that never ends must fail.
+      if (ms > 10_000) broken.push(`seed ${seed} [${c.labels.join(', ')}]: took ${Math.round(ms)} ms`);
     }
     // One oversized file too: refused before it is parsed.
     const huge = judge({ text: `# ${'x'.repeat(MAX_CONFIG_BYTES)}`, file: 'huge.yml', labels: [] });
@@ -293,7 +295,7 @@ describe('config loader fuzzing', () => {
         'BOM',
       ])
         expect(labels.get(label) ?? 0, label).toBeGreaterThanOrEqual(5);
-      expect(totalMs).toBeLessThan(10_000);
+      expect(totalMs).toBeLessThan(60_000);
     }
     console.log(
       `fuzz: ${seeds.length} configs in ${Math.round(totalMs)} ms (slowest ${Math.round(slowest)} ms): ${counts.loaded} loaded, ${counts.refused} refused`,

@@ -12,7 +12,7 @@ import {
 const RUN = 'https://github.example/acme/shop/actions/runs/1';
 
 describe('renderPrComment', () => {
-  it('shows verdict, headline, counts, the actions table and the run link', () => {
+  it('shows the verdict alert, headline, counts, the findings tables and the run link', () => {
     const report = makeReport([
       makeFinding(),
       makeFinding({
@@ -28,12 +28,16 @@ describe('renderPrComment', () => {
       }),
     ]);
     const { content, footer } = renderPrComment({ report, sha: HEAD_SHA, runUrl: RUN });
-    expect(content.split('\n')[0]).toBe('## ⛔ Orixoon pre-deployment: blocked');
-    expect(content).toContain('**Deployment: BLOCKED (1 finding not healed)**');
-    expect(content).toContain('| 2 | 1 | 0 | 1 | 0 | 1 |');
-    expect(content).toContain('| Finding | Action | Target | Risk | Outcome | Attempts | Duration |');
+    expect(content.split('\n').slice(0, 5)).toEqual([
+      '> [!CAUTION]',
+      '> ### ⛔ Orixoon pre-deployment: blocked',
+      '> **Deployment: BLOCKED (1 finding not healed)**',
+      '>',
+      '> ❌\u00a01 failed · ✅\u00a01 healed',
+    ]);
+    expect(content).toContain('| Outcome | Finding | Action |');
     expect(content).toContain(
-      '| Database connection pool 90% full (`db_pool_exhausted`, check `db`) | `terminate_idle_connections` | db | low | ❌ failed | 3 | 1m 05s |',
+      '| ❌&nbsp;failed | Database connection pool 90% full<br><sub>`db_pool_exhausted` · check `db`</sub> | `terminate_idle_connections`<br><sub>low risk · 3 tries · 1m 05s</sub> |',
     );
     expect(footer).toBe(
       `<sub>Commit \`a1b2c3d\` · [workflow run](${RUN}) · finished 2025-01-10T14:30:15.000Z · Orixoon 2.0.0</sub>`,
@@ -52,7 +56,7 @@ describe('renderPrComment', () => {
     expect(content).toContain('### ⏳ Pending approvals (1)');
     expect(content).toContain('for commit `a1b2c3d`');
     expect(content).toContain(
-      "| `api-crash_loop-a1b2c3d` | Docker container 'redis' not running | `recreate_container` | high | `/orixoon approve api-crash_loop-a1b2c3d` |",
+      "| Docker container 'redis' not running | `recreate_container`<br><sub>high risk</sub> | `/orixoon approve api-crash_loop-a1b2c3d` |",
     );
     expect(content).toContain('`/orixoon approve all`');
   });
@@ -63,7 +67,7 @@ describe('renderPrComment', () => {
       mode: { autoHeal: true, dryRun: true, discovered: true, configPath: null, phases: null },
     });
     const { content } = renderPrComment({ report: dry });
-    expect(content).toContain('✅ healed (approved by @alice)');
+    expect(content).toContain('| ✅&nbsp;healed<br><sub>approved by @alice</sub> |');
     expect(content).toContain('🧪 **Dry run**: nothing was changed');
     expect(content).toContain('Ran on discovered defaults');
     expect(renderPrComment({ report: makeReport([]) }).content).toContain(
@@ -76,7 +80,7 @@ describe('renderPrComment', () => {
     const { content } = renderPrComment({ report: makeReport([f]) });
     const row = content.split('\n').find((l) => l.includes('bad \\| value second line'))!;
     expect(row).toBeDefined();
-    expect(row.split(/(?<!\\)\|/).length).toBe(9); // 7 columns + the two outer edges
+    expect(row.split(/(?<!\\)\|/).length).toBe(5); // 3 columns + the two outer edges
     expect(cell('x'.repeat(1000)).length).toBe(300);
   });
 

@@ -74,6 +74,16 @@ function hostileReport(): RunReport {
             findings: [],
             dependsOn: [],
           },
+          // An id from outside in the dependency picture.
+          {
+            id: MULTILINE,
+            type: 'command',
+            phase: 'p',
+            status: 'passed',
+            durationMs: 10,
+            findings: [],
+            dependsOn: ['redis', 'ok'],
+          },
         ],
       },
     ],
@@ -90,6 +100,21 @@ function hostileReport(): RunReport {
         success: false,
         details: MULTILINE,
         durationMs: 5,
+      },
+      // Names from outside in the heal timeline.
+      {
+        timestamp: '2025-01-10T14:30:02.000Z',
+        issue: HOSTILE,
+        code: 'command_failed',
+        checkId: MULTILINE,
+        target: HOSTILE,
+        action: `click x href "javascript:alert(1)" ${HOSTILE} :crit, 1, 2\n%%{init: {}}%%`,
+        category: 'other',
+        attempt: 1,
+        success: true,
+        details: MULTILINE,
+        durationMs: 5,
+        actionMs: 2,
       },
     ],
   });
@@ -140,6 +165,51 @@ function expectInert(markdown: string, ownLinks = 0): void {
   }
 }
 
+/**
+ * Every Mermaid block holds only statements Orixoon writes, with outside text reduced to plain words:
+ * nothing can end a label, start a statement (`click`, `%%{init}%%`, `style`), or carry markup.
+ */
+function expectSafeMermaid(markdown: string, expectedBlocks: number): void {
+  const blocks = [...markdown.matchAll(/^```mermaid\n([\s\S]*?)\n```$/gm)].map((m) => m[1]!);
+  expect(blocks).toHaveLength(expectedBlocks);
+  const text = "[\\p{L}\\p{N} ._()'+,/…-]+";
+  const label = '(?:[^"<>\\[\\]{}:;%#`|]|\\p{Extended_Pictographic})+';
+  // A Gantt task named like a statement would become one.
+  const keyword =
+    /^ {2}(click|section|title|dateFormat|axisFormat|tickInterval|excludes|includes|todayMarker)\b.* :/i;
+  const statements = [
+    /^flowchart LR$/,
+    new RegExp(`^  c\\d+\\["${text}<br/>${label}"\\]$`, 'u'),
+    /^ {2}c\d+ --> c\d+$/,
+    /^ {2}classDef [a-z_]+ [a-z0-9:#,. -]+$/,
+    /^ {2}class c\d+(,c\d+)* [a-z_]+$/,
+    /^ {2}linkStyle [\d,]+ stroke:#[0-9a-f]{6},stroke-width:2px$/,
+    /^---$/,
+    /^config:$/,
+    /^ {2}gantt:$/,
+    /^ {4}leftPadding: \d+$/,
+    /^gantt$/,
+    /^ {2}dateFormat x$/,
+    /^ {2}axisFormat %H:%M:%S$/,
+    /^ {2}todayMarker off$/,
+    /^ {2}tickInterval \d+(millisecond|second|minute|hour)$/,
+    new RegExp(`^  section ${text}$`, 'u'),
+    new RegExp(`^  ${text} :((active|done|crit), )?\\d+, \\d+$`, 'u'),
+  ];
+  for (const block of blocks) {
+    for (const line of block.split('\n')) {
+      expect(
+        statements.some((s) => s.test(line)),
+        line,
+      ).toBe(true);
+      expect(line).not.toMatch(keyword);
+      // Besides Orixoon's label quotes, line break and arrows: no quote, markup, mention, URL or directive.
+      const inner = line.replace(/^ {2}c\d+\["|<br\/>|"\]$| --> /g, '');
+      expect(inner, line).not.toMatch(/@|:\/\/|%%|["`<>]/);
+    }
+  }
+}
+
 describe('untrusted text is inert in rendered Markdown', () => {
   it('PR comment and check-run output', () => {
     const report = hostileReport();
@@ -157,6 +227,7 @@ describe('untrusted text is inert in rendered Markdown', () => {
     });
     // One link of ours: the rejected approval comment on GitHub.
     expectInert(`${content}\n\n${footer}`, 1);
+    expectSafeMermaid(content, 2);
     expectInert(renderCheckRunOutput(report, undefined).summary);
     expectInert(
       renderPrComment({
@@ -169,8 +240,12 @@ describe('untrusted text is inert in rendered Markdown', () => {
   it('job summary, including the fenced failure report', () => {
     const summary = renderSummary(hostileReport());
     expectInert(summary);
-    // The failure report stays one code block: content with ``` lines does not close it.
-    const pre = html(summary).match(/<pre><code[^>]*>[\s\S]*?<\/code><\/pre>/g) ?? [];
+    // Besides the two pictures (dependencies, heal timeline), whose statements are all Orixoon's own,
+    // the failure report stays one code block: content with ``` lines does not close it.
+    expectSafeMermaid(summary, 2);
+    const pre = (html(summary).match(/<pre><code[^>]*>[\s\S]*?<\/code><\/pre>/g) ?? []).filter(
+      (block) => !block.startsWith('<pre><code class="language-mermaid">'),
+    );
     expect(pre).toHaveLength(1);
     expect(pre[0]).toContain('HEALING FAILED');
     expect(pre[0]).toContain('# pwned-heading');

@@ -75,41 +75,45 @@ export function table(headers: string[], rows: string[][]): string {
   return head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
 }
 
-export function duration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+/** What closes the code fence and `<details>` blocks still open at the end of `text`. */
+function closers(text: string): string {
+  let fence: string | undefined;
+  let details = 0;
+  for (const line of text.split('\n')) {
+    if (fence) {
+      if (line.startsWith(fence) && /^`+\s*$/.test(line)) fence = undefined;
+      continue;
+    }
+    const open = /^(`{3,})/.exec(line);
+    if (open) fence = open[1];
+    else if (line.startsWith('<details>')) details++;
+    else if (line.startsWith('</details>')) details = Math.max(0, details - 1);
+  }
+  return (fence ? `\n${fence}` : '') + '\n</details>'.repeat(details);
 }
-
-export const OUTCOME_ICON: Record<string, string> = {
-  healed: '✅ healed',
-  recovered: '✅ recovered',
-  failed: '❌ failed',
-  not_healable: '🚫 not healable',
-  disabled: '⏸️ disabled',
-  limit_reached: '⛔ limit reached',
-  awaiting_approval: '⚠️ awaiting approval',
-  dry_run: '🔍 dry run',
-  guarded: '🛡️ guarded',
-  blocked_by_dependency: '⛓️ blocked by dependency',
-};
-
-export const VERDICT_ICON: Record<string, string> = { passed: '✅', healed: '🩹', blocked: '🚫' };
 
 /**
  * Cuts text to at most `maxBytes` UTF-8 bytes (GitHub's limits are in bytes), on a line boundary,
- * with a pointer where it was cut.
+ * closes a code block or `<details>` it cut through, and adds a pointer where it was cut.
  */
 export function truncate(text: string, maxBytes: number, pointer: string): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
-  const room = maxBytes - Buffer.byteLength(pointer) - 2;
-  // The longest prefix that fits, by binary search (about 20 byte counts of the text at most).
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (Buffer.byteLength(text.slice(0, mid)) <= room) lo = mid;
-    else hi = mid - 1;
+  let reserve = 0;
+  for (;;) {
+    const room = maxBytes - Buffer.byteLength(pointer) - 2 - reserve;
+    // The longest prefix that fits, by binary search (about 20 byte counts of the text at most).
+    let lo = 0;
+    let hi = text.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (Buffer.byteLength(text.slice(0, mid)) <= room) lo = mid;
+      else hi = mid - 1;
+    }
+    const cut = text.lastIndexOf('\n', lo);
+    const kept = text.slice(0, cut > 0 ? cut : lo);
+    const close = closers(kept);
+    const out = `${kept}${close}\n\n${pointer}`;
+    if (Buffer.byteLength(out) <= maxBytes || reserve >= maxBytes) return out;
+    reserve = Buffer.byteLength(close);
   }
-  const end = lo;
-  const cut = text.lastIndexOf('\n', end);
-  return `${text.slice(0, cut > 0 ? cut : end)}\n\n${pointer}`;
 }

@@ -16,7 +16,10 @@ export interface ActionRecord {
   success: boolean;
   /** What happened (`Container started successfully`) or the error. */
   details: string;
+  /** The action and its re-test (stabilisation wait), from the start of the action. */
   durationMs: number;
+  /** The action alone (the rest of `durationMs` is the re-test); optional, for the heal timeline. */
+  actionMs?: number;
   data?: Record<string, unknown>;
 }
 
