@@ -797,6 +797,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           remedies.add(settled);
           void settled.then(() => remedies.delete(settled));
           const result = await withSignal(running, actionSignal, `${action} on ${f.target}`);
+          record.actionMs = Date.now() - startedAt.getTime();
           for (const r of result.recommendations ?? []) recommendations.add(r);
           record.data = result.data;
           log.say(`✅ HEALED: ${result.details}`);
