@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { MAX_RUN_SECONDS } from './config/limits.js';
 import { redisUrlProblem } from './config/redis-url.js';
+import { CHECK_NAME, COMMENT_HEADER_RE } from './github/keys.js';
 
 export type CommentMode = 'always' | 'on-failure' | 'on-change' | 'never';
 export type FailOn = 'blocked' | 'warning' | 'never';
@@ -16,7 +17,10 @@ export interface Settings {
   approve: string[];
   githubToken?: string;
   comment: CommentMode;
+  /** Keys the sticky comment (one per header on a PR); undefined = the one unkeyed comment. */
+  commentHeader?: string;
   checkRun: boolean;
+  checkName: string;
   failOn: FailOn;
   reportDir: string;
   timeoutSeconds: number;
@@ -31,6 +35,7 @@ export const DEFAULT_INPUTS = {
   'dry-run': 'false',
   comment: 'on-change',
   'check-run': 'false',
+  'check-name': CHECK_NAME,
   'fail-on': 'blocked',
   'report-dir': 'orixoon-reports',
   'timeout-seconds': '900',
@@ -68,6 +73,28 @@ export function list(raw: string): string[] {
     .filter(Boolean);
 }
 
+function commentHeader(): string | undefined {
+  const v = input('comment-header');
+  if (!v) return undefined;
+  if (!COMMENT_HEADER_RE.test(v)) {
+    throw new InputError(
+      `Input comment-header must be 1-64 letters, digits, spaces or . _ / : - (starting with a letter or digit), got "${v}"`,
+    );
+  }
+  return v;
+}
+
+function checkName(): string {
+  const v = input('check-name') || DEFAULT_INPUTS['check-name'];
+  // GitHub shows the name in the checks list and branch protection matches it exactly: one plain line.
+  if (v.length > 100 || [...v].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127)) {
+    throw new InputError(
+      `Input check-name must be one line of at most 100 characters, got "${v.slice(0, 120)}"`,
+    );
+  }
+  return v;
+}
+
 export function getInputs(): Settings {
   const config = input('config');
   const timeout = Number(input('timeout-seconds') || DEFAULT_INPUTS['timeout-seconds']);
@@ -94,7 +121,9 @@ export function getInputs(): Settings {
     approve: list(input('approve')),
     githubToken: secret('github-token'),
     comment: oneOf('comment', ['always', 'on-failure', 'on-change', 'never'] as const),
+    commentHeader: commentHeader(),
     checkRun: bool('check-run'),
+    checkName: checkName(),
     failOn: oneOf('fail-on', ['blocked', 'warning', 'never'] as const),
     reportDir: input('report-dir') || DEFAULT_INPUTS['report-dir'],
     timeoutSeconds: timeout,

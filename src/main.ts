@@ -12,6 +12,7 @@ import { Logger } from './engine/logger.js';
 import { createGitHubIntegration, type GitHubIntegration } from './github/index.js';
 import { getInputs, InputError, type Settings } from './input-helper.js';
 import { OVERRUN_GRACE_MS, type ProcessGuard } from './process-guard.js';
+import { findingAnnotations } from './report/annotations.js';
 import type { RunReport } from './report/model.js';
 import { createNotifier } from './report/notify.js';
 import {
@@ -91,7 +92,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessG
     {
       token: settings.githubToken,
       comment: settings.comment,
+      commentHeader: settings.commentHeader,
       checkRun: settings.checkRun,
+      checkName: settings.checkName,
       approveInput: settings.approve,
       timeoutMs: githubCallTimeoutMs(settings.timeoutSeconds),
       onCheckRun: (id, status) => {
@@ -139,7 +142,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessG
     reportDir: settings.reportDir,
     redactor,
     env,
-    sinks: { line: (t) => core.info(t), debug: (t) => core.debug(t) },
+    // Each phase is a foldable group of the log.
+    sinks: {
+      line: (t) => core.info(t),
+      debug: (t) => core.debug(t),
+      group: (t) => core.startGroup(t),
+      endGroup: () => core.endGroup(),
+    },
     sha: github.context.sha,
     run: {
       repository: github.context.repository,
@@ -164,7 +173,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessG
       });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      await reportConfigProblems(e.problems, publish, redactor);
+      await reportConfigProblems(e.problems, publish, redactor, github);
       guard?.written();
       return;
     }
@@ -183,7 +192,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessG
     }
   } catch (e) {
     if (e instanceof ConfigError) {
-      await reportConfigProblems(e.problems, publish, redactor);
+      await reportConfigProblems(e.problems, publish, redactor, github);
       guard?.written();
       return;
     }
@@ -200,7 +209,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessG
   } catch (e) {
     core.warning(`Job summary not written: ${errorMessage(e)}`);
   }
-  setOutputs(report, written.reportPath);
+  setOutputs(report, written.reportPath, written.summaryPath);
+  setLinkOutputs(github);
+  // The run page lists what blocked without the log being opened (the report is redacted already;
+  // redacted again so no annotation can ever carry a secret).
+  for (const a of findingAnnotations(report, settings.failOn)) {
+    const props = { title: redactor.redact(a.title) };
+    if (a.level === 'error') core.error(redactor.redact(a.message), props);
+    else core.warning(redactor.redact(a.message), props);
+  }
   core.info(`Report: ${written.reportPath}`);
   if (report.deployment === 'blocked') {
     core.setFailed(`${report.headline}. See the job summary and ${written.reportPath}.`);
@@ -212,6 +229,7 @@ async function reportConfigProblems(
   problems: ConfigProblem[],
   publish: (report: RunReport | null, problems?: ConfigProblem[]) => Promise<string[]>,
   redactor: Redactor,
+  github: GitHubIntegration,
 ): Promise<void> {
   for (const p of problems) {
     const message = redactor.redact(`${p.key ? `${p.key}: ` : ''}${p.message}`);
@@ -220,6 +238,7 @@ async function reportConfigProblems(
   }
   const notes = await publish(null, problems);
   core.setOutput('status', 'blocked');
+  setLinkOutputs(github);
   try {
     await core.summary
       .addRaw(
@@ -244,13 +263,21 @@ async function reportConfigProblems(
   );
 }
 
-function setOutputs(report: RunReport, reportPath: string): void {
+/** Where the PR comment and the check run are (empty when there is none). */
+function setLinkOutputs(github: GitHubIntegration): void {
+  const links = github.links();
+  core.setOutput('comment-url', links.comment ?? '');
+  core.setOutput('check-run-url', links.checkRun ?? '');
+}
+
+function setOutputs(report: RunReport, reportPath: string, summaryPath: string): void {
   core.setOutput('status', report.verdict);
   core.setOutput('healed', String(report.counts.healed + report.counts.recovered));
   core.setOutput('failed', String(report.counts.failed));
   core.setOutput('awaiting-approval', String(report.counts.awaitingApproval));
   core.setOutput('success-rate', report.auto_healing.summary.success_rate);
   core.setOutput('report', reportPath);
+  core.setOutput('summary-path', summaryPath);
 }
 
 export { InputError };

@@ -120,7 +120,9 @@ describe('engine flow through command checks', () => {
     const first = await run(dir, config, ['check', '--auto-heal']);
     const f = first.report!.findings[0]!;
     expect(f.outcome).toBe('awaiting_approval');
-    expect(first.out).toMatch(new RegExp(`Approve with: /orixoon approve ${f.id}`));
+    // The command line's own way to approve, not the PR-comment syntax.
+    expect(first.out).toMatch(new RegExp(`Approve with: --approve ${f.id}`));
+    expect(first.out).not.toMatch(/\/orixoon approve/);
     expect(existsSync(join(dir, 'risky.ok'))).toBe(false);
     const again = await run(dir, config, ['check', '--auto-heal']);
     expect(again.report!.findings[0]!.id).toBe(f.id); // stable id

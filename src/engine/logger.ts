@@ -18,12 +18,20 @@ export interface LogSinks {
   event?: (event: LogEvent) => void;
   /** Debug detail, shown only when asked for (core.debug / --verbose). */
   debug?: (text: string) => void;
+  /**
+   * A section of the console starts (one per phase): the action folds it (core.startGroup), the
+   * command line prints a heading. Without it the heading is a console line.
+   */
+  group?: (title: string) => void;
+  /** The section that `group` started ends. */
+  endGroup?: () => void;
 }
 
 export class Logger {
   readonly events: LogEvent[] = [];
   private readonly redactor: Redactor;
   private readonly sinks: LogSinks;
+  private grouped = false;
   constructor(redactor: Redactor, sinks: LogSinks = {}) {
     this.redactor = redactor;
     this.sinks = sinks;
@@ -32,6 +40,27 @@ export class Logger {
   /** A console line in the seeds' voice. */
   say(text: string): void {
     this.sinks.line?.(this.redactor.redact(text));
+  }
+
+  /**
+   * Starts a console section; one at a time (GitHub folds no nested groups), so an open one ends first.
+   */
+  group(title: string): void {
+    this.endGroup();
+    const text = this.redactor.redact(title);
+    this.grouped = true;
+    if (this.sinks.group) this.sinks.group(text);
+    else {
+      this.sinks.line?.('');
+      this.sinks.line?.(`━━ ${text} ━━`);
+    }
+  }
+
+  /** Ends the open console section, if any. */
+  endGroup(): void {
+    if (!this.grouped) return;
+    this.grouped = false;
+    this.sinks.endGroup?.();
   }
 
   /** A healing-log event. */

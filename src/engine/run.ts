@@ -68,6 +68,8 @@ export interface EngineOptions {
   /** The `approve` input: approval ids, check ids, `checkId:code`, or `all`. */
   approve?: string[];
   approvalLookup?: ApprovalLookup;
+  /** How a user approves a pending action where this run was started (the console's hint). */
+  approveHint?: (id: string) => string;
   onHealingEvent?: (event: HealingEvent) => void | Promise<void>;
   /** Whole-run deadline. Default 900 s. */
   timeoutSeconds?: number;
@@ -103,6 +105,10 @@ export interface EngineOptions {
    */
   injectedFindings?: Array<{ code: Finding['code']; check: Check }>;
 }
+
+/** The action's way to approve: a PR comment, or the `approve` input. */
+export const actionApproveHint = (id: string): string =>
+  `/orixoon approve ${id}  (or the approve input: ${id})`;
 
 /** Stable id of a finding for approvals: same check, code, target and commit → same id. */
 export function approvalId(f: Pick<Finding, 'checkId' | 'code' | 'targetKey'>, sha = ''): string {
@@ -224,6 +230,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     line: o.sinks?.line && ((t) => open && o.sinks?.line?.(t)),
     event: o.sinks?.event && ((e) => open && o.sinks?.event?.(e)),
     debug: o.sinks?.debug && ((t) => open && o.sinks?.debug?.(t)),
+    group: o.sinks?.group && ((t) => open && o.sinks?.group?.(t)),
+    endGroup: o.sinks?.endGroup && (() => open && o.sinks?.endGroup?.()),
   };
   const log = new Logger(redactor, sinks);
   const { config } = o.loaded;
@@ -560,6 +568,9 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     };
 
     const stableTimeoutMs = config.auto_healing.stabilization_timeout_seconds * 1000;
+    /** What a re-test of up to `timeoutMs` really gets: never past the run's deadline. */
+    const retestBudgetMs = (timeoutMs: number): number =>
+      Math.max(0, Math.min(timeoutMs, deadline - Date.now()));
 
     const isApproved = async (fr: FindingReport): Promise<ApprovalRecord | undefined> => {
       if (
@@ -650,7 +661,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         switch (decision.outcome) {
           case 'awaiting_approval':
             log.say(`⚠️ Confirmation required (${cap(decision.risk)} risk action): ${decision.plan}`);
-            log.say(`   Approve with: /orixoon approve ${fr.id}  (or the approve input: ${fr.id})`);
+            log.say(`   Approve with: ${(o.approveHint ?? actionApproveHint)(fr.id)}`);
             log.warn(`Awaiting approval ${fr.id}: ${decision.plan}`);
             break;
           case 'dry_run':
@@ -710,6 +721,9 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
               `${limited} (after ${attempt - 1} failed attempt${attempt > 2 ? 's' : ''})`,
             );
           }
+          log.say(
+            `⏳ Attempt ${attempt}/${decision.attempts} of ${action} in ${seconds(decision.retryDelayMs)}…`,
+          );
           log.info(
             `Retrying ${action} in ${decision.retryDelayMs / 1000}s (attempt ${attempt}/${decision.attempts})`,
           );
@@ -726,6 +740,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
               last.details += '; passed on a later re-check';
             }
             fr.retest = `${st.check.id} passed on re-check before retrying`;
+            log.say(`✅ HEALED: ${action} worked after all`);
             log.say(`✓ Re-test: ${fr.retest}`);
             log.success(`Re-test passed: ${fr.retest}`);
             if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_worked++;
@@ -751,7 +766,9 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         session.lastActionAt.set(cooldownKey(f, decision.action), Date.now());
         st.acted = true;
         const startedAt = new Date();
-        log.say(`🔧 HEALING: ${remedy.describe(cur)}`);
+        log.say(
+          `🔧 HEALING: ${remedy.describe(cur)}${attempt > 1 ? ` (attempt ${attempt}/${decision.attempts})` : ''}`,
+        );
         log.info(`Starting healing action: ${action}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
         await emit({
           kind: 'attempt',
@@ -800,14 +817,19 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           record.actionMs = Date.now() - startedAt.getTime();
           for (const r of result.recommendations ?? []) recommendations.add(r);
           record.data = result.data;
-          log.say(`✅ HEALED: ${result.details}`);
-          log.success(`${action} on ${f.target}: ${result.details}`);
+          // Healed only once the re-test passed: the action finishing proves nothing yet.
+          log.say(
+            `🔧 Action done (${result.details}), re-testing (up to ${seconds(retestBudgetMs(stableTimeoutMs))})…`,
+          );
+          log.info(`${action} on ${f.target} done: ${result.details}; re-testing`);
           const verified = await retest(st.check, cur, stableTimeoutMs);
           record.durationMs = Date.now() - startedAt.getTime();
           if (verified.ok) {
             record.success = true;
             record.details = `${result.details}; re-test: ${verified.detail}`;
             fr.retest = verified.detail;
+            log.say(`✅ HEALED: ${result.details}`);
+            log.success(`${action} on ${f.target}: ${result.details}`);
             log.say(`✓ Re-test: ${verified.detail}`);
             log.success(`Re-test passed: ${verified.detail}`);
             if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_worked++;
@@ -917,6 +939,11 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         for (const f of result.findings) {
           const phase = phaseOf(st);
           const stillThere = async (): Promise<boolean> => {
+            if (depActed) {
+              log.say(
+                `⏳ Re-testing ${st.check.id} now that its root cause was healed (up to ${seconds(retestBudgetMs(stableTimeoutMs))})…`,
+              );
+            }
             const r = await retest(st.check, f, depActed ? stableTimeoutMs : 0);
             if (r.ok) {
               const fr = findingReport(f, phase);
@@ -985,7 +1012,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     }
 
     if (o.injectedFindings) {
-      log.say('━━ Healing findings from the issue file ━━');
+      log.group('Healing findings from the issue file');
       for (const { code, check } of o.injectedFindings) {
         const st: CheckState = { check, durationMs: 0, acted: false, selected: true, printed: true };
         const current = (await evaluate(st)).findings.filter(
@@ -1003,13 +1030,16 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           findings.push(await heal(st, f, check.phase, systemicGuard()));
         }
       }
+      log.endGroup();
     }
 
     for (const [index, phase] of plan.entries()) {
       const times = { started: Date.now(), ended: undefined as number | undefined };
       phaseTimes.set(phase.name, times);
-      log.say('');
-      log.say(`━━ Phase ${index + 1}/${plan.length}: ${phase.name} ━━`);
+      // One console section per phase (a foldable group in the action). Its findings are healed and
+      // re-tested inside it; a dependency from a later phase that this phase needs is checked and
+      // healed here too, marked "checked early as a dependency" (the reports list it under its own phase).
+      log.group(`Phase ${index + 1}/${plan.length}: ${phase.name}`);
       log.info(`Phase ${phase.name}: running ${phase.checks.length} check(s)`);
       const sts = phase.checks.map((c) => states.get(c.id)!);
       await Promise.all(sts.map(evaluate));
@@ -1018,6 +1048,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       // Root causes first: resolving a check resolves its dependencies before it.
       for (const st of sts) await resolveCheck(st);
       times.ended = Date.now();
+      log.endGroup();
     }
     await withSignal(Promise.allSettled(pendingNotifications), signal, 'notifications').catch(() => {
       log.warn('Notifications still pending when the run stopped');
@@ -1072,6 +1103,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   }
 
   function buildReport(): RunReport {
+    // A run cut off inside a phase: what it left undone and the verdict go outside that phase's section.
+    log.endGroup();
     if (interruption) {
       reportUnfinished(interruption);
       if (!errors.includes(interruption.detail)) errors.push(interruption.detail);
@@ -1208,6 +1241,11 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     };
     return redactor.redactValue(report);
   }
+}
+
+/** `0.1 s`, `2 s`, `90 s`: for progress lines. */
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 function cap(s: string): string {

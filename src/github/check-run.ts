@@ -5,14 +5,18 @@ import type { ConfigProblem } from '../config/load.js';
 import type { RunReport } from '../report/model.js';
 import { renderCheckRunOutput } from '../report/pr-comment.js';
 import { GitHubApiError, type CheckRunAnnotation, type CheckRunFields, type GitHubClient } from './client.js';
+import { CHECK_NAME } from './keys.js';
 
-export const CHECK_NAME = 'Orixoon pre-deployment';
+export { CHECK_NAME };
+
 /** GitHub accepts at most 50 annotations per create/update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
 
 export interface CheckPublisherOptions {
   client: GitHubClient;
   sha: string;
+  /** The check run's (and the commit status fallback's) name. Default CHECK_NAME. */
+  name?: string;
   runUrl?: string;
   workspace?: string;
   redact: (text: string) => string;
@@ -24,6 +28,8 @@ export interface CheckPublisherOptions {
 export interface CheckPublisher {
   start(): Promise<string | undefined>;
   complete(report: RunReport | null, problems?: ConfigProblem[]): Promise<string | undefined>;
+  /** The check run's page, once it exists (a commit status has none). */
+  url(): string | undefined;
 }
 
 /** Config problems as check-run annotations, with paths relative to the repository. */
@@ -59,6 +65,8 @@ function chunk<T>(items: T[], size: number): T[][] {
 
 export function createCheckPublisher(options: CheckPublisherOptions): CheckPublisher {
   const { client, sha, runUrl, redact, say } = options;
+  const name = options.name ?? CHECK_NAME;
+  let htmlUrl: string | undefined;
   // Per-integration state: the check run id, or the commit-status fallback once checks are refused.
   let checkRunId: number | undefined;
   let mode: 'check' | 'status' | 'off' = 'check';
@@ -70,11 +78,11 @@ export function createCheckPublisher(options: CheckPublisherOptions): CheckPubli
     try {
       await client.createCommitStatus(sha, {
         state,
-        context: CHECK_NAME,
+        context: name,
         description: redact(description).slice(0, 140),
         target_url: runUrl,
       });
-      say(`🏷️ Commit status '${CHECK_NAME}' set to ${state} on ${sha.slice(0, 7)}`);
+      say(`🏷️ Commit status '${name}' set to ${state} on ${sha.slice(0, 7)}`);
       return undefined;
     } catch (err) {
       mode = 'off';
@@ -90,18 +98,21 @@ export function createCheckPublisher(options: CheckPublisherOptions): CheckPubli
   }
 
   return {
+    url: () => (mode === 'check' ? htmlUrl : undefined),
+
     async start() {
       if (mode !== 'check' || checkRunId !== undefined) return undefined;
       try {
-        const created = await client.createCheckRun(CHECK_NAME, sha, {
+        const created = await client.createCheckRun(name, sha, {
           status: 'in_progress',
           started_at: new Date().toISOString(),
           details_url: runUrl,
           output: { title: 'Running pre-deployment checks', summary: 'Orixoon is checking the environment…' },
         });
         checkRunId = created.id;
+        htmlUrl = created.htmlUrl;
         options.onCheckRun?.(created.id, 'in_progress');
-        say(`🏷️ Check run '${CHECK_NAME}' started on ${sha.slice(0, 7)}`);
+        say(`🏷️ Check run '${name}' started on ${sha.slice(0, 7)}`);
         return undefined;
       } catch (err) {
         if (forbiddenChecks(err)) {
@@ -139,7 +150,9 @@ export function createCheckPublisher(options: CheckPublisherOptions): CheckPubli
       };
       try {
         if (checkRunId === undefined) {
-          checkRunId = (await client.createCheckRun(CHECK_NAME, sha, final)).id;
+          const created = await client.createCheckRun(name, sha, final);
+          checkRunId = created.id;
+          htmlUrl = created.htmlUrl;
         } else {
           await client.updateCheckRun(checkRunId, final);
         }
@@ -148,7 +161,7 @@ export function createCheckPublisher(options: CheckPublisherOptions): CheckPubli
           await client.updateCheckRun(checkRunId, { output: { title, summary, annotations: batch } });
         }
         options.onCheckRun?.(checkRunId, 'completed');
-        say(`🏷️ Check run '${CHECK_NAME}' completed: ${final.conclusion}`);
+        say(`🏷️ Check run '${name}' completed: ${final.conclusion}`);
         return undefined;
       } catch (err) {
         if (forbiddenChecks(err)) {

@@ -25,14 +25,13 @@ import {
   isOwnComment,
   nextProposals,
   parseMetadata,
-  STICKY_MARKER,
   trustedProposals,
   type CommentIdentity,
   type StickyMetadata,
 } from './sticky-comment.js';
 
 export { CHECK_NAME } from './check-run.js';
-export { STICKY_MARKER } from './sticky-comment.js';
+export { STICKY_MARKER, stickyMarker } from './sticky-comment.js';
 
 export type CommentMode = 'always' | 'on-failure' | 'on-change' | 'never';
 
@@ -40,7 +39,11 @@ export interface GitHubSettings {
   /** github-token input (masked already). */
   token?: string;
   comment: CommentMode;
+  /** Keys the sticky comment, so several jobs on one PR keep one comment each (default: the one comment). */
+  commentHeader?: string;
   checkRun: boolean;
+  /** The check run's name (default CHECK_NAME). */
+  checkName?: string;
   /** approve input (already passed to the engine; only for reporting). */
   approveInput: string[];
   /** Per-request timeout for the GitHub API. Default 15 s. */
@@ -65,6 +68,8 @@ export interface GitHubIntegration {
   start(): Promise<void>;
   /** Sticky comment + completed check run. Never throws: returns notes for the job summary. */
   publish(report: RunReport | null, problems?: ConfigProblem[]): Promise<string[]>;
+  /** Pages of what was published: the sticky comment (written or left unchanged) and the check run. */
+  links(): { comment?: string; checkRun?: string };
 }
 
 interface CommentState {
@@ -120,6 +125,7 @@ export function createGitHubIntegration(
   let commentState: Promise<CommentState> | undefined;
   let headSha: Promise<string | undefined> | undefined;
   let checks: CheckPublisher | undefined;
+  let commentUrl: string | undefined;
   const startNotes: string[] = [];
 
   const say = (text: string): void => log.say(text);
@@ -179,7 +185,7 @@ export function createGitHubIntegration(
         );
         return { identityProblem: identity, comments, stickies: [], proposals: new Map(), notUnderstood: [] };
       }
-      const stickies = findStickyComments(comments, identity);
+      const stickies = findStickyComments(comments, identity, settings.commentHeader);
       const sticky = stickies[0];
       const meta = sticky ? parseMetadata(sticky.body) : undefined;
       const proposals = trustedProposals(sticky, meta, head);
@@ -287,7 +293,8 @@ export function createGitHubIntegration(
     const previous = state.meta;
     const proposals = nextProposals(previous, sha, pendingIds, new Date());
     const metaBudget =
-      formatMetadata({ v: 1, sha, proposals, content: '0'.repeat(16) }).length + STICKY_MARKER.length + 8;
+      formatMetadata({ v: 1, sha, proposals, content: '0'.repeat(16) }).length +
+      composeBody({ content: '', footer: '' }, { v: 1, proposals: {} }, settings.commentHeader).length;
     const rendered = renderPrComment(
       {
         report,
@@ -302,7 +309,7 @@ export function createGitHubIntegration(
     const footer = redactor.redact(rendered.footer);
     const meta: StickyMetadata = { v: 1, sha, proposals, content: contentHash(content) };
     // The metadata holds only ids, commit, times and a hash, and must stay parseable: not redacted.
-    const body = composeBody({ content, footer }, meta);
+    const body = composeBody({ content, footer }, meta, settings.commentHeader);
     const blocked = !report || report.verdict === 'blocked';
 
     if (!existing) {
@@ -317,6 +324,7 @@ export function createGitHubIntegration(
       try {
         const created = await c.createIssueComment(pr, body);
         remember(state, created, meta);
+        commentUrl = created.html_url;
         say(`💬 PR comment created: ${created.html_url}`);
         return [];
       } catch (err) {
@@ -330,12 +338,14 @@ export function createGitHubIntegration(
           JSON.stringify(previous?.proposals) === JSON.stringify(proposals)
         : existing.body === body;
     if (unchanged) {
+      commentUrl = existing.html_url;
       say(`💬 PR comment unchanged: ${existing.html_url}`);
       return [];
     }
     try {
       const updated = await c.updateIssueComment(existing.id, body);
       remember(state, updated, meta);
+      commentUrl = updated.html_url;
       say(`💬 PR comment updated: ${updated.html_url}`);
       return [];
     } catch (err) {
@@ -355,6 +365,7 @@ export function createGitHubIntegration(
       sha,
       runUrl: gh.runUrl,
       workspace: gh.workspace,
+      name: settings.checkName,
       redact: (t) => redactor.redact(t),
       say,
       onCheckRun: settings.onCheckRun,
@@ -365,6 +376,7 @@ export function createGitHubIntegration(
   return {
     context,
     approvalLookup,
+    links: () => ({ comment: commentUrl, checkRun: checks?.url() }),
 
     async start() {
       try {

@@ -5,8 +5,10 @@
 import { createHash } from 'node:crypto';
 import type { IssueComment } from './client.js';
 import type { RenderedComment } from '../report/pr-comment.js';
+import { stickyMarker } from './keys.js';
 
-export const STICKY_MARKER = '<!-- orixoon:sticky -->';
+export { COMMENT_HEADER_RE, STICKY_MARKER, stickyMarker } from './keys.js';
+
 const META_PREFIX = '<!-- orixoon:meta ';
 const META_RE = /<!-- orixoon:meta (\{.*?\}) -->/s;
 
@@ -70,8 +72,10 @@ export function contentHash(content: string): string {
   return createHash('sha256').update(content).digest('hex').slice(0, 16);
 }
 
-export function composeBody(rendered: RenderedComment, meta: StickyMetadata): string {
-  return `${STICKY_MARKER}\n${formatMetadata(meta)}\n${rendered.content}\n\n${rendered.footer}\n`;
+export function composeBody(rendered: RenderedComment, meta: StickyMetadata, header?: string): string {
+  // A keyed comment says which job wrote it, above the report (two look alike otherwise).
+  const title = header ? `<sub>Orixoon · ${header}</sub>\n\n` : '';
+  return `${stickyMarker(header)}\n${formatMetadata(meta)}\n${title}${rendered.content}\n\n${rendered.footer}\n`;
 }
 
 /**
@@ -88,14 +92,18 @@ export function isOwnComment(comment: IssueComment, identity: CommentIdentity): 
   return !app || `${app}[bot]`.toLowerCase() === identity.login.toLowerCase();
 }
 
-/** True when the comment carries the marker and was written by this token's account. */
-export function isOwnSticky(comment: IssueComment, identity: CommentIdentity): boolean {
-  return comment.body.includes(STICKY_MARKER) && isOwnComment(comment, identity);
+/** True when the comment carries the marker (of `header`) and was written by this token's account. */
+export function isOwnSticky(comment: IssueComment, identity: CommentIdentity, header?: string): boolean {
+  return comment.body.includes(stickyMarker(header)) && isOwnComment(comment, identity);
 }
 
-/** Our sticky comments, oldest first (the first one is updated). */
-export function findStickyComments(comments: IssueComment[], identity: CommentIdentity): IssueComment[] {
-  return comments.filter((c) => isOwnSticky(c, identity));
+/** Our sticky comments (for `header`), oldest first (the first one is updated). */
+export function findStickyComments(
+  comments: IssueComment[],
+  identity: CommentIdentity,
+  header?: string,
+): IssueComment[] {
+  return comments.filter((c) => isOwnSticky(c, identity, header));
 }
 
 /**
