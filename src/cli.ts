@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkType } from './checks/registry.js';
+import type { CliIO } from './cli-io.js';
 import { MAX_RUN_SECONDS } from './config/limits.js';
 import { ConfigError, formatProblem, type LoadedConfig } from './config/load.js';
 import { redisUrlProblem } from './config/redis-url.js';
@@ -86,16 +87,7 @@ function redisUrlOption(raw: string | undefined): string | undefined {
   return raw;
 }
 
-export interface CliIO {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** Aborted when the user asks to stop (SIGINT/SIGTERM): the run is cancelled, monitor stops. */
-  stopSignal?: AbortSignal;
-  /** The process's signal handling and overrun backstop (the program itself; not in-process callers). */
-  guard?: ProcessGuard;
-}
+export type { CliIO };
 
 function sessionOptions(v: Values, io: CliIO, redactor: Redactor, autoHeal: boolean): SessionOptions {
   const line = v.quiet ? undefined : v.json ? io.err : io.out;
