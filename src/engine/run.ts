@@ -31,7 +31,8 @@ import { Logger, type LogSinks } from './logger.js';
 import { buildConfiguredPlan, buildDiscoveredPlan, filterPhases, type PlannedPhase } from './plan.js';
 import { Redactor } from './redact.js';
 import { registerSecrets } from './secrets.js';
-import { deadlineMessage, stopReason, interruptionHeadline, type Interruption } from './interruption.js';
+import { deadlineMessage, stopReason, type Interruption } from './interruption.js';
+import { buildVerdict } from '../report/build.js';
 import type {
   CancelHook,
   Check,
@@ -1114,9 +1115,6 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           : 'passed';
     }
 
-    const errorsOnly = findings.filter((f) => f.severity === 'error');
-    const fixed = (f: FindingReport): boolean => f.outcome === 'healed' || f.outcome === 'recovered';
-    const blocking = errorsOnly.filter((f) => !fixed(f));
     // Fail closed: a plan that could not be built, or a config whose phases hold no check, blocks.
     const checkCount = plan.reduce((n, p) => n + p.checks.length, 0);
     const nothingConfigured = !o.injectedFindings && !o.loaded.discovered && checkCount === 0 && !planFailed;
@@ -1129,37 +1127,16 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         'No containers found on the Docker host: nothing was checked. Check DOCKER_HOST / docker-host, or configure phases.',
       );
     }
-    const verdict: RunReport['verdict'] =
-      blocking.length || planFailed || nothingConfigured || nothingDiscovered || interruption
-        ? 'blocked'
-        : errorsOnly.length
-          ? 'healed'
-          : 'passed';
-    const failOn = o.failOn ?? 'blocked';
-    const unresolvedWarnings = findings.some((f) => f.severity === 'warning' && !fixed(f));
-    const deployment: RunReport['deployment'] =
-      failOn !== 'never' && (verdict === 'blocked' || (failOn === 'warning' && unresolvedWarnings))
-        ? 'blocked'
-        : 'allowed';
+    const { verdict, deployment, counts, headline } = buildVerdict({
+      findings,
+      failOn: o.failOn,
+      runFailed: planFailed || nothingConfigured || nothingDiscovered,
+      errors,
+      interrupted: interruption,
+    });
 
     const successful = actions.filter((a) => a.success).length;
     const finished = new Date();
-    const counts = {
-      findings: findings.length,
-      healed: findings.filter((f) => f.outcome === 'healed').length,
-      recovered: findings.filter((f) => f.outcome === 'recovered').length,
-      failed: findings.filter((f) => !fixed(f) && f.outcome !== 'awaiting_approval').length,
-      awaitingApproval: findings.filter((f) => f.outcome === 'awaiting_approval').length,
-      blocked: blocking.length,
-    };
-    const notHealed = `${blocking.length} finding${blocking.length === 1 ? '' : 's'} not healed`;
-    const headline = interruption
-      ? `Deployment: BLOCKED (${interruptionHeadline(interruption)}${blocking.length ? `; ${notHealed}` : ''})`
-      : verdict === 'passed'
-        ? 'Deployment: ALLOWED (all checks passed)'
-        : verdict === 'healed'
-          ? `Deployment: ALLOWED (healed ${counts.healed + counts.recovered} finding${counts.healed + counts.recovered === 1 ? '' : 's'})`
-          : `Deployment: BLOCKED (${blocking.length ? notHealed : (errors[0] ?? 'run failed')})`;
     log.say('');
     log.say(verdict === 'blocked' ? `🚫 ${headline}` : `✅ ${headline}`);
     log.info(headline);
