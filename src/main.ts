@@ -13,6 +13,7 @@ import { createGitHubIntegration, type GitHubIntegration } from './github/index.
 import { getInputs, InputError, type Settings } from './input-helper.js';
 import { OVERRUN_GRACE_MS, type ProcessGuard } from './process-guard.js';
 import type { RunReport } from './report/model.js';
+import { renderConfigProblems } from './report/config-problems.js';
 import { createNotifier } from './report/notify.js';
 import {
   failedSession,
@@ -221,21 +222,7 @@ async function reportConfigProblems(
   const notes = await publish(null, problems);
   core.setOutput('status', 'blocked');
   try {
-    await core.summary
-      .addRaw(
-        redactor.redact(
-          [
-            '## 🚫 Orixoon: BLOCKED — invalid configuration',
-            '',
-            'Nothing was checked or changed. Fix these and re-run:',
-            '',
-            ...problems.map((p) => `- \`${formatProblem(p)}\``),
-            ...notes.map((n) => `> ${n}`),
-            '',
-          ].join('\n'),
-        ),
-      )
-      .write();
+    await core.summary.addRaw(redactor.redact(renderConfigProblems(problems, notes))).write();
   } catch (e) {
     core.warning(`Job summary not written: ${errorMessage(e)}`);
   }

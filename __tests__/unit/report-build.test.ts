@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildVerdict, type FailOn } from '../../src/report/build.js';
 import { blockedReport } from '../../src/engine/interruption.js';
+import { renderConfigProblems } from '../../src/report/config-problems.js';
 import type { FindingReport } from '../../src/report/model.js';
 import { makeFinding } from '../helpers/github-server.js';
 
@@ -98,5 +99,33 @@ describe('buildVerdict', () => {
         buildVerdict({ findings: [], interrupted, failOn }),
       );
     }
+  });
+});
+
+describe('renderConfigProblems', () => {
+  it('renders the rejected configuration as the job summary: every problem with its place, then the notes', () => {
+    const md = renderConfigProblems(
+      [
+        {
+          file: '.github/orixoon.yml',
+          line: 4,
+          column: 7,
+          key: 'phases[0].checks[0].type',
+          message: 'unknown type',
+        },
+        { file: '.github/orixoon.yml', key: '', message: 'expected a mapping' },
+      ],
+      ['PR comment not written: fork PR'],
+    );
+    expect(md.split('\n')).toEqual([
+      '## 🚫 Orixoon: BLOCKED — invalid configuration',
+      '',
+      'Nothing was checked or changed. Fix these and re-run:',
+      '',
+      '- `.github/orixoon.yml:4:7: phases[0].checks[0].type: unknown type`',
+      '- `.github/orixoon.yml: expected a mapping`',
+      '> PR comment not written: fork PR',
+      '',
+    ]);
   });
 });
