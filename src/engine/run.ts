@@ -20,6 +20,7 @@ import type {
   ApprovalRecord,
   CheckReport,
   FindingReport,
+  HealingEvent,
   PhaseReport,
   RunReport,
 } from '../report/model.js';
@@ -45,15 +46,8 @@ import type {
 } from './types.js';
 import { VERSION } from '../version.js';
 
-/** Healing lifecycle events, for notifications (Slack / webhook). */
-export interface HealingEvent {
-  kind: 'attempt' | 'success' | 'failure';
-  finding: Finding;
-  action: string;
-  attempt: number;
-  details: string;
-  timestamp: string;
-}
+/** Healing lifecycle events, for notifications (Slack / webhook); the type lives with the report model. */
+export type { HealingEvent };
 
 /** Looks up an approval for a finding that needs confirmation (PR comments); undefined = not approved. */
 export type ApprovalLookup = (finding: FindingReport) => Promise<ApprovalRecord | undefined>;
@@ -756,7 +750,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         log.info(`Starting healing action: ${action}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
         await emit({
           kind: 'attempt',
-          finding: f,
+          finding: fr,
           action,
           attempt,
           details: remedy.describe(cur),
@@ -814,7 +808,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
             if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_worked++;
             await emit({
               kind: 'success',
-              finding: f,
+              finding: fr,
               action,
               attempt,
               details: record.details,
@@ -842,7 +836,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       sayFailure(f, fr.failure);
       await emit({
         kind: 'failure',
-        finding: f,
+        finding: fr,
         action,
         attempt: fr.attempts,
         details: fr.failure.lastError,
