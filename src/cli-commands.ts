@@ -23,7 +23,7 @@ import {
 } from './session.js';
 import { EXIT_CRASH, UsageError, type CliValues, type RunCommandName } from './cli-args.js';
 import { paintLine, plain } from './cli-style.js';
-import type { CliIO } from './cli.js';
+import type { CliIO } from './cli-io.js';
 
 function positiveNumber(name: string, raw: string | undefined, fallback: number, max = Infinity): number {
   if (raw === undefined) return fallback;

@@ -4,24 +4,14 @@
 // and its reports written, blocked). This file parses and prints help only; the commands (and the
 // engine) are loaded when one runs.
 import { EXIT_CRASH, helpText, parseCli, usageHint, UsageError } from './cli-args.js';
-import { paintFor, plain, type Paint } from './cli-style.js';
-import { exitWhenFlushed, guardProcess, type ProcessGuard } from './process-guard.js';
+import type { CliIO } from './cli-io.js';
+import { paintFor, plain } from './cli-style.js';
+import { exitWhenFlushed, guardProcess } from './process-guard.js';
 import { VERSION } from './version.js';
 
 export { UsageError };
 
-export interface CliIO {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** Colour for what goes to `out` and to `err` (default none). */
-  paint?: { out: Paint; err: Paint };
-  /** Aborted when the user asks to stop (SIGINT/SIGTERM): the run is cancelled, monitor stops. */
-  stopSignal?: AbortSignal;
-  /** The process's signal handling and overrun backstop (the program itself; not in-process callers). */
-  guard?: ProcessGuard;
-}
+export type { CliIO };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const errPaint = io.paint?.err ?? plain;

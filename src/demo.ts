@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import type { CliIO } from './cli.js';
+import type { CliIO } from './cli-io.js';
 import { Redactor } from './engine/redact.js';
 import { runSession } from './session.js';
 

@@ -14,6 +14,7 @@ import { getInputs, InputError, type Settings } from './input-helper.js';
 import { OVERRUN_GRACE_MS, type ProcessGuard } from './process-guard.js';
 import { findingAnnotations } from './report/annotations.js';
 import type { RunReport } from './report/model.js';
+import { renderConfigProblems } from './report/config-problems.js';
 import { createNotifier } from './report/notify.js';
 import {
   failedSession,
@@ -240,21 +241,7 @@ async function reportConfigProblems(
   core.setOutput('status', 'blocked');
   setLinkOutputs(github);
   try {
-    await core.summary
-      .addRaw(
-        redactor.redact(
-          [
-            '## 🚫 Orixoon: BLOCKED — invalid configuration',
-            '',
-            'Nothing was checked or changed. Fix these and re-run:',
-            '',
-            ...problems.map((p) => `- \`${formatProblem(p)}\``),
-            ...notes.map((n) => `> ${n}`),
-            '',
-          ].join('\n'),
-        ),
-      )
-      .write();
+    await core.summary.addRaw(redactor.redact(renderConfigProblems(problems, notes))).write();
   } catch (e) {
     core.warning(`Job summary not written: ${errorMessage(e)}`);
   }

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildVerdict, type FailOn } from '../../src/report/build.js';
 import type { FindingReport, RunReport } from '../../src/report/model.js';
 import type { Redactor } from '../../src/engine/redact.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -511,26 +512,20 @@ export function makeFinding(over: Partial<FindingReport> = {}): FindingReport {
   };
 }
 
-/** A RunReport whose counts and verdict follow its findings (as the engine would fill them). */
-export function makeReport(findings: FindingReport[], over: Partial<RunReport> = {}): RunReport {
-  const count = (o: FindingReport['outcome']): number => findings.filter((f) => f.outcome === o).length;
-  const ok = findings.every((f) => f.outcome === 'healed' || f.outcome === 'recovered');
-  const verdict = findings.length === 0 ? 'passed' : ok ? 'healed' : 'blocked';
-  const blocked = findings.length - count('healed') - count('recovered');
+/**
+ * A RunReport whose verdict, deployment, counts and headline are the report builder's for its
+ * findings (under `failOn`, default `blocked`), as the engine would fill them.
+ */
+export function makeReport(
+  findings: FindingReport[],
+  { failOn, ...over }: Partial<RunReport> & { failOn?: FailOn } = {},
+): RunReport {
   return {
     tool: { name: 'orixoon', version: '2.0.0' },
     startedAt: '2025-01-10T14:30:00.000Z',
     finishedAt: '2025-01-10T14:30:15.000Z',
     durationMs: 15_000,
-    verdict,
-    // As the engine decides it under the default fail-on (blocked).
-    deployment: (over.verdict ?? verdict) === 'blocked' ? 'blocked' : 'allowed',
-    headline:
-      verdict === 'blocked'
-        ? `Deployment: BLOCKED (${blocked} finding${blocked === 1 ? '' : 's'} not healed)`
-        : verdict === 'healed'
-          ? `Deployment: ALLOWED (healed ${findings.length} finding${findings.length === 1 ? '' : 's'})`
-          : 'Deployment: ALLOWED (all checks passed)',
+    ...buildVerdict({ findings, failOn }),
     mode: {
       autoHeal: true,
       dryRun: false,
@@ -544,14 +539,6 @@ export function makeReport(findings: FindingReport[], over: Partial<RunReport> =
     auto_healing: {
       summary: { total_actions: 0, successful: 0, failed: 0, success_rate: '0%' },
       actions: [],
-    },
-    counts: {
-      findings: findings.length,
-      healed: count('healed'),
-      recovered: count('recovered'),
-      failed: count('failed'),
-      awaitingApproval: count('awaiting_approval'),
-      blocked,
     },
     recommendations: [],
     errors: [],

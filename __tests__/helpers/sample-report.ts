@@ -3,6 +3,7 @@
 // its failure report), two checks blocked by that app, a high-risk action awaiting approval, and the
 // rest passing. Paths are a GitHub runner's, so renderers must show them relative to the workspace.
 // Used by the renderer tests and by `npm run render` (the screenshots in docs/screenshots/).
+import { buildVerdict } from '../../src/report/build.js';
 import type { ActionRecord, CheckReport, FindingReport, RunReport } from '../../src/report/model.js';
 
 export const SAMPLE_WORKSPACE = '/home/runner/work/shop/shop';
@@ -271,9 +272,7 @@ export function sampleReport(): RunReport {
     startedAt: at(0),
     finishedAt: at(71.4),
     durationMs: 71_400,
-    verdict: 'blocked',
-    deployment: 'blocked',
-    headline: 'Deployment: BLOCKED (4 findings not healed)',
+    ...buildVerdict({ findings }),
     mode: {
       autoHeal: true,
       dryRun: false,
@@ -301,7 +300,6 @@ export function sampleReport(): RunReport {
         details: a.details,
       })),
     },
-    counts: { findings: 7, healed: 2, recovered: 1, failed: 1, awaitingApproval: 1, blocked: 4 },
     recommendations: [
       'Set idle_in_transaction_session_timeout (e.g. 5min) so PostgreSQL ends forgotten transactions itself',
       'Give shop-app-1 a HEALTHCHECK start period long enough for its migrations',

@@ -135,6 +135,36 @@ describe('sticky PR comment', () => {
     expect(list[0]!.body).toContain('✅ Orixoon pre-deployment: passed');
   });
 
+  it('on-failure agrees with the step and the check run: an unresolved warning under fail-on: warning comments; fail-on: never does not', async () => {
+    const warning = makeFinding({
+      code: 'redis_high_memory',
+      checkId: 'cache',
+      message: 'Redis memory 85% of maxmemory',
+      severity: 'warning',
+      outcome: 'failed',
+      reason: 'not healed: warnings are reported, not healed',
+    });
+    const settings = { comment: 'on-failure' as const, checkRun: true };
+    // Each case: the report as the builder decides it, then what the step, the check run and the comment do.
+    const cases = [
+      { report: makeReport([warning], { failOn: 'warning' }), stepFails: true },
+      { report: makeReport([warning], { failOn: 'blocked' }), stepFails: false },
+      { report: makeReport([makeFinding({ outcome: 'failed' })], { failOn: 'never' }), stepFails: false },
+      { report: makeReport([makeFinding({ outcome: 'failed' })], { failOn: 'blocked' }), stepFails: true },
+    ];
+    for (const { report, stepFails } of cases) {
+      const pr = nextPr();
+      const before = new Set(gh.checkRuns.keys());
+      // The step fails exactly when the built report holds the deployment (main.ts reads nothing else).
+      expect(report.deployment === 'blocked', report.headline).toBe(stepFails);
+      expect(await githubHarness(prEnv(gh, { pr }), settings).integration.publish(report)).toEqual([]);
+      const runs = [...gh.checkRuns.values()].filter((r) => !before.has(r.id));
+      expect(runs, report.headline).toHaveLength(1);
+      expect(runs[0]!.conclusion, report.headline).toBe(stepFails ? 'failure' : 'success');
+      expect(gh.prCommentList(pr), report.headline).toHaveLength(stepFails ? 1 : 0);
+    }
+  });
+
   it('on-change: a new run with the same findings leaves the comment alone; always updates the run link', async () => {
     const pr = nextPr();
     await githubHarness(prEnv(gh, { pr, runId: '1' }), { comment: 'on-change' }).integration.publish(healed);

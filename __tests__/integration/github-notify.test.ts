@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { WebhookServer } from '../helpers/webhook-server.js';
-import { FakeGitHub, HEAD_SHA, prEnv } from '../helpers/github-server.js';
+import { FakeGitHub, HEAD_SHA, makeFinding, prEnv } from '../helpers/github-server.js';
 import { capturingLogger } from '../helpers/context.js';
 import type { HealingEvent } from '../../src/engine/run.js';
 import { createNotifier, type NotificationsConfig, type WebhookPayload } from '../../src/report/notify.js';
@@ -44,14 +44,13 @@ function notifier(cfg: NotificationsConfig, env: NodeJS.ProcessEnv = prEnv(gh)) 
 function event(kind: HealingEvent['kind'], over: Partial<HealingEvent> = {}): HealingEvent {
   return {
     kind,
-    finding: {
+    finding: makeFinding({
       code: 'container_not_running',
       checkId: 'redis',
       target: 'oxg-redis',
-      targetKey: 'container:oxg-redis',
       message: "Docker container 'oxg-redis' not running",
       evidence: { state: 'exited', exitCode: 137 },
-    },
+    }),
     action: 'start_container',
     attempt: 1,
     details: kind === 'failure' ? 'Container exited again (exit 1)' : 'Container started successfully',

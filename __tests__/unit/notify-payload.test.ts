@@ -2,17 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import type { HealingEvent } from '../../src/engine/run.js';
 import { slackPayload, webhookPayload } from '../../src/report/notify.js';
+import { makeFinding } from '../helpers/github-server.js';
 
 const e: HealingEvent = {
   kind: 'success',
-  finding: {
+  finding: makeFinding({
     code: 'redis_memory_full',
     checkId: 'cache',
     target: 'redis <main>',
-    targetKey: 'redis:cache',
     message: 'Redis memory 97% full & rising',
     evidence: {},
-  },
+  }),
   action: 'flush_expiring_keys',
   attempt: 2,
   details: 'Memory now at 61%',

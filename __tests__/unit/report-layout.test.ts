@@ -59,7 +59,7 @@ describe('job summary and PR comment layout', () => {
       [makeReport([]), 'TIP', '✅ Orixoon pre-deployment: passed'],
       // fail-on: never lets a broken run deploy: still a warning, not a tip.
       [
-        makeReport([makeFinding({ outcome: 'failed' })], { deployment: 'allowed' }),
+        makeReport([makeFinding({ outcome: 'failed' })], { failOn: 'never' }),
         'WARNING',
         '⛔ Orixoon pre-deployment: blocked',
       ],

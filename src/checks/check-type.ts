@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Check } from '../engine/types.js';
-import type { OrixoonConfig } from '../config/schema.js';
+import type { CheckConfigView } from '../core/config-view.js';
 
 /** What a check type's `create` receives: the check's identity and its validated options. */
 export interface CheckSpec<O> {
@@ -17,7 +17,7 @@ export interface CheckSpec<O> {
 export interface CheckType<S extends z.ZodObject = z.ZodObject> {
   type: string;
   options: S;
-  create(spec: CheckSpec<z.infer<S>>, config: OrixoonConfig): Check;
+  create(spec: CheckSpec<z.infer<S>>, config: CheckConfigView): Check;
 }
 
 export function defineCheckType<S extends z.ZodObject>(t: CheckType<S>): CheckType<S> {

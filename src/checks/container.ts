@@ -3,7 +3,7 @@
 // action by running the container's own healthcheck at once instead of waiting for Docker's interval.
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
-import type { OrixoonConfig } from '../config/schema.js';
+import type { CheckConfigView } from '../core/config-view.js';
 import type {
   Check,
   CheckFacts,
@@ -59,7 +59,7 @@ const RUNNING_STABLE_MS = 1_000;
 const HEALTH_OUTPUT_CHARS = 500;
 const MIB = 1024 * 1024;
 
-function configNumber(config: OrixoonConfig | undefined, code: IssueCode, key: string): number | undefined {
+function configNumber(config: CheckConfigView | undefined, code: IssueCode, key: string): number | undefined {
   const v = config?.healing_actions?.[code]?.[key];
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
@@ -68,7 +68,7 @@ function configNumber(config: OrixoonConfig | undefined, code: IssueCode, key: s
 
 export function resolveContainerOptions(
   own: Partial<ContainerCheckOptions>,
-  config: OrixoonConfig | undefined,
+  config: CheckConfigView | undefined,
 ): ContainerCheckOptions {
   const pick = (key: keyof typeof CONTAINER_DEFAULTS): number =>
     own[key] ?? configNumber(config, THRESHOLD_SOURCES[key], key) ?? CONTAINER_DEFAULTS[key];

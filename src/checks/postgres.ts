@@ -2,7 +2,7 @@
 // target's facts into findings; never heals. Reuses the run's single session for the URL.
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
-import type { OrixoonConfig } from '../config/schema.js';
+import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
 import {
   PostgresTargetError,
@@ -45,7 +45,7 @@ const EVIDENCE_SESSIONS = 20;
 
 /** A number from `healing_actions.<code>.<key>`, when it is one. */
 export function thresholdFromConfig(
-  config: OrixoonConfig | undefined,
+  config: CheckConfigView | undefined,
   code: IssueCode,
   key: string,
 ): number | undefined {
@@ -57,7 +57,7 @@ export function thresholdFromConfig(
 
 export function resolvePostgresOptions(
   own: Partial<PostgresCheckOptions>,
-  config: OrixoonConfig | undefined,
+  config: CheckConfigView | undefined,
 ): PostgresCheckOptions {
   const pick = (key: keyof typeof POSTGRES_DEFAULTS): number =>
     own[key] ?? thresholdFromConfig(config, THRESHOLD_SOURCES[key], key) ?? POSTGRES_DEFAULTS[key];

@@ -3,7 +3,7 @@
 // bounded transactions. Protected tables are refused at load (validateQueueConfig) and at run time.
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
-import type { OrixoonConfig } from '../config/schema.js';
+import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckRun, Finding, RunContext } from '../engine/types.js';
 import { QueueTable } from '../targets/queue-table.js';
 import {
@@ -55,7 +55,7 @@ export function queueOptionsFrom(entry: Record<string, unknown>): QueueOptions {
 }
 
 /** The queue check `id` of the config, if any (the worker check follows its progress). */
-export function findQueueCheck(config: OrixoonConfig, id: string): QueueOptions | undefined {
+export function findQueueCheck(config: CheckConfigView, id: string): QueueOptions | undefined {
   for (const phase of config.phases) {
     for (const entry of phase.checks as Array<Record<string, unknown>>) {
       if (entry.id === id && entry.type === 'queue') return queueOptionsFrom(entry);
@@ -84,7 +84,7 @@ export function queueTable(o: QueueOptions, ctx: RunContext): QueueTable {
  */
 export function validateQueueConfig(
   checkOptions: Record<string, unknown>,
-  config: Pick<OrixoonConfig, 'protected'>,
+  config: Pick<CheckConfigView, 'protected'>,
 ): string[] {
   const problems: string[] = [];
   const protectedTables = config.protected?.tables ?? [];

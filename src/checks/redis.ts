@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import { thresholdFromConfig } from './postgres.js';
-import type { OrixoonConfig } from '../config/schema.js';
+import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
 import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
 import { MAX_AGE_SECONDS } from '../config/limits.js';
@@ -33,7 +33,7 @@ const AUTH_REPLIES = new Set(['NOAUTH', 'WRONGPASS', 'NOPERM', 'WRONGTYPE']);
 
 export function resolveRedisOptions(
   own: Partial<RedisCheckOptions>,
-  config: OrixoonConfig | undefined,
+  config: CheckConfigView | undefined,
 ): RedisCheckOptions {
   const pick = (key: keyof typeof REDIS_DEFAULTS): number =>
     own[key] ?? thresholdFromConfig(config, THRESHOLD_SOURCES[key], key) ?? REDIS_DEFAULTS[key];

@@ -1,6 +1,7 @@
 // How a run that stopped before its work did is described: the deadline, a cancel (SIGINT/SIGTERM)
 // or an unexpected error. Such a run is always blocked. Kept apart from the engine so the entry points
 // can build a blocked report without loading it.
+import { buildVerdict, type FailOn } from '../report/build.js';
 import type { RunReport } from '../report/model.js';
 import { VERSION } from '../version.js';
 
@@ -24,18 +25,23 @@ export function blockedReport(o: {
   configPath?: string | null;
   phases?: string[];
   run?: RunReport['run'];
-  failOn?: 'blocked' | 'warning' | 'never';
+  failOn?: FailOn;
   notes?: string[];
 }): RunReport {
   const finished = new Date();
+  const { verdict, deployment, headline, counts } = buildVerdict({
+    findings: [],
+    failOn: o.failOn,
+    interrupted: o.interrupted,
+  });
   return {
     tool: { name: 'orixoon', version: VERSION },
     startedAt: o.startedAt.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - o.startedAt.getTime(),
-    verdict: 'blocked',
-    deployment: o.failOn === 'never' ? 'allowed' : 'blocked',
-    headline: `Deployment: BLOCKED (${interruptionHeadline(o.interrupted)})`,
+    verdict,
+    deployment,
+    headline,
     mode: {
       autoHeal: o.autoHeal ?? true,
       dryRun: o.dryRun ?? false,
@@ -51,7 +57,7 @@ export function blockedReport(o: {
       summary: { total_actions: 0, successful: 0, failed: 0, success_rate: 'n/a' },
       actions: [],
     },
-    counts: { findings: 0, healed: 0, recovered: 0, failed: 0, awaitingApproval: 0, blocked: 0 },
+    counts,
     recommendations: [],
     errors: [o.interrupted.detail],
     notes: o.notes ?? [],
@@ -63,9 +69,4 @@ export function blockedReport(o: {
 /** Why unfinished work did not finish: `deadline reached (run deadline of 2s …)`, `cancelled: …`. */
 export function stopReason(i: Interruption): string {
   return i.reason === 'deadline' ? `deadline reached (${i.detail})` : i.detail;
-}
-
-export function interruptionHeadline(i: Interruption): string {
-  if (i.reason === 'deadline') return `deadline reached: ${i.detail}`;
-  return i.detail;
 }

@@ -20,6 +20,7 @@ import type {
   ApprovalRecord,
   CheckReport,
   FindingReport,
+  HealingEvent,
   PhaseReport,
   RunReport,
 } from '../report/model.js';
@@ -31,7 +32,8 @@ import { Logger, type LogSinks } from './logger.js';
 import { buildConfiguredPlan, buildDiscoveredPlan, filterPhases, type PlannedPhase } from './plan.js';
 import { Redactor } from './redact.js';
 import { registerSecrets } from './secrets.js';
-import { deadlineMessage, stopReason, interruptionHeadline, type Interruption } from './interruption.js';
+import { deadlineMessage, stopReason, type Interruption } from './interruption.js';
+import { buildVerdict } from '../report/build.js';
 import type {
   CancelHook,
   Check,
@@ -44,15 +46,8 @@ import type {
 } from './types.js';
 import { VERSION } from '../version.js';
 
-/** Healing lifecycle events, for notifications (Slack / webhook). */
-export interface HealingEvent {
-  kind: 'attempt' | 'success' | 'failure';
-  finding: Finding;
-  action: string;
-  attempt: number;
-  details: string;
-  timestamp: string;
-}
+/** Healing lifecycle events, for notifications (Slack / webhook); the type lives with the report model. */
+export type { HealingEvent };
 
 /** Looks up an approval for a finding that needs confirmation (PR comments); undefined = not approved. */
 export type ApprovalLookup = (finding: FindingReport) => Promise<ApprovalRecord | undefined>;
@@ -772,7 +767,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         log.info(`Starting healing action: ${action}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
         await emit({
           kind: 'attempt',
-          finding: f,
+          finding: fr,
           action,
           attempt,
           details: remedy.describe(cur),
@@ -835,7 +830,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
             if (typeof f.evidence.pattern === 'string') patterns[f.evidence.pattern]!.fixes_worked++;
             await emit({
               kind: 'success',
-              finding: f,
+              finding: fr,
               action,
               attempt,
               details: record.details,
@@ -863,7 +858,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       sayFailure(f, fr.failure);
       await emit({
         kind: 'failure',
-        finding: f,
+        finding: fr,
         action,
         attempt: fr.attempts,
         details: fr.failure.lastError,
@@ -1147,9 +1142,6 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           : 'passed';
     }
 
-    const errorsOnly = findings.filter((f) => f.severity === 'error');
-    const fixed = (f: FindingReport): boolean => f.outcome === 'healed' || f.outcome === 'recovered';
-    const blocking = errorsOnly.filter((f) => !fixed(f));
     // Fail closed: a plan that could not be built, or a config whose phases hold no check, blocks.
     const checkCount = plan.reduce((n, p) => n + p.checks.length, 0);
     const nothingConfigured = !o.injectedFindings && !o.loaded.discovered && checkCount === 0 && !planFailed;
@@ -1162,37 +1154,16 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
         'No containers found on the Docker host: nothing was checked. Check DOCKER_HOST / docker-host, or configure phases.',
       );
     }
-    const verdict: RunReport['verdict'] =
-      blocking.length || planFailed || nothingConfigured || nothingDiscovered || interruption
-        ? 'blocked'
-        : errorsOnly.length
-          ? 'healed'
-          : 'passed';
-    const failOn = o.failOn ?? 'blocked';
-    const unresolvedWarnings = findings.some((f) => f.severity === 'warning' && !fixed(f));
-    const deployment: RunReport['deployment'] =
-      failOn !== 'never' && (verdict === 'blocked' || (failOn === 'warning' && unresolvedWarnings))
-        ? 'blocked'
-        : 'allowed';
+    const { verdict, deployment, counts, headline } = buildVerdict({
+      findings,
+      failOn: o.failOn,
+      runFailed: planFailed || nothingConfigured || nothingDiscovered,
+      errors,
+      interrupted: interruption,
+    });
 
     const successful = actions.filter((a) => a.success).length;
     const finished = new Date();
-    const counts = {
-      findings: findings.length,
-      healed: findings.filter((f) => f.outcome === 'healed').length,
-      recovered: findings.filter((f) => f.outcome === 'recovered').length,
-      failed: findings.filter((f) => !fixed(f) && f.outcome !== 'awaiting_approval').length,
-      awaitingApproval: findings.filter((f) => f.outcome === 'awaiting_approval').length,
-      blocked: blocking.length,
-    };
-    const notHealed = `${blocking.length} finding${blocking.length === 1 ? '' : 's'} not healed`;
-    const headline = interruption
-      ? `Deployment: BLOCKED (${interruptionHeadline(interruption)}${blocking.length ? `; ${notHealed}` : ''})`
-      : verdict === 'passed'
-        ? 'Deployment: ALLOWED (all checks passed)'
-        : verdict === 'healed'
-          ? `Deployment: ALLOWED (healed ${counts.healed + counts.recovered} finding${counts.healed + counts.recovered === 1 ? '' : 's'})`
-          : `Deployment: BLOCKED (${blocking.length ? notHealed : (errors[0] ?? 'run failed')})`;
     log.say('');
     log.say(verdict === 'blocked' ? `🚫 ${headline}` : `✅ ${headline}`);
     log.info(headline);

@@ -310,14 +310,18 @@ export function createGitHubIntegration(
     const meta: StickyMetadata = { v: 1, sha, proposals, content: contentHash(content) };
     // The metadata holds only ids, commit, times and a hash, and must stay parseable: not redacted.
     const body = composeBody({ content, footer }, meta, settings.commentHeader);
-    const blocked = !report || report.verdict === 'blocked';
+    // `on-failure` follows the step and the check run: the deployment decision (the verdict under
+    // fail-on), so a warning that holds the deployment under `fail-on: warning` gets its comment.
+    const held = !report || report.deployment === 'blocked';
+    // `on-change` skips only a clean pass: no finding and nothing blocked.
+    const cleanPass = !!report && report.findings.length === 0 && report.verdict !== 'blocked';
 
     if (!existing) {
-      if (settings.comment === 'on-failure' && !blocked) {
+      if (settings.comment === 'on-failure' && !held) {
         log.debug('PR comment not created: comment is on-failure and the deployment is not blocked');
         return [];
       }
-      if (settings.comment === 'on-change' && report && report.findings.length === 0 && !blocked) {
+      if (settings.comment === 'on-change' && cleanPass) {
         log.debug('PR comment not created: comment is on-change and every check passed');
         return [];
       }

@@ -58,6 +58,20 @@ export interface FindingReport {
   failure?: { attempted: string; attempts: number; lastError: string; recommendation: string };
 }
 
+/**
+ * A healing lifecycle event, for notifications (Slack, webhook): the finding as the report holds it,
+ * and the action's name, attempt and result.
+ */
+export interface HealingEvent {
+  kind: 'attempt' | 'success' | 'failure';
+  finding: FindingReport;
+  action: ActionRecord['action'];
+  attempt: ActionRecord['attempt'];
+  /** What the action does (attempt), its result with the re-test (success), or the last error (failure). */
+  details: ActionRecord['details'];
+  timestamp: ActionRecord['timestamp'];
+}
+
 export interface CheckReport {
   id: string;
   type: string;

@@ -5,7 +5,7 @@
 import type { OrixoonConfig } from '../config/schema.js';
 import type { Logger } from '../engine/logger.js';
 import type { Redactor } from '../engine/redact.js';
-import type { HealingEvent } from '../engine/run.js';
+import type { HealingEvent } from './model.js';
 import { readGitHubContext } from '../github/context.js';
 
 export type NotificationsConfig = OrixoonConfig['notifications'];
@@ -56,7 +56,7 @@ export function webhookPayload(
       check_id: e.finding.checkId,
       target: e.finding.target,
       message: e.finding.message,
-      severity: e.finding.severity ?? 'error',
+      severity: e.finding.severity,
       evidence: e.finding.evidence,
     },
     action: e.action,
