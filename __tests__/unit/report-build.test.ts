@@ -48,6 +48,22 @@ describe('buildVerdict', () => {
     expect(buildVerdict({ findings: [failedError] }).deployment).toBe('blocked');
   });
 
+  it('the headline states the deployment decision the step acts on, under every fail-on', () => {
+    for (const [run, findings] of Object.entries(RUNS)) {
+      for (const failOn of FAIL_ON) {
+        const r = buildVerdict({ findings, failOn });
+        const said = /^Deployment: (ALLOWED|BLOCKED)/.exec(r.headline)?.[1];
+        expect(said, `${run} / fail-on ${failOn}: ${r.headline}`).toBe(r.deployment.toUpperCase());
+      }
+    }
+    expect(buildVerdict({ findings: [warning], failOn: 'warning' }).headline).toBe(
+      'Deployment: BLOCKED by fail-on: warning (1 warning not resolved)',
+    );
+    expect(buildVerdict({ findings: [failedError], failOn: 'never' }).headline).toBe(
+      'Deployment: ALLOWED by fail-on: never (1 finding not healed)',
+    );
+  });
+
   it('counts the outcomes and writes the headline from the verdict', () => {
     expect(buildVerdict({ findings: [] })).toMatchObject({
       headline: 'Deployment: ALLOWED (all checks passed)',

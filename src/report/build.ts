@@ -67,13 +67,18 @@ export function buildVerdict(input: VerdictInput): ReportVerdict {
   };
 
   const notHealed = `${plural(blocking.length, 'finding')} not healed`;
+  const warningsLeft = findings.filter((f) => f.severity === 'warning' && !fixed(f)).length;
+  // The headline states the deployment decision, the one the step and the check run act on; where
+  // fail-on makes it differ from the verdict, it says so.
   const headline = interrupted
-    ? `Deployment: BLOCKED (${interruptionHeadline(interrupted)}${blocking.length ? `; ${notHealed}` : ''})`
-    : verdict === 'passed'
-      ? 'Deployment: ALLOWED (all checks passed)'
-      : verdict === 'healed'
-        ? `Deployment: ALLOWED (healed ${plural(counts.healed + counts.recovered, 'finding')})`
-        : `Deployment: BLOCKED (${blocking.length ? notHealed : (input.errors?.[0] ?? 'run failed')})`;
+    ? `Deployment: ${deployment === 'blocked' ? 'BLOCKED' : 'ALLOWED by fail-on: never'} (${interruptionHeadline(interrupted)}${blocking.length ? `; ${notHealed}` : ''})`
+    : verdict === 'blocked'
+      ? `Deployment: ${deployment === 'blocked' ? 'BLOCKED' : 'ALLOWED by fail-on: never'} (${blocking.length ? notHealed : (input.errors?.[0] ?? 'run failed')})`
+      : deployment === 'blocked'
+        ? `Deployment: BLOCKED by fail-on: warning (${plural(warningsLeft, 'warning')} not resolved)`
+        : verdict === 'passed'
+          ? 'Deployment: ALLOWED (all checks passed)'
+          : `Deployment: ALLOWED (healed ${plural(counts.healed + counts.recovered, 'finding')})`;
 
   return { verdict, deployment, counts, headline };
 }
