@@ -99,9 +99,11 @@ export function writeStoppedRun(
   const time = new Date(now).toISOString().replace('T', ' ').slice(0, 19);
   fsm.writeFileSync(pathm.join(dir, 'healing_actions.log'), `${time} | ERROR | ${headline}\n`);
   const summary = [
-    '## 🚫 Orixoon: BLOCKED',
-    '',
-    `**${headline}**`,
+    // The same alert and title as every other job summary (src/report/vocabulary.ts); this code runs
+    // in the watchdog thread too, so it names them itself.
+    '> [!CAUTION]',
+    '> ### ⛔ Orixoon pre-deployment: blocked',
+    `> **${headline}**`,
     '',
     'The run was stopped before it could finish; whatever it had not finished is unchecked.',
     '',

@@ -142,7 +142,7 @@ describe('unexpected errors end the run blocked, with every report', () => {
     expect(report.verdict).toBe('blocked');
     expect(report.interrupted.reason).toBe('error');
     expect(report.headline).toMatch(/^Deployment: BLOCKED \(unexpected error: /);
-    expect(r.summary).toMatch(/Orixoon: BLOCKED/);
+    expect(r.summary).toMatch(/Orixoon pre-deployment: blocked/);
     expect(r.summary).toMatch(/unexpected error/);
     const runs = checkRunOf(HEAD_SHA);
     expect(runs.length).toBe(before + 1);
@@ -172,7 +172,8 @@ describe('unexpected errors end the run blocked, with every report', () => {
     const report = JSON.parse(readFileSync(outputs.report!, 'utf8'));
     expect(report.verdict).toBe('blocked');
     expect(report.errors.join('\n')).toMatch(/unexpected error: .*BigInt/);
-    expect(r.summary).toMatch(/Orixoon: BLOCKED/);
+    expect(r.summary).toMatch(/Orixoon pre-deployment: blocked/);
+    expect(r.summary).not.toMatch(/Every check passed/);
     expect(checkRunOf(HEAD_SHA).at(-1)).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
 
@@ -201,7 +202,7 @@ describe('unexpected errors end the run blocked, with every report', () => {
     expect(report.headline).toMatch(
       /report-dir .*reports cannot be written .*nothing was checked or changed/,
     );
-    expect(readFileSync(files.summary, 'utf8')).toMatch(/Orixoon: BLOCKED/);
+    expect(readFileSync(files.summary, 'utf8')).toMatch(/Orixoon pre-deployment: blocked/);
     expect(checkRunOf(sha)).toHaveLength(1);
     expect(checkRunOf(sha)[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
@@ -282,7 +283,7 @@ describe('the process backstops', () => {
     expect(report.headline).toMatch(/^Deployment: BLOCKED \(/);
     const outputs = readCommandFile(join(dir, 'github_output'));
     expect(outputs).toMatchObject({ status: 'blocked', report: path });
-    expect(readFileSync(join(dir, 'step_summary'), 'utf8')).toMatch(/Orixoon: BLOCKED/);
+    expect(readFileSync(join(dir, 'step_summary'), 'utf8')).toMatch(/Orixoon pre-deployment: blocked/);
     expect(readdirSync(join(dir, 'reports'), { recursive: true })).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/healing_actions\.log$/),

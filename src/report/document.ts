@@ -343,7 +343,9 @@ export function bodyRenderer(report: RunReport, opts: BodyOptions): (rows?: numb
       ...report.errors.slice(0, opts.kind === 'comment' ? 20 : limits.list).map((e) => `- ${cell(e, 1000)}`),
     );
   }
-  if (!report.findings.length) add(head, 'Every check passed; nothing needed healing.');
+  // A run that stopped on an error has no findings either, but nothing can be said to have passed.
+  if (!report.findings.length && !report.errors.length && !report.interrupted)
+    add(head, 'Every check passed; nothing needed healing.');
 
   return (wanted) => {
     const rows = Math.max(0, Math.min(wanted ?? ordered.length, ordered.length));
