@@ -1,15 +1,13 @@
 // The command line (PRODUCT §7): `orixoon check`, `orixoon heal --issue-file`, `orixoon monitor`,
 // `orixoon demo`. Exit 0 = passed or healed, 1 = blocked, 2 = usage or config error.
+// `--version` and `--help` load nothing else: the engine's modules are imported where they are used.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkType } from './checks/registry.js';
-import { ConfigError, formatProblem, type LoadedConfig } from './config/load.js';
-import { buildConfiguredPlan } from './engine/plan.js';
-import { Redactor } from './engine/redact.js';
-import { newSessionState } from './healing/policy.js';
-import { ISSUE_CODES, type Check, type IssueCode } from './engine/types.js';
-import { loadSessionConfig, runSession, type SessionOptions } from './session.js';
+import type { LoadedConfig } from './config/load.js';
+import type { Redactor } from './engine/redact.js';
+import type { Check, IssueCode } from './engine/types.js';
+import type { SessionOptions } from './session.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Orixoon ${VERSION}: pre-deployment checks that heal what they safely can.
@@ -105,7 +103,14 @@ interface IssueEntry {
 }
 
 /** `heal --issue-file`: `{"issues": [{"code": "container_not_running", "container": "redis"}, {"code": "db_pool_exhausted", "check": "db"}]}` (or a bare array). */
-export function readIssueFile(path: string, loaded: LoadedConfig): Array<{ code: IssueCode; check: Check }> {
+export async function readIssueFile(
+  path: string,
+  loaded: LoadedConfig,
+): Promise<Array<{ code: IssueCode; check: Check }>> {
+  const { ConfigError } = await import('./config/load.js');
+  const { buildConfiguredPlan } = await import('./engine/plan.js');
+  const { checkType } = await import('./checks/registry.js');
+  const { ISSUE_CODES } = await import('./engine/types.js');
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -187,6 +192,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.err(`unexpected argument "${rest[0]}"\n\n${USAGE}`);
     return 2;
   }
+  const { ConfigError, formatProblem } = await import('./config/load.js');
+  const { Redactor } = await import('./engine/redact.js');
+  const { loadSessionConfig } = await import('./session.js');
   const redactor = new Redactor();
   for (const s of [v['postgres-url'], v['redis-url']]) redactor.add(s);
   try {
@@ -198,7 +206,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         if (!v['issue-file']) throw new UsageError('heal needs --issue-file FILE');
         const opts = sessionOptions(v, io, redactor, true);
         const loaded = loadSessionConfig(opts);
-        const injected = readIssueFile(resolve(io.cwd, v['issue-file']), loaded);
+        const injected = await readIssueFile(resolve(io.cwd, v['issue-file']), loaded);
         return await once(v, io, redactor, true, { ...opts, injectedFindings: injected }, loaded);
       }
       case 'monitor':
@@ -236,6 +244,7 @@ async function once(
   opts = sessionOptions(v, io, redactor, autoHeal),
   loaded?: LoadedConfig,
 ): Promise<number> {
+  const { loadSessionConfig, runSession } = await import('./session.js');
   const result = await runSession(opts, loaded ?? loadSessionConfig(opts));
   if (v.json) io.out(JSON.stringify(result.report, null, 2));
   else if (v.quiet) io.out(result.report.headline);
@@ -247,6 +256,8 @@ async function once(
 async function monitor(v: Values, io: CliIO, redactor: Redactor): Promise<number> {
   const intervalMs = positiveNumber('interval', v.interval, 60) * 1000;
   const iterations = v.iterations ? positiveNumber('iterations', v.iterations, 1) : Number.POSITIVE_INFINITY;
+  const { loadSessionConfig, runSession } = await import('./session.js');
+  const { newSessionState } = await import('./healing/policy.js');
   const opts = sessionOptions(v, io, redactor, true);
   const loaded = loadSessionConfig(opts);
   // The monitor process is one session: limits and cooldowns hold across its cycles.

@@ -1,7 +1,8 @@
 // PostgreSQL target (pg). The only place that talks to PostgreSQL: one session per URL per run,
 // shared by every check and remedy, with its own timeouts so it never queues behind the locks it
 // diagnoses. Knows nothing of policy: callers decide what to signal, this module does it safely.
-import pg from 'pg';
+// Types only: pg is loaded when the first session is opened, so a run without PostgreSQL never loads it.
+import type pg from 'pg';
 
 export interface PostgresTargetOptions {
   /** TCP connect + startup (ms). */
@@ -258,7 +259,8 @@ export class PostgresTarget {
     if (this.closed) throw new PostgresTargetError(`PostgreSQL ${this.display}: target already closed`);
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const client = new pg.Client(this.connectionConfig());
+      const { Client } = (await import('pg')).default;
+      const client = new Client(this.connectionConfig());
       // A dropped session (server restart, terminate) must not crash the process: forget it, and the
       // next query opens a new one.
       client.on('error', () => this.drop(client));
@@ -332,7 +334,8 @@ export class PostgresTarget {
    * shared session's state). Resolves true/false, never throws.
    */
   async probe(timeoutMs = this.options.connectTimeoutMs): Promise<{ ok: boolean; error?: string }> {
-    const client = new pg.Client({
+    const { Client } = (await import('pg')).default;
+    const client = new Client({
       ...this.connectionConfig(),
       connectionTimeoutMillis: timeoutMs,
       query_timeout: timeoutMs,
