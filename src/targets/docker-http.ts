@@ -1,9 +1,15 @@
 // Read-only Docker Engine API requests (list, inspect, events, stats) over plain HTTP on the unix socket
 // or tcp (with TLS), on kept-alive connections. A run that only looks at containers never loads the
 // full client (dockerode and everything under it); ssh:// hosts go through dockerode's connection.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type Dockerode from 'dockerode';
+
+// The runtime's own modules, taken as CommonJS: an ESM import of node:http makes Node evaluate each of
+// its lazy exports (WebSocket brings the whole fetch stack), costing more than the rest of start-up;
+// node:https (TLS, crypto) is loaded only for a tcp host with TLS.
+const http = process.getBuiltinModule('node:http');
+const https = (): typeof import('node:https') => process.getBuiltinModule('node:https');
 
 /** The parts of the docker-modem options a plain request needs. */
 export type PlainConnection = Pick<
@@ -49,8 +55,8 @@ export class DockerHttp {
     // Kept alive, so the checks of a phase reuse a few connections; an idle kept socket is unref'd by
     // the agent and never holds the process, and close() ends them all.
     this.agent = this.https
-      ? (conn.agent ?? new HttpsAgent({ keepAlive: true }))
-      : new HttpAgent({ keepAlive: true });
+      ? (conn.agent ?? new (https().Agent)({ keepAlive: true }))
+      : new http.Agent({ keepAlive: true });
   }
 
   /** GET `path` and resolve with the body of a 2xx answer; anything else rejects with a DockerHttpError. */
@@ -82,8 +88,8 @@ export class DockerHttp {
         ...(socketPath ? { socketPath } : { host, port }),
       };
       const req = this.https
-        ? httpsRequest({ ...options, ca, cert, key }, onResponse)
-        : httpRequest(options, onResponse);
+        ? https().request({ ...options, ca, cert, key }, onResponse)
+        : http.request(options, onResponse);
       req.once('error', reject);
       req.end();
     });

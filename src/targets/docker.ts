@@ -2,7 +2,7 @@
 // connection (unix socket, tcp with TLS, ssh), bounds every call with a timeout, and knows nothing of
 // policy: checks read facts from it, remedies act through it.
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
@@ -233,7 +233,10 @@ export function dockerConnection(
       cert: cert?.toString(),
       key: key?.toString(),
       // Without verification the server certificate is accepted as is (DOCKER_TLS without _VERIFY).
-      agent: verify ? undefined : new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }),
+      // node:https loads only here (see docker-http.ts on why not as an ESM import).
+      agent: verify
+        ? undefined
+        : new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true, rejectUnauthorized: false }),
     },
   };
 }
