@@ -3,11 +3,12 @@
 // inspect) go over plain HTTPS with the client certificate, a wrong CA is refused, and DOCKER_TLS
 // without verification still connects.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerApiError, DockerTarget, DockerUnreachableError } from '../../src/targets/docker.js';
+import { FIXTURE_IMAGE } from '../helpers/docker.js';
 
 const run = promisify(execFile);
 const PORT = 55496;
@@ -91,7 +92,7 @@ beforeAll(async () => {
   dir = mkdtempSync('/tmp/oxtls-');
   await makeCertificates();
   const log = join(dir, 'dockerd.log');
-  writeFileSync(log, '');
+  const logFd = openSync(log, 'a');
   const child = spawn(
     'setsid',
     [
@@ -111,9 +112,11 @@ beforeAll(async () => {
       `--tlscert=${dir}/server-cert.pem`,
       `--tlskey=${dir}/server-key.pem`,
     ],
-    { detached: true, stdio: ['ignore', 'ignore', 'ignore'] },
+    // Its output goes to a file, never to this process's pipes.
+    { detached: true, stdio: ['ignore', logFd, logFd] },
   );
   child.unref();
+  closeSync(logFd);
   const end = Date.now() + 60_000;
   for (;;) {
     try {
@@ -126,10 +129,38 @@ beforeAll(async () => {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  // One memory-limited container on that engine (images are per engine: the fixture is loaded into it).
+  const engine = ['-H', `unix://${dir}/docker.sock`];
+  await run('sh', ['-c', `docker save ${FIXTURE_IMAGE} | docker ${engine.join(' ')} load`]);
+  await run('docker', [
+    ...engine,
+    'run',
+    '-d',
+    '--name',
+    'oxtls-app',
+    '--network',
+    'host',
+    '--memory',
+    '64m',
+    '--memory-swap',
+    '64m',
+    '-v',
+    '/usr:/usr:ro',
+    '-v',
+    '/lib:/lib:ro',
+    '-v',
+    '/lib64:/lib64:ro',
+    '-v',
+    '/bin:/bin:ro',
+    FIXTURE_IMAGE,
+    '/bin/sleep',
+    'infinity',
+  ]);
 }, 90_000);
 
 afterAll(async () => {
   if (pid) {
+    await run('docker', ['-H', `unix://${dir}/docker.sock`, 'rm', '-f', 'oxtls-app']).catch(() => undefined);
     process.kill(pid, 'SIGTERM');
     for (let i = 0; i < 100; i++) {
       try {
@@ -140,7 +171,16 @@ afterAll(async () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) {
+    // The engine leaves its host network namespace mounted under its exec root.
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) await run('umount', [m]).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, 30_000);
 
 describe('DockerTarget over tcp with TLS', () => {
@@ -154,11 +194,21 @@ describe('DockerTarget over tcp with TLS', () => {
     try {
       expect(t.address).toBe(`tcp://127.0.0.1:${PORT} (TLS)`);
       await expect(t.ping()).resolves.toBeUndefined();
-      await expect(t.findContainers({})).resolves.toEqual([]);
+      expect((await t.findContainers({})).map((c) => c.Names[0])).toEqual(['/oxtls-app']);
       const missing = await t.inspect('oxtls-missing').catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(DockerApiError);
       expect((missing as DockerApiError).statusCode).toBe(404);
       expect((missing as Error).message).toMatch(/No such container: oxtls-missing \(HTTP 404\)/);
+
+      // The container on that engine: found, inspected, and its memory read from the stats endpoint
+      // (a tcp host is never read through this machine's cgroup files).
+      const [found] = await t.findContainers({ name: 'oxtls-app' });
+      expect(found?.State).toBe('running');
+      const info = await t.inspect('oxtls-app');
+      expect(info.HostConfig.Memory).toBe(64 * 1024 * 1024);
+      const memory = await t.stats(info.Id);
+      expect(memory.limit).toBe(64 * 1024 * 1024);
+      expect(memory.usage).toBeGreaterThan(0);
     } finally {
       await t.close();
     }
@@ -188,7 +238,8 @@ describe('DockerTarget over tcp with TLS', () => {
       timeoutMs: 10_000,
     });
     try {
-      await expect(t.findContainers({})).resolves.toEqual([]);
+      const names = (await t.findContainers({})).map((c) => c.Names[0]);
+      expect(names).toEqual(['/oxtls-app']);
     } finally {
       await t.close();
     }

@@ -125,6 +125,8 @@ const READ_CONCURRENCY = 8;
  * they wait together: a bound below the number of containers would queue them by whole seconds.
  */
 const STATS_CONCURRENCY = 256;
+/** Containers asked about in one events request. */
+const EVENTS_PER_REQUEST = 200;
 
 function envFlag(value: string | undefined): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
@@ -916,9 +918,14 @@ export class DockerTarget {
     const key = actions?.join(',') ?? '';
     let batch = this.eventBatches.get(key);
     if (!batch) {
-      batch = coalesce<EventQuery, DockerEvent[], AbortSignal | undefined>((queries, signal) =>
-        this.eventsOnce(queries, actions, { signal }),
-      );
+      batch = coalesce<EventQuery, DockerEvent[], AbortSignal | undefined>(async (queries, signal) => {
+        // A few hundred containers per request keep its URL (their ids in the filter) a modest size.
+        const parts: EventQuery[][] = [];
+        for (let i = 0; i < queries.length; i += EVENTS_PER_REQUEST)
+          parts.push(queries.slice(i, i + EVENTS_PER_REQUEST));
+        const answers = await Promise.all(parts.map((part) => this.eventsOnce(part, actions, { signal })));
+        return answers.flat();
+      });
       this.eventBatches.set(key, batch);
     }
     return batch(query, opts?.signal);
