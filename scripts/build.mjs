@@ -28,10 +28,13 @@ const outdir = resolve(root, args.outdir);
 const schemaOut = resolve(root, args['schema-out']);
 
 const banner = [
-  "import { createRequire as __orixoonCreateRequire } from 'node:module';",
+  "import * as __orixoonModule from 'node:module';",
   "import { fileURLToPath as __orixoonFileURLToPath } from 'node:url';",
   "import { dirname as __orixoonDirname } from 'node:path';",
-  'const require = __orixoonCreateRequire(import.meta.url);',
+  // V8's compiled code of the modules loaded from here on is kept on disk (os.tmpdir()) and reused by
+  // the next run on this machine; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  '__orixoonModule.enableCompileCache?.();',
+  'const require = __orixoonModule.createRequire(import.meta.url);',
   'const __filename = __orixoonFileURLToPath(import.meta.url);',
   'const __dirname = __orixoonDirname(__filename);',
 ].join('\n');

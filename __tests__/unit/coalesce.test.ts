@@ -1,5 +1,5 @@
-// Request coalescing: what is asked in one turn of the event loop goes out as one batch per key; what
-// is asked after a batch was sent waits for the next one; a failure reaches every caller of its batch.
+// Request coalescing: what is asked in one synchronous stretch goes out as one batch per key; what is
+// asked after a batch was sent waits for the next one; a failure reaches every caller of its batch.
 import { describe, expect, it } from 'vitest';
 import { coalesce } from '../../src/targets/batch.js';
 

@@ -204,7 +204,7 @@ async function observe(
   ctx: RunContext,
 ): Promise<Observation> {
   // The events need only the id from the list, so they are asked for beside the inspection: the
-  // container checks of a phase then ask in the same turn and share one events request.
+  // container checks of a phase then ask together and share one events request.
   const now = Date.now();
   const windowStart = now - o.crash_loop_window_minutes * 60_000;
   const [first, events] = await Promise.all([

@@ -1,10 +1,12 @@
 // Request coalescing for a target: the checks of a phase start together, so the same question asked by
-// each of them in one turn of the event loop can be answered by one request to the system.
+// each of them in the same synchronous stretch can be answered by one request to the system.
 
 /**
- * Returns `ask(query, key)`: queries made before the next turn of the event loop with the same `key`
- * are answered together by one `run(queries)`, which returns one answer per query, in order. A query
- * made after a batch was sent waits for the next one, so no answer is older than its question.
+ * Returns `ask(query, key)`: queries made with the same `key` before the pending microtasks have run
+ * (the checks of a phase, started in one loop, and their continuations at the same depth) are answered
+ * together by one `run(queries)`, which returns one answer per query, in order. The batch goes out
+ * before any I/O or timer callback, so it never waits behind other work. A query made after a batch
+ * was sent waits for the next one, so no answer is older than its question.
  */
 export function coalesce<Q, R, K>(
   run: (queries: Q[], key: K) => Promise<R[]>,
@@ -40,7 +42,7 @@ export function coalesce<Q, R, K>(
       waiters.push({ query, resolve, reject });
       if (!scheduled) {
         scheduled = true;
-        setImmediate(flush);
+        queueMicrotask(flush);
       }
     });
 }

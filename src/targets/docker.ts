@@ -647,7 +647,7 @@ export class DockerTarget {
     return [...found].sort((a, b) => containerName(a).localeCompare(containerName(b)));
   }
 
-  /** Every container (stopped ones too); one request for all the callers of one turn of the event loop. */
+  /** Every container (stopped ones too); one request for all the callers that ask together. */
   private listAll(opts?: CallOptions): Promise<ContainerInfo[]> {
     if (opts?.timeoutMs !== undefined) return this.listOnce(opts);
     return this.listBatch(undefined, opts?.signal);
@@ -913,7 +913,7 @@ export class DockerTarget {
     if (sel.sinceMs >= untilMs) return [];
     const query: EventQuery = { idOrName, sinceMs: sel.sinceMs, untilMs };
     if (opts?.timeoutMs !== undefined) return (await this.eventsOnce([query], sel.actions, opts))[0]!;
-    // Queries for the same actions made in one turn share one request (the container checks of a phase).
+    // Queries for the same actions made together share one request (the container checks of a phase).
     const actions = sel.actions ? [...new Set(sel.actions)].sort() : undefined;
     const key = actions?.join(',') ?? '';
     let batch = this.eventBatches.get(key);
