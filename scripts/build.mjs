@@ -3,12 +3,16 @@
 // require/__filename/__dirname in an ESM bundle; ssh2's optional native pieces (cpu-features, *.node)
 // stay external and are absent at run time.
 //
+// Start-up time: the entries load only what every run needs. The clients (dockerode, pg, ioredis,
+// Octokit) are imported dynamically where they are made, so each lands in its own chunk, loaded only by
+// a run that uses it; `lazyParts` below defers the parts of dependencies Orixoon never calls.
+//
 //   node scripts/build.mjs [--outdir DIR] [--schema-out FILE] [--schema-only]
 //
 // The defaults write dist/ and orixoon.schema.json; scripts/check-dist.mjs builds into a temporary
 // directory with the same settings and compares. The output must be byte-for-byte deterministic.
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,13 +30,74 @@ const outdir = resolve(root, args.outdir);
 const schemaOut = resolve(root, args['schema-out']);
 
 const banner = [
-  "import { createRequire as __orixoonCreateRequire } from 'node:module';",
+  "import * as __orixoonModule from 'node:module';",
   "import { fileURLToPath as __orixoonFileURLToPath } from 'node:url';",
   "import { dirname as __orixoonDirname } from 'node:path';",
-  'const require = __orixoonCreateRequire(import.meta.url);',
+  // V8's compiled code of the modules loaded from here on is kept on disk (os.tmpdir()) and reused by
+  // the next run on this machine; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  '__orixoonModule.enableCompileCache?.();',
+  'const require = __orixoonModule.createRequire(import.meta.url);',
   'const __filename = __orixoonFileURLToPath(import.meta.url);',
   'const __dirname = __orixoonDirname(__filename);',
 ].join('\n');
+
+/**
+ * Dependency code that loads at import but serves only features Orixoon never uses: each rewrite moves a
+ * `require` (or a static import) to where it is used, so it is evaluated only if that code ever runs.
+ * A rewrite that no longer matches its file fails the build: an update must not silently load it again.
+ */
+const lazyParts = [
+  {
+    // Image builds with BuildKit sessions (gRPC + protobuf): Orixoon never builds images.
+    file: /[\\/]dockerode[\\/]lib[\\/]session\.js$/,
+    edits: [
+      ['var grpc = require("@grpc/grpc-js"),\n  protoLoader = require("@grpc/proto-loader"),\n  path', 'var path'],
+      [
+        'function withSession(docker, auth, handler) {',
+        'function withSession(docker, auth, handler) {\n  var grpc = require("@grpc/grpc-js"), protoLoader = require("@grpc/proto-loader");',
+      ],
+    ],
+  },
+  {
+    // ssh2: only for ssh:// Docker hosts.
+    file: /[\\/]docker-modem[\\/]lib[\\/]ssh\.js$/,
+    edits: [["var Client = require('ssh2').Client,", "var Client = function () { return new (require('ssh2').Client)(); },"]],
+  },
+  {
+    // tar-fs and .dockerignore parsing: only for image build contexts.
+    file: /[\\/]dockerode[\\/]lib[\\/]util\.js$/,
+    edits: [
+      ["var DockerIgnore = require('@balena/dockerignore');", "var DockerIgnore = function (o) { return require('@balena/dockerignore')(o); };"],
+      ["var tar = require('tar-fs');", "var tar = { pack: function () { var t = require('tar-fs'); return t.pack.apply(t, arguments); } };"],
+    ],
+  },
+  {
+    // OIDC tokens (and the HTTP client with undici behind them): Orixoon never asks for one.
+    file: /[\\/]@actions[\\/]core[\\/]lib[\\/]core\.js$/,
+    edits: [
+      [
+        "import { OidcClient } from './oidc-utils.js';",
+        "const OidcClient = { getIDToken: async (aud) => (await import('./oidc-utils.js')).OidcClient.getIDToken(aud) };",
+      ],
+    ],
+  },
+];
+
+const lazyPartsPlugin = {
+  name: 'lazy-parts',
+  setup(b) {
+    for (const { file, edits } of lazyParts) {
+      b.onLoad({ filter: file }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        for (const [from, to] of edits) {
+          if (!text.includes(from)) throw new Error(`${args.path} changed: cannot defer \`${from}\``);
+          text = text.replace(from, to);
+        }
+        return { contents: text, loader: 'js' };
+      });
+    }
+  },
+};
 
 const common = {
   absWorkingDir: root,
@@ -58,6 +123,7 @@ if (!args['schema-only']) {
     outdir,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
+    plugins: [lazyPartsPlugin],
   });
   writeLicences(bundled.metafile, root, outdir);
 }

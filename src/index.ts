@@ -1,8 +1,9 @@
 // The action's entry (dist/index.js). Everything lives in main.ts so tools can drive run() directly;
 // here only the process: signals, the overrun backstop, and an exit that no leftover handle delays.
 import * as core from '@actions/core';
-import { run } from './main.js';
 import { exitWhenFlushed, guardProcess } from './process-guard.js';
+// Imported once the entry runs, so the compile cache the bundle enables covers the whole action.
+const { run } = await import('./main.js');
 
 const guard = guardProcess();
 run(process.env, guard)

@@ -110,18 +110,22 @@ describe('the built bundle (dist/)', () => {
     for (const command of ['check', 'heal', 'monitor']) expect(r.stdout).toContain(command);
   });
 
-  it('loads every chunk, and ssh2 (under dockerode) loads without cpu-features or its binding', async () => {
+  // A resolve hook that records whether anything asked for ssh2's optional native pieces (and got none).
+  const recordNativeAsks = [
+    `import { registerHooks } from 'node:module';`,
+    `const asked = new Set();`,
+    `registerHooks({ resolve(specifier, context, next) {`,
+    `  if (specifier === 'cpu-features' || specifier.endsWith('.node')) asked.add(specifier);`,
+    `  return next(specifier, context);`,
+    `} });`,
+  ];
+
+  it('loads every chunk, and nothing asks for a native piece until an ssh:// host is used', async () => {
     const chunks = jsFiles(join(isolated, 'dist')).filter((f) => f !== 'index.js' && f !== 'cli.js');
     // index.js and cli.js run the action / the CLI when imported; chunks only define modules. esbuild
     // wraps some CommonJS packages in a lazy `require_<name>()` that a chunk exports: call those too.
-    // A resolve hook records that ssh2 really asked for its optional native pieces (and got none).
     const script = [
-      `import { registerHooks } from 'node:module';`,
-      `const asked = new Set();`,
-      `registerHooks({ resolve(specifier, context, next) {`,
-      `  if (specifier === 'cpu-features' || specifier.endsWith('.node')) asked.add(specifier);`,
-      `  return next(specifier, context);`,
-      `} });`,
+      ...recordNativeAsks,
       `let evaluated = 0;`,
       `for (const f of ${JSON.stringify(chunks)}) {`,
       `  const mod = await import('./dist/' + f);`,
@@ -137,7 +141,107 @@ describe('the built bundle (dist/)', () => {
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as { chunks: number; evaluated: number; asked: string[] };
     expect(result.chunks).toBeGreaterThan(0);
-    expect(result.asked).toEqual(['./crypto/build/Release/sshcrypto.node', 'cpu-features']);
+    expect(result.asked).toEqual([]);
+  });
+
+  it('an ssh:// Docker host loads ssh2 (under dockerode) on first use, without cpu-features or its binding', async () => {
+    writeFileSync(
+      join(isolated, 'ssh.yml'),
+      'phases:\n  - name: p\n    checks:\n      - { id: app, type: container, container: app }\n',
+    );
+    writeFileSync(
+      join(isolated, 'record-native.mjs'),
+      [
+        ...recordNativeAsks,
+        `process.on('exit', () => process.stderr.write('ASKED ' + JSON.stringify([...asked].sort()) + '\\n'));`,
+      ].join('\n'),
+    );
+    const r = await node(
+      [
+        '--import',
+        './record-native.mjs',
+        join(isolated, 'dist', 'cli.js'),
+        'check',
+        '--config',
+        'ssh.yml',
+        '--docker-host',
+        'ssh://deploy@127.0.0.1:1',
+        '--report-dir',
+        'ssh-reports',
+      ],
+      isolated,
+    );
+    expect(r.stderr).not.toMatch(/ERR_|Cannot find|is not defined/);
+    // Blocked: the host refuses the connection, and the run says so (ssh2 made the attempt).
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Docker host ssh:\/\/deploy@127\.0\.0\.1:1 not reachable: .*ECONNREFUSED/);
+    expect(JSON.parse(/^ASKED (.*)$/m.exec(r.stderr)?.[1] ?? 'null')).toEqual([
+      './crypto/build/Release/sshcrypto.node',
+      'cpu-features',
+    ]);
+  });
+
+  // A load hook that records which of the bundle's files a run loads, and which libraries they hold.
+  const LIBRARIES = [
+    'zod',
+    'yaml',
+    'dockerode',
+    'ssh2',
+    '@grpc/grpc-js',
+    'pg',
+    'ioredis',
+    '@octokit/core',
+    'undici',
+  ];
+  async function librariesLoaded(args: string[]): Promise<{ run: Ran; libraries: string[] }> {
+    writeFileSync(
+      join(isolated, 'record-loads.mjs'),
+      [
+        `import { registerHooks } from 'node:module';`,
+        `import { readFileSync } from 'node:fs';`,
+        `import { fileURLToPath } from 'node:url';`,
+        `const libraries = new Set();`,
+        `registerHooks({ load(url, context, next) {`,
+        `  if (url.startsWith('file:') && url.includes('/dist/')) {`,
+        `    const text = readFileSync(fileURLToPath(url), 'utf8');`,
+        // esbuild marks each bundled file with a \`// …node_modules/<package>/…\` comment.
+        `    for (const l of ${JSON.stringify(LIBRARIES)}) if (text.includes('node_modules/' + l + '/')) libraries.add(l);`,
+        `  }`,
+        `  return next(url, context);`,
+        `} });`,
+        `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...libraries].sort()) + '\\n'));`,
+      ].join('\n'),
+    );
+    const run = await node(
+      ['--import', './record-loads.mjs', join(isolated, 'dist', 'cli.js'), ...args],
+      isolated,
+    );
+    const libraries = JSON.parse(/^LOADED (.*)$/m.exec(run.stderr)?.[1] ?? 'null') as string[];
+    return { run, libraries };
+  }
+
+  it('`--version` and `--help` load no library at all', async () => {
+    for (const flag of ['--version', '--help']) {
+      const { run, libraries } = await librariesLoaded([flag]);
+      expect(run.code).toBe(0);
+      expect(libraries).toEqual([]);
+    }
+  });
+
+  it('a run loads only the clients its checks use: no Docker, PostgreSQL, Redis or GitHub client for a command check', async () => {
+    writeFileSync(
+      join(isolated, 'command.yml'),
+      'phases:\n  - name: p\n    checks:\n      - { id: ok, type: command, run: "true" }\n',
+    );
+    const { run, libraries } = await librariesLoaded([
+      'check',
+      '--config',
+      'command.yml',
+      '--report-dir',
+      'cmd-reports',
+    ]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(libraries).toEqual(['yaml', 'zod']);
   });
 
   it('bin/orixoon.js runs the CLI bundle', async () => {

@@ -204,20 +204,23 @@ async function observe(
   o: ContainerCheckOptions,
   ctx: RunContext,
 ): Promise<Observation> {
-  const first = await docker.inspect(id, { signal: ctx.signal });
+  // The events need only the id from the list, so they are asked for beside the inspection: the
+  // container checks of a phase then ask together and share one events request.
   const now = Date.now();
   const windowStart = now - o.crash_loop_window_minutes * 60_000;
-  const limited = (first.HostConfig.Memory ?? 0) > 0;
-  const [events, memory] = await Promise.all([
+  const [first, events] = await Promise.all([
+    docker.inspect(id, { signal: ctx.signal }),
     docker.events(
-      first.Id,
+      id,
       { actions: ['start', 'kill', 'die', 'oom'], sinceMs: windowStart, untilMs: now },
       { signal: ctx.signal },
     ),
-    limited && first.State.Running && !first.State.Paused
-      ? readMemory(docker, first.Id, ctx.signal)
-      : undefined,
   ]);
+  const limited = (first.HostConfig.Memory ?? 0) > 0;
+  const memory =
+    limited && first.State.Running && !first.State.Paused
+      ? await readMemory(docker, first.Id, ctx.signal)
+      : undefined;
   // A second sample, taken after the queries above, tells a restart loop from one restart.
   let info = first;
   let restartingTwice = false;

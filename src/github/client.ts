@@ -1,6 +1,6 @@
 // The only place that talks to the GitHub REST API. Every request carries its own timeout; every
 // failure becomes a GitHubApiError that says which request, the HTTP status (0 = no answer) and why.
-import { getOctokit } from '@actions/github';
+import type { getOctokit } from '@actions/github';
 
 export interface GitHubUser {
   login: string;
@@ -121,11 +121,17 @@ function errorDetail(err: unknown): { status: number; detail: string } {
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const noop = (): void => {};
   const debug = options.debug ?? noop;
-  const octokit = getOctokit(options.token, {
-    baseUrl: options.apiUrl,
-    userAgent: 'orixoon-action',
-    log: { debug: noop, info: noop, warn: debug, error: debug },
-  });
+  // Octokit and its HTTP stack load with the first request: a run that never calls GitHub never loads them.
+  let octokit!: ReturnType<typeof getOctokit>;
+  let loading: Promise<void> | undefined;
+  const load = (): Promise<void> =>
+    (loading ??= import('@actions/github').then(({ getOctokit }) => {
+      octokit = getOctokit(options.token, {
+        baseUrl: options.apiUrl,
+        userAgent: 'orixoon-action',
+        log: { debug: noop, info: noop, warn: debug, error: debug },
+      });
+    }));
   const { owner, repo } = options;
   const maxPages = options.maxPages ?? 30;
 
@@ -133,6 +139,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   async function call<T>(label: string, fn: (request: { signal: AbortSignal }) => Promise<T>): Promise<T> {
     const signal = AbortSignal.timeout(options.timeoutMs);
     try {
+      await load();
       return await fn({ signal });
     } catch (err) {
       if (signal.aborted) {

@@ -2,11 +2,17 @@
 // connection (unix socket, tcp with TLS, ssh), bounds every call with a timeout, and knows nothing of
 // policy: checks read facts from it, remedies act through it.
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
-import Dockerode from 'dockerode';
+// Types only: the client (and what it pulls in) is loaded on the first call, so a run without a
+// Docker check or target never loads it.
+import type Dockerode from 'dockerode';
+import pLimit from 'p-limit';
+import { coalesce } from './batch.js';
+import { cgroupMemory } from './cgroup.js';
+import { DockerHttp, type Query } from './docker-http.js';
 import { LineTail, MAX_LOG_BYTES, MAX_LOG_LINES } from './logfile.js';
 
 export interface DockerSettings {
@@ -88,6 +94,13 @@ export interface WaitResult {
   waitedMs: number;
 }
 
+/** One container's events in a time window (epoch ms). */
+interface EventQuery {
+  idOrName: string;
+  sinceMs: number;
+  untilMs: number;
+}
+
 /** The daemon could not be reached at all (refused, no socket, no answer in time). */
 export class DockerUnreachableError extends Error {
   override readonly name = 'DockerUnreachableError';
@@ -120,6 +133,18 @@ const DEFAULT_SOCKET = '/var/run/docker.sock';
 const WAIT_POLL_MS = 100;
 /** Cap on exec output kept in memory (logs have their own caps: MAX_LOG_LINES, MAX_LOG_BYTES). */
 const MAX_OUTPUT_BYTES = 256 * 1024;
+/**
+ * Read-only calls (list, inspect, events, stats) in flight at once on one engine: enough to keep the
+ * daemon busy, few enough that hundreds of checks reuse a handful of kept-alive connections.
+ */
+const READ_CONCURRENCY = 8;
+/**
+ * Stats requests in flight at once. The daemon answers each at its next once-a-second collection, so
+ * they wait together: a bound below the number of containers would queue them by whole seconds.
+ */
+const STATS_CONCURRENCY = 256;
+/** Containers asked about in one events request. */
+const EVENTS_PER_REQUEST = 200;
 
 function envFlag(value: string | undefined): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
@@ -228,7 +253,10 @@ export function dockerConnection(
       cert: cert?.toString(),
       key: key?.toString(),
       // Without verification the server certificate is accepted as is (DOCKER_TLS without _VERIFY).
-      agent: verify ? undefined : new HttpsAgent({ rejectUnauthorized: false }),
+      // node:https loads only here (see docker-http.ts on why not as an ESM import).
+      agent: verify
+        ? undefined
+        : new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true, rejectUnauthorized: false }),
     },
   };
 }
@@ -428,9 +456,14 @@ export function recreateSpec(old: ContainerInspectInfo, image: string): Dockerod
 
 export class DockerTarget {
   private client?: Dockerode;
+  private loading?: Promise<Dockerode>;
   private connection?: DockerConnection;
   /** Aborted by close(): ends open event streams and waits. */
   private readonly closing = new AbortController();
+  private readonly readLimit = pLimit(READ_CONCURRENCY);
+  private readonly statsLimit = pLimit(STATS_CONCURRENCY);
+  /** Plain HTTP for read-only calls; null where only dockerode can reach the host (ssh://). */
+  private http?: DockerHttp | null;
 
   constructor(readonly settings: DockerSettings) {}
 
@@ -448,16 +481,24 @@ export class DockerTarget {
     return this.connection;
   }
 
+  /** The client, once load() has made it (every call goes through call(), which loads first). */
   private api(): Dockerode {
-    if (!this.client) {
+    if (!this.client) throw new Error('Docker client used before it was loaded');
+    return this.client;
+  }
+
+  private load(): Promise<Dockerode> {
+    this.loading ??= (async () => {
       const conn = this.conn();
+      const { default: Docker } = await import('dockerode');
       try {
-        this.client = new Dockerode(conn.modem);
+        this.client = new Docker(conn.modem);
       } catch (e) {
         throw new Error(`Docker host ${conn.display}: cannot set up the connection: ${messageOf(e)}`);
       }
-    }
-    return this.client;
+      return this.client;
+    })();
+    return this.loading;
   }
 
   private unreachable(detail: string): DockerUnreachableError {
@@ -504,6 +545,82 @@ export class DockerTarget {
     what: string,
     fn: (signal: AbortSignal) => Promise<T>,
     opts: CallOptions = {},
+    /** A read-only call: it waits for a slot of the read limit, and its timeout starts there. */
+    limit?: ReturnType<typeof pLimit>,
+  ): Promise<T> {
+    try {
+      await this.load();
+    } catch (e) {
+      throw new DockerUnreachableError(messageOf(e));
+    }
+    return limit ? limit(() => this.send(what, fn, opts)) : this.send(what, fn, opts);
+  }
+
+  /**
+   * A read-only GET, bounded like call(): over plain HTTP (dockerode is not even loaded), or through
+   * dockerode's connection for hosts only it can reach. Resolves with the body.
+   */
+  private async get(
+    what: string,
+    path: string,
+    query: Query,
+    opts: CallOptions = {},
+    limit = this.readLimit,
+  ): Promise<string> {
+    let http: DockerHttp | undefined;
+    try {
+      if (this.http === undefined) this.http = DockerHttp.for(this.conn().modem) ?? null;
+      http = this.http ?? undefined;
+      if (!http) await this.load();
+    } catch (e) {
+      throw new DockerUnreachableError(messageOf(e));
+    }
+    return limit(() =>
+      this.send(
+        what,
+        (signal) => (http ? http.get(path, query, signal) : this.dial(path, query, signal)),
+        opts,
+      ),
+    );
+  }
+
+  /** The daemon listens on a unix socket of this machine. */
+  private isLocal(): boolean {
+    try {
+      const socketPath = this.conn().modem.socketPath;
+      return typeof socketPath === 'string' && socketPath.startsWith('/');
+    } catch {
+      return false;
+    }
+  }
+
+  /** A GET through dockerode's modem (ssh:// hosts), body as text. */
+  private dial(path: string, query: Query, signal: AbortSignal): Promise<string> {
+    return new Promise((resolve, reject) => {
+      (this.api().modem as { dial: (o: object, cb: (e: unknown, res?: Readable) => void) => void }).dial(
+        {
+          path: `${path}?`,
+          method: 'GET',
+          options: query,
+          abortSignal: signal,
+          isStream: true,
+          statusCodes: { 200: true },
+        },
+        (err, res) => {
+          if (err || !res) return reject(err instanceof Error ? err : new Error(String(err)));
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.once('error', reject);
+          res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        },
+      );
+    });
+  }
+
+  private async send<T>(
+    what: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    opts: CallOptions,
   ): Promise<T> {
     const timeoutMs = Math.max(1, opts.timeoutMs ?? this.settings.timeoutMs);
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -518,11 +635,6 @@ export class DockerTarget {
     });
     aborted.catch(() => {});
     try {
-      try {
-        this.api();
-      } catch (e) {
-        throw new DockerUnreachableError(messageOf(e));
-      }
       return await Promise.race([fn(signal), aborted]);
     } catch (e) {
       throw this.wrap(e, what, timeoutMs, signal, opts.signal);
@@ -532,47 +644,60 @@ export class DockerTarget {
   }
 
   async ping(opts?: CallOptions): Promise<void> {
-    await this.call(
-      'ping',
-      (signal) => {
-        const api = this.api();
-        // The published types omit ping's options; dockerode passes abortSignal through.
-        const ping = api.ping.bind(api) as unknown as (o: { abortSignal: AbortSignal }) => Promise<unknown>;
-        return ping({ abortSignal: signal });
-      },
-      opts,
-    );
+    await this.get('ping', '/_ping', {}, opts);
   }
 
-  /** Containers by exact name (or id), or by a `key=value` label; stopped ones included. */
+  /**
+   * Containers by exact name (or id prefix), by a `key=value` label, or all of them; stopped ones
+   * included. The checks of a phase ask together, and one list of every container answers them all:
+   * the matching happens here, the way Docker's filters would do it.
+   */
   async findContainers(sel: { name?: string; label?: string }, opts?: CallOptions): Promise<ContainerInfo[]> {
-    const filters: Record<string, string[]> = {};
-    // Docker's name filter is a substring/regexp match: the exact comparison happens below.
-    if (sel.name) filters.name = [sel.name];
-    if (sel.label) filters.label = [sel.label];
-    const list = (filters: Record<string, string[]>) =>
-      this.call(
-        sel.name ? `list of containers named '${sel.name}'` : `list of containers labelled '${sel.label}'`,
-        (signal) => this.api().listContainers({ all: true, filters, abortSignal: signal }),
-        opts,
-      );
-    let found = await list(filters);
+    const all = await this.listAll(opts);
+    let found = all;
     if (sel.name) {
       const wanted = sel.name.replace(/^\//, '');
-      found = found.filter((c) => c.Names.some((n) => n.replace(/^\//, '') === wanted));
-      if (found.length === 0 && /^[0-9a-f]{12,64}$/.test(wanted)) {
-        found = (await list({ ...filters, name: [], id: [wanted] })).filter((c) => c.Id.startsWith(wanted));
-      }
+      found = all.filter((c) => c.Names.some((n) => n.replace(/^\//, '') === wanted));
+      if (found.length === 0 && /^[0-9a-f]{12,64}$/.test(wanted))
+        found = all.filter((c) => c.Id.startsWith(wanted));
     }
-    return found.sort((a, b) => containerName(a).localeCompare(containerName(b)));
+    if (sel.label) {
+      const eq = sel.label.indexOf('=');
+      const key = eq < 0 ? sel.label : sel.label.slice(0, eq);
+      const value = eq < 0 ? undefined : sel.label.slice(eq + 1);
+      found = found.filter((c) => {
+        const labels = c.Labels ?? {};
+        return key in labels && (value === undefined || labels[key] === value);
+      });
+    }
+    // A copy: the list is shared by every check that asked.
+    return [...found].sort((a, b) => containerName(a).localeCompare(containerName(b)));
   }
 
+  /** Every container (stopped ones too); one request for all the callers that ask together. */
+  private listAll(opts?: CallOptions): Promise<ContainerInfo[]> {
+    if (opts?.timeoutMs !== undefined) return this.listOnce(opts);
+    return this.listBatch(undefined, opts?.signal);
+  }
+
+  private async listOnce(opts?: CallOptions): Promise<ContainerInfo[]> {
+    return JSON.parse(
+      await this.get('list of containers', '/containers/json', { all: true }, opts),
+    ) as ContainerInfo[];
+  }
+
+  private readonly listBatch = coalesce<undefined, ContainerInfo[], AbortSignal | undefined>(
+    async (queries, signal) => {
+      const list = await this.listOnce({ signal });
+      return queries.map(() => list);
+    },
+  );
+
   async inspect(idOrName: string, opts?: CallOptions): Promise<ContainerInspectInfo> {
-    return this.call(
-      `inspect of container '${idOrName}'`,
-      (signal) => this.api().getContainer(idOrName).inspect({ abortSignal: signal }),
-      opts,
-    );
+    const path = `/containers/${encodeURIComponent(idOrName)}/json`;
+    return JSON.parse(
+      await this.get(`inspect of container '${idOrName}'`, path, {}, opts),
+    ) as ContainerInspectInfo;
   }
 
   /** Starts a stopped container (a running one is left alone). */
@@ -778,19 +903,23 @@ export class DockerTarget {
     }
   }
 
-  /** One-shot memory numbers of a running container (zeros when it is not running). */
+  /**
+   * One-shot memory numbers of a running container (zeros when it is not running): from its cgroup
+   * files when the daemon is on this machine and they are visible here, else from the stats endpoint.
+   */
   async stats(id: string, opts?: CallOptions): Promise<MemoryStats> {
-    const raw = (await this.call(
+    const local = this.isLocal() ? cgroupMemory(id) : undefined;
+    if (local) return local;
+    const body = await this.get(
       `stats of container '${id}'`,
-      (signal) =>
-        this.api()
-          .getContainer(id)
-          .stats({ stream: false, 'one-shot': true, abortSignal: signal } as {
-            stream: false;
-            'one-shot': boolean;
-          }),
+      `/containers/${encodeURIComponent(id)}/stats`,
+      { stream: false, 'one-shot': true },
       opts,
-    )) as { memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> } };
+      this.statsLimit,
+    );
+    const raw = JSON.parse(body) as {
+      memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+    };
     const m = raw.memory_stats ?? {};
     const s = m.stats ?? {};
     return {
@@ -807,39 +936,75 @@ export class DockerTarget {
     sel: { actions?: string[]; sinceMs: number; untilMs?: number },
     opts?: CallOptions,
   ): Promise<DockerEvent[]> {
-    const until = sel.untilMs ?? Date.now();
-    if (sel.sinceMs >= until) return [];
-    return this.call(
-      `events of container '${idOrName}'`,
-      async (signal) => {
-        const stream = (await this.api().getEvents({
-          since: dockerTime(sel.sinceMs),
-          until: dockerTime(until),
-          filters: {
-            type: ['container'],
-            container: [idOrName],
-            ...(sel.actions ? { event: sel.actions } : {}),
-          },
-          abortSignal: signal,
-        } as Dockerode.GetEventsOptions)) as Readable;
-        const out: DockerEvent[] = [];
-        const minNano = sel.sinceMs * 1e6;
-        await new Promise<void>((resolve, reject) => {
-          stream.on(
-            'data',
-            jsonLines((o) => {
-              const ev = toEvent(o);
-              if (ev && ev.timeNano >= minNano) out.push(ev);
-            }),
-          );
-          stream.once('end', () => resolve());
-          stream.once('close', () => resolve());
-          stream.once('error', reject);
-        });
-        return out.sort((a, b) => a.timeNano - b.timeNano);
+    const untilMs = sel.untilMs ?? Date.now();
+    if (sel.sinceMs >= untilMs) return [];
+    const query: EventQuery = { idOrName, sinceMs: sel.sinceMs, untilMs };
+    if (opts?.timeoutMs !== undefined) return (await this.eventsOnce([query], sel.actions, opts))[0]!;
+    // Queries for the same actions made together share one request (the container checks of a phase).
+    const actions = sel.actions ? [...new Set(sel.actions)].sort() : undefined;
+    const key = actions?.join(',') ?? '';
+    let batch = this.eventBatches.get(key);
+    if (!batch) {
+      batch = coalesce<EventQuery, DockerEvent[], AbortSignal | undefined>(async (queries, signal) => {
+        // A few hundred containers per request keep its URL (their ids in the filter) a modest size.
+        const parts: EventQuery[][] = [];
+        for (let i = 0; i < queries.length; i += EVENTS_PER_REQUEST)
+          parts.push(queries.slice(i, i + EVENTS_PER_REQUEST));
+        const answers = await Promise.all(parts.map((part) => this.eventsOnce(part, actions, { signal })));
+        return answers.flat();
+      });
+      this.eventBatches.set(key, batch);
+    }
+    return batch(query, opts?.signal);
+  }
+
+  private readonly eventBatches = new Map<
+    string,
+    (query: EventQuery, signal: AbortSignal | undefined) => Promise<DockerEvent[]>
+  >();
+
+  /**
+   * One events request for several containers and time windows; each query gets the events of its
+   * container (its name, or its id or a prefix of it) in its own window.
+   */
+  private async eventsOnce(
+    queries: EventQuery[],
+    actions: string[] | undefined,
+    opts?: CallOptions,
+  ): Promise<DockerEvent[][]> {
+    const containers = [...new Set(queries.map((q) => q.idOrName))];
+    const sinceMs = Math.min(...queries.map((q) => q.sinceMs));
+    const untilMs = Math.max(...queries.map((q) => q.untilMs));
+    const what =
+      containers.length === 1
+        ? `events of container '${containers[0]}'`
+        : `events of ${containers.length} containers`;
+    const body = await this.get(
+      what,
+      '/events',
+      {
+        since: dockerTime(sinceMs),
+        until: dockerTime(untilMs),
+        filters: { type: ['container'], container: containers, ...(actions ? { event: actions } : {}) },
       },
       opts,
     );
+    const all: DockerEvent[] = [];
+    jsonLines((o) => {
+      const ev = toEvent(o);
+      if (ev) all.push(ev);
+    })(`${body}\n`);
+    all.sort((a, b) => a.timeNano - b.timeNano);
+    return queries.map((q) => {
+      const min = q.sinceMs * 1e6;
+      const max = q.untilMs * 1e6;
+      return all.filter(
+        (ev) =>
+          ev.timeNano >= min &&
+          ev.timeNano <= max &&
+          (ev.id.startsWith(q.idOrName) || ev.name === q.idOrName),
+      );
+    });
   }
 
   /** How many `action` events the container had since `sinceMs`. */
@@ -1192,6 +1357,7 @@ export class DockerTarget {
 
   async close(): Promise<void> {
     this.closing.abort();
+    this.http?.close();
   }
 }
 

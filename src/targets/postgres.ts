@@ -3,7 +3,8 @@
 // diagnoses. Knows nothing of policy: callers decide what to signal, this module does it safely.
 // Reads (every check, and user-given SQL) run one statement at a time in a READ ONLY transaction
 // that is rolled back; only `transaction()` and `signal()` (remedies) may change anything.
-import pg from 'pg';
+// Types only: pg is loaded when the first session is opened, so a run without PostgreSQL never loads it.
+import type pg from 'pg';
 
 export interface PostgresTargetOptions {
   /** TCP connect + startup (ms). */
@@ -277,11 +278,12 @@ export class PostgresTarget {
     if (this.closed) throw new PostgresTargetError(`PostgreSQL ${this.display}: target already closed`);
     if (this.client) return this.client;
     this.connecting ??= (async () => {
+      const { Client } = (await import('pg')).default;
       let client: pg.Client;
       try {
         // pg parses the connection string here: a malformed URL must become a target error, not a
         // TypeError carrying the URL (password included) in its `input`.
-        client = new pg.Client(this.connectionConfig());
+        client = new Client(this.connectionConfig());
       } catch (err) {
         throw this.wrap(err, 'connect');
       }
@@ -381,9 +383,10 @@ export class PostgresTarget {
    * shared session's state). Resolves true/false, never throws.
    */
   async probe(timeoutMs = this.options.connectTimeoutMs): Promise<{ ok: boolean; error?: string }> {
+    const { Client } = (await import('pg')).default;
     let client: pg.Client | undefined;
     try {
-      client = new pg.Client({
+      client = new Client({
         ...this.connectionConfig(),
         connectionTimeoutMillis: timeoutMs,
         query_timeout: timeoutMs,

@@ -1,7 +1,8 @@
 // Redis target (ioredis). The only place that talks to Redis: a dedicated client per URL per run that
 // fails fast on a dead server (connect/command timeouts, no offline queue, no retries, no reconnect
 // loop). Never KEYS, never a flush of a whole database.
-import { Redis } from 'ioredis';
+// Types only: ioredis is loaded when the first client is made, so a run without Redis never loads it.
+import type { Redis } from 'ioredis';
 import { compileRegex, literal, type TextMatcher } from '../config/regex.js';
 import { sanitize, urlSecrets } from './postgres.js';
 
@@ -200,6 +201,24 @@ for i, k in ipairs(KEYS) do
 end
 return n`;
 
+// A whole sweep step on the server, when no key needs a look from Orixoon (no protected pattern): one
+// SCAN step, then each key's PTTL and the UNLINK of those still expiring, atomically, so no key travels
+// to the client and back. Returns {next cursor, keys visited, keys removed}.
+const SWEEP_EXPIRING = `
+local r = redis.call('SCAN', ARGV[1], 'COUNT', ARGV[2])
+local max = tonumber(ARGV[3])
+local keys = r[2]
+local picked = {}
+for i = 1, #keys do
+  local t = redis.call('PTTL', keys[i])
+  if t > 0 and t < max then picked[#picked + 1] = keys[i] end
+end
+local n = 0
+for i = 1, #picked, 500 do
+  n = n + redis.call('UNLINK', unpack(picked, i, math.min(i + 499, #picked)))
+end
+return {r[1], #keys, n}`;
+
 /** Whether an error means this user may not run scripts (ACL NOPERM, a renamed/disabled EVAL). */
 function scriptingRefused(err: unknown): boolean {
   const code = replyCode(err);
@@ -244,6 +263,15 @@ function parseInfo(text: string): Record<string, string> {
     if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
   }
   return out;
+}
+
+/**
+ * Closes a client's socket. ioredis' disconnect() arms a timer (2 s) that only the socket's 'close'
+ * clears; on a socket that has closed already (a refused connect, a server that went away) it never
+ * is, and that timer alone keeps the process alive after the run.
+ */
+function drop(client: Redis): void {
+  if (client.status !== 'end') client.disconnect();
 }
 
 export class RedisTarget {
@@ -292,9 +320,10 @@ export class RedisTarget {
     return new RedisTargetError(`Redis ${this.display}: ${doing} failed: ${msg}`, replyCode(err));
   }
 
-  private newClient(connectUrl: string): Redis {
+  private async newClient(connectUrl: string): Promise<Redis> {
     // The URL carries no database index: a SELECT issued by ioredis itself on connect fails silently
     // (an 'error' event, the connection left in database 0) or unhandled (`SELECT NaN`).
+    const { Redis } = (await import('ioredis')).default;
     const client = new Redis(connectUrl, {
       connectTimeout: this.options.connectTimeoutMs,
       commandTimeout: this.options.commandTimeoutMs,
@@ -325,7 +354,7 @@ export class RedisTarget {
     if (this.closed) throw new RedisTargetError(`Redis ${this.display}: target already closed`);
     if (this.client && this.client.status === 'ready') return this.client;
     if (this.client) {
-      this.client.disconnect();
+      drop(this.client);
       this.client = undefined;
     }
     const endpoint = this.endpoint;
@@ -333,7 +362,7 @@ export class RedisTarget {
     this.connecting ??= (async () => {
       let client: Redis;
       try {
-        client = this.newClient(endpoint.connectUrl);
+        client = await this.newClient(endpoint.connectUrl);
       } catch (err) {
         throw this.wrap(err, 'connect');
       }
@@ -350,7 +379,7 @@ export class RedisTarget {
           }),
         ]);
       } catch (err) {
-        client.disconnect();
+        drop(client);
         throw err instanceof RedisTargetError ? err : this.wrap(this.reasons.get(client) ?? err, 'connect');
       } finally {
         clearTimeout(timer);
@@ -399,7 +428,7 @@ export class RedisTarget {
       const broken = /timed out|Connection is closed|Stream isn't writeable|ECONNRESET|EPIPE/i.test(msg);
       if (broken) {
         if (this.client === client) this.client = undefined;
-        client.disconnect();
+        drop(client);
       }
       const reason = broken && !/timed out/i.test(msg) ? this.reasons.get(client) : undefined;
       throw this.wrap(reason ?? err, doing);
@@ -531,16 +560,17 @@ export class RedisTarget {
   /**
    * Removes keys whose TTL is above 0 and below `maxTtlMs`: a SCAN COUNT loop; each batch (minus the
    * keys for which `isProtected` is true) goes to a script that reads each key's PTTL and UNLINKs it in
-   * the same atomic step, so a key given no TTL (PTTL −1) in the meantime is never removed. Where
-   * scripting is not allowed (ACL, managed Redis), pipelined PTTL, then WATCH + re-check + MULTI/UNLINK.
-   * Bounded by `deadline` (epoch ms).
+   * the same atomic step, so a key given no TTL (PTTL −1) in the meantime is never removed. Without
+   * `isProtected`, the SCAN step runs in that script too (mode `server`). Where scripting is not allowed
+   * (ACL, managed Redis), pipelined PTTL, then WATCH + re-check + MULTI/UNLINK. Bounded by `deadline`
+   * (epoch ms).
    */
   async unlinkExpiringKeys(opts: {
     maxTtlMs: number;
-    isProtected: (key: string) => boolean;
+    isProtected?: (key: string) => boolean;
     deadline: number;
     count?: number;
-  }): Promise<SweepResult & { mode: 'script' | 'watch' }> {
+  }): Promise<SweepResult & { mode: 'server' | 'script' | 'watch' }> {
     const count = opts.count ?? 1000;
     const maxTtl = String(opts.maxTtlMs);
     return this.run('expiring-keys sweep', async (c) => {
@@ -548,8 +578,34 @@ export class RedisTarget {
       let scanned = 0;
       let removed = 0;
       let protectedSkipped = 0;
-      let mode: 'script' | 'watch' = 'script';
+      let mode: 'server' | 'script' | 'watch' = 'script';
       let sha: string | undefined;
+      if (!opts.isProtected) {
+        let sweepSha: string | undefined;
+        try {
+          for (;;) {
+            if (Date.now() >= opts.deadline)
+              return { scanned, removed, protectedSkipped, complete: false, mode: 'server' };
+            sweepSha ??= String(await c.script('LOAD', SWEEP_EXPIRING));
+            let step: [unknown, unknown, unknown];
+            try {
+              step = (await c.evalsha(sweepSha, 0, cursor, String(count), maxTtl)) as typeof step;
+            } catch (err) {
+              if (replyCode(err) !== 'NOSCRIPT') throw err;
+              sweepSha = undefined; // the script cache was flushed meanwhile: load it again
+              continue;
+            }
+            cursor = String(step[0]);
+            scanned += Number(step[1]);
+            removed += Number(step[2]);
+            if (cursor === '0') return { scanned, removed, protectedSkipped, complete: true, mode: 'server' };
+          }
+        } catch (err) {
+          // No scripts, or none that may SCAN (an old server): the batches go through the client,
+          // from the cursor reached so far.
+          if (!scriptingRefused(err) && replyCode(err) !== 'ERR') throw err;
+        }
+      }
       const viaScript = async (keys: Buffer[]): Promise<number> => {
         sha ??= String(await c.script('LOAD', UNLINK_IF_EXPIRING));
         try {
@@ -567,7 +623,7 @@ export class RedisTarget {
         scanned += keys.length;
         const open: Buffer[] = [];
         for (const k of keys) {
-          if (opts.isProtected(k.toString('utf8'))) protectedSkipped++;
+          if (opts.isProtected?.(k.toString('utf8'))) protectedSkipped++;
           else open.push(k);
         }
         if (open.length === 0) continue;
@@ -616,11 +672,14 @@ export class RedisTarget {
     const client = this.client ?? (pending ? await pending.catch(() => undefined) : undefined);
     this.client = undefined;
     if (!client) return;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([client.quit(), new Promise((r) => setTimeout(r, 500))]);
+      await Promise.race([client.quit(), new Promise((r) => (timer = setTimeout(r, 500)))]);
     } catch {
       /* already gone */
+    } finally {
+      clearTimeout(timer);
     }
-    client.disconnect();
+    drop(client);
   }
 }

@@ -70,7 +70,8 @@ const flushExpiringKeys: Remedy = {
     const started = Date.now();
     const sweep = await target.unlinkExpiringKeys({
       maxTtlMs: within * 1000,
-      isProtected: (key) => patterns.some((p) => p.test(key)),
+      // Without protected patterns no key needs a look here: the server decides each batch.
+      isProtected: patterns.length ? (key) => patterns.some((p) => p.test(key)) : undefined,
       deadline: sweepDeadline(ctx),
     });
     const after = await memoryAfter(target);
