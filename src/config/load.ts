@@ -12,7 +12,8 @@ import { REMEDIES } from '../healing/remedies/registry.js';
 import { MAX_CHECKS, MAX_CONFIG_BYTES, MAX_PROBLEMS } from './limits.js';
 import { redisUrlProblem } from './redis-url.js';
 import { configSchema, type OrixoonConfig } from './schema.js';
-import { yamlToData, type PathSeg } from './yaml-data.js';
+import { jsonOffset, parseJsonData } from './json-data.js';
+import { yamlToData, type DataProblem, type PathSeg } from './yaml-data.js';
 
 export interface LoadedConfig {
   config: OrixoonConfig;
@@ -57,60 +58,55 @@ export function keyPath(path: readonly PathSeg[]): string {
   );
 }
 
-/** Blanks `//` and `/* *\/` comments outside strings, keeping every line and column where it was. */
-function stripJsonComments(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === '/' && text[i + 1] === '/') {
-      for (; i < text.length && text[i] !== '\n'; i++) out += ' ';
-      i--;
-    } else if (c === '/' && text[i + 1] === '*') {
-      for (; i < text.length && !(text[i] === '*' && text[i + 1] === '/'); i++)
-        out += text[i] === '\n' ? '\n' : ' ';
-      out += '  ';
-      i++;
-    } else out += c;
-  }
-  return out;
+/** Finds the offset of the value at a path (with `key`, of that key in the mapping at the path). */
+type NodeOffset = (path: readonly PathSeg[], key?: string) => number | undefined;
+
+/** 1-based line and column of an offset, from the offsets where lines start. */
+function lineStarts(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  };
+}
+
+function yamlOffset(doc: Document): NodeOffset {
+  return (path, key) => {
+    const node = path.length === 0 ? doc.contents : (doc.getIn(path, true) as Node | undefined);
+    if (!node) return undefined;
+    if (key !== undefined && isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+      const keyNode = pair && (pair.key as Node);
+      if (keyNode?.range) return keyNode.range[0];
+    }
+    return node.range?.[0];
+  };
 }
 
 class Locator {
-  private readonly doc: Document;
-  private readonly lines: LineCounter;
+  private readonly find: NodeOffset;
+  readonly pos: (offset: number) => { line: number; column: number };
   readonly file: string;
-  constructor(doc: Document, lines: LineCounter, file: string) {
-    this.doc = doc;
-    this.lines = lines;
+  constructor(find: NodeOffset, pos: (offset: number) => { line: number; column: number }, file: string) {
+    this.find = find;
+    this.pos = pos;
     this.file = file;
   }
 
   /** Position of the node at `path`; for a missing key, its parent's; with `key`, the key itself. */
   at(path: readonly PathSeg[], key?: string): { line: number; column: number } {
     for (let n = path.length; n >= 0; n--) {
-      const node = n === 0 ? this.doc.contents : (this.doc.getIn(path.slice(0, n), true) as Node | undefined);
-      if (!node) continue;
-      if (key !== undefined && n === path.length && isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
-        const keyNode = pair && (pair.key as Node);
-        if (keyNode?.range) return this.pos(keyNode.range[0]);
-      }
-      if (node.range) return this.pos(node.range[0]);
+      const offset = this.find(path.slice(0, n), n === path.length ? key : undefined);
+      if (offset !== undefined) return this.pos(offset);
     }
     return { line: 1, column: 1 };
-  }
-
-  pos(offset: number): { line: number; column: number } {
-    const { line, col } = this.lines.linePos(offset);
-    return { line, column: col };
   }
 
   problem(path: readonly PathSeg[], message: string, key?: string): ConfigProblem {
@@ -383,34 +379,54 @@ function withoutPrototypes<T>(value: T): T {
   return value;
 }
 
+function readYaml(
+  source: string,
+  file: string,
+): { data: { value: unknown; problems: DataProblem[] }; loc: Locator } {
+  const lines = new LineCounter();
+  // Duplicate keys are found by yamlToData: the parser's own check is quadratic in a mapping's size.
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+  const pos = (offset: number): { line: number; column: number } => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  const loc = new Locator(yamlOffset(doc), pos, file);
+  // One message: the errors after the first one mostly follow from it.
+  const e = doc.errors[0];
+  if (e) {
+    const at = e.linePos?.[0];
+    fail([
+      {
+        file,
+        ...(at ? { line: at.line, column: at.col } : pos(e.pos[0])),
+        key: '',
+        message: `YAML syntax error: ${clip(e.message.split('\n')[0]!)}`,
+      },
+    ]);
+  }
+  return { data: yamlToData(doc), loc };
+}
+
+function readJson(
+  source: string,
+  file: string,
+): { data: { value: unknown; problems: DataProblem[] }; loc: Locator } {
+  const json = parseJsonData(source);
+  const loc = new Locator((path, key) => jsonOffset(json.root, path, key), lineStarts(source), file);
+  if (json.syntax)
+    fail([
+      { file, ...loc.pos(json.syntax.offset), key: '', message: `JSON syntax error: ${json.syntax.message}` },
+    ]);
+  return { data: json, loc };
+}
+
 /** Parses and validates config text (YAML or JSON); `${VAR}` expands from env. Throws ConfigError. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_CONFIG_BYTES) fail([tooLarge(file, bytes)]);
   const source = text.replace(/^\uFEFF/, '');
-  const isJson = /\.json$/i.test(file) || /^\s*[{[]/.test(source);
-  const lines = new LineCounter();
-  // Duplicate keys are found by yamlToData: the parser's own check is quadratic in a mapping's size.
-  const doc = parseDocument(isJson ? stripJsonComments(source) : source, {
-    lineCounter: lines,
-    prettyErrors: true,
-    uniqueKeys: false,
-  });
-  const loc = new Locator(doc, lines, file);
-  if (doc.errors.length) {
-    fail(
-      doc.errors.slice(0, MAX_PROBLEMS + 1).map((e) => {
-        const at = e.linePos?.[0];
-        return {
-          file,
-          ...(at ? { line: at.line, column: at.col } : loc.pos(e.pos[0])),
-          key: '',
-          message: `${isJson ? 'JSON' : 'YAML'} syntax error: ${clip(e.message.split('\n')[0]!)}`,
-        };
-      }),
-    );
-  }
-  const data = yamlToData(doc);
+  const isJson = /\.jsonc?$/i.test(file);
+  const { data, loc } = isJson ? readJson(source, file) : readYaml(source, file);
   if (data.problems.length) {
     fail(
       data.problems.map((p) => ({ file, key: keyPath(p.path), message: p.message, ...loc.pos(p.offset) })),
