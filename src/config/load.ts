@@ -8,10 +8,12 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { validateQueueConfig } from '../checks/queue.js';
+import { CHECK_TYPES } from '../checks/registry.js';
 import { REMEDIES } from '../healing/remedies/registry.js';
 import { MAX_CHECKS, MAX_CONFIG_BYTES, MAX_PROBLEMS } from './limits.js';
 import { redisUrlProblem } from './redis-url.js';
 import { configSchema, type OrixoonConfig } from './schema.js';
+import { allowedKeys, didYouMean, valueAt } from './suggest.js';
 import { jsonOffset, parseJsonData } from './json-data.js';
 import { yamlToData, type DataProblem, type PathSeg } from './yaml-data.js';
 
@@ -155,17 +157,41 @@ function expandEnv(
   return value;
 }
 
-function zodProblems(error: z.ZodError, loc: Locator): ConfigProblem[] {
+function zodProblems(error: z.ZodError, loc: Locator, data: unknown): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   // Locating a problem walks the document: stop once there are more than can be shown.
   for (const issue of error.issues) {
     if (out.length > MAX_PROBLEMS) break;
     const path = issue.path.filter((s): s is PathSeg => typeof s !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys.slice(0, MAX_PROBLEMS + 1))
-        out.push(loc.problem(path, `unknown key "${key}": remove it or check its spelling`, key));
+      const allowed = allowedKeys(configSchema, path, data);
+      for (const key of issue.keys.slice(0, MAX_PROBLEMS + 1)) {
+        const hint = didYouMean(key, allowed);
+        out.push(
+          loc.problem(
+            path,
+            `unknown key "${key}": ${hint}${hint ? 'Or remove it' : 'remove it or check its spelling'}${allowed.length && allowed.length <= 30 ? ` (allowed here: ${allowed.join(', ')})` : ''}`,
+            key,
+          ),
+        );
+      }
+    } else if (issue.code === 'invalid_union' && path.at(-1) === 'type' && path.includes('checks')) {
+      const given = valueAt(data, path);
+      const types = CHECK_TYPES.map((t) => t.type);
+      out.push(
+        loc.problem(
+          path,
+          given === undefined
+            ? `missing required key "type": one of ${types.join(', ')}`
+            : `unknown check type${typeof given === 'string' ? ` "${given}"` : ''}: ${typeof given === 'string' ? didYouMean(given, types) : ''}one of ${types.join(', ')}`,
+        ),
+      );
     } else if (issue.code === 'invalid_union' && path.at(-1) !== undefined && 'note' in issue) {
       out.push(loc.problem(path, issue.message));
+    } else if (issue.code === 'invalid_type' && valueAt(data, path) === undefined && path.length > 0) {
+      out.push(
+        loc.problem(path, `missing required key "${String(path.at(-1))}": add it (${issue.expected})`),
+      );
     } else {
       out.push(loc.problem(path, describeIssue(issue)));
     }
@@ -246,9 +272,16 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
   }
   const byId = new Map<string, (typeof all)[number]['check']>();
   for (const { check, path } of all) {
-    if (where.has(check.id))
-      problems.push(loc.problem([...path, 'id'], `duplicate check id "${check.id}" (ids must be unique)`));
-    where.set(check.id, path);
+    const first = where.get(check.id);
+    if (first) {
+      const at = loc.at([...first, 'id']);
+      problems.push(
+        loc.problem(
+          [...path, 'id'],
+          `duplicate check id "${check.id}": the first one is at line ${at.line}, column ${at.column} (${keyPath(first)}); ids must be unique, rename one`,
+        ),
+      );
+    } else where.set(check.id, path);
     if (!byId.has(check.id)) byId.set(check.id, check);
   }
   const redisUrl = (path: PathSeg[], url: unknown): void => {
@@ -260,7 +293,10 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
     check.depends_on.forEach((dep, i) => {
       if (!where.has(dep))
         problems.push(
-          loc.problem([...path, 'depends_on', i], `depends_on "${dep}" is not the id of any check`),
+          loc.problem(
+            [...path, 'depends_on', i],
+            `depends_on "${dep}" is not the id of any check: ${didYouMean(dep, where.keys())}${validIds(where.keys())}`,
+          ),
         );
       if (dep === check.id)
         problems.push(loc.problem([...path, 'depends_on', i], 'a check cannot depend on itself'));
@@ -332,11 +368,19 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
       problems.push(
         loc.problem(
           ['healing_actions', code, 'action'],
-          `unknown action "${entry.action}"; known: ${[...REMEDIES.keys()].sort().join(', ')}`,
+          `unknown action "${entry.action}": ${didYouMean(entry.action, REMEDIES.keys())}known: ${[...REMEDIES.keys()].sort().join(', ')}`,
         ),
       );
   }
   return problems;
+}
+
+/** The ids a depends_on may name, a few at most: a config may hold a thousand. */
+function validIds(ids: Iterable<string>): string {
+  const all = [...ids];
+  if (all.length === 0) return 'the config has no check ids';
+  const shownIds = all.slice(0, 20).join(', ');
+  return `valid ids: ${shownIds}${all.length > 20 ? `, … (${all.length} in all)` : ''}`;
 }
 
 /** At most MAX_PROBLEMS problems, the last one saying how many more there were. */
@@ -400,7 +444,7 @@ function readYaml(
         file,
         ...(at ? { line: at.line, column: at.col } : pos(e.pos[0])),
         key: '',
-        message: `YAML syntax error: ${clip(e.message.split('\n')[0]!)}`,
+        message: `YAML syntax error: ${clip(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''))}`,
       },
     ]);
   }
@@ -448,7 +492,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const expanded: Array<{ name: string; value: string }> = [];
   const value = expandEnv(raw, [], env, loc, problems, expanded);
   const parsed = configSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) problems.push(...zodProblems(parsed.error, loc));
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, loc, value));
   else problems.push(...crossCheck(parsed.data, loc));
   if (problems.length) fail(problems);
   const config = withoutPrototypes(parsed.data!);
