@@ -117,9 +117,13 @@ class Locator {
   }
 }
 
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+// `$${VAR}` is the escape: it stays a literal `${VAR}` (for a shell command that expands it itself).
+const VAR = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-/** Expands ${VAR} and ${VAR:-default} in every string; an unset variable without default is a problem. */
+/**
+ * Expands ${VAR} and ${VAR:-default} in every string; an unset variable without default is a problem.
+ * `$${VAR}` becomes the literal `${VAR}`.
+ */
 function expandEnv(
   value: unknown,
   path: PathSeg[],
@@ -129,7 +133,8 @@ function expandEnv(
   expanded: Array<{ name: string; value: string }>,
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
+    return value.replace(VAR, (match: string, escape: string, name: string, fallback: string | undefined) => {
+      if (escape) return match.slice(1);
       // Own variables only: `${__proto__}` must not find something on the prototype.
       const v = Object.hasOwn(env, name) ? env[name] : undefined;
       if (v !== undefined && v !== '') {
