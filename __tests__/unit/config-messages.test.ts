@@ -88,5 +88,9 @@ describe('config errors say what to do', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
     expect(closest('enabeld', ['enabled', 'dry_run'])).toBe('enabled');
     expect(closest('zzzzzz', ['enabled', 'dry_run'])).toBeUndefined();
+    // Bounded: far-apart names stop early, so a thousand long ids stay cheap to compare.
+    expect(editDistance('a'.repeat(60), 'b'.repeat(60), 3)).toBe(4);
+    expect(editDistance('abc', 'abcdefgh', 2)).toBe(3);
+    expect(editDistance('enabeld', 'enabled', 2)).toBe(2);
   });
 });

@@ -294,13 +294,15 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
     if (problem) problems.push(loc.problem(path, problem));
   };
   redisUrl(['targets', 'redis', 'url'], config.targets.redis.url);
+  // Each suggestion compares with every id: a few are enough to show the typo.
+  let suggestions = 0;
   for (const { check, path } of all) {
     check.depends_on.forEach((dep, i) => {
       if (!where.has(dep))
         problems.push(
           loc.problem(
             [...path, 'depends_on', i],
-            `depends_on "${dep}" is not the id of any check: ${didYouMean(dep, where.keys())}${validIds(where.keys())}`,
+            `depends_on "${dep}" is not the id of any check: ${suggestions++ < MAX_SUGGESTIONS ? didYouMean(dep, where.keys()) : ''}${validIds(where.keys())}`,
           ),
         );
       if (dep === check.id)
@@ -379,6 +381,8 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
   }
   return problems;
 }
+
+const MAX_SUGGESTIONS = 10;
 
 /** The ids a depends_on may name, a few at most: a config may hold a thousand. */
 function validIds(ids: Iterable<string>): string {

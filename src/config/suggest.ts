@@ -3,16 +3,24 @@
 import type { z } from 'zod';
 import type { PathSeg } from './yaml-data.js';
 
-/** Levenshtein distance, one row at a time; names are short, so this stays cheap. */
-export function editDistance(a: string, b: string): number {
+/**
+ * Levenshtein distance, one row at a time. With `limit`, it stops as soon as the distance must
+ * exceed it (and answers limit + 1): a config may hold a thousand ids to compare against.
+ */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++)
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
       row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (row[j]! < rowMin) rowMin = row[j]!;
+    }
+    if (rowMin > limit) return limit + 1;
     prev = row;
   }
-  return prev[b.length]!;
+  return Math.min(prev[b.length]!, limit + 1);
 }
 
 /** The candidate nearest to `word`, when it is near enough to be a misspelling of it. */
@@ -20,13 +28,15 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   // A key longer than any real one is not a typo; it is also not worth the time.
   if (word.length > 64) return undefined;
   const limit = Math.max(2, Math.floor(word.length / 3));
+  const w = word.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestDistance = limit + 1;
   for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    const d = editDistance(w, c.toLowerCase(), bestDistance - 1);
     if (d < bestDistance) [best, bestDistance] = [c, d];
+    if (d === 0) break;
   }
-  return bestDistance <= limit ? best : undefined;
+  return best;
 }
 
 /** `did you mean "x"? ` or nothing. */
