@@ -107,6 +107,8 @@ const common = {
   target: 'node24',
   banner: { js: banner },
   external: ['cpu-features', '*.node'],
+  // jsonc-parser's `main` is a UMD build whose requires esbuild cannot follow: bundle its ES modules.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   // Bundled packages' licence comments stay, at the end of each file; their full licence texts go to
   // dist/licenses.txt (scripts/licenses.mjs).
   legalComments: 'eof',

@@ -8,11 +8,14 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { validateQueueConfig } from '../checks/queue.js';
+import { CHECK_TYPES } from '../checks/registry.js';
 import { REMEDIES } from '../healing/remedies/registry.js';
 import { MAX_CHECKS, MAX_CONFIG_BYTES, MAX_PROBLEMS } from './limits.js';
 import { redisUrlProblem } from './redis-url.js';
 import { configSchema, type OrixoonConfig } from './schema.js';
-import { yamlToData, type PathSeg } from './yaml-data.js';
+import { allowedKeys, didYouMean, valueAt } from './suggest.js';
+import { jsonOffset, parseJsonData } from './json-data.js';
+import { yamlToData, type DataProblem, type PathSeg } from './yaml-data.js';
 
 export interface LoadedConfig {
   config: OrixoonConfig;
@@ -57,60 +60,55 @@ export function keyPath(path: readonly PathSeg[]): string {
   );
 }
 
-/** Blanks `//` and `/* *\/` comments outside strings, keeping every line and column where it was. */
-function stripJsonComments(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === '/' && text[i + 1] === '/') {
-      for (; i < text.length && text[i] !== '\n'; i++) out += ' ';
-      i--;
-    } else if (c === '/' && text[i + 1] === '*') {
-      for (; i < text.length && !(text[i] === '*' && text[i + 1] === '/'); i++)
-        out += text[i] === '\n' ? '\n' : ' ';
-      out += '  ';
-      i++;
-    } else out += c;
-  }
-  return out;
+/** Finds the offset of the value at a path (with `key`, of that key in the mapping at the path). */
+type NodeOffset = (path: readonly PathSeg[], key?: string) => number | undefined;
+
+/** 1-based line and column of an offset, from the offsets where lines start. */
+function lineStarts(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  };
+}
+
+function yamlOffset(doc: Document): NodeOffset {
+  return (path, key) => {
+    const node = path.length === 0 ? doc.contents : (doc.getIn(path, true) as Node | undefined);
+    if (!node) return undefined;
+    if (key !== undefined && isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+      const keyNode = pair && (pair.key as Node);
+      if (keyNode?.range) return keyNode.range[0];
+    }
+    return node.range?.[0];
+  };
 }
 
 class Locator {
-  private readonly doc: Document;
-  private readonly lines: LineCounter;
+  private readonly find: NodeOffset;
+  readonly pos: (offset: number) => { line: number; column: number };
   readonly file: string;
-  constructor(doc: Document, lines: LineCounter, file: string) {
-    this.doc = doc;
-    this.lines = lines;
+  constructor(find: NodeOffset, pos: (offset: number) => { line: number; column: number }, file: string) {
+    this.find = find;
+    this.pos = pos;
     this.file = file;
   }
 
   /** Position of the node at `path`; for a missing key, its parent's; with `key`, the key itself. */
   at(path: readonly PathSeg[], key?: string): { line: number; column: number } {
     for (let n = path.length; n >= 0; n--) {
-      const node = n === 0 ? this.doc.contents : (this.doc.getIn(path.slice(0, n), true) as Node | undefined);
-      if (!node) continue;
-      if (key !== undefined && n === path.length && isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
-        const keyNode = pair && (pair.key as Node);
-        if (keyNode?.range) return this.pos(keyNode.range[0]);
-      }
-      if (node.range) return this.pos(node.range[0]);
+      const offset = this.find(path.slice(0, n), n === path.length ? key : undefined);
+      if (offset !== undefined) return this.pos(offset);
     }
     return { line: 1, column: 1 };
-  }
-
-  pos(offset: number): { line: number; column: number } {
-    const { line, col } = this.lines.linePos(offset);
-    return { line, column: col };
   }
 
   problem(path: readonly PathSeg[], message: string, key?: string): ConfigProblem {
@@ -119,9 +117,13 @@ class Locator {
   }
 }
 
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+// `$${VAR}` is the escape: it stays a literal `${VAR}` (for a shell command that expands it itself).
+const VAR = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-/** Expands ${VAR} and ${VAR:-default} in every string; an unset variable without default is a problem. */
+/**
+ * Expands ${VAR} and ${VAR:-default} in every string; an unset variable without default is a problem.
+ * `$${VAR}` becomes the literal `${VAR}`.
+ */
 function expandEnv(
   value: unknown,
   path: PathSeg[],
@@ -131,7 +133,8 @@ function expandEnv(
   expanded: Array<{ name: string; value: string }>,
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
+    return value.replace(VAR, (match: string, escape: string, name: string, fallback: string | undefined) => {
+      if (escape) return match.slice(1);
       // Own variables only: `${__proto__}` must not find something on the prototype.
       const v = Object.hasOwn(env, name) ? env[name] : undefined;
       if (v !== undefined && v !== '') {
@@ -159,17 +162,41 @@ function expandEnv(
   return value;
 }
 
-function zodProblems(error: z.ZodError, loc: Locator): ConfigProblem[] {
+function zodProblems(error: z.ZodError, loc: Locator, data: unknown): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   // Locating a problem walks the document: stop once there are more than can be shown.
   for (const issue of error.issues) {
     if (out.length > MAX_PROBLEMS) break;
     const path = issue.path.filter((s): s is PathSeg => typeof s !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys.slice(0, MAX_PROBLEMS + 1))
-        out.push(loc.problem(path, `unknown key "${key}": remove it or check its spelling`, key));
+      const allowed = allowedKeys(configSchema, path, data);
+      for (const key of issue.keys.slice(0, MAX_PROBLEMS + 1)) {
+        const hint = didYouMean(key, allowed);
+        out.push(
+          loc.problem(
+            path,
+            `unknown key "${key}": ${hint}${hint ? 'Or remove it' : 'remove it or check its spelling'}${allowed.length && allowed.length <= 30 ? ` (allowed here: ${allowed.join(', ')})` : ''}`,
+            key,
+          ),
+        );
+      }
+    } else if (issue.code === 'invalid_union' && path.at(-1) === 'type' && path.includes('checks')) {
+      const given = valueAt(data, path);
+      const types = CHECK_TYPES.map((t) => t.type);
+      out.push(
+        loc.problem(
+          path,
+          given === undefined
+            ? `missing required key "type": one of ${types.join(', ')}`
+            : `unknown check type${typeof given === 'string' ? ` "${given}"` : ''}: ${typeof given === 'string' ? didYouMean(given, types) : ''}one of ${types.join(', ')}`,
+        ),
+      );
     } else if (issue.code === 'invalid_union' && path.at(-1) !== undefined && 'note' in issue) {
       out.push(loc.problem(path, issue.message));
+    } else if (issue.code === 'invalid_type' && valueAt(data, path) === undefined && path.length > 0) {
+      out.push(
+        loc.problem(path, `missing required key "${String(path.at(-1))}": add it (${issue.expected})`),
+      );
     } else {
       out.push(loc.problem(path, describeIssue(issue)));
     }
@@ -250,9 +277,16 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
   }
   const byId = new Map<string, (typeof all)[number]['check']>();
   for (const { check, path } of all) {
-    if (where.has(check.id))
-      problems.push(loc.problem([...path, 'id'], `duplicate check id "${check.id}" (ids must be unique)`));
-    where.set(check.id, path);
+    const first = where.get(check.id);
+    if (first) {
+      const at = loc.at([...first, 'id']);
+      problems.push(
+        loc.problem(
+          [...path, 'id'],
+          `duplicate check id "${check.id}": the first one is at line ${at.line}, column ${at.column} (${keyPath(first)}); ids must be unique, rename one`,
+        ),
+      );
+    } else where.set(check.id, path);
     if (!byId.has(check.id)) byId.set(check.id, check);
   }
   const redisUrl = (path: PathSeg[], url: unknown): void => {
@@ -260,11 +294,16 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
     if (problem) problems.push(loc.problem(path, problem));
   };
   redisUrl(['targets', 'redis', 'url'], config.targets.redis.url);
+  // Each suggestion compares with every id: a few are enough to show the typo.
+  let suggestions = 0;
   for (const { check, path } of all) {
     check.depends_on.forEach((dep, i) => {
       if (!where.has(dep))
         problems.push(
-          loc.problem([...path, 'depends_on', i], `depends_on "${dep}" is not the id of any check`),
+          loc.problem(
+            [...path, 'depends_on', i],
+            `depends_on "${dep}" is not the id of any check: ${suggestions++ < MAX_SUGGESTIONS ? didYouMean(dep, where.keys()) : ''}${validIds(where.keys())}`,
+          ),
         );
       if (dep === check.id)
         problems.push(loc.problem([...path, 'depends_on', i], 'a check cannot depend on itself'));
@@ -336,11 +375,21 @@ function crossCheck(config: OrixoonConfig, loc: Locator): ConfigProblem[] {
       problems.push(
         loc.problem(
           ['healing_actions', code, 'action'],
-          `unknown action "${entry.action}"; known: ${[...REMEDIES.keys()].sort().join(', ')}`,
+          `unknown action "${entry.action}": ${didYouMean(entry.action, REMEDIES.keys())}known: ${[...REMEDIES.keys()].sort().join(', ')}`,
         ),
       );
   }
   return problems;
+}
+
+const MAX_SUGGESTIONS = 10;
+
+/** The ids a depends_on may name, a few at most: a config may hold a thousand. */
+function validIds(ids: Iterable<string>): string {
+  const all = [...ids];
+  if (all.length === 0) return 'the config has no check ids';
+  const shownIds = all.slice(0, 20).join(', ');
+  return `valid ids: ${shownIds}${all.length > 20 ? `, … (${all.length} in all)` : ''}`;
 }
 
 /** At most MAX_PROBLEMS problems, the last one saying how many more there were. */
@@ -383,34 +432,54 @@ function withoutPrototypes<T>(value: T): T {
   return value;
 }
 
+function readYaml(
+  source: string,
+  file: string,
+): { data: { value: unknown; problems: DataProblem[] }; loc: Locator } {
+  const lines = new LineCounter();
+  // Duplicate keys are found by yamlToData: the parser's own check is quadratic in a mapping's size.
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+  const pos = (offset: number): { line: number; column: number } => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  const loc = new Locator(yamlOffset(doc), pos, file);
+  // One message: the errors after the first one mostly follow from it.
+  const e = doc.errors[0];
+  if (e) {
+    const at = e.linePos?.[0];
+    fail([
+      {
+        file,
+        ...(at ? { line: at.line, column: at.col } : pos(e.pos[0])),
+        key: '',
+        message: `YAML syntax error: ${clip(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''))}`,
+      },
+    ]);
+  }
+  return { data: yamlToData(doc), loc };
+}
+
+function readJson(
+  source: string,
+  file: string,
+): { data: { value: unknown; problems: DataProblem[] }; loc: Locator } {
+  const json = parseJsonData(source);
+  const loc = new Locator((path, key) => jsonOffset(json.root, path, key), lineStarts(source), file);
+  if (json.syntax)
+    fail([
+      { file, ...loc.pos(json.syntax.offset), key: '', message: `JSON syntax error: ${json.syntax.message}` },
+    ]);
+  return { data: json, loc };
+}
+
 /** Parses and validates config text (YAML or JSON); `${VAR}` expands from env. Throws ConfigError. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_CONFIG_BYTES) fail([tooLarge(file, bytes)]);
   const source = text.replace(/^\uFEFF/, '');
-  const isJson = /\.json$/i.test(file) || /^\s*[{[]/.test(source);
-  const lines = new LineCounter();
-  // Duplicate keys are found by yamlToData: the parser's own check is quadratic in a mapping's size.
-  const doc = parseDocument(isJson ? stripJsonComments(source) : source, {
-    lineCounter: lines,
-    prettyErrors: true,
-    uniqueKeys: false,
-  });
-  const loc = new Locator(doc, lines, file);
-  if (doc.errors.length) {
-    fail(
-      doc.errors.slice(0, MAX_PROBLEMS + 1).map((e) => {
-        const at = e.linePos?.[0];
-        return {
-          file,
-          ...(at ? { line: at.line, column: at.col } : loc.pos(e.pos[0])),
-          key: '',
-          message: `${isJson ? 'JSON' : 'YAML'} syntax error: ${clip(e.message.split('\n')[0]!)}`,
-        };
-      }),
-    );
-  }
-  const data = yamlToData(doc);
+  const isJson = /\.jsonc?$/i.test(file);
+  const { data, loc } = isJson ? readJson(source, file) : readYaml(source, file);
   if (data.problems.length) {
     fail(
       data.problems.map((p) => ({ file, key: keyPath(p.path), message: p.message, ...loc.pos(p.offset) })),
@@ -432,7 +501,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const expanded: Array<{ name: string; value: string }> = [];
   const value = expandEnv(raw, [], env, loc, problems, expanded);
   const parsed = configSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) problems.push(...zodProblems(parsed.error, loc));
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, loc, value));
   else problems.push(...crossCheck(parsed.data, loc));
   if (problems.length) fail(problems);
   const config = withoutPrototypes(parsed.data!);

@@ -24,41 +24,73 @@ const sessionActions = z.number().int().nonnegative().max(MAX_SESSION_ACTIONS);
 
 export const autoHealingSchema = z
   .object({
-    enabled: z.boolean().default(true),
-    dry_run: z.boolean().default(false),
-    max_healing_attempts: attempts.positive().default(3).describe(`At most ${MAX_ATTEMPTS}.`),
-    retry_delay_seconds: seconds.default(10).describe(AT_MOST_A_DAY),
-    stabilization_timeout_seconds: timeoutSeconds.default(10).describe(AT_MOST_A_DAY),
+    enabled: z.boolean().default(true).describe('Heal what the checks find; false only checks and reports.'),
+    dry_run: z.boolean().default(false).describe('Report what would be healed without changing anything.'),
+    max_healing_attempts: attempts
+      .positive()
+      .default(3)
+      .describe(`Healing attempts per issue before it is reported as broken. At most ${MAX_ATTEMPTS}.`),
+    retry_delay_seconds: seconds.default(10).describe(`Wait between healing attempts. ${AT_MOST_A_DAY}`),
+    stabilization_timeout_seconds: timeoutSeconds
+      .default(10)
+      .describe(`Wait after a healing action before re-testing. ${AT_MOST_A_DAY}`),
   })
-  .strict();
+  .strict()
+  .describe('Whether and how often Orixoon heals what the checks find.');
 
 export const safetyLimitsSchema = z
   .object({
-    max_container_restarts_per_session: sessionActions.default(5).describe(`At most ${MAX_SESSION_ACTIONS}.`),
+    max_container_restarts_per_session: sessionActions
+      .default(5)
+      .describe(`Container restarts allowed in one run. At most ${MAX_SESSION_ACTIONS}.`),
     max_database_operations_per_session: sessionActions
       .default(3)
-      .describe(`At most ${MAX_SESSION_ACTIONS}.`),
-    cooldown_seconds: seconds.default(60).describe(AT_MOST_A_DAY),
-    prevent_cascade_restarts: z.boolean().default(true),
+      .describe(`Database healing operations allowed in one run. At most ${MAX_SESSION_ACTIONS}.`),
+    cooldown_seconds: seconds
+      .default(60)
+      .describe(`Wait before the same action on the same target again. ${AT_MOST_A_DAY}`),
+    prevent_cascade_restarts: z
+      .boolean()
+      .default(true)
+      .describe('Heal a dependency before what depends on it, never both at once.'),
     max_failing_services: z
       .number()
       .int()
       .nonnegative()
       .max(MAX_SERVICES)
       .default(3)
-      .describe(`0 turns the systemic-failure guard off. At most ${MAX_SERVICES}.`),
-    min_free_disk_mb: z.number().nonnegative().max(MAX_MEGABYTES).default(1024),
+      .describe(
+        `More failing services than this is a systemic failure: nothing is healed. 0 turns the guard off. At most ${MAX_SERVICES}.`,
+      ),
+    min_free_disk_mb: z
+      .number()
+      .nonnegative()
+      .max(MAX_MEGABYTES)
+      .default(1024)
+      .describe('No healing action runs with less free disk space than this.'),
   })
-  .strict();
+  .strict()
+  .describe('Limits that hold whatever the checks find.');
 
 export const protectedSchema = z
   .object({
-    containers: z.array(z.string()).default([]),
-    database_users: z.array(z.string()).default([]),
-    tables: z.array(z.string()).default(['users', 'roles', 'permissions']),
-    redis_key_patterns: z.array(z.string()).default([]),
+    containers: z.array(z.string()).default([]).describe('Containers never restarted or changed.'),
+    database_users: z
+      .array(z.string())
+      .default([])
+      .describe('Database users whose sessions are never terminated.'),
+    tables: z
+      .array(z.string())
+      .default(['users', 'roles', 'permissions'])
+      .describe('Tables never changed (a queue check on one is refused).'),
+    redis_key_patterns: z
+      .array(z.string())
+      .default([])
+      .describe('Redis key patterns never deleted.')
+      .meta({ examples: [['session:*']] }),
   })
-  .strict();
+  .strict()
+  .describe('What no healing action may touch.');
 
 /** A number schema without its optional/default wrappers, when the schema is one. */
 function numberSchema(schema: z.ZodType): z.ZodNumber | undefined {
@@ -90,11 +122,22 @@ const HEALING_ACTION_KEYS = new Set([
 /** `healing_actions.<issue_code>`: the seeds' keys, plus thresholds the seeds put there. */
 export const healingActionSchema = z
   .object({
-    enabled: z.boolean().optional(),
-    action: z.string().min(1).optional(),
-    max_retries: attempts.nonnegative().optional().describe(`At most ${MAX_ATTEMPTS}.`),
-    timeout_seconds: timeoutSeconds.optional().describe(AT_MOST_A_DAY),
-    requires_confirmation: z.boolean().optional(),
+    enabled: z.boolean().optional().describe('false: this issue is reported but never healed.'),
+    action: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The healing action for this issue.')
+      .meta({ examples: ['restart_container'] }),
+    max_retries: attempts
+      .nonnegative()
+      .optional()
+      .describe(`Retries of the action. At most ${MAX_ATTEMPTS}.`),
+    timeout_seconds: timeoutSeconds.optional().describe(`How long the action may take. ${AT_MOST_A_DAY}`),
+    requires_confirmation: z
+      .boolean()
+      .optional()
+      .describe('true: the action is reported, never run automatically.'),
   })
   .catchall(z.union([z.number(), z.string(), z.boolean()]))
   .superRefine((entry, ctx) => {
@@ -112,32 +155,46 @@ export const healingActionSchema = z
 
 export const notificationsSchema = z
   .object({
-    notify_on_healing_attempt: z.boolean().default(false),
-    notify_on_healing_success: z.boolean().default(true),
-    notify_on_healing_failure: z.boolean().default(true),
-    notification_channels: z.array(z.string()).default([]),
+    notify_on_healing_attempt: z.boolean().default(false).describe('Notify before each healing action.'),
+    notify_on_healing_success: z.boolean().default(true).describe('Notify when healing fixed an issue.'),
+    notify_on_healing_failure: z.boolean().default(true).describe('Notify when an issue stays broken.'),
+    notification_channels: z
+      .array(z.string())
+      .default([])
+      .describe('Where notifications go: slack, webhook.')
+      .meta({ examples: [['slack', 'webhook']] }),
     slack_webhook_url: z
       .string()
       .optional()
       .describe(
         'Empty = no URL (then ORIXOON_SLACK_WEBHOOK_URL); "${SLACK_WEBHOOK_URL:-}" for an optional secret.',
-      ),
+      )
+      .meta({ examples: ['${SLACK_WEBHOOK_URL:-}'] }),
     webhook_url: z
       .string()
       .optional()
       .describe(
         'Empty = no URL (then ORIXOON_WEBHOOK_URL); "${DEPLOY_WEBHOOK_URL:-}" for an optional secret.',
-      ),
+      )
+      .meta({ examples: ['${DEPLOY_WEBHOOK_URL:-}'] }),
     timeout_seconds: timeoutSeconds.default(5).describe(`Per POST. ${AT_MOST_A_DAY}`),
   })
-  .strict();
+  .strict()
+  .describe('Slack and webhook notifications about healing.');
 
 export const targetsSchema = z
   .object({
     docker: z
       .object({
-        host: z.string().optional().describe('unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host'),
-        tls_verify: z.boolean().optional(),
+        host: z
+          .string()
+          .optional()
+          .describe('unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host')
+          .meta({ examples: ['unix:///var/run/docker.sock'] }),
+        tls_verify: z
+          .boolean()
+          .optional()
+          .describe('Verify the TLS certificate of a tcp:// host (as DOCKER_TLS_VERIFY).'),
         cert_path: z
           .string()
           .optional()
@@ -145,21 +202,33 @@ export const targetsSchema = z
         timeout_seconds: timeoutSeconds.default(10).describe(AT_MOST_A_DAY),
       })
       .strict()
-      .prefault({}),
-    postgres: z.object({ url: z.string().optional() }).strict().prefault({}),
+      .prefault({})
+      .describe('The Docker engine (default: DOCKER_HOST or the local socket).'),
+    postgres: z
+      .object({
+        url: z
+          .string()
+          .optional()
+          .describe('postgres://user:password@host:5432/db')
+          .meta({ examples: ['${DATABASE_URL}'] }),
+      })
+      .strict()
+      .prefault({})
+      .describe('The default PostgreSQL database of postgres, queue and worker checks.'),
     redis: z
       .object({
         url: z
           .string()
           .optional()
-          .describe(
-            'redis://[user:password@]host[:port][/db]; the database index is a whole number 0–65535.',
-          ),
+          .describe('redis://[user:password@]host[:port][/db]; the database index is a whole number 0–65535.')
+          .meta({ examples: ['${REDIS_URL}'] }),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The default Redis of redis and worker checks.'),
   })
-  .strict();
+  .strict()
+  .describe('Where Docker, PostgreSQL and Redis are.');
 
 const checkId = z
   .string()
@@ -169,44 +238,54 @@ const checkId = z
   );
 
 const checkBase = {
-  id: checkId,
-  depends_on: z.array(z.string()).default([]),
+  id: checkId.describe(
+    'Unique id of the check; depends_on and reports refer to it. Letters, digits and - _ . :',
+  ),
+  depends_on: z
+    .array(z.string())
+    .default([])
+    .describe('Ids of checks that must pass first; a check whose dependency failed is skipped.'),
   name: z.string().optional().describe('Human-readable name for reports.'),
 };
 
 /** One check entry: `{id, type, depends_on}` plus the options of its type. */
 export const checkSchema = z.discriminatedUnion(
   'type',
-  CHECK_TYPES.map((t) => t.options.extend({ ...checkBase, type: z.literal(t.type) })) as unknown as [
-    z.ZodObject,
-    ...z.ZodObject[],
-  ],
+  CHECK_TYPES.map((t) =>
+    t.options.extend({ ...checkBase, type: z.literal(t.type).describe('Check type.') }),
+  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
 );
 
 export const phaseSchema = z
   .object({
-    name: z.string().min(1),
-    checks: z.array(checkSchema).default([]),
+    name: z.string().min(1).describe('Phase name; phases run in order, and a failed phase stops the run.'),
+    checks: z.array(checkSchema).default([]).describe('The checks of this phase.'),
   })
   .strict();
 
 export const configSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('URL of this JSON Schema, for editors.'),
     version: z
       .union([z.literal(1), z.literal(2), z.literal('1'), z.literal('2')], { error: 'expected 1 or 2' })
-      .optional(),
+      .optional()
+      .describe('Config format version.'),
     targets: targetsSchema.prefault({}),
     auto_healing: autoHealingSchema.prefault({}),
     safety_limits: safetyLimitsSchema.prefault({}),
     protected: protectedSchema.prefault({}),
-    healing_actions: z.partialRecord(z.enum(ISSUE_CODES), healingActionSchema).default({}),
+    healing_actions: z
+      .partialRecord(z.enum(ISSUE_CODES), healingActionSchema)
+      .default({})
+      .describe('Per issue code: whether and how it is healed, and thresholds of the checks.'),
     notifications: notificationsSchema.prefault({}),
     phases: z
       .array(phaseSchema)
       .max(MAX_PHASES)
       .default([])
-      .describe(`At most ${MAX_PHASES} phases and 1000 checks.`),
+      .describe(
+        `Phases of checks, run in order. Without phases every container on the Docker host is checked. At most ${MAX_PHASES} phases and 1000 checks.`,
+      ),
   })
   .strict();
 
