@@ -1,7 +1,8 @@
-import { createRequire as __orixoonCreateRequire } from 'node:module';
+import * as __orixoonModule from 'node:module';
 import { fileURLToPath as __orixoonFileURLToPath } from 'node:url';
 import { dirname as __orixoonDirname } from 'node:path';
-const require = __orixoonCreateRequire(import.meta.url);
+__orixoonModule.enableCompileCache?.();
+const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
@@ -12,15 +13,16 @@ import {
   parseCli,
   plain,
   usageHint
-} from "./chunks/chunk-ZDFBPFHV.js";
+} from "./chunks/chunk-3YMB2ZYJ.js";
+import {
+  VERSION
+} from "./chunks/chunk-VQUWAF73.js";
 import {
   exitWhenFlushed,
   guardProcess
-} from "./chunks/chunk-QN623PE6.js";
-import {
-  VERSION
-} from "./chunks/chunk-OOTVC5EK.js";
-import "./chunks/chunk-G63TJP3G.js";
+} from "./chunks/chunk-S7PZICXB.js";
+import "./chunks/chunk-RHFS6BNU.js";
+import "./chunks/chunk-WQ37B3FA.js";
 
 // src/cli.ts
 async function main(argv, io) {
@@ -48,7 +50,7 @@ async function main(argv, io) {
     }
     case "run":
       try {
-        const { runCommand } = await import("./chunks/cli-commands-ITHM7TGM.js");
+        const { runCommand } = await import("./chunks/cli-commands-BL3RUJXH.js");
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));

@@ -25,18 +25,32 @@ const PG_PORT = 55480;
 beforeAll(() => removeSuite(SUITE));
 afterAll(() => removeSuite(SUITE));
 
-/** Prints, a few event-loop turns after the "Report:" line, what keeps the process alive. */
+/**
+ * Prints what keeps the process alive, a few event-loop turns after the "Report:" line, or when the
+ * process exits if that comes first (the entry ends with a bounded exit once its output is flushed:
+ * whatever is still open then would have held a process that relied on its handles closing).
+ */
 const PRELOAD = `
 import { writeSync } from 'node:fs';
+let said = false;
+// Never holding a process: the console pipes, a close already under way, this probe's own immediates,
+// and the watchdog thread's port (its worker is unref'd and terminated by the guard's dispose()).
+const HARMLESS = new Set(['PipeWrap', 'TTYWrap', 'CloseReq', 'Immediate', 'MessagePort']);
+const say = () => {
+  if (said) return;
+  said = true;
+  const alive = process.getActiveResourcesInfo().filter((x) => !HARMLESS.has(x));
+  writeSync(2, 'STILL-ALIVE ' + JSON.stringify(alive) + '\\n');
+};
+let reported = false;
+process.on('exit', () => reported && say());
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = (chunk, ...rest) => {
   const r = write(chunk, ...rest);
   if (String(chunk).startsWith('Report:')) {
+    reported = true;
     const later = (n, f) => (n ? setImmediate(() => later(n - 1, f)) : f());
-    later(3, () => {
-      const alive = process.getActiveResourcesInfo().filter((x) => x !== 'PipeWrap' && x !== 'TTYWrap');
-      writeSync(2, 'STILL-ALIVE ' + JSON.stringify(alive) + '\\n');
-    });
+    later(3, say);
   }
   return r;
 };
