@@ -3,6 +3,9 @@
 // diagnoses. Knows nothing of policy: callers decide what to signal, this module does it safely.
 // Types only: pg is loaded when the first session is opened, so a run without PostgreSQL never loads it.
 import type pg from 'pg';
+import { lazyImport } from './lazy.js';
+
+const pgModule = lazyImport(() => import('pg'));
 
 export interface PostgresTargetOptions {
   /** TCP connect + startup (ms). */
@@ -259,7 +262,7 @@ export class PostgresTarget {
     if (this.closed) throw new PostgresTargetError(`PostgreSQL ${this.display}: target already closed`);
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const { Client } = (await import('pg')).default;
+      const { Client } = (await pgModule()).default;
       const client = new Client(this.connectionConfig());
       // A dropped session (server restart, terminate) must not crash the process: forget it, and the
       // next query opens a new one.
@@ -334,7 +337,7 @@ export class PostgresTarget {
    * shared session's state). Resolves true/false, never throws.
    */
   async probe(timeoutMs = this.options.connectTimeoutMs): Promise<{ ok: boolean; error?: string }> {
-    const { Client } = (await import('pg')).default;
+    const { Client } = (await pgModule()).default;
     const client = new Client({
       ...this.connectionConfig(),
       connectionTimeoutMillis: timeoutMs,

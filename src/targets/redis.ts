@@ -3,7 +3,10 @@
 // loop). Never KEYS, never a flush of a whole database.
 // Types only: ioredis is loaded when the first client is made, so a run without Redis never loads it.
 import type { Redis } from 'ioredis';
+import { lazyImport } from './lazy.js';
 import { sanitize, urlSecrets } from './postgres.js';
+
+const ioredisModule = lazyImport(() => import('ioredis'));
 
 export interface RedisTargetOptions {
   connectTimeoutMs?: number;
@@ -216,7 +219,7 @@ export class RedisTarget {
   }
 
   private async newClient(): Promise<Redis> {
-    const { Redis } = (await import('ioredis')).default;
+    const { Redis } = (await ioredisModule()).default;
     const client = new Redis(this.url, {
       connectTimeout: this.options.connectTimeoutMs,
       commandTimeout: this.options.commandTimeoutMs,
