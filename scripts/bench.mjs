@@ -307,7 +307,7 @@ async function healthyStack() {
     h.startRedis({ name: 'oxb-redis', port: PORTS.redis, suite: SUITE }),
     ...names.map((name) =>
       limit(() =>
-        h.runContainer({ name, suite: SUITE, cmd: ['/bin/sleep', 'infinity'], health: { cmd: 'true', interval: '2s' }, memory: '64m' }),
+        h.runContainer({ name, suite: SUITE, cmd: ['/bin/sleep', 'infinity'], health: { cmd: 'true', interval: '5s' }, memory: '64m' }),
       ),
     ),
   ]);
@@ -319,8 +319,13 @@ async function healthyStack() {
   ];
   const dir = workspace('healthy', `phases:\n  - name: stack\n    checks:\n${checks.join('\n')}\n`);
 
+  // One run not measured: the stack (PostgreSQL's first checkpoint, the first health probes) settles.
+  await new Promise((r) => setTimeout(r, 2000));
+  const warmUp = await runAction(dir, {});
+  if (warmUp.code !== 0 || warmUp.outputs.status !== 'passed') fail('the healthy stack did not pass', warmUp);
   const proxy = await dockerProxy();
   const whole = [];
+  const wholeCold = [];
   const probes = [];
   const firstCall = [];
   const firstCallCold = [];
@@ -331,6 +336,9 @@ async function healthyStack() {
       const r = await runAction(dir, {});
       if (r.code !== 0 || r.outputs.status !== 'passed') fail('the healthy stack did not pass', r);
       whole.push(r.ms);
+      const cold = await runAction(dir, {}, [], true);
+      if (cold.code !== 0 || cold.outputs.status !== 'passed') fail('the healthy stack did not pass', cold);
+      wholeCold.push(cold.ms);
       // Process start → first call to Docker: the same run through the counting proxy, with the
       // compile cache and on a fresh runner.
       for (const fresh of [false, true]) {
@@ -351,7 +359,7 @@ async function healthyStack() {
       if (rc.stdout.trim() !== 'PONG') fail('redis-cli ping failed', rc);
       probes.push(performance.now() - t0);
       console.log(
-        `  round ${i + 1}: whole run ${ms(r.ms)}; sequential CLI probes ${ms(probes.at(-1))}; first Docker call ${ms(firstCall.at(-1))} (fresh runner ${ms(firstCallCold.at(-1))}); node -e 0 ${ms(bare.at(-1))}`,
+        `  round ${i + 1}: whole run ${ms(r.ms)} (fresh runner ${ms(cold.ms)}); sequential CLI probes ${ms(probes.at(-1))}; first Docker call ${ms(firstCall.at(-1))} (fresh runner ${ms(firstCallCold.at(-1))}); node -e 0 ${ms(bare.at(-1))}`,
       );
     }
   } finally {
@@ -362,6 +370,8 @@ async function healthyStack() {
   const f = median(firstCall);
   console.log(`median: whole run ${ms(w)} vs sequential probes ${ms(s)} = ${(w / s).toFixed(2)}×; first Docker call ${ms(f)} (node -e 0 ${ms(median(bare))}, load ${load()})`);
   row(`healthy stack (${HEALTHY_CONTAINERS} containers + PostgreSQL + Redis), whole run`, ms(w), `sequential CLI probes ${ms(s)}`, `${(w / s).toFixed(2)}×`, '≤ 0.3×', w / s <= 0.3);
+  const wc = median(wholeCold);
+  row('  the same on a fresh runner (no compile cache)', ms(wc), `sequential CLI probes ${ms(s)}`, `${(wc / s).toFixed(2)}×`, '≤ 0.3×', wc / s <= 0.3);
   row('process start → first call to Docker', ms(f), `node start ${ms(median(bare))}`, `+${ms(f - median(bare))}`, '≤ 150 ms (idle machine)', f <= 150);
   const fc = median(firstCallCold);
   row('  the same on a fresh runner (no compile cache)', ms(fc), `node start ${ms(median(bare))}`, `+${ms(fc - median(bare))}`, '≤ 150 ms (idle machine)', fc <= 150);

@@ -14,6 +14,7 @@ import { coalesce } from './batch.js';
 import { cgroupMemory } from './cgroup.js';
 import { DockerHttp, type Query } from './docker-http.js';
 import { LineTail, MAX_LOG_BYTES, MAX_LOG_LINES } from './logfile.js';
+import { lazyImport } from './lazy.js';
 
 export interface DockerSettings {
   /** unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host; default DOCKER_HOST or the local socket. */
@@ -131,6 +132,7 @@ export interface DockerConnection {
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 /** Fallback poll while waiting for a container: events usually wake the wait earlier. */
 const WAIT_POLL_MS = 100;
+const dockerodeModule = lazyImport(() => import('dockerode'));
 /** Cap on exec output kept in memory (logs have their own caps: MAX_LOG_LINES, MAX_LOG_BYTES). */
 const MAX_OUTPUT_BYTES = 256 * 1024;
 /**
@@ -490,7 +492,7 @@ export class DockerTarget {
   private load(): Promise<Dockerode> {
     this.loading ??= (async () => {
       const conn = this.conn();
-      const { default: Docker } = await import('dockerode');
+      const { default: Docker } = await dockerodeModule();
       try {
         this.client = new Docker(conn.modem);
       } catch (e) {

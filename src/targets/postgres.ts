@@ -5,6 +5,9 @@
 // that is rolled back; only `transaction()` and `signal()` (remedies) may change anything.
 // Types only: pg is loaded when the first session is opened, so a run without PostgreSQL never loads it.
 import type pg from 'pg';
+import { lazyImport } from './lazy.js';
+
+const pgModule = lazyImport(() => import('pg'));
 
 export interface PostgresTargetOptions {
   /** TCP connect + startup (ms). */
@@ -278,7 +281,7 @@ export class PostgresTarget {
     if (this.closed) throw new PostgresTargetError(`PostgreSQL ${this.display}: target already closed`);
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const { Client } = (await import('pg')).default;
+      const { Client } = (await pgModule()).default;
       let client: pg.Client;
       try {
         // pg parses the connection string here: a malformed URL must become a target error, not a
@@ -383,7 +386,7 @@ export class PostgresTarget {
    * shared session's state). Resolves true/false, never throws.
    */
   async probe(timeoutMs = this.options.connectTimeoutMs): Promise<{ ok: boolean; error?: string }> {
-    const { Client } = (await import('pg')).default;
+    const { Client } = (await pgModule()).default;
     let client: pg.Client | undefined;
     try {
       client = new Client({

@@ -4,7 +4,10 @@
 // Types only: ioredis is loaded when the first client is made, so a run without Redis never loads it.
 import type { Redis } from 'ioredis';
 import { compileRegex, literal, type TextMatcher } from '../config/regex.js';
+import { lazyImport } from './lazy.js';
 import { sanitize, urlSecrets } from './postgres.js';
+
+const ioredisModule = lazyImport(() => import('ioredis'));
 
 export interface RedisTargetOptions {
   connectTimeoutMs?: number;
@@ -323,7 +326,7 @@ export class RedisTarget {
   private async newClient(connectUrl: string): Promise<Redis> {
     // The URL carries no database index: a SELECT issued by ioredis itself on connect fails silently
     // (an 'error' event, the connection left in database 0) or unhandled (`SELECT NaN`).
-    const { Redis } = (await import('ioredis')).default;
+    const { Redis } = (await ioredisModule()).default;
     const client = new Redis(connectUrl, {
       connectTimeout: this.options.connectTimeoutMs,
       commandTimeout: this.options.commandTimeoutMs,

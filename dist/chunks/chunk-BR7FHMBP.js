@@ -27512,6 +27512,12 @@ function linesSince(chunk, sinceMs, fallbackLines = 1e4) {
   return { lines: chunk.mtimeMs >= sinceMs ? chunk.lines.slice(-fallbackLines) : [], timed: false };
 }
 
+// src/targets/lazy.ts
+function lazyImport(load) {
+  let loading;
+  return () => loading ??= new Promise((resolve4) => setImmediate(resolve4)).then(load);
+}
+
 // src/targets/docker.ts
 var DockerUnreachableError = class extends Error {
   name = "DockerUnreachableError";
@@ -27529,6 +27535,7 @@ var DockerApiError = class extends Error {
 };
 var DEFAULT_SOCKET = "/var/run/docker.sock";
 var WAIT_POLL_MS = 100;
+var dockerodeModule = lazyImport(() => import("./docker-AZ22OG4X.js"));
 var MAX_OUTPUT_BYTES = 256 * 1024;
 var READ_CONCURRENCY = 8;
 var STATS_CONCURRENCY = 256;
@@ -27815,7 +27822,7 @@ var DockerTarget = class {
   load() {
     this.loading ??= (async () => {
       const conn = this.conn();
-      const { default: Docker } = await import("./docker-AZ22OG4X.js");
+      const { default: Docker } = await dockerodeModule();
       try {
         this.client = new Docker(conn.modem);
       } catch (e) {
@@ -28931,6 +28938,7 @@ var containerCheck = defineCheckType({
 });
 
 // src/targets/postgres.ts
+var pgModule = lazyImport(() => import("./esm-RPFRLWTR.js"));
 var DEFAULTS = {
   connectTimeoutMs: 5e3,
   statementTimeoutMs: 15e3,
@@ -29085,7 +29093,7 @@ var PostgresTarget = class {
     if (this.closed) throw new PostgresTargetError(`PostgreSQL ${this.display}: target already closed`);
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const { Client } = (await import("./esm-RPFRLWTR.js")).default;
+      const { Client } = (await pgModule()).default;
       let client;
       try {
         client = new Client(this.connectionConfig());
@@ -29177,7 +29185,7 @@ var PostgresTarget = class {
    * shared session's state). Resolves true/false, never throws.
    */
   async probe(timeoutMs = this.options.connectTimeoutMs) {
-    const { Client } = (await import("./esm-RPFRLWTR.js")).default;
+    const { Client } = (await pgModule()).default;
     let client;
     try {
       client = new Client({
@@ -36454,6 +36462,7 @@ function literal2(c) {
 }
 
 // src/targets/redis.ts
+var ioredisModule = lazyImport(() => import("./built-LKKKHCGK.js"));
 var DEFAULTS2 = { connectTimeoutMs: 3e3, commandTimeoutMs: 3e3 };
 var RedisTargetError = class extends Error {
   /** First word of a Redis error reply (`LOADING`, `BUSY`, `OOM`, `NOAUTH`…) or a socket code. */
@@ -36669,7 +36678,7 @@ var RedisTarget = class {
     return new RedisTargetError(`Redis ${this.display}: ${doing} failed: ${msg}`, replyCode(err));
   }
   async newClient(connectUrl) {
-    const { Redis } = (await import("./built-LKKKHCGK.js")).default;
+    const { Redis } = (await ioredisModule()).default;
     const client = new Redis(connectUrl, {
       connectTimeout: this.options.connectTimeoutMs,
       commandTimeout: this.options.commandTimeoutMs,

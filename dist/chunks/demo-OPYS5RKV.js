@@ -8,7 +8,7 @@ const __dirname = __orixoonDirname(__filename);
 import {
   Redactor,
   runSession
-} from "./chunk-5MEKAMXZ.js";
+} from "./chunk-BR7FHMBP.js";
 import "./chunk-VQUWAF73.js";
 import "./chunk-RHFS6BNU.js";
 import {

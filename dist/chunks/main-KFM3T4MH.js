@@ -27,7 +27,7 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-5MEKAMXZ.js";
+} from "./chunk-BR7FHMBP.js";
 import "./chunk-VQUWAF73.js";
 import {
   OVERRUN_GRACE_MS
