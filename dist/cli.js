@@ -50,7 +50,7 @@ async function main(argv, io) {
     }
     case "run":
       try {
-        const { runCommand } = await import("./chunks/cli-commands-CV2452CV.js");
+        const { runCommand } = await import("./chunks/cli-commands-FO6KUUTB.js");
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));

@@ -17,7 +17,7 @@ import {
 import "./chunks/chunk-WQ37B3FA.js";
 
 // src/index.ts
-var { run } = await import("./chunks/main-KFM3T4MH.js");
+var { run } = await import("./chunks/main-NPSQ76WH.js");
 var guard = guardProcess();
 run(process.env, guard).catch((e) => {
   guard.fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);

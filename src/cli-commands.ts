@@ -7,10 +7,10 @@ import { MAX_RUN_SECONDS } from './config/limits.js';
 import { ConfigError, formatProblem, type LoadedConfig } from './config/load.js';
 import { redisUrlProblem } from './config/redis-url.js';
 import { buildConfiguredPlan } from './engine/plan.js';
-import { Redactor } from './engine/redact.js';
+import { Redactor } from './support/redact.js';
 import { blockedReport, deadlineMessage } from './engine/interruption.js';
 import { newSessionState } from './healing/policy.js';
-import { ISSUE_CODES, type Check, type IssueCode } from './engine/types.js';
+import { ISSUE_CODES, type Check, type IssueCode } from './core/types.js';
 import { OVERRUN_GRACE_MS } from './process-guard.js';
 import type { RunReport } from './report/model.js';
 import {

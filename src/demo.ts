@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { CliIO } from './cli-io.js';
-import { Redactor } from './engine/redact.js';
+import { Redactor } from './support/redact.js';
 import { runSession } from './session.js';
 
 const run = promisify(execFile);
@@ -164,7 +164,7 @@ const PATTERNS = {
 };
 
 export function demoConfig(): string {
-  return `# The demo stack's config: the default phases of PRODUCT §4.
+  return `# The demo stack's config: the default phases.
 version: 2
 targets:
   postgres: { url: "\${DEMO_DATABASE_URL}" }

@@ -1,4 +1,4 @@
-// Raw action inputs → one typed, validated settings object (PRODUCT §5).
+// Raw action inputs → one typed, validated settings object.
 import * as core from '@actions/core';
 import { MAX_RUN_SECONDS } from './config/limits.js';
 import { redisUrlProblem } from './config/redis-url.js';

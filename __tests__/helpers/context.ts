@@ -4,8 +4,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import type { CheckType } from '../../src/checks/check-type.js';
 import { configSchema, type OrixoonConfig } from '../../src/config/schema.js';
-import { Logger } from '../../src/engine/logger.js';
-import { Redactor } from '../../src/engine/redact.js';
+import { Logger } from '../../src/support/logger.js';
+import { Redactor } from '../../src/support/redact.js';
 import type {
   Check,
   Finding,
@@ -13,7 +13,7 @@ import type {
   Remedy,
   RemedyContext,
   RunContext,
-} from '../../src/engine/types.js';
+} from '../../src/core/types.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
 import { Targets } from '../../src/targets/index.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/config/load.js';
-import { Redactor } from '../../src/engine/redact.js';
+import { Redactor } from '../../src/support/redact.js';
 import type { RunReport } from '../../src/report/model.js';
 import { runSession, type SessionOptions } from '../../src/session.js';
 

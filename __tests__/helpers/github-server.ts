@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildVerdict, type FailOn } from '../../src/report/build.js';
 import type { FindingReport, RunReport } from '../../src/report/model.js';
-import type { Redactor } from '../../src/engine/redact.js';
+import type { Redactor } from '../../src/support/redact.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { capturingLogger } from './context.js';
 import { LocalServer } from './local-server.js';

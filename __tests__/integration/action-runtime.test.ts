@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { CheckRun } from '../../src/engine/types.js';
+import type { CheckResult } from '../../src/core/types.js';
 import { ACTIONS_TOKEN, HEAD_SHA, prEnv, useFakeGitHub } from '../helpers/github-server.js';
 import { tempDir } from '../helpers/engine.js';
 import {
@@ -132,7 +132,7 @@ describe('unexpected errors end the run blocked, with every report', () => {
   }
 
   test('inside the engine (a check that returns nothing): outputs, summary, report.json blocked, exit 1, check run completed', async () => {
-    probes.set('hollow', { run: async () => null as unknown as CheckRun });
+    probes.set('hollow', { run: async () => null as unknown as CheckResult });
     const before = checkRunOf(HEAD_SHA).length;
     const r = await runAction('hollow');
     expect(r.exitCode).toBe(1);

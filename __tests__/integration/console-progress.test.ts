@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main as cli } from '../../src/cli.js';
-import type { CheckRun } from '../../src/engine/types.js';
+import type { CheckResult } from '../../src/core/types.js';
 import type { RunReport } from '../../src/report/model.js';
 import { tempDir } from '../helpers/engine.js';
 
@@ -135,7 +135,7 @@ describe('healing progress on the console', () => {
 
 describe('exit codes', () => {
   test('a run ended by an unexpected error exits 3, not 1 (blocked), and still writes its report', async () => {
-    probes.set('malformed', { run: async () => null as unknown as CheckRun });
+    probes.set('malformed', { run: async () => null as unknown as CheckResult });
     const dir = tempDir();
     const r = await run(
       dir,

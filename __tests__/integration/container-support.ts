@@ -1,7 +1,7 @@
 // What only the container integration tests share: their suite label, the container check, host
 // directories for container state, and fault fixtures. Contexts and remedies: ../helpers/context.ts.
 import { containerCheck } from '../../src/checks/container.js';
-import type { Check } from '../../src/engine/types.js';
+import type { Check } from '../../src/core/types.js';
 import { checkOf, freshDir } from '../helpers/context.js';
 
 export const SUITE = 'container';

@@ -4,7 +4,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { Redactor } from '../../src/engine/redact.js';
+import { Redactor } from '../../src/support/redact.js';
 import { runSession } from '../../src/session.js';
 import { docker, inspect, removeSuite, runContainer, SLEEP_FOREVER } from '../helpers/docker.js';
 import { tempDir } from '../helpers/engine.js';

@@ -19,8 +19,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logsCheck } from '../../src/checks/logs.js';
 import { RemedyFailure } from '../../src/healing/remedies/command.js';
-import type { CancelHook } from '../../src/engine/types.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { CancelHook } from '../../src/core/types.js';
+import type { Finding } from '../../src/core/types.js';
 import { checkOf, OpenRuns, remedy, remedyContext } from '../helpers/context.js';
 import { tempDir, until } from './workers-support.js';
 

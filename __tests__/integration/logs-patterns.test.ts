@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { logsCheck } from '../../src/checks/logs.js';
 import { RemedyFailure } from '../../src/healing/remedies/command.js';
-import type { Check, Finding } from '../../src/engine/types.js';
+import type { Check, Finding } from '../../src/core/types.js';
 import { checkOf, OpenRuns, remedy, remedyContext, type TestRun } from '../helpers/context.js';
 import { tempDir } from './workers-support.js';
 

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, inspect, removeSuite, startPostgres, type PostgresFixture } from '../helpers/docker.js';
 import { postgresCheck } from '../../src/checks/postgres.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/core/types.js';
 import { checkHarness, DATASTORE_RUN, OpenRuns } from '../helpers/context.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
 

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { CheckType } from '../../src/checks/check-type.js';
 import { CHECK_TYPES } from '../../src/checks/registry.js';
-import type { Check } from '../../src/engine/types.js';
+import type { Check } from '../../src/core/types.js';
 
 export type Probe = Pick<Check, 'run'> & Partial<Pick<Check, 'verify'>>;
 

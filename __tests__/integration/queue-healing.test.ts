@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { removeSuite, startPostgres, type PostgresFixture } from '../helpers/docker.js';
 import { queueCheck, validateQueueConfig } from '../../src/checks/queue.js';
 import { configSchema } from '../../src/config/schema.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/core/types.js';
 import { checkOf, onlyFinding, OpenRuns, remedy, remedyContext, type TestRun } from '../helpers/context.js';
 import { SUITE } from './workers-support.js';
 

@@ -8,7 +8,7 @@ import { inspect, removeSuite, startRedis, type RedisFixture } from '../helpers/
 import { runWithConfig } from '../helpers/engine.js';
 import { checkHarness, DATASTORE_RUN, onlyFinding, OpenRuns } from '../helpers/context.js';
 import { redisCheck } from '../../src/checks/redis.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/core/types.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
 import { RedisTarget, RedisTargetError } from '../../src/targets/redis.js';
 

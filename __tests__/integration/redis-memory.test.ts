@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { removeSuite, startRedis, type RedisFixture } from '../helpers/docker.js';
 import { redisCheck } from '../../src/checks/redis.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/core/types.js';
 import { checkHarness, DATASTORE_RUN, OpenRuns } from '../helpers/context.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
 

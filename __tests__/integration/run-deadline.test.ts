@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load.js';
 import { runEngine } from '../../src/engine/run.js';
-import type { CheckRun, Remedy } from '../../src/engine/types.js';
+import type { CheckResult, Remedy } from '../../src/core/types.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
 import { tempDir } from '../helpers/engine.js';
 
@@ -29,7 +29,7 @@ const fast = 'auto_healing: { retry_delay_seconds: 0.1, stabilization_timeout_se
 describe('the run deadline', () => {
   test('a check that holds the main thread past the deadline and then passes: blocked, deadline reached', async () => {
     probes.set('busy', {
-      async run(): Promise<CheckRun> {
+      async run(): Promise<CheckResult> {
         // A catastrophic regex or a synchronous loop: nothing can preempt it in-process.
         const end = Date.now() + 1500;
         while (Date.now() < end);
@@ -49,7 +49,7 @@ describe('the run deadline', () => {
   });
 
   test('a check that never settles and holds no handle: blocked at the deadline, the check reported as not finished', async () => {
-    probes.set('hung', { run: () => new Promise<CheckRun>(() => {}) });
+    probes.set('hung', { run: () => new Promise<CheckResult>(() => {}) });
     probes.set('later', { run: async () => ({ findings: [] }) });
     const loaded = configWith(tempDir(), [probe('hung'), probe('later')]);
     const t0 = Date.now();
@@ -160,7 +160,7 @@ describe('cancellation and unexpected errors', () => {
   });
 
   test('an unexpected error inside the engine (a check returning nothing) ends the run blocked with a report', async () => {
-    probes.set('malformed', { run: async () => null as unknown as CheckRun });
+    probes.set('malformed', { run: async () => null as unknown as CheckResult });
     probes.set('fine', { run: async () => ({ findings: [] }) });
     const loaded = configWith(tempDir(), [probe('fine'), probe('malformed')]);
     const report = await runEngine({ loaded, timeoutSeconds: 30 });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diskSpace, hostCheck, memoryInfo, parseMeminfo } from '../../src/checks/host.js';
 import { configSchema } from '../../src/config/schema.js';
-import type { RunContext } from '../../src/engine/types.js';
+import type { RunContext } from '../../src/core/types.js';
 
 const ctx = {} as RunContext; // the host check uses nothing of the context
 const check = (options: Record<string, unknown>) =>

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { configSchema, type OrixoonConfig } from '../../src/config/schema.js';
 import { decide, newSessionState, type PolicyInput } from '../../src/healing/policy.js';
-import type { Finding, Remedy } from '../../src/engine/types.js';
+import type { Finding, Remedy } from '../../src/core/types.js';
 
 const remedy = (action: string, category: Remedy['category'] = 'container'): Remedy => ({
   action,

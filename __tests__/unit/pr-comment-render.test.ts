@@ -4,7 +4,7 @@ import { HEAD_SHA, makeFinding, makeReport } from '../helpers/github-server.js';
 import {
   CHECK_OUTPUT_LIMIT,
   cell,
-  formatDuration,
+  formatMilliseconds,
   renderCheckRunOutput,
   renderPrComment,
 } from '../../src/report/pr-comment.js';
@@ -121,10 +121,10 @@ describe('renderPrComment', () => {
 
   it('formats durations', () => {
     expect([
-      formatDuration(340),
-      formatDuration(1234),
-      formatDuration(125_000),
-      formatDuration(Number.NaN),
+      formatMilliseconds(340),
+      formatMilliseconds(1234),
+      formatMilliseconds(125_000),
+      formatMilliseconds(Number.NaN),
     ]).toEqual(['340 ms', '1.2 s', '2m 05s', '—']);
   });
 });

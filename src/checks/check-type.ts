@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Check } from '../engine/types.js';
+import type { Check } from '../core/types.js';
 import type { CheckConfigView } from '../core/config-view.js';
 
 /** What a check type's `create` receives: the check's identity and its validated options. */

@@ -1,9 +1,9 @@
-// A user's own check script (the seeds' custom plugins): exit 0 passes, anything else is a
+// A user's own check script (a custom plugin): exit 0 passes, anything else is a
 // `command_failed` finding with the output's tail as evidence; an optional heal command fixes it.
 import path from 'node:path';
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
-import type { Check, CheckRun, Finding, RunContext } from '../engine/types.js';
+import type { Check, CheckResult, Finding, RunContext } from '../core/types.js';
 import { describeEnd, formatSeconds, runShell } from '../targets/exec.js';
 import { MAX_SECONDS } from '../config/limits.js';
 
@@ -33,7 +33,7 @@ export const commandCheck = defineCheckType({
       phase: spec.phase,
       dependsOn: spec.dependsOn,
       options: o,
-      async run(ctx: RunContext): Promise<CheckRun> {
+      async run(ctx: RunContext): Promise<CheckResult> {
         const cwd = o.cwd ? path.resolve(ctx.baseDir, o.cwd) : process.cwd();
         const timeoutMs = o.timeout_seconds * 1000;
         const r = await runShell(o.run, {

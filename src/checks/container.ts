@@ -7,12 +7,12 @@ import type { CheckConfigView } from '../core/config-view.js';
 import type {
   Check,
   CheckFacts,
-  CheckRun,
+  CheckResult,
   Finding,
   IssueCode,
   RunContext,
   VerifyResult,
-} from '../engine/types.js';
+} from '../core/types.js';
 import {
   containerName,
   healthcheckArgv,
@@ -30,7 +30,7 @@ export const CONTAINER_DEFAULTS = {
   memory_limit_percent: 90,
 } as const;
 
-/** Which `healing_actions.<code>` entry may hold each threshold (the seeds' way); a check's own option wins. */
+/** Which `healing_actions.<code>` entry may hold each threshold (the documented way); a check's own option wins. */
 const THRESHOLD_SOURCES: Record<keyof typeof CONTAINER_DEFAULTS, IssueCode> = {
   start_period_seconds: 'container_stuck',
   crash_loop_restarts: 'crash_loop',
@@ -409,7 +409,7 @@ async function runContainerCheck(
   checkId: string,
   o: ContainerCheckOptions,
   ctx: RunContext,
-): Promise<CheckRun> {
+): Promise<CheckResult> {
   const docker = ctx.targets.docker();
   const found = await docker.findContainers(o.container ? { name: o.container } : { label: o.label }, {
     signal: ctx.signal,

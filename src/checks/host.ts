@@ -4,7 +4,7 @@ import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
-import type { Check, CheckRun, Finding, RunContext } from '../engine/types.js';
+import type { Check, CheckResult, Finding, RunContext } from '../core/types.js';
 import { MAX_MEGABYTES } from '../config/limits.js';
 
 const MIB = 1024 * 1024;
@@ -77,7 +77,7 @@ export const hostCheck = defineCheckType({
       phase: spec.phase,
       dependsOn: spec.dependsOn,
       options: o,
-      async run(_ctx: RunContext): Promise<CheckRun> {
+      async run(_ctx: RunContext): Promise<CheckResult> {
         const findings: Finding[] = [];
         let disk: DiskSpace;
         try {

@@ -1,9 +1,9 @@
 // An HTTP endpoint (a health URL): status, body, JSON fields and latency. When it is down and a
-// container is mapped, the finding asks for `restart_service` on that container (the seeds'
-// "uvicorn workers down" case); without a container it can only be reported.
+// container is mapped, the finding asks for `restart_service` on that container (e.g. a pool of
+// uvicorn workers that is down); without a container it can only be reported.
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
-import type { Check, CheckRun, Finding, RunContext, VerifyResult } from '../engine/types.js';
+import type { Check, CheckResult, Finding, RunContext, VerifyResult } from '../core/types.js';
 import { displayUrl, httpProbe, HttpProbeError, type HttpProbeResult } from '../targets/http.js';
 import { MAX_MILLISECONDS, MAX_SECONDS } from '../config/limits.js';
 
@@ -155,7 +155,7 @@ export const httpCheck = defineCheckType({
       phase: spec.phase,
       dependsOn: spec.dependsOn,
       options: o,
-      async run(ctx: RunContext): Promise<CheckRun> {
+      async run(ctx: RunContext): Promise<CheckResult> {
         const { finding, summary } = await probeOnce(ctx);
         return {
           findings: finding ? [finding] : [],

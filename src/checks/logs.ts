@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import { loadPatterns, type ErrorPattern } from '../config/patterns.js';
 import { compileRegex, regexProblem, type TextMatcher } from '../config/regex.js';
-import type { Check, CheckRun, Finding, Risk, RunContext, VerifyResult } from '../engine/types.js';
+import type { Check, CheckResult, Finding, Risk, RunContext, VerifyResult } from '../core/types.js';
 import { DockerApiError } from '../targets/docker.js';
 import { describeEnd, runShell } from '../targets/exec.js';
 import { linesSince, MAX_LOG_BYTES, MAX_LOG_LINES, readLogFile } from '../targets/logfile.js';
@@ -320,7 +320,7 @@ export const logsCheck = defineCheckType({
       phase: spec.phase,
       dependsOn: spec.dependsOn,
       options: o,
-      async run(ctx: RunContext): Promise<CheckRun> {
+      async run(ctx: RunContext): Promise<CheckResult> {
         const checkedAt = Date.now();
         const r = await read(ctx, checkedAt - windowMs);
         const findings: Finding[] = [];

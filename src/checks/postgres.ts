@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
+import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
+import { formatSeconds } from '../support/format.js';
 import {
   PostgresTargetError,
   PROTECTED_APPLICATIONS,
@@ -29,7 +30,7 @@ export interface PostgresCheckOptions {
   idle_transaction_minutes: number;
 }
 
-/** Which `healing_actions.<code>` entry may hold each threshold (the seeds' way). */
+/** Which `healing_actions.<code>` entry may hold each threshold (the documented way). */
 const THRESHOLD_SOURCES: Record<keyof typeof POSTGRES_DEFAULTS, IssueCode> = {
   pool_threshold_percent: 'db_pool_exhausted',
   idle_minutes: 'db_pool_exhausted',
@@ -78,12 +79,6 @@ export function postgresTargetFor(options: { url?: unknown }, ctx: RunContext): 
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 120) return `${round1(seconds)}s`;
-  if (seconds < 7200) return `${round1(seconds / 60)} min`;
-  return `${round1(seconds / 3600)} h`;
 }
 
 /** A session as evidence: who, what state, for how long — never its query text (it may hold secrets). */
@@ -222,7 +217,7 @@ export const postgresCheck = defineCheckType({
       dependsOn: spec.dependsOn,
       options: { ...o },
 
-      async run(ctx: RunContext): Promise<CheckRun> {
+      async run(ctx: RunContext): Promise<CheckResult> {
         const target = postgresTargetFor(o, ctx);
         const facts = o.container ? { containers: [o.container] } : undefined;
         try {
@@ -269,7 +264,7 @@ export const postgresCheck = defineCheckType({
           );
           findings.push({
             ...base(target, 'db_table_locks'),
-            message: `${waits.length} ${waits.length === 1 ? 'session' : 'sessions'} waiting on locks for more than ${formatDuration(o.lock_wait_seconds)} (longest ${formatDuration(longest)})`,
+            message: `${waits.length} ${waits.length === 1 ? 'session' : 'sessions'} waiting on locks for more than ${formatSeconds(o.lock_wait_seconds)} (longest ${formatSeconds(longest)})`,
             evidence: {
               waiting: waits.length,
               longest_wait_seconds: round1(longest),
@@ -299,7 +294,7 @@ export const postgresCheck = defineCheckType({
           const longest = Math.max(...stuck.map((s) => s.stateSeconds));
           findings.push({
             ...base(target, 'db_stuck_transactions'),
-            message: `${stuck.length} ${stuck.length === 1 ? 'transaction' : 'transactions'} idle in transaction for more than ${formatDuration(o.idle_transaction_minutes * 60)} (longest ${formatDuration(longest)})`,
+            message: `${stuck.length} ${stuck.length === 1 ? 'transaction' : 'transactions'} idle in transaction for more than ${formatSeconds(o.idle_transaction_minutes * 60)} (longest ${formatSeconds(longest)})`,
             evidence: {
               stuck: stuck.length,
               signallable: stuckSignallable.length,
@@ -359,7 +354,7 @@ export const postgresCheck = defineCheckType({
         return {
           findings,
           facts,
-          summary: `reachable, pool ${Math.round(pool.percent)}% (${pool.used}/${pool.usable}), no lock waits over ${formatDuration(o.lock_wait_seconds)}, no stuck transactions`,
+          summary: `reachable, pool ${Math.round(pool.percent)}% (${pool.used}/${pool.usable}), no lock waits over ${formatSeconds(o.lock_wait_seconds)}, no stuck transactions`,
           recommendations,
         };
       },

@@ -1,10 +1,10 @@
-// A job queue kept in a SQL table (the seeds' "Zoho sync queue", made generic): stuck rows, a
+// A job queue kept in a SQL table (e.g. a sync queue): stuck rows, a
 // backlog, and delay. Findings point at the table; the queue remedies requeue or dead-letter rows in
 // bounded transactions. Protected tables are refused at load (validateQueueConfig) and at run time.
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckRun, Finding, RunContext } from '../engine/types.js';
+import type { Check, CheckResult, Finding, RunContext } from '../core/types.js';
 import { QueueTable } from '../targets/queue-table.js';
 import {
   IDENT,
@@ -147,7 +147,7 @@ export const queueCheck = defineCheckType({
       phase: spec.phase,
       dependsOn: spec.dependsOn,
       options: o,
-      async run(ctx: RunContext): Promise<CheckRun> {
+      async run(ctx: RunContext): Promise<CheckResult> {
         const table = queueTable(o, ctx);
         const st = await table.stats({
           stuckAfterSeconds: o.stuck_after_minutes * 60,

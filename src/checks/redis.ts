@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import { thresholdFromConfig } from './postgres.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
+import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
 import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
 import { MAX_AGE_SECONDS } from '../config/limits.js';
 
@@ -179,7 +179,7 @@ export const redisCheck = defineCheckType({
       dependsOn: spec.dependsOn,
       options: { ...o },
 
-      async run(ctx: RunContext): Promise<CheckRun> {
+      async run(ctx: RunContext): Promise<CheckResult> {
         const target = redisTargetFor(o, ctx);
         const facts = o.container ? { containers: [o.container] } : undefined;
         let loadedAfterMs: number | undefined;

@@ -1,10 +1,10 @@
-// A background worker or scheduler (the seeds' "TDS scheduler" and "uvicorn workers"): its container
+// A background worker or scheduler (e.g. a scheduler or a pool of uvicorn workers): its container
 // runs, its heartbeat (a Redis key or a SQL timestamp) is fresh, and the queue it drives makes
 // progress. One finding per worker at most — the most basic failure — because every remedy here
 // restarts the same container, and one restart answers all three.
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
-import type { Check, CheckRun, Finding, IssueCode, RunContext, VerifyResult } from '../engine/types.js';
+import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
 import { DockerApiError } from '../targets/docker.js';
 import { isMultiStatementError, PostgresTargetError, READ_ONLY_VIOLATION } from '../targets/postgres.js';
 import { findQueueCheck, queueTable, type QueueOptions } from './queue.js';
@@ -263,7 +263,7 @@ export const workerCheck = defineCheckType({
       exclusiveFindings: true,
       dependsOn: spec.dependsOn,
       options: o,
-      async run(ctx: RunContext): Promise<CheckRun> {
+      async run(ctx: RunContext): Promise<CheckResult> {
         const e = await evaluate(ctx);
         return {
           findings: e.finding ? [e.finding] : [],

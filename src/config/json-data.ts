@@ -1,4 +1,4 @@
-// Reads a JSON config file as JSON with comments (the seeds' healing_config.json has `//` comments),
+// Reads a JSON config file as JSON with comments (a hand-written healing_config.json often has `//` comments),
 // into the same null-prototype data the YAML reader produces, with the same refusals: prototype keys,
 // duplicate keys, nesting deeper than any real config, non-finite numbers. Trailing commas are
 // errors, at their position. Offsets come from the parse tree, so every problem has a line and column.

@@ -1,4 +1,4 @@
-// Reads the config file (YAML or JSON — JSON with // comments too, as the seeds' healing_config.json
+// Reads the config file (YAML or JSON — JSON with // comments too, as in a hand-written healing_config.json
 // shows), expands ${VAR} from the environment, validates it with the zod schema, and reports every
 // problem with file, line, column and key. Nothing is touched before this succeeds. Whatever the
 // input — huge, deeply nested, binary, hostile — the answer is a config or a ConfigError, in time

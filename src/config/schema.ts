@@ -1,11 +1,11 @@
 // The one source of truth for the configuration file: the loader validates with it and the JSON
-// Schema shipped for editors is generated from it. Section and key names follow PRODUCT §4 and the
-// seeds' healing_config.json (auto_healing, healing_actions, safety_limits, notifications).
+// Schema shipped for editors is generated from it. Section and key names are those of the
+// documented config (auto_healing, healing_actions, safety_limits, notifications).
 // Every number has a maximum (src/config/limits.ts): durations that are waited on stay within 24 h,
 // far from where a timer overflows.
 import { z } from 'zod';
 import { CHECK_TYPES } from '../checks/registry.js';
-import { ISSUE_CODES } from '../engine/types.js';
+import { ISSUE_CODES } from '../core/types.js';
 import {
   MAX_ATTEMPTS,
   MAX_MEGABYTES,
@@ -119,7 +119,7 @@ const HEALING_ACTION_KEYS = new Set([
   'requires_confirmation',
 ]);
 
-/** `healing_actions.<issue_code>`: the seeds' keys, plus thresholds the seeds put there. */
+/** `healing_actions.<issue_code>`: the documented keys, plus the thresholds that may sit there. */
 export const healingActionSchema = z
   .object({
     enabled: z.boolean().optional().describe('false: this issue is reported but never healed.'),

@@ -1,6 +1,6 @@
-// The issue codes of PRODUCT §2 with their default action and risk. Risk drives the default of
+// The issue codes with their default action and risk. Risk drives the default of
 // `requires_confirmation` (high = confirmation required).
-import type { IssueCode, Risk } from './types.js';
+import type { IssueCode, Risk } from '../core/types.js';
 
 export interface IssueDefaults {
   /** Default remedy action, or null when the code is never healed automatically. */

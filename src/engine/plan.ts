@@ -1,5 +1,5 @@
-// Config → the phases and checks to run. With no phases configured (no file, or the seeds'
-// healing_config.json), every container on the Docker host is checked, grouped by Compose project,
+// Config → the phases and checks to run. With no phases configured (no file, or a
+// healing_config.json without phases), every container on the Docker host is checked, grouped by Compose project,
 // with dependencies read from Compose's labels.
 import { composeFacts } from '../checks/container.js';
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { checkType } from '../checks/registry.js';
 import { containerName } from '../targets/docker.js';
 import { ConfigError, type LoadedConfig } from '../config/load.js';
 import type { Targets } from '../targets/index.js';
-import type { Check } from './types.js';
+import type { Check } from '../core/types.js';
 
 export interface PlannedPhase {
   name: string;

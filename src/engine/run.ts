@@ -1,6 +1,7 @@
 // The engine: phases in order, a phase's checks concurrently, then every finding healed root causes
 // first within the session's limits, re-tested, and given exactly one outcome. The decisions come
 // from healing/policy.ts; this file sequences them and does the I/O.
+import { formatMillisecondsAsSeconds } from '../support/format.js';
 import { createHash } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load.js';
@@ -28,22 +29,22 @@ import { Targets } from '../targets/index.js';
 import type { DockerSettings } from '../targets/docker.js';
 import { ProcessGroups } from '../targets/exec.js';
 import { ISSUE_CATALOG } from './catalog.js';
-import { Logger, type LogSinks } from './logger.js';
+import { Logger, type LogSinks } from '../support/logger.js';
 import { buildConfiguredPlan, buildDiscoveredPlan, filterPhases, type PlannedPhase } from './plan.js';
-import { Redactor } from './redact.js';
+import { Redactor } from '../support/redact.js';
 import { registerSecrets } from './secrets.js';
 import { deadlineMessage, stopReason, type Interruption } from './interruption.js';
 import { buildVerdict } from '../report/build.js';
 import type {
   CancelHook,
   Check,
-  CheckRun,
+  CheckResult,
   Finding,
   Outcome,
   RemedyContext,
   RunContext,
   VerifyResult,
-} from './types.js';
+} from '../core/types.js';
 import { VERSION } from '../version.js';
 
 /** Healing lifecycle events, for notifications (Slack / webhook); the type lives with the report model. */
@@ -124,8 +125,8 @@ const FAILURE_ADVICE: Partial<Record<Finding['code'], string>> = {
 
 interface CheckState {
   check: Check;
-  first?: Promise<CheckRun>;
-  result?: CheckRun;
+  first?: Promise<CheckResult>;
+  result?: CheckResult;
   durationMs: number;
   resolution?: Promise<boolean>;
   /** Set when any action ran on this check's findings (a later finding of it is re-tested first). */
@@ -460,7 +461,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       log.error(systemicMessage);
       return systemicMessage;
     };
-    const countFailing = (r: CheckRun): void => {
+    const countFailing = (r: CheckResult): void => {
       for (const f of r.findings)
         if ((f.severity ?? 'error') === 'error' && f.code !== 'check_error') failingTargets.add(actsOn(f));
     };
@@ -477,10 +478,10 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       }
     };
 
-    const evaluate = (st: CheckState): Promise<CheckRun> => {
+    const evaluate = (st: CheckState): Promise<CheckResult> => {
       st.first ??= (async () => {
         const t0 = Date.now();
-        let result: CheckRun;
+        let result: CheckResult;
         try {
           result = await withSignal(st.check.run(ctx), signal, `check ${st.check.id}`);
         } catch (e) {
@@ -717,7 +718,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
             );
           }
           log.say(
-            `⏳ Attempt ${attempt}/${decision.attempts} of ${action} in ${seconds(decision.retryDelayMs)}…`,
+            `⏳ Attempt ${attempt}/${decision.attempts} of ${action} in ${formatMillisecondsAsSeconds(decision.retryDelayMs)}…`,
           );
           log.info(
             `Retrying ${action} in ${decision.retryDelayMs / 1000}s (attempt ${attempt}/${decision.attempts})`,
@@ -814,7 +815,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           record.data = result.data;
           // Healed only once the re-test passed: the action finishing proves nothing yet.
           log.say(
-            `🔧 Action done (${result.details}), re-testing (up to ${seconds(retestBudgetMs(stableTimeoutMs))})…`,
+            `🔧 Action done (${result.details}), re-testing (up to ${formatMillisecondsAsSeconds(retestBudgetMs(stableTimeoutMs))})…`,
           );
           log.info(`${action} on ${f.target} done: ${result.details}; re-testing`);
           const verified = await retest(st.check, cur, stableTimeoutMs);
@@ -870,7 +871,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       );
     };
 
-    /** The seeds' failure report, on the console. */
+    /** The failure report, on the console. */
     const sayFailure = (f: Finding, fail: NonNullable<FindingReport['failure']>): void => {
       log.say(`❌ HEALING FAILED: ${f.message}`);
       log.say(`   Attempted: ${fail.attempted}`);
@@ -936,7 +937,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
           const stillThere = async (): Promise<boolean> => {
             if (depActed) {
               log.say(
-                `⏳ Re-testing ${st.check.id} now that its root cause was healed (up to ${seconds(retestBudgetMs(stableTimeoutMs))})…`,
+                `⏳ Re-testing ${st.check.id} now that its root cause was healed (up to ${formatMillisecondsAsSeconds(retestBudgetMs(stableTimeoutMs))})…`,
               );
             }
             const r = await retest(st.check, f, depActed ? stableTimeoutMs : 0);
@@ -1212,11 +1213,6 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     };
     return redactor.redactValue(report);
   }
-}
-
-/** `0.1 s`, `2 s`, `90 s`: for progress lines. */
-function seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }
 
 function cap(s: string): string {

@@ -3,8 +3,8 @@
 // variables (a command check's output may echo them). They are registered with the run's Redactor,
 // which decides how each is masked; values too short to mask are reported by name, never by value.
 import type { LoadedConfig } from '../config/load.js';
-import type { Logger } from './logger.js';
-import { MIN_MASKED_LENGTH, type Redactor } from './redact.js';
+import type { Logger } from '../support/logger.js';
+import { MIN_MASKED_LENGTH, type Redactor } from '../support/redact.js';
 
 const ENV_SECRET_NAME = /PASS|TOKEN|SECRET|KEY|DSN|WEBHOOK|HOOK|CREDENTIAL|AUTH|PRIVATE/i;
 /** Context the runner or the shell sets, public by nature (its URLs must stay readable in links). */

@@ -2,8 +2,8 @@
 // by PR comment, and the "Orixoon pre-deployment" check run (or commit status). Nothing here ever
 // fails the run: a fork PR, a read-only token or an unreachable API becomes a note for the summary.
 import type { ConfigProblem } from '../config/load.js';
-import type { Logger } from '../engine/logger.js';
-import type { Redactor } from '../engine/redact.js';
+import type { Logger } from '../support/logger.js';
+import type { Redactor } from '../support/redact.js';
 import type { ApprovalLookup } from '../engine/run.js';
 import type { RunReport } from '../report/model.js';
 import { COMMENT_LIMIT, renderPrComment } from '../report/pr-comment.js';

@@ -1,9 +1,9 @@
 // The healing engine's decisions, as plain data: given a finding, the config and the session so far,
-// may it be healed, and how? No I/O here, so every rule of PRODUCT §3 is testable without a server.
+// may it be healed, and how? No I/O here, so every safety rule is testable without a server.
 import type { OrixoonConfig, HealingActionConfig } from '../config/schema.js';
 import { ISSUE_CATALOG } from '../engine/catalog.js';
 import { isProtectedTable } from '../targets/sql-identifiers.js';
-import type { ActionCategory, Finding, Outcome, Remedy, Risk } from '../engine/types.js';
+import type { ActionCategory, Finding, Outcome, Remedy, Risk } from '../core/types.js';
 
 /** What the session has done so far: counts per category and the last action time per target. */
 export interface SessionState {

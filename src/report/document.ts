@@ -9,7 +9,7 @@ import {
   HEADINGS,
   alertKind,
   byUrgency,
-  formatDuration,
+  formatMilliseconds,
   glance,
   isResolved,
   outcomeLabel,
@@ -78,8 +78,8 @@ export function findingRow(f: FindingReport, limit = CELL_LIMIT): string {
   const why = SAYS_WHY.has(f.outcome) && f.reason ? `${cell(f.reason, limit)} · ` : '';
   const finding = `${cell(f.message, limit)}<br><sub>${why}${code(f.code, T)} · check ${code(f.checkId, T)}</sub>`;
   const how = f.action
-    ? [`${cell(f.risk)} risk`, tries(f.attempts), f.attempts ? formatDuration(f.durationMs) : undefined]
-    : [f.outcome === 'recovered' ? 'no action of its own' : undefined, formatDuration(f.durationMs)];
+    ? [`${cell(f.risk)} risk`, tries(f.attempts), f.attempts ? formatMilliseconds(f.durationMs) : undefined]
+    : [f.outcome === 'recovered' ? 'no action of its own' : undefined, formatMilliseconds(f.durationMs)];
   return `| ${outcome} | ${finding} | ${f.action ? code(f.action, T) : '—'}<br><sub>${how.filter(Boolean).join(' · ')}</sub> |`;
 }
 
@@ -252,7 +252,7 @@ function actionsTable(report: RunReport, limits: Limits): string {
             : cell(a.details, Math.min(limits.cell, 400));
       rows.push([
         `${code(a.action, T)}<br><sub>check ${code(a.checkId, T)} · try ${a.attempt}</sub>`,
-        `${glued(outcomeLabel(a.success ? 'healed' : 'failed'))}<br><sub>${formatDuration(a.durationMs)}</sub>`,
+        `${glued(outcomeLabel(a.success ? 'healed' : 'failed'))}<br><sub>${formatMilliseconds(a.durationMs)}</sub>`,
         details,
       ]);
     });
@@ -272,7 +272,7 @@ function passedDetails(report: RunReport, limits: Limits): string | undefined {
     cell(c.type),
     cell(c.phase),
     cell(c.summary, Math.min(limits.cell, 200)),
-    formatDuration(c.durationMs),
+    formatMilliseconds(c.durationMs),
   ]);
   return [
     `<details><summary>${passedCount(passed.length)}</summary>`,
@@ -327,7 +327,7 @@ export function bodyRenderer(report: RunReport, opts: BodyOptions): (rows?: numb
           report.mode.phases?.length
             ? `phases ${report.mode.phases.map((p) => inert(p)).join(', ')}`
             : undefined,
-          `ran ${formatDuration(report.durationMs)}`,
+          `ran ${formatMilliseconds(report.durationMs)}`,
         ]
           .filter(Boolean)
           .join(' · ')

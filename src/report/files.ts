@@ -1,8 +1,8 @@
 // report-dir/<timestamp>/: report.json, healing_actions.log, summary.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { logTimestamp, type LogEvent } from '../engine/logger.js';
-import type { Redactor } from '../engine/redact.js';
+import { logTimestamp, type LogEvent } from '../support/logger.js';
+import type { Redactor } from '../support/redact.js';
 import type { RunReport } from './model.js';
 
 export interface WrittenReport {

@@ -2,7 +2,7 @@
 // dependency graph coloured by outcome, and a timeline of each heal (action → re-test → retry delay).
 // Text from outside Orixoon (check ids, targets, action names) is reduced to letters, digits and a few
 // punctuation marks, so it cannot end a label, start a statement (`click`, `%%{init}`), or carry markup.
-import type { Outcome } from '../engine/types.js';
+import type { Outcome } from '../core/types.js';
 import type { ActionRecord, CheckReport, RunReport } from './model.js';
 import { checkOutcome, isResolved, outcomeLabel, PASSED_LABEL } from './vocabulary.js';
 

@@ -1,6 +1,6 @@
 // The one report model. The engine fills it; every reporter (console, healing log, report.json, job
 // summary, PR comment, check run, notifications) renders it and none recomputes a verdict.
-import type { ActionCategory, IssueCode, Outcome, Risk, Verdict } from '../engine/types.js';
+import type { ActionCategory, IssueCode, Outcome, Risk, Verdict } from '../core/types.js';
 
 export interface ActionRecord {
   /** ISO timestamp the action started. */

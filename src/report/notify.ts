@@ -1,10 +1,10 @@
 // Healing notifications: a Slack incoming webhook and a generic JSON webhook, per the config's
-// `notifications` block (the seeds' keys). A notification never changes the verdict: a failing or
+// `notifications` block (the documented keys). A notification never changes the verdict: a failing or
 // silent webhook is retried once, then logged as a warning. Webhook URLs are secrets: they are
 // registered with the redactor and never logged.
 import type { OrixoonConfig } from '../config/schema.js';
-import type { Logger } from '../engine/logger.js';
-import type { Redactor } from '../engine/redact.js';
+import type { Logger } from '../support/logger.js';
+import type { Redactor } from '../support/redact.js';
 import type { HealingEvent } from './model.js';
 import { readGitHubContext } from '../github/context.js';
 

@@ -8,7 +8,7 @@ import { relativePath, relativizeReport, relativizeText, workspaceDir } from './
 import { verdictTitle } from './vocabulary.js';
 
 export { approveCommand, cell, code } from './document.js';
-export { formatDuration, outcomeLabel, verdictTitle } from './vocabulary.js';
+export { formatMilliseconds, outcomeLabel, verdictTitle } from './vocabulary.js';
 
 /** GitHub rejects comment bodies of 65,536 characters or more. */
 export const COMMENT_LIMIT = 65_536;

@@ -1,6 +1,6 @@
 // The one set of icons and words every Markdown report uses (job summary, PR comment, check run), so
 // a reviewer reads the same "🔗 blocked by dependency" wherever they look.
-import type { Outcome, Verdict } from '../engine/types.js';
+import type { Outcome, Verdict } from '../core/types.js';
 import type { CheckReport, FindingReport, RunReport } from './model.js';
 
 interface Word {
@@ -146,11 +146,4 @@ export function byUrgency(findings: FindingReport[]): FindingReport[] {
     .map((x) => x.f);
 }
 
-/** `340 ms`, `1.2 s`, `2m 05s`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const total = Math.round(ms / 1000);
-  return `${Math.floor(total / 60)}m ${String(total % 60).padStart(2, '0')}s`;
-}
+export { formatMilliseconds } from '../support/format.js';

@@ -1,4 +1,4 @@
-// A job queue kept in a PostgreSQL table (the seeds' Zoho sync queue, made generic). The only place
+// A job queue kept in a PostgreSQL table (e.g. a sync queue). The only place
 // with the queue's SQL. Every change is one bounded transaction (LIMIT, FOR UPDATE SKIP LOCKED, so
 // rows a worker holds are left alone) that reports its row counts, and no row is ever lost:
 // dead-lettering moves rows with a single `DELETE … RETURNING` feeding an `INSERT`, so the two

@@ -4,7 +4,7 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, lstat, mkdtemp, readlink, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../engine/types.js';
+import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
 import { describeEnd, formatSeconds, runShell } from '../../targets/exec.js';
 
 /** A remedy failure that still carries counts for the report (e.g. `{pattern, fixed: false}`). */

@@ -3,10 +3,10 @@
 // max_database_operations_per_session, whatever the number of sessions it ends. Only client backends
 // are ever signalled; never Orixoon's own session, a protected user, a backup tool or the postmaster;
 // every pid is re-checked on (pid, backend_start, state_change) in the statement that signals it.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../engine/types.js';
+import { formatSeconds } from '../../support/format.js';
+import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
 import {
   POSTGRES_DEFAULTS,
-  formatDuration,
   isSignallable,
   postgresTargetFor,
   timeoutRecommendations,
@@ -126,7 +126,7 @@ const terminateIdleConnections: Remedy = {
   describe(finding) {
     const n = num(finding.evidence.idle_candidates);
     const mins = num(finding.params?.idle_minutes);
-    const age = mins !== undefined ? ` (idle > ${formatDuration(mins * 60)})` : '';
+    const age = mins !== undefined ? ` (idle > ${formatSeconds(mins * 60)})` : '';
     return n !== undefined
       ? `Terminating ${plural(n, 'idle connection')}${age}...`
       : `Terminating idle connections${age}...`;
@@ -141,7 +141,7 @@ const terminateIdleConnections: Remedy = {
     ).filter((s) => isSignallable(s, ctx.protected.database_users));
     if (idle.length === 0) {
       throw new Error(
-        `No idle connection older than ${formatDuration(idleMinutes * 60)} to terminate on ${target.display} ` +
+        `No idle connection older than ${formatSeconds(idleMinutes * 60)} to terminate on ${target.display} ` +
           `(pool ${Math.round(before.percent)}%: ${JSON.stringify(before.byState)}); the connections are in use — raise max_connections or add a pooler`,
       );
     }
@@ -206,7 +206,7 @@ const terminateIdleTransactions: Remedy = {
     );
     if (stuck.length === 0) {
       throw new Error(
-        `No unprotected session idle in transaction for more than ${formatDuration(minutes * 60)} on ${target.display}`,
+        `No unprotected session idle in transaction for more than ${formatSeconds(minutes * 60)} on ${target.display}`,
       );
     }
     const { result, lingering } = await terminatePicked(
@@ -228,7 +228,7 @@ const terminateIdleTransactions: Remedy = {
     ]).catch(() => []);
     const longest = Math.max(...ended.map((s) => s.stateSeconds));
     return {
-      details: `Terminated ${plural(result.signalled.length, 'stuck transaction')} (longest idle ${formatDuration(longest)}); their uncommitted changes were rolled back`,
+      details: `Terminated ${plural(result.signalled.length, 'stuck transaction')} (longest idle ${formatSeconds(longest)}); their uncommitted changes were rolled back`,
       data: {
         terminated: result.signalled.length,
         pids: result.signalled.slice(0, 50),
@@ -361,7 +361,7 @@ const cancelBlockingQueries: Remedy = {
     ]).catch(() => []);
     const detailsHead = parts.join(', ').replace(/^t/, 'T');
     return {
-      details: `${detailsHead}; ${after.length === 0 ? 'no session waits on a lock any more' : `${plural(after.length, 'session')} still waiting over ${formatDuration(waitSeconds)}`}`,
+      details: `${detailsHead}; ${after.length === 0 ? 'no session waits on a lock any more' : `${plural(after.length, 'session')} still waiting over ${formatSeconds(waitSeconds)}`}`,
       data: {
         cancelled: onlyCancelled.length,
         terminated: terminated.length,

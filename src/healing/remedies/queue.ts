@@ -1,6 +1,6 @@
 // Queue remedies: each is one bounded transaction on the queue table (see targets/queue-table.ts)
 // that reports its row counts. Rows are requeued or dead-lettered, never deleted.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../engine/types.js';
+import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
 import { assertQueueUnprotected, queueOptions, queueTable, type QueueOptions } from '../../checks/queue.js';
 
 function optionsOf(ctx: RemedyContext): QueueOptions {

@@ -1,7 +1,7 @@
 // Remedies acting through the redis target. Nothing is lost: a key without a TTL is never removed, a
 // protected key pattern is never touched, no KEYS and no whole-database flush, ever. Sweeps are
 // bounded by the action's timeout and the run's deadline.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../engine/types.js';
+import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
 import { REDIS_DEFAULTS, evictionRecommendation, formatBytes, redisTargetFor } from '../../checks/redis.js';
 import { globToRegExp, replyCode, type RedisMemory, type RedisTarget } from '../../targets/redis.js';
 

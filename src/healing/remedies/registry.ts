@@ -1,4 +1,4 @@
-import type { Remedy } from '../../engine/types.js';
+import type { Remedy } from '../../core/types.js';
 import { dockerRemedies } from './docker.js';
 import { postgresRemedies } from './postgres.js';
 import { redisRemedies } from './redis.js';

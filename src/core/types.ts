@@ -2,7 +2,7 @@
 // the healing engine alone decides, reporters render the one report model.
 import type { ProcessGroups } from '../targets/exec.js';
 import type { Targets } from '../targets/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 
 export const ISSUE_CODES = [
   'container_not_running',
@@ -36,7 +36,7 @@ export type IssueCode = (typeof ISSUE_CODES)[number];
 
 export type Risk = 'low' | 'medium' | 'high';
 
-/** Session-limit category an action counts against (PRODUCT §3). */
+/** Session-limit category an action counts against . */
 export type ActionCategory = 'container' | 'database' | 'other';
 
 export const OUTCOMES = [
@@ -67,7 +67,7 @@ export interface Finding {
    * cooldown, protection and the systemic-failure guard.
    */
   targetKey: string;
-  /** Console line in the seeds' voice, without the leading emoji: `Docker container 'redis' not running`. */
+  /** Console line, without the leading emoji: `Docker container 'redis' not running`. */
   message: string;
   /** Measured facts that back the finding (never secrets). */
   evidence: Record<string, unknown>;
@@ -96,7 +96,7 @@ export interface CheckFacts {
   [key: string]: unknown;
 }
 
-export interface CheckRun {
+export interface CheckResult {
   findings: Finding[];
   facts?: CheckFacts;
   /** Short human description of a passing state, e.g. `running, healthy`. */
@@ -143,7 +143,7 @@ export interface Check {
   dependsOn: string[];
   /** The check's validated options (defaults filled in). */
   options: Record<string, unknown>;
-  run(ctx: RunContext): Promise<CheckRun>;
+  run(ctx: RunContext): Promise<CheckResult>;
   /**
    * True when the check reports at most one finding per target, so any finding on the same target is
    * the same problem in another form (a container that was `container_not_running` and is now

@@ -8,7 +8,7 @@ const __dirname = __orixoonDirname(__filename);
 import {
   Redactor,
   runSession
-} from "./chunk-BR7FHMBP.js";
+} from "./chunk-K3BPY23O.js";
 import "./chunk-VQUWAF73.js";
 import "./chunk-RHFS6BNU.js";
 import {
@@ -150,7 +150,7 @@ var PATTERNS = {
   ]
 };
 function demoConfig() {
-  return `# The demo stack's config: the default phases of PRODUCT \xA74.
+  return `# The demo stack's config: the default phases.
 version: 2
 targets:
   postgres: { url: "\${DEMO_DATABASE_URL}" }

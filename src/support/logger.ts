@@ -1,4 +1,4 @@
-// Two streams: console lines in the seeds' voice (`❌ Docker container 'redis' not running`) and
+// Two streams: console lines in the familiar voice (`❌ Docker container 'redis' not running`) and
 // healing-log events (`2025-01-10 14:30:15 | INFO | Starting healing action: restart_container`).
 // Sinks are passed in; the logger keeps no global state.
 import type { Redactor } from './redact.js';
@@ -37,7 +37,7 @@ export class Logger {
     this.sinks = sinks;
   }
 
-  /** A console line in the seeds' voice. */
+  /** A console line: emoji, subject, state. */
   say(text: string): void {
     this.sinks.line?.(this.redactor.redact(text));
   }

@@ -27,7 +27,7 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-BR7FHMBP.js";
+} from "./chunk-K3BPY23O.js";
 import "./chunk-VQUWAF73.js";
 import {
   OVERRUN_GRACE_MS

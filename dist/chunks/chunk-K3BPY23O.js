@@ -28937,6 +28937,26 @@ var containerCheck = defineCheckType({
   }
 });
 
+// src/support/format.ts
+function round12(n) {
+  return String(Math.round(n * 10) / 10);
+}
+function formatSeconds2(seconds2) {
+  if (seconds2 < 120) return `${round12(seconds2)}s`;
+  if (seconds2 < 7200) return `${round12(seconds2 / 60)} min`;
+  return `${round12(seconds2 / 3600)} h`;
+}
+function formatMilliseconds(ms) {
+  if (!Number.isFinite(ms) || ms < 0) return "\u2014";
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const total = Math.round(ms / 1e3);
+  return `${Math.floor(total / 60)}m ${String(total % 60).padStart(2, "0")}s`;
+}
+function formatMillisecondsAsSeconds(ms) {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
 // src/targets/postgres.ts
 var pgModule = lazyImport(() => import("./esm-RPFRLWTR.js"));
 var DEFAULTS = {
@@ -29437,13 +29457,8 @@ function resolvePostgresOptions(own2, config2) {
 function postgresTargetFor(options4, ctx) {
   return ctx.targets.postgres(typeof options4.url === "string" ? options4.url : void 0);
 }
-function round12(n) {
+function round13(n) {
   return Math.round(n * 10) / 10;
-}
-function formatDuration(seconds3) {
-  if (seconds3 < 120) return `${round12(seconds3)}s`;
-  if (seconds3 < 7200) return `${round12(seconds3 / 60)} min`;
-  return `${round12(seconds3 / 3600)} h`;
 }
 function sessionEvidence(s) {
   return {
@@ -29453,8 +29468,8 @@ function sessionEvidence(s) {
     application_name: s.applicationName,
     client_addr: s.clientAddr,
     state: s.state,
-    state_seconds: round12(s.stateSeconds),
-    transaction_seconds: s.xactSeconds === null ? null : round12(s.xactSeconds)
+    state_seconds: round13(s.stateSeconds),
+    transaction_seconds: s.xactSeconds === null ? null : round13(s.xactSeconds)
   };
 }
 function isSignallable(s, protectedUsers) {
@@ -29578,14 +29593,14 @@ var postgresCheck = defineCheckType({
           );
           findings.push({
             ...base(target, "db_table_locks"),
-            message: `${waits.length} ${waits.length === 1 ? "session" : "sessions"} waiting on locks for more than ${formatDuration(o.lock_wait_seconds)} (longest ${formatDuration(longest)})`,
+            message: `${waits.length} ${waits.length === 1 ? "session" : "sessions"} waiting on locks for more than ${formatSeconds2(o.lock_wait_seconds)} (longest ${formatSeconds2(longest)})`,
             evidence: {
               waiting: waits.length,
-              longest_wait_seconds: round12(longest),
+              longest_wait_seconds: round13(longest),
               lock_wait_seconds: o.lock_wait_seconds,
               waiters: waits.slice(0, EVIDENCE_SESSIONS).map((w) => ({
                 ...sessionEvidence(w.waiter),
-                wait_seconds: round12(w.waitSeconds),
+                wait_seconds: round13(w.waitSeconds),
                 blocked_by: w.blockingPids
               })),
               blockers: blockers.map((b) => ({
@@ -29606,11 +29621,11 @@ var postgresCheck = defineCheckType({
           const longest = Math.max(...stuck.map((s) => s.stateSeconds));
           findings.push({
             ...base(target, "db_stuck_transactions"),
-            message: `${stuck.length} ${stuck.length === 1 ? "transaction" : "transactions"} idle in transaction for more than ${formatDuration(o.idle_transaction_minutes * 60)} (longest ${formatDuration(longest)})`,
+            message: `${stuck.length} ${stuck.length === 1 ? "transaction" : "transactions"} idle in transaction for more than ${formatSeconds2(o.idle_transaction_minutes * 60)} (longest ${formatSeconds2(longest)})`,
             evidence: {
               stuck: stuck.length,
               signallable: stuckSignallable.length,
-              longest_seconds: round12(longest),
+              longest_seconds: round13(longest),
               idle_transaction_minutes: o.idle_transaction_minutes,
               sessions: stuck.slice(0, EVIDENCE_SESSIONS).map((s) => ({ ...sessionEvidence(s), protected: !isSignallable(s, protectedUsers) }))
             },
@@ -29655,7 +29670,7 @@ var postgresCheck = defineCheckType({
         return {
           findings,
           facts,
-          summary: `reachable, pool ${Math.round(pool.percent)}% (${pool.used}/${pool.usable}), no lock waits over ${formatDuration(o.lock_wait_seconds)}, no stuck transactions`,
+          summary: `reachable, pool ${Math.round(pool.percent)}% (${pool.used}/${pool.usable}), no lock waits over ${formatSeconds2(o.lock_wait_seconds)}, no stuck transactions`,
           recommendations
         };
       },
@@ -38400,13 +38415,13 @@ var logsCheck = defineCheckType({
       const observedMs = Math.max(1e3, Date.now() - since);
       const scaled = Math.round(errors * windowMs / observedMs);
       const label = o.file ? "since the action" : "since restart";
-      const seconds3 = Math.round(observedMs / 1e3);
+      const seconds2 = Math.round(observedMs / 1e3);
       return scaled > threshold ? {
         ok: false,
-        detail: `Still ${errors} errors in ${seconds3}s ${label} (\u2248${scaled} per ${o.window_minutes} min; threshold ${threshold})`
+        detail: `Still ${errors} errors in ${seconds2}s ${label} (\u2248${scaled} per ${o.window_minutes} min; threshold ${threshold})`
       } : {
         ok: true,
-        detail: `Error rate normal: ${errors} errors in ${seconds3}s ${label} (\u2248${scaled} per ${o.window_minutes} min; threshold ${threshold})`
+        detail: `Error rate normal: ${errors} errors in ${seconds2}s ${label} (\u2248${scaled} per ${o.window_minutes} min; threshold ${threshold})`
       };
     };
     const verifyPattern = async (f, ctx, timeoutMs) => {
@@ -38715,7 +38730,7 @@ function redisUrlProblem(url2) {
   return void 0;
 }
 
-// src/engine/types.ts
+// src/core/types.ts
 var ISSUE_CODES = [
   "container_not_running",
   "container_unhealthy",
@@ -38968,7 +38983,7 @@ var terminateIdleConnections = {
   describe(finding) {
     const n = num(finding.evidence.idle_candidates);
     const mins = num(finding.params?.idle_minutes);
-    const age = mins !== void 0 ? ` (idle > ${formatDuration(mins * 60)})` : "";
+    const age = mins !== void 0 ? ` (idle > ${formatSeconds2(mins * 60)})` : "";
     return n !== void 0 ? `Terminating ${plural2(n, "idle connection")}${age}...` : `Terminating idle connections${age}...`;
   },
   async run(finding, ctx) {
@@ -38979,7 +38994,7 @@ var terminateIdleConnections = {
     const idle = (await target.sessions({ states: ["idle"], minStateSeconds: idleMinutes * 60, limit: limit * 2 })).filter((s) => isSignallable(s, ctx.protected.database_users));
     if (idle.length === 0) {
       throw new Error(
-        `No idle connection older than ${formatDuration(idleMinutes * 60)} to terminate on ${target.display} (pool ${Math.round(before.percent)}%: ${JSON.stringify(before.byState)}); the connections are in use \u2014 raise max_connections or add a pooler`
+        `No idle connection older than ${formatSeconds2(idleMinutes * 60)} to terminate on ${target.display} (pool ${Math.round(before.percent)}%: ${JSON.stringify(before.byState)}); the connections are in use \u2014 raise max_connections or add a pooler`
       );
     }
     const { result, lingering } = await terminatePicked(
@@ -39038,7 +39053,7 @@ var terminateIdleTransactions = {
     );
     if (stuck.length === 0) {
       throw new Error(
-        `No unprotected session idle in transaction for more than ${formatDuration(minutes2 * 60)} on ${target.display}`
+        `No unprotected session idle in transaction for more than ${formatSeconds2(minutes2 * 60)} on ${target.display}`
       );
     }
     const { result, lingering } = await terminatePicked(
@@ -39060,7 +39075,7 @@ var terminateIdleTransactions = {
     ]).catch(() => []);
     const longest = Math.max(...ended.map((s) => s.stateSeconds));
     return {
-      details: `Terminated ${plural2(result.signalled.length, "stuck transaction")} (longest idle ${formatDuration(longest)}); their uncommitted changes were rolled back`,
+      details: `Terminated ${plural2(result.signalled.length, "stuck transaction")} (longest idle ${formatSeconds2(longest)}); their uncommitted changes were rolled back`,
       data: {
         terminated: result.signalled.length,
         pids: result.signalled.slice(0, 50),
@@ -39178,7 +39193,7 @@ var cancelBlockingQueries = {
     ]).catch(() => []);
     const detailsHead = parts.join(", ").replace(/^t/, "T");
     return {
-      details: `${detailsHead}; ${after.length === 0 ? "no session waits on a lock any more" : `${plural2(after.length, "session")} still waiting over ${formatDuration(waitSeconds)}`}`,
+      details: `${detailsHead}; ${after.length === 0 ? "no session waits on a lock any more" : `${plural2(after.length, "session")} still waiting over ${formatSeconds2(waitSeconds)}`}`,
       data: {
         cancelled: onlyCancelled.length,
         terminated: terminated.length,
@@ -39254,7 +39269,7 @@ var flushExpiringKeys = {
       deadline: sweepDeadline(ctx)
     });
     const after = await memoryAfter(target);
-    const seconds3 = (Date.now() - started) / 1e3;
+    const seconds2 = (Date.now() - started) / 1e3;
     const rec = evictionRecommendation(after);
     const data2 = {
       keys_removed: sweep.removed,
@@ -39263,7 +39278,7 @@ var flushExpiringKeys = {
       sweep_complete: sweep.complete,
       sweep_mode: sweep.mode,
       expiring_within_seconds: within,
-      sweep_seconds: Math.round(seconds3 * 100) / 100,
+      sweep_seconds: Math.round(seconds2 * 100) / 100,
       ...memoryData(before, after)
     };
     if (sweep.removed === 0) {
@@ -41255,10 +41270,10 @@ function shown(input2) {
 }
 function withUnit(n, key) {
   const k = typeof key === "string" ? key : "";
-  const seconds3 = /_seconds$/.test(k) ? n : /_minutes$/.test(k) ? n * 60 : /_ms$/.test(k) ? n / 1e3 : void 0;
-  if (seconds3 === void 0 || seconds3 < 3600) return String(n);
-  const days = seconds3 / 86400;
-  return `${n} (${days >= 2 ? `${+days.toFixed(1)} days` : `${+(seconds3 / 3600).toFixed(1)} h`})`;
+  const seconds2 = /_seconds$/.test(k) ? n : /_minutes$/.test(k) ? n * 60 : /_ms$/.test(k) ? n / 1e3 : void 0;
+  if (seconds2 === void 0 || seconds2 < 3600) return String(n);
+  const days = seconds2 / 86400;
+  return `${n} (${days >= 2 ? `${+days.toFixed(1)} days` : `${+(seconds2 / 3600).toFixed(1)} h`})`;
 }
 function describeIssue(issue2) {
   const input2 = "input" in issue2 ? issue2.input : void 0;
@@ -41642,7 +41657,7 @@ function stopReason(i) {
   return i.reason === "deadline" ? `deadline reached (${i.detail})` : i.detail;
 }
 
-// src/engine/redact.ts
+// src/support/redact.ts
 var URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/([^:/?#@\s]*):([^@\s/]+)@/gi;
 var URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s/]+)(@)/gi;
 var AUTH_HEADER = /(\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token|digest|negotiate)\s+)[A-Za-z0-9+/=._~-]+/gi;
@@ -41788,7 +41803,7 @@ function safeDecode3(s) {
   }
 }
 
-// src/engine/logger.ts
+// src/support/logger.ts
 var Logger = class {
   events = [];
   redactor;
@@ -41798,7 +41813,7 @@ var Logger = class {
     this.redactor = redactor;
     this.sinks = sinks;
   }
-  /** A console line in the seeds' voice. */
+  /** A console line: emoji, subject, state. */
   say(text) {
     this.sinks.line?.(this.redactor.redact(text));
   }
@@ -42659,7 +42674,7 @@ async function runEngine(o) {
             );
           }
           log.say(
-            `\u23F3 Attempt ${attempt}/${decision.attempts} of ${action} in ${seconds2(decision.retryDelayMs)}\u2026`
+            `\u23F3 Attempt ${attempt}/${decision.attempts} of ${action} in ${formatMillisecondsAsSeconds(decision.retryDelayMs)}\u2026`
           );
           log.info(
             `Retrying ${action} in ${decision.retryDelayMs / 1e3}s (attempt ${attempt}/${decision.attempts})`
@@ -42750,7 +42765,7 @@ async function runEngine(o) {
           for (const r of result.recommendations ?? []) recommendations.add(r);
           record2.data = result.data;
           log.say(
-            `\u{1F527} Action done (${result.details}), re-testing (up to ${seconds2(retestBudgetMs(stableTimeoutMs))})\u2026`
+            `\u{1F527} Action done (${result.details}), re-testing (up to ${formatMillisecondsAsSeconds(retestBudgetMs(stableTimeoutMs))})\u2026`
           );
           log.info(`${action} on ${f.target} done: ${result.details}; re-testing`);
           const verified = await retest(st.check, cur, stableTimeoutMs);
@@ -42854,7 +42869,7 @@ async function runEngine(o) {
           const stillThere = async () => {
             if (depActed) {
               log.say(
-                `\u23F3 Re-testing ${st.check.id} now that its root cause was healed (up to ${seconds2(retestBudgetMs(stableTimeoutMs))})\u2026`
+                `\u23F3 Re-testing ${st.check.id} now that its root cause was healed (up to ${formatMillisecondsAsSeconds(retestBudgetMs(stableTimeoutMs))})\u2026`
               );
             }
             const r = await retest(st.check, f, depActed ? stableTimeoutMs : 0);
@@ -43096,9 +43111,6 @@ async function runEngine(o) {
     return redactor.redactValue(report2);
   }
 }
-function seconds2(ms) {
-  return `${Math.round(ms / 100) / 10} s`;
-}
 function cap(s) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -43230,13 +43242,6 @@ function byUrgency(findings) {
   return findings.map((f, i) => ({ f, i })).sort(
     (a, b) => (a.f.severity === "warning" ? 1 : 0) - (b.f.severity === "warning" ? 1 : 0) || OUTCOME_ORDER.indexOf(a.f.outcome) - OUTCOME_ORDER.indexOf(b.f.outcome) || a.i - b.i
   ).map((x) => x.f);
-}
-function formatDuration2(ms) {
-  if (!Number.isFinite(ms) || ms < 0) return "\u2014";
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const total = Math.round(ms / 1e3);
-  return `${Math.floor(total / 60)}m ${String(total % 60).padStart(2, "0")}s`;
 }
 
 // src/report/mermaid.ts
@@ -43535,7 +43540,7 @@ function findingRow(f, limit = CELL_LIMIT) {
   else if (f.approval) outcome += "<br><sub>approved</sub>";
   const why = SAYS_WHY.has(f.outcome) && f.reason ? `${cell2(f.reason, limit)} \xB7 ` : "";
   const finding = `${cell2(f.message, limit)}<br><sub>${why}${code(f.code, T)} \xB7 check ${code(f.checkId, T)}</sub>`;
-  const how = f.action ? [`${cell2(f.risk)} risk`, tries(f.attempts), f.attempts ? formatDuration2(f.durationMs) : void 0] : [f.outcome === "recovered" ? "no action of its own" : void 0, formatDuration2(f.durationMs)];
+  const how = f.action ? [`${cell2(f.risk)} risk`, tries(f.attempts), f.attempts ? formatMilliseconds(f.durationMs) : void 0] : [f.outcome === "recovered" ? "no action of its own" : void 0, formatMilliseconds(f.durationMs)];
   return `| ${outcome} | ${finding} | ${f.action ? code(f.action, T) : "\u2014"}<br><sub>${how.filter(Boolean).join(" \xB7 ")}</sub> |`;
 }
 function wrap(text, width) {
@@ -43660,7 +43665,7 @@ function actionsTable(report, limits) {
       const details = !a.success && i === attempts2.length - 1 && lastErrors.get(key) === a.details ? "_as in the failure report above_" : previous ? `_same as try ${previous.attempt}_` : cell2(a.details, Math.min(limits.cell, 400));
       rows.push([
         `${code(a.action, T)}<br><sub>check ${code(a.checkId, T)} \xB7 try ${a.attempt}</sub>`,
-        `${glued(outcomeLabel(a.success ? "healed" : "failed"))}<br><sub>${formatDuration2(a.durationMs)}</sub>`,
+        `${glued(outcomeLabel(a.success ? "healed" : "failed"))}<br><sub>${formatMilliseconds(a.durationMs)}</sub>`,
         details
       ]);
     });
@@ -43679,7 +43684,7 @@ function passedDetails(report, limits) {
     cell2(c.type),
     cell2(c.phase),
     cell2(c.summary, Math.min(limits.cell, 200)),
-    formatDuration2(c.durationMs)
+    formatMilliseconds(c.durationMs)
   ]);
   return [
     `<details><summary>${passedCount(passed.length)}</summary>`,
@@ -43721,7 +43726,7 @@ function bodyRenderer(report, opts) {
     report.mode.discovered ? "discovered defaults" : `config ${code(String(report.mode.configPath ?? "default"))}`,
     `auto-heal ${report.mode.autoHeal ? "on" : "off"}`,
     report.mode.phases?.length ? `phases ${report.mode.phases.map((p) => inert(p)).join(", ")}` : void 0,
-    `ran ${formatDuration2(report.durationMs)}`
+    `ran ${formatMilliseconds(report.durationMs)}`
   ].filter(Boolean).join(" \xB7 ") : void 0;
   add(head, mode, meta3 && mode ? "" : void 0, meta3);
   const notes = notesAlert([...report.notes, ...opts.notes ?? []], opts.ownNotes ?? [], 20);

@@ -21,7 +21,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-BR7FHMBP.js";
+} from "./chunk-K3BPY23O.js";
 import {
   EXIT_CRASH,
   UsageError,
@@ -157,7 +157,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./demo-OPYS5RKV.js");
+        const { runDemo } = await import("./demo-4NOYYDC2.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,
