@@ -3,9 +3,9 @@
 // 3 = unexpected internal error, 130/143 = stopped by SIGINT/SIGTERM (the run's commands are killed
 // and its reports written, blocked). This file parses and prints help only; the commands (and the
 // engine) are loaded when one runs.
-import { EXIT_CRASH, helpText, parseCli, usageHint, UsageError } from './cli-args.js';
-import type { CliIO } from './cli-io.js';
-import { paintFor, plain } from './cli-style.js';
+import { EXIT_CRASH, helpText, parseCli, usageHint, UsageError } from './cli/args.js';
+import type { CliIO } from './cli/io.js';
+import { paintFor, plain } from './cli/style.js';
 import { exitWhenFlushed, guardProcess } from './process-guard.js';
 import { VERSION } from './version.js';
 
@@ -39,7 +39,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     case 'run':
       try {
-        const { runCommand } = await import('./cli-commands.js');
+        const { runCommand } = await import('./cli/commands.js');
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));

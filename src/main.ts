@@ -10,7 +10,7 @@ import { blockedReport, deadlineMessage, type Interruption } from './engine/inte
 import { Redactor } from './support/redact.js';
 import { Logger } from './support/logger.js';
 import { createGitHubIntegration, type GitHubIntegration } from './github/index.js';
-import { getInputs, InputError, type Settings } from './input-helper.js';
+import { getInputs, InputError, type Settings } from './inputs.js';
 import { OVERRUN_GRACE_MS, type ProcessGuard } from './process-guard.js';
 import { findingAnnotations } from './report/annotations.js';
 import type { RunReport } from './report/model.js';

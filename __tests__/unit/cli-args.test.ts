@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { closest, helpText, parseCli, UsageError } from '../../src/cli-args.js';
+import { closest, helpText, parseCli, UsageError } from '../../src/cli/args.js';
 import { main } from '../../src/cli.js';
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string; cwd: string }> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { main, type CliIO } from '../../src/cli.js';
-import { getInputs, InputError } from '../../src/input-helper.js';
+import { getInputs, InputError } from '../../src/inputs.js';
 
 const inputEnv = (name: string): string => `INPUT_${name.toUpperCase()}`;
 const setInputs: string[] = [];

@@ -1,5 +1,6 @@
 // The workflow run's annotations: one per finding left unresolved, so the run page lists what blocked
 // (and what only warns) without opening the log. Read from the built report; decides nothing.
+import type { FailOn } from './build.js';
 import type { FindingReport, RunReport } from './model.js';
 
 export interface Annotation {
@@ -30,10 +31,7 @@ function messageOf(f: FindingReport): string {
  * finding, or a warning under fail-on `warning`), a warning otherwise (`fail-on: never` blocks
  * nothing). Past a level's limit, the last one says how many more there are.
  */
-export function findingAnnotations(
-  report: RunReport,
-  failOn: 'blocked' | 'warning' | 'never' = 'blocked',
-): Annotation[] {
+export function findingAnnotations(report: RunReport, failOn: FailOn = 'blocked'): Annotation[] {
   const all = report.findings
     .filter((f) => !fixed(f))
     .map((f): Annotation => {

@@ -1,6 +1,6 @@
 // The command line's I/O, shared by the CLI and the demo it starts (the demo never imports the CLI).
-import type { Paint } from './cli-style.js';
-import type { ProcessGuard } from './process-guard.js';
+import type { Paint } from './style.js';
+import type { ProcessGuard } from '../process-guard.js';
 
 export interface CliIO {
   out: (text: string) => void;

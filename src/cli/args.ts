@@ -2,7 +2,7 @@
 // command line against them (an option of another command, an unknown one, a value missing) before
 // anything runs. Loads nothing of the engine: `--help`, `--version` and usage errors stay fast.
 import { parseArgs } from 'node:util';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 export class UsageError extends Error {
   /** The command whose help to point at (undefined: the general help). */

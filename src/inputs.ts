@@ -3,9 +3,10 @@ import * as core from '@actions/core';
 import { MAX_RUN_SECONDS } from './config/limits.js';
 import { redisUrlProblem } from './config/redis-url.js';
 import { CHECK_NAME, COMMENT_HEADER_RE } from './github/keys.js';
+import type { CommentMode } from './github/comment.js';
+import type { FailOn } from './report/build.js';
 
-export type CommentMode = 'always' | 'on-failure' | 'on-change' | 'never';
-export type FailOn = 'blocked' | 'warning' | 'never';
+export type { CommentMode, FailOn };
 
 export interface Settings {
   /** Path given by the user; `configIsDefault` when it is the default and may be absent. */

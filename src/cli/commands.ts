@@ -2,17 +2,17 @@
 // `monitor`, `demo`. Loaded only to run one of them (help and usage errors never load the engine).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkType } from './checks/registry.js';
-import { MAX_RUN_SECONDS } from './config/limits.js';
-import { ConfigError, formatProblem, type LoadedConfig } from './config/load.js';
-import { redisUrlProblem } from './config/redis-url.js';
-import { buildConfiguredPlan } from './engine/plan.js';
-import { Redactor } from './support/redact.js';
-import { blockedReport, deadlineMessage } from './engine/interruption.js';
-import { newSessionState } from './healing/policy.js';
-import { ISSUE_CODES, type Check, type IssueCode } from './core/types.js';
-import { OVERRUN_GRACE_MS } from './process-guard.js';
-import type { RunReport } from './report/model.js';
+import { checkType } from '../checks/registry.js';
+import { MAX_RUN_SECONDS } from '../config/limits.js';
+import { ConfigError, formatProblem, type LoadedConfig } from '../config/load.js';
+import { redisUrlProblem } from '../config/redis-url.js';
+import { buildConfiguredPlan } from '../engine/plan.js';
+import { Redactor } from '../support/redact.js';
+import { blockedReport, deadlineMessage } from '../engine/interruption.js';
+import { newSessionState } from '../healing/policy.js';
+import { ISSUE_CODES, type Check, type IssueCode } from '../core/types.js';
+import { OVERRUN_GRACE_MS } from '../process-guard.js';
+import type { RunReport } from '../report/model.js';
 import {
   loadSessionConfig,
   reportDirOf,
@@ -20,10 +20,10 @@ import {
   runSession,
   type SessionOptions,
   type SessionResult,
-} from './session.js';
-import { EXIT_CRASH, UsageError, type CliValues, type RunCommandName } from './cli-args.js';
-import { paintLine, plain } from './cli-style.js';
-import type { CliIO } from './cli-io.js';
+} from '../session.js';
+import { EXIT_CRASH, UsageError, type CliValues, type RunCommandName } from './args.js';
+import { paintLine, plain } from './style.js';
+import type { CliIO } from './io.js';
 
 function positiveNumber(name: string, raw: string | undefined, fallback: number, max = Infinity): number {
   if (raw === undefined) return fallback;
@@ -166,7 +166,7 @@ export async function runCommand(command: RunCommandName, v: CliValues, io: CliI
       case 'monitor':
         return await monitor(v, io, redactor);
       case 'demo': {
-        const { runDemo } = await import('./demo.js');
+        const { runDemo } = await import('../demo/run.js');
         return await runDemo({
           io,
           keep: v.keep ?? false,
