@@ -5,16 +5,15 @@
 // run `blocked`, and an unexpected error ends it `blocked` too.
 import * as core from '@actions/core';
 import { STATE } from './action-state.js';
-import { ConfigError, formatProblem, type ConfigProblem, type LoadedConfig } from './config/load.js';
+import { ConfigError, type ConfigProblem, type LoadedConfig } from './config/load.js';
 import { blockedReport, deadlineMessage, type Interruption } from './engine/interruption.js';
 import { Redactor } from './support/redact.js';
 import { Logger } from './support/logger.js';
+import { githubCallTimeoutMs, startWithinDeadline, type BoundedPublish } from './github/bounded.js';
 import { createGitHubIntegration, type GitHubIntegration } from './github/index.js';
 import { getInputs, InputError, type Settings } from './inputs.js';
 import { OVERRUN_GRACE_MS, type ProcessGuard } from './process-guard.js';
-import { findingAnnotations } from './report/annotations.js';
-import type { RunReport } from './report/model.js';
-import { renderConfigProblems } from './report/config-problems.js';
+import { annotateConfigProblems, publishConfigProblems, publishStep } from './github/step.js';
 import { createNotifier } from './report/notify.js';
 import {
   failedSession,
@@ -25,29 +24,6 @@ import {
   type SessionOptions,
   type SessionResult,
 } from './session.js';
-
-/** Publishing gets the rest of the deadline, and at least this (a run that used all of it). */
-const PUBLISH_MIN_MS = 5000;
-/** After SIGINT/SIGTERM: the runner kills the step 2.5 s after its SIGTERM; the post step completes what is left. */
-const PUBLISH_CANCELLED_MS = 700;
-
-/** Per-request GitHub timeout: a third of the deadline, between 1 s and 15 s. */
-export function githubCallTimeoutMs(timeoutSeconds: number): number {
-  return Math.round(Math.min(15_000, Math.max(1000, (timeoutSeconds * 1000) / 3)));
-}
-
-/** The promise's value, or undefined when it did not settle in time (it keeps running, unwatched). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms)))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -105,25 +81,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessG
     },
     { redactor, log, env },
   );
-  // The in-progress check run is created alongside the checks: a GitHub that does not answer never
-  // eats the checks' time. The head commit (part of approval ids) is waited for, briefly.
-  const starting = github.start().catch((e: unknown) => log.debug(`GitHub start: ${errorMessage(e)}`));
-  await within(starting, Math.min(githubCallTimeoutMs(settings.timeoutSeconds), (deadline - Date.now()) / 4));
-
-  /** Comment + check run, bounded by the rest of the deadline (a short budget after a cancel). */
-  const publish = async (report: RunReport | null, problems?: ConfigProblem[]): Promise<string[]> => {
-    const budget = guard?.signal.aborted
-      ? PUBLISH_CANCELLED_MS
-      : Math.max(deadline - Date.now(), PUBLISH_MIN_MS);
-    const notes = await within(
-      starting.then(() => github.publish(report, problems)),
-      budget,
-    );
-    if (notes) return notes;
-    const note = `GitHub did not answer within ${Math.round(budget / 100) / 10}s: the PR comment and the check run may be missing or out of date; this summary and report.json are complete.`;
-    log.say(`⚠️ ${note}`);
-    return [note];
-  };
+  const publish = await startWithinDeadline(github, {
+    deadline,
+    timeoutSeconds: settings.timeoutSeconds,
+    log,
+    signal: guard?.signal,
+  });
 
   let loaded: LoadedConfig | null = null;
   const opts: SessionOptions = {
@@ -203,68 +166,29 @@ export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessG
     if (e instanceof Error && e.stack) core.debug(e.stack);
     result = await failedSession(opts, loaded, interrupted, startedAt);
   }
-  const { report, written, summary } = result;
-
-  try {
-    await core.summary.addRaw(summary).write();
-  } catch (e) {
-    core.warning(`Job summary not written: ${errorMessage(e)}`);
-  }
-  setOutputs(report, written.reportPath, written.summaryPath);
-  setLinkOutputs(github);
-  // The run page lists what blocked without the log being opened (the report is redacted already;
-  // redacted again so no annotation can ever carry a secret).
-  for (const a of findingAnnotations(report, settings.failOn)) {
-    const props = { title: redactor.redact(a.title) };
-    if (a.level === 'error') core.error(redactor.redact(a.message), props);
-    else core.warning(redactor.redact(a.message), props);
-  }
-  core.info(`Report: ${written.reportPath}`);
-  if (report.deployment === 'blocked') {
-    core.setFailed(`${report.headline}. See the job summary and ${written.reportPath}.`);
-  }
+  await publishStep(
+    {
+      report: result.report,
+      reportPath: result.written.reportPath,
+      summaryPath: result.written.summaryPath,
+      summary: result.summary,
+    },
+    github.links(),
+    settings.failOn,
+    redactor,
+  );
   guard?.written();
 }
 
 async function reportConfigProblems(
   problems: ConfigProblem[],
-  publish: (report: RunReport | null, problems?: ConfigProblem[]) => Promise<string[]>,
+  publish: BoundedPublish,
   redactor: Redactor,
   github: GitHubIntegration,
 ): Promise<void> {
-  for (const p of problems) {
-    const message = redactor.redact(`${p.key ? `${p.key}: ` : ''}${p.message}`);
-    core.error(message, { title: 'Orixoon config', file: p.file, startLine: p.line, startColumn: p.column });
-    core.info(redactor.redact(formatProblem(p)));
-  }
+  annotateConfigProblems(problems, redactor);
   const notes = await publish(null, problems);
-  core.setOutput('status', 'blocked');
-  setLinkOutputs(github);
-  try {
-    await core.summary.addRaw(redactor.redact(renderConfigProblems(problems, notes))).write();
-  } catch (e) {
-    core.warning(`Job summary not written: ${errorMessage(e)}`);
-  }
-  core.setFailed(
-    `Invalid Orixoon config (${problems.length} problem${problems.length === 1 ? '' : 's'}). Deployment: BLOCKED`,
-  );
-}
-
-/** Where the PR comment and the check run are (empty when there is none). */
-function setLinkOutputs(github: GitHubIntegration): void {
-  const links = github.links();
-  core.setOutput('comment-url', links.comment ?? '');
-  core.setOutput('check-run-url', links.checkRun ?? '');
-}
-
-function setOutputs(report: RunReport, reportPath: string, summaryPath: string): void {
-  core.setOutput('status', report.verdict);
-  core.setOutput('healed', String(report.counts.healed + report.counts.recovered));
-  core.setOutput('failed', String(report.counts.failed));
-  core.setOutput('awaiting-approval', String(report.counts.awaitingApproval));
-  core.setOutput('success-rate', report.auto_healing.summary.success_rate);
-  core.setOutput('report', reportPath);
-  core.setOutput('summary-path', summaryPath);
+  await publishConfigProblems(problems, notes, github.links(), redactor);
 }
 
 export { InputError };
