@@ -60,8 +60,11 @@ const gh = useFakeGitHub();
 /** The application's health endpoint: /health answers 200 {"status":"ok"}, /down 503. */
 let app: Server;
 let appUrl = '';
+/** When each request reached the application (epoch ms). */
+const appRequests: number[] = [];
 beforeAll(async () => {
   app = createServer((req, res) => {
+    appRequests.push(Date.now());
     const ok = req.url === '/health';
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ status: ok ? 'ok' : 'down' }));
@@ -251,5 +254,28 @@ describe('run() of the action, toolkit mocked, engine real', () => {
     expect(step.failed).toHaveLength(1);
     expect(step.failed[0]).toMatch(/^Deployment: BLOCKED/);
     expect(published(104).comments).toEqual([]);
+  });
+
+  test('a GitHub that is slow to create the check run does not hold the checks back', async () => {
+    gh.hanging.add('checks');
+    workspace(
+      ['phases:', '  - name: app', '    checks:', `      - { id: api, type: http, url: "${appUrl}/health" }`],
+      { comment: 'never', 'timeout-seconds': '6' },
+    );
+    appRequests.length = 0;
+    await run(prEvent(105));
+
+    // The check run's creation was asked first and never answered; the check ran meanwhile, not
+    // after a wait for it (the head commit is in the event, so nothing else is waited for).
+    const created = gh
+      .find('POST', /\/check-runs$/)
+      .filter((r) => (r.body as { head_sha?: string }).head_sha === headOf(105));
+    expect(created.length).toBeGreaterThan(0);
+    expect(appRequests).toHaveLength(1);
+    expect(appRequests[0]! - created[0]!.at).toBeLessThan(1000);
+    expect(reportOf().verdict).toBe('passed');
+    expect(step.outputs.status).toBe('passed');
+    expect(step.failed).toEqual([]);
+    expect(step.summary).toMatch(/Check run/);
   });
 });

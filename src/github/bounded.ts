@@ -32,9 +32,10 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 export type BoundedPublish = (report: RunReport | null, problems?: ConfigProblem[]) => Promise<string[]>;
 
 /**
- * Starts the integration (the in-progress check run; the head commit, part of approval ids, is waited
- * for briefly) and returns its publish, bounded by the rest of the deadline (a short budget after a
- * cancel). A publish that runs out of time is a note for the summary, never an error.
+ * Starts the integration alongside the checks and returns its publish, bounded by the rest of the
+ * deadline (a short budget after a cancel). Only the head commit, part of the approval ids, is waited
+ * for, briefly, and only when the event does not name it; the in-progress check run is created while
+ * the checks run. A publish that runs out of time is a note for the summary, never an error.
  */
 export async function startWithinDeadline(
   github: GitHubIntegration,
@@ -43,7 +44,10 @@ export async function startWithinDeadline(
   const starting = github
     .start()
     .catch((e: unknown) => o.log.debug(`GitHub start: ${e instanceof Error ? e.message : String(e)}`));
-  await within(starting, Math.min(githubCallTimeoutMs(o.timeoutSeconds), (o.deadline - Date.now()) / 4));
+  await within(
+    github.headSha().catch(() => undefined),
+    Math.min(githubCallTimeoutMs(o.timeoutSeconds), (o.deadline - Date.now()) / 4),
+  );
   return async (report, problems) => {
     const budget = o.signal?.aborted
       ? PUBLISH_CANCELLED_MS

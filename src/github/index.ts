@@ -45,6 +45,11 @@ export interface GitHubIntegration {
   };
   /** For EngineOptions.approvalLookup: reads PR comments once (lazily, cached), validates each approve comment. */
   approvalLookup: ApprovalLookup;
+  /**
+   * The PR's head commit: from the event, or asked of the API for an issue_comment event (then it
+   * also updates `context.sha`). Undefined when unknown.
+   */
+  headSha(): Promise<string | undefined>;
   /** Creates an in-progress check run (if enabled); resolves the head SHA of an issue_comment event. */
   start(): Promise<void>;
   /** Sticky comment + completed check run. Never throws: returns notes for the job summary. */
@@ -146,6 +151,7 @@ export function createGitHubIntegration(
   return {
     context,
     approvalLookup: comments.approvalLookup,
+    headSha: resolveHeadSha,
     links: () => ({ comment: comments.url(), checkRun: checks?.url() }),
 
     async start() {
