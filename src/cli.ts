@@ -6,7 +6,6 @@
 import { EXIT_CRASH, helpText, parseCli, usageHint, UsageError } from './cli/args.js';
 import type { CliIO } from './cli/io.js';
 import { paintFor, plain } from './cli/style.js';
-import { exitWhenFlushed, guardProcess } from './process-guard.js';
 import { VERSION } from './version.js';
 
 export { UsageError };
@@ -72,10 +71,37 @@ function describe(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
-function runProgram(): void {
-  const guard = guardProcess();
+/** Whether the arguments run a command (anything else prints and exits: version, help, a usage error). */
+function runsCommand(argv: string[]): boolean {
+  try {
+    return parseCli(argv).kind === 'run';
+  } catch {
+    return false;
+  }
+}
+
+async function runProgram(): Promise<void> {
+  const argv = process.argv.slice(2);
   const out = lineWriter(process.stdout);
   const err = lineWriter(process.stderr);
+  const io: CliIO = {
+    out,
+    err,
+    env: process.env,
+    cwd: process.cwd(),
+    paint: { out: paintFor(process.stdout), err: paintFor(process.stderr) },
+  };
+  // `--version`, help and usage errors only print: no signal handling, watchdog or command runner is
+  // loaded for them, so they cost little more than starting node.
+  if (!runsCommand(argv)) {
+    process.exitCode = await main(argv, io).catch((e: unknown) => {
+      err(`orixoon: unexpected error: ${describe(e)}`);
+      return EXIT_CRASH;
+    });
+    return;
+  }
+  const { exitWhenFlushed, guardProcess } = await import('./process-guard.js');
+  const guard = guardProcess();
   let settled = false;
   let crashed = false;
   const crash = (e: unknown): void => {
@@ -98,15 +124,7 @@ function runProgram(): void {
   process.on('exit', () => {
     if (drained && !crashed && guard.exitCode() === undefined) process.exitCode = EXIT_CRASH;
   });
-  main(process.argv.slice(2), {
-    out,
-    err,
-    env: process.env,
-    cwd: process.cwd(),
-    paint: { out: paintFor(process.stdout), err: paintFor(process.stderr) },
-    stopSignal: guard.signal,
-    guard,
-  }).then(
+  main(argv, { ...io, stopSignal: guard.signal, guard }).then(
     (code) => {
       settled = true;
       const exit = guard.exitCode() ?? code;
@@ -122,5 +140,5 @@ function runProgram(): void {
 
 // Run only as the program itself (dist/cli.js, bin/orixoon.js), not when imported by tests.
 if (process.argv[1] && /(?:^|[\\/])(?:cli\.(?:js|ts)|orixoon(?:\.js)?)$/.test(process.argv[1])) {
-  runProgram();
+  void runProgram();
 }
