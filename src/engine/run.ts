@@ -22,10 +22,11 @@ import { Targets } from '../targets/index.js';
 import { ProcessGroups } from '../targets/exec.js';
 import { Logger, type LogSinks } from '../support/logger.js';
 import { Redactor } from '../support/redact.js';
-import { AbortRace, abortReason, delay, errorMessage, settlesWithin } from '../support/abortable.js';
+import { delay, errorMessage, settlesWithin } from '../support/abortable.js';
 import { buildConfiguredPlan, buildDiscoveredPlan, filterPhases, type PlannedPhase } from './plan.js';
 import { registerSecrets } from './secrets.js';
-import { deadlineMessage, stopReason, type Interruption } from './interruption.js';
+import { stopReason } from './interruption.js';
+import { RunLifetime, stopUnfinished } from './lifetime.js';
 import { connectionUrls, targetSettings, type ConnectionOverrides } from './connections.js';
 import { createEvaluator, newCheckState, type CheckState } from './evaluate.js';
 import { createResolver } from './order.js';
@@ -90,17 +91,8 @@ export interface EngineOptions extends ConnectionOverrides {
 export const actionApproveHint = (id: string): string =>
   `/orixoon approve ${id}  (or the approve input: ${id})`;
 
-/**
- * Time in-flight work gets, once the run is stopping, to end its commands and undo half-done fixes
- * before the report is built without it. Short after a cancel: the runner kills the step 2.5 s after
- * its SIGTERM.
- */
-const SETTLE_MS: Record<Interruption['reason'], number> = { deadline: 2000, cancelled: 800, error: 800 };
-/** Bounds for closing connections and for the cancel hooks, so neither can hold the report up. */
+/** Bound for closing connections, so it cannot hold the report up. */
 const CLOSE_TARGETS_MS = 1000;
-const CANCEL_HOOKS_MS = 1000;
-/** setTimeout fires at once for anything longer. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Free space on the filesystem the run works on, for the low-disk guard. */
 async function readFreeDisk(path = '/'): Promise<DiskReading> {
@@ -133,25 +125,8 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
 
   const timeoutSeconds = o.timeoutSeconds ?? 900;
   const deadline = o.deadline ?? started.getTime() + timeoutSeconds * 1000;
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const race = new AbortRace(signal);
-  let interruption: Interruption | undefined;
-  let stoppedAt = 0;
-  const interrupt = (i: Interruption): void => {
-    if (interruption) return;
-    interruption = i;
-    stoppedAt = Date.now();
-    controller.abort(new Error(i.detail));
-  };
-  const onDeadline = (): void => interrupt({ reason: 'deadline', detail: deadlineMessage(timeoutSeconds) });
-  // Not unref'd: a check awaiting a promise that never settles holds no handle of its own, and the
-  // process must not exit (silently, as if it had passed) before the deadline has ended the run.
-  const timer = setTimeout(onDeadline, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
-  const onCancel = (): void =>
-    interrupt({ reason: 'cancelled', detail: o.signal ? abortReason(o.signal) : 'cancelled' });
-  o.signal?.addEventListener('abort', onCancel, { once: true });
-  if (o.signal?.aborted) onCancel();
+  const lifetime = new RunLifetime({ deadline, timeoutSeconds, cancel: o.signal });
+  const { signal, race } = lifetime;
 
   const targets = new Targets(targetSettings(o, config), redactor);
   const processes = o.processes ?? new ProcessGroups();
@@ -191,22 +166,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   const work = execute().catch((error: unknown) => {
     failure = { error };
   });
-  // The hard stop: the work ends, or it is cut off a short settle time after the run is stopped.
-  let settleTimer: NodeJS.Timeout | undefined;
-  let disarm = (): void => {};
-  const cutOff = new Promise<void>((resolve) => {
-    const arm = (): void => {
-      settleTimer = setTimeout(resolve, SETTLE_MS[interruption?.reason ?? 'deadline']);
-    };
-    if (signal.aborted) arm();
-    else signal.addEventListener('abort', arm, { once: true });
-    disarm = () => signal.removeEventListener('abort', arm);
-  });
-  await Promise.race([work, cutOff]);
-  disarm();
-  clearTimeout(settleTimer);
-  clearTimeout(timer);
-  o.signal?.removeEventListener('abort', onCancel);
+  await lifetime.waitOrCutOff(work);
 
   if (failure && (failure.error as Error | undefined)?.name === 'ConfigError') {
     open = false;
@@ -219,14 +179,13 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     errors.push(detail);
     sayRunError(log, '💥', detail);
     if (e instanceof Error && e.stack) log.debug(e.stack);
-    interrupt({ reason: 'error', detail });
+    lifetime.interrupt({ reason: 'error', detail });
   }
-  // A check that held the main thread past the deadline finished before the timer could fire.
-  if (Date.now() >= deadline) onDeadline();
+  lifetime.checkDeadline();
+  const { interruption } = lifetime;
   if (interruption) {
-    const left = stoppedAt + SETTLE_MS[interruption.reason] - Date.now();
-    await settlesWithin(Promise.all([...ledger.running]), left);
-    await stopUnfinished();
+    await settlesWithin(Promise.all([...ledger.running]), lifetime.settleLeftMs());
+    await stopUnfinished(processes, cancelHooks, errors, log);
   }
   await settlesWithin(targets.close(), CLOSE_TARGETS_MS);
   const built = buildRunReport(
@@ -246,25 +205,6 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
   );
   open = false;
   return built;
-
-  /** Ends what is still running after the settle time: command groups, then the cancel hooks. */
-  async function stopUnfinished(): Promise<void> {
-    const killed = processes.killAll('SIGKILL');
-    if (killed.length) log.warn(`Killed ${killed.length} command process group(s) still running`);
-    const hooks = [...cancelHooks];
-    cancelHooks.clear();
-    for (const hook of hooks) {
-      const ran = Promise.resolve()
-        .then(hook)
-        .catch((e: unknown) => {
-          errors.push(`cleanup after the stop failed: ${errorMessage(e)}`);
-          log.error(`Cleanup after the stop failed: ${errorMessage(e)}`);
-        });
-      if (!(await settlesWithin(ran, CANCEL_HOOKS_MS))) {
-        errors.push(`cleanup after the stop did not finish within ${CANCEL_HOOKS_MS / 1000}s`);
-      }
-    }
-  }
 
   async function execute(): Promise<void> {
     if (o.loaded.discovered) {
@@ -321,7 +261,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
     const evaluator = createEvaluator({
       ctx,
       race,
-      stopped: () => (interruption ? stopReason(interruption) : undefined),
+      stopped: () => (lifetime.interruption ? stopReason(lifetime.interruption) : undefined),
       onResult: (st, result) => {
         if (st.selected) for (const t of failingTargets(result.findings)) failing.add(t);
         for (const r of result.recommendations ?? []) ledger.recommendations.add(r);
