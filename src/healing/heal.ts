@@ -20,7 +20,6 @@ import type {
   HealingEvent,
   RunReport,
 } from '../report/model.js';
-import { ISSUE_CATALOG } from '../engine/catalog.js';
 import {
   approvalFor,
   approvalId,
@@ -30,6 +29,7 @@ import {
   inputApproves,
   requiresConfirmation,
   retryDecision,
+  riskFor,
   retryLimit,
   type Guards,
   type SessionState,
@@ -109,7 +109,7 @@ export function newFindingReport(f: Finding, phase: string, sha?: string): Findi
     outcome: 'failed',
     reason: '',
     action: null,
-    risk: f.risk ?? ISSUE_CATALOG[f.code].risk,
+    risk: riskFor(f),
     attempts: 0,
     durationMs: 0,
   };
