@@ -1,4 +1,4 @@
-// The healing engine's decisions as plain data: every PRODUCT §3 rule, without any server.
+// The healing engine's decisions as plain data: enabled, guards, limits, approval and dry run, without any server.
 import { describe, expect, test } from 'vitest';
 import { configSchema, type OrixoonConfig } from '../../src/config/schema.js';
 import { decide, newSessionState, type PolicyInput } from '../../src/healing/policy.js';

@@ -1,9 +1,13 @@
 // The healing engine's decisions, as plain data: given a finding, the config and the session so far,
-// may it be healed, and how? No I/O here, so every safety rule is testable without a server.
+// may it be healed, and how? Guards, dependencies, approvals and retries are decided here too. No
+// I/O here (readings such as free disk space come in as data), so every safety rule is testable
+// without a server; the engine and healing/heal.ts only carry the decisions out.
+import { createHash } from 'node:crypto';
 import type { OrixoonConfig, HealingActionConfig } from '../config/schema.js';
 import { ISSUE_CATALOG } from '../engine/catalog.js';
 import { isProtectedTable } from '../targets/sql-identifiers.js';
-import type { ActionCategory, Finding, Outcome, Remedy, Risk } from '../core/types.js';
+import type { ActionCategory, Finding, IssueCode, Outcome, Remedy, Risk } from '../core/types.js';
+import type { ApprovalRecord, FindingReport } from '../report/model.js';
 
 /** What the session has done so far: counts per category and the last action time per target. */
 export interface SessionState {
@@ -36,6 +40,194 @@ export interface Guards {
   lowDisk?: string;
   /** Set when more than max_failing_services targets fail in this phase. */
   systemic?: string;
+}
+
+/** Free disk space as the engine measured it, or why it could not. */
+export type DiskReading = { freeMb: number; path: string } | { error: string; path: string };
+
+/**
+ * The low-disk guard from a free-space reading. Fail closed: a guard that cannot measure does not
+ * let healing through.
+ */
+export function lowDiskGuard(reading: DiskReading, minFreeMb: number): string | undefined {
+  if ('error' in reading)
+    return `free disk space unknown (statfs ${reading.path}: ${reading.error}): healing disabled`;
+  if (reading.freeMb >= minFreeMb) return undefined;
+  return `low disk: ${reading.freeMb} MB free on ${reading.path} (< min_free_disk_mb ${minFreeMb}): healing disabled; free disk space first`;
+}
+
+/**
+ * Findings that are guards too, and the check types that report them: those checks are measured
+ * before anything is healed (a host check's low disk disables healing like the engine's own reading).
+ */
+const GUARD_FINDINGS: ReadonlyArray<{ checkType: string; code: IssueCode; guard: keyof Guards }> = [
+  { checkType: 'host', code: 'disk_space_low', guard: 'lowDisk' },
+];
+
+/** Whether checks of this type report a guard, so they run before anything is healed. */
+export function reportsGuards(checkType: string): boolean {
+  return GUARD_FINDINGS.some((g) => g.checkType === checkType);
+}
+
+/** The guards a check's findings raise (a host check's low disk). */
+export function guardsFromFindings(findings: ReadonlyArray<Pick<Finding, 'code' | 'message'>>): Guards {
+  const out: Guards = {};
+  for (const g of GUARD_FINDINGS) {
+    const f = findings.find((x) => x.code === g.code);
+    if (f && g.guard === 'lowDisk')
+      out.lowDisk ??= `low disk: ${f.message}: healing disabled; free disk space first`;
+  }
+  return out;
+}
+
+/**
+ * The distinct things failing in a check's findings, for the systemic guard: errors only, and not
+ * a check that could not run (that says nothing about the service).
+ */
+export function failingTargets(findings: ReadonlyArray<Finding>): string[] {
+  return findings.filter((f) => (f.severity ?? 'error') === 'error' && f.code !== 'check_error').map(actsOn);
+}
+
+/**
+ * The systemic-failure guard: more distinct targets failing at once than max_failing_services
+ * (0 = off) means something shared is broken (the host, the network), and restarting services one
+ * by one would only make it worse.
+ */
+export function systemicGuard(failing: number, maxFailingServices: number): string | undefined {
+  if (maxFailingServices === 0 || failing <= maxFailingServices) return undefined;
+  return `multiple services failing simultaneously — systemic issue: ${failing} targets failing (> max_failing_services ${maxFailingServices}); healing nothing`;
+}
+
+export interface DependencyInput {
+  code: IssueCode;
+  /** Dependencies (config depends_on, Compose labels) that still fail after their own healing. */
+  brokenDeps: string[];
+  /** Those of `brokenDeps` outside the selected phases (checked, never healed in this run). */
+  unselectedDeps: string[];
+  /** safety_limits.prevent_cascade_restarts. */
+  preventCascade: boolean;
+  /** An action ran on a dependency (the root cause may be healed, so this may pass now). */
+  rootActed: boolean;
+  /** An action ran on an earlier finding of the same check. */
+  checkActed: boolean;
+}
+
+/**
+ * What happens to a finding given its dependencies: blocked while a root cause is still broken
+ * (prevent_cascade_restarts), re-tested first when a root cause or an earlier finding of its check
+ * was acted on (it may have gone with it), else healed on its own.
+ */
+export type DependencyDecision =
+  | { kind: 'blocked'; outcome: 'blocked_by_dependency'; reason: string }
+  | {
+      kind: 'retest';
+      /** Wait up to stabilization_timeout_seconds (a root cause was healed), or look once. */
+      waitForStabilization: boolean;
+      /** The reason when the re-test passes (outcome `recovered`). */
+      recoveredReason: string;
+    }
+  | { kind: 'heal' };
+
+export function dependencyDecision(i: DependencyInput): DependencyDecision {
+  if (i.brokenDeps.length && i.preventCascade) {
+    return {
+      kind: 'blocked',
+      outcome: 'blocked_by_dependency',
+      reason:
+        `root cause not healed: ${i.brokenDeps.join(', ')} still failing (prevent_cascade_restarts)` +
+        (i.unselectedDeps.length
+          ? `; ${i.unselectedDeps.join(', ')} not in the selected phases, so not healed in this run`
+          : ''),
+    };
+  }
+  if ((i.rootActed || i.checkActed) && i.code !== 'check_error') {
+    return {
+      kind: 'retest',
+      waitForStabilization: i.rootActed,
+      recoveredReason: i.rootActed
+        ? 'passed on re-test after its root cause was healed'
+        : 'passed on re-test',
+    };
+  }
+  return { kind: 'heal' };
+}
+
+/** Stable id of a finding for approvals: same check, code, target and commit → same id. */
+export function approvalId(f: Pick<Finding, 'checkId' | 'code' | 'targetKey'>, sha = ''): string {
+  const h = createHash('sha256').update(`${f.checkId}|${f.code}|${f.targetKey}|${sha}`).digest('hex');
+  return `ox-${h.slice(0, 10)}`;
+}
+
+/**
+ * Whether the `approve` input approves a finding: `all`, its approval id, its check id, or
+ * `checkId:code`.
+ */
+export function inputApproves(
+  approve: ReadonlySet<string>,
+  f: Pick<FindingReport, 'id' | 'checkId' | 'code'>,
+): boolean {
+  return (
+    approve.has('all') || approve.has(f.id) || approve.has(f.checkId) || approve.has(`${f.checkId}:${f.code}`)
+  );
+}
+
+/**
+ * The approval that counts for a finding: the input's first, else a record (from a PR comment)
+ * that names this finding's approval id. Undefined = not approved.
+ */
+export function approvalFor(
+  f: Pick<FindingReport, 'id' | 'checkId' | 'code'>,
+  approve: ReadonlySet<string>,
+  records: ReadonlyArray<ApprovalRecord | undefined>,
+  at: string,
+): ApprovalRecord | undefined {
+  if (inputApproves(approve, f)) return { id: f.id, via: 'input', at };
+  return records.find((r) => r?.id === f.id);
+}
+
+/** Counts an action (or a dry run's planned one) against the session's limits and cooldown. */
+export function countAction(
+  session: SessionState,
+  category: ActionCategory,
+  f: Pick<Finding, 'params' | 'targetKey'>,
+  action: string | null,
+  now: number,
+): void {
+  session.used[category]++;
+  session.lastActionAt.set(cooldownKey(f, action), now);
+}
+
+/**
+ * Whether one more attempt of an action already under way may run: the session limit holds for
+ * retries too; the cooldown does not (the retry delay paces them).
+ */
+export function retryLimit(
+  config: OrixoonConfig,
+  session: SessionState,
+  category: ActionCategory,
+  key: string,
+  now: number,
+): string | undefined {
+  const noCooldown = { ...config, safety_limits: { ...config.safety_limits, cooldown_seconds: 0 } };
+  return limitCheck(noCooldown, session, category, key, now);
+}
+
+/**
+ * What to do before another attempt, given the finding as the check sees it now: it went (the last
+ * action worked more slowly than the re-test waited), it now needs a person, it changed into
+ * another problem (not this remedy's to fix), or it is still the same and the action is retried.
+ */
+export type RetryDecision =
+  | { kind: 'healed' }
+  | { kind: 'not_healable'; reason: string }
+  | { kind: 'changed'; code: IssueCode; message: string }
+  | { kind: 'retry'; finding: Finding };
+
+export function retryDecision(now: Finding | 'gone', before: Pick<Finding, 'code'>): RetryDecision {
+  if (now === 'gone') return { kind: 'healed' };
+  if (now.manual) return { kind: 'not_healable', reason: now.manual };
+  if (now.code !== before.code) return { kind: 'changed', code: now.code, message: now.message };
+  return { kind: 'retry', finding: now };
 }
 
 export interface PolicyInput {
