@@ -26,7 +26,7 @@ import type {
   RunReport,
 } from '../report/model.js';
 import { Targets } from '../targets/index.js';
-import type { DockerSettings } from '../targets/docker.js';
+import type { DockerSettings } from '../targets/docker/index.js';
 import { ProcessGroups } from '../targets/exec.js';
 import { ISSUE_CATALOG } from './catalog.js';
 import { Logger, type LogSinks } from '../support/logger.js';

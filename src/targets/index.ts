@@ -1,9 +1,9 @@
 // Connections to the systems Orixoon talks to, created lazily and owned for one run. Each target
 // module is the only place that talks to its system; it knows nothing of policy.
 import type { Redactor } from '../support/redact.js';
-import { DockerTarget, type DockerSettings } from './docker.js';
-import { PostgresTarget } from './postgres.js';
-import { RedisTarget } from './redis.js';
+import { DockerTarget, type DockerSettings } from './docker/index.js';
+import { PostgresTarget } from './postgres/index.js';
+import { RedisTarget } from './redis/index.js';
 
 export interface TargetSettings {
   docker: DockerSettings;
