@@ -5,6 +5,7 @@ import { ContainerApi, type ContainerInfo, type ContainerInspectInfo, type Memor
 import { DockerClient, type CallOptions, type DockerSettings } from './connection.js';
 import { ContainerEvents, type DockerEvent, type WaitResult } from './events.js';
 import { ContainerExec, type HealthcheckResult } from './exec.js';
+import { DEFAULT_DOCKER_HOST } from './hosts.js';
 import { ContainerLogReader, type ContainerLogOptions, type ContainerLogs } from './logs.js';
 import { ContainerRecreate } from './recreate.js';
 
@@ -21,6 +22,14 @@ export {
 export type { DockerEvent, WaitResult } from './events.js';
 export { ExecTimeoutError, healthcheckArgv, type HealthcheckResult } from './exec.js';
 export type { ContainerLogOptions, ContainerLogs } from './logs.js';
+export {
+  DEFAULT_DOCKER_HOST,
+  dockerHostNames,
+  isDockerHosts,
+  resolveDockerHost,
+  type DockerHostsSettings,
+  type DockerTargetSettings,
+} from './hosts.js';
 export { recreateSpec } from './recreate.js';
 
 export class DockerTarget {
@@ -31,7 +40,14 @@ export class DockerTarget {
   private readonly logReader: ContainerLogReader;
   private readonly recreator: ContainerRecreate;
 
-  constructor(readonly settings: DockerSettings) {
+  /**
+   * `hostName` is the engine's name in the configuration (`default` for the single-host form), so
+   * findings and reports can say which engine they are about.
+   */
+  constructor(
+    readonly settings: DockerSettings,
+    readonly hostName: string = DEFAULT_DOCKER_HOST,
+  ) {
     this.client = new DockerClient(settings);
     this.containers = new ContainerApi(this.client);
     this.containerEvents = new ContainerEvents(this.client, this.containers);
