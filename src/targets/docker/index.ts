@@ -6,6 +6,7 @@ import { DockerClient, type CallOptions, type DockerSettings } from './connectio
 import { ContainerEvents, type DockerEvent, type WaitResult } from './events.js';
 import { ContainerExec, type HealthcheckResult } from './exec.js';
 import { DEFAULT_DOCKER_HOST } from './hosts.js';
+import { DockerLeaseStore } from './lease.js';
 import { ContainerLogReader, type ContainerLogOptions, type ContainerLogs } from './logs.js';
 import { ContainerRecreate } from './recreate.js';
 
@@ -30,6 +31,7 @@ export {
   type DockerHostsSettings,
   type DockerTargetSettings,
 } from './hosts.js';
+export { DockerLeaseStore, dockerLeaseName, LEASE_LABEL } from './lease.js';
 export { recreateSpec } from './recreate.js';
 
 export class DockerTarget {
@@ -176,6 +178,14 @@ export class DockerTarget {
   /** The newest log lines of a window, within line and byte caps; `capped` says older lines were left out. */
   readLogs(idOrName: string, opts: ContainerLogOptions = {}): Promise<ContainerLogs> {
     return this.logReader.readLogs(idOrName, opts);
+  }
+
+  /**
+   * Leases held on this engine as never-started containers made from `image` (any image the engine
+   * has, e.g. that of the container acted on); see targets/lease.ts.
+   */
+  leases(image: string): DockerLeaseStore {
+    return new DockerLeaseStore(this.client, this.containers, image);
   }
 
   async close(): Promise<void> {

@@ -132,7 +132,8 @@ export class PostgresConnection {
     return sanitize(text, this.secrets);
   }
 
-  private wrap(err: unknown, doing: string): PostgresTargetError {
+  /** An error naming the server and what was being done, never the password. */
+  wrap(err: unknown, doing: string): PostgresTargetError {
     if (err instanceof PostgresTargetError) return err;
     const msg = this.sanitize(errorMessage(err));
     return new PostgresTargetError(`PostgreSQL ${this.display}: ${doing} failed: ${msg}`, errorCode(err));
@@ -262,6 +263,34 @@ export class PostgresConnection {
   /** Connect (if needed) and `SELECT 1`; throws a sanitised error naming the target. */
   async ping(): Promise<void> {
     await this.query('SELECT 1');
+  }
+
+  /**
+   * A session of its own on this URL, not the shared one, for what lives exactly as long as a session
+   * (a lease's advisory lock). Connected within `timeoutMs`; every query on it is bounded by
+   * `timeoutMs` too. The caller ends it; a dropped connection never crashes the process.
+   */
+  async separateSession(applicationName: string, timeoutMs: number): Promise<pg.Client> {
+    const { Client } = (await pgModule()).default;
+    let client: pg.Client;
+    try {
+      client = new Client({
+        ...this.connectionConfig(),
+        application_name: applicationName,
+        connectionTimeoutMillis: timeoutMs,
+        query_timeout: timeoutMs,
+      });
+    } catch (err) {
+      throw this.wrap(err, 'connect');
+    }
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (err) {
+      client.end().catch(() => undefined);
+      throw this.wrap(err, 'connect');
+    }
+    return client;
   }
 
   /**

@@ -4,6 +4,7 @@
 // Reads (every check, and user-given SQL) run one statement at a time in a READ ONLY transaction
 // that is rolled back; only `transaction()` and `signal()` (remedies) may change anything.
 import { PostgresConnection } from './connection.js';
+import { PostgresLeaseStore } from './lease.js';
 import { lockWaits, stillBlocking, type LockWait } from './locks.js';
 import {
   currentUser,
@@ -35,6 +36,7 @@ export {
   type PostgresTargetOptions,
   type QueryFn,
 } from './connection.js';
+export { LEASE_APPLICATION_NAME, PostgresLeaseStore } from './lease.js';
 export type { LockWait } from './locks.js';
 export {
   PROTECTED_APPLICATIONS,
@@ -46,6 +48,11 @@ export {
 } from './sessions.js';
 
 export class PostgresTarget extends PostgresConnection {
+  /** Leases held on this server as session advisory locks, each on a session of its own; see targets/lease.ts. */
+  leases(): PostgresLeaseStore {
+    return new PostgresLeaseStore(this);
+  }
+
   /** Orixoon's own backend pid. */
   ownPid(): Promise<number> {
     return ownPid(this);

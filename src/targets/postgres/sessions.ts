@@ -11,6 +11,8 @@ export const PROTECTED_APPLICATIONS = [
   'pg_dumpall',
   'pg_restore',
   'orixoon',
+  // A lease's own session, of this run or another: ending it would free a lease its holder still needs.
+  'orixoon-lease',
 ] as const;
 
 /** One session seen in pg_stat_activity (client backends only). */

@@ -3,6 +3,7 @@
 // loop). Never KEYS, never a flush of a whole database.
 import { RedisConnection } from './connection.js';
 import { scanSweep, unlinkExpiringKeys, type SweepResult } from './keys.js';
+import { RedisLeaseStore } from './lease.js';
 import { killBusyScript, memory, rejectsWritesWithOom, waitLazyFree, type RedisMemory } from './memory.js';
 
 export {
@@ -14,6 +15,7 @@ export {
   type RedisTargetOptions,
 } from './connection.js';
 export { globToRegExp, type SweepResult } from './keys.js';
+export { RedisLeaseStore, redisLeaseKey } from './lease.js';
 export type { RedisMemory } from './memory.js';
 
 export class RedisTarget extends RedisConnection {
@@ -40,6 +42,11 @@ export class RedisTarget extends RedisConnection {
   /** A plain SCAN sweep over the whole keyspace (a master deletes the expired keys it visits). */
   scanSweep(deadline: number, count = 1000): Promise<SweepResult> {
     return scanSweep(this, deadline, count);
+  }
+
+  /** Leases held on this server (`SET NX PX` with a token); see targets/lease.ts. */
+  leases(): RedisLeaseStore {
+    return new RedisLeaseStore(this);
   }
 
   /** Removes keys whose TTL is above 0 and below `maxTtlMs`, each checked and unlinked atomically. */
