@@ -29,6 +29,8 @@ const TOKEN_LABEL = 'orixoon.lease.token';
 const EXPIRES_LABEL = 'orixoon.lease.expires';
 /** The container is never started; an entrypoint is only there because create insists on a command. */
 const NEVER_STARTED = ['/orixoon-lease-never-started'];
+/** Tries to take the name (with short pauses while a concurrent create or remove settles). */
+const ACQUIRE_ATTEMPTS = 12;
 
 function digest(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 40);
@@ -61,7 +63,7 @@ export class DockerLeaseStore implements LeaseStore {
 
   acquire(key: string, holder: LeaseHolder, ttlMs: number): Promise<LeaseAcquired | LeaseRefused> {
     return this.bounded(`lease '${key}'`, async (): Promise<LeaseAcquired | LeaseRefused> => {
-      for (let attempt = 0; attempt < 3; attempt++) {
+      for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
         const token = newLeaseToken();
         const created = await this.create(dockerLeaseName(key), key, {
           [KEY_LABEL]: key,
@@ -74,13 +76,20 @@ export class DockerLeaseStore implements LeaseStore {
           return { acquired: true, token };
         }
         const state = await this.read(key);
-        if (!state.lock) continue; // released meanwhile: try again
+        if (!state.lock) {
+          // The name is taken before the container shows in the list (a concurrent create still in
+          // progress), or it was just removed: look again shortly.
+          await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** attempt, 250)));
+          continue;
+        }
         if (state.expiresAt !== null && state.expiresAt > Date.now())
           return { acquired: false, holder: state.holder, expiresAt: state.expiresAt };
         // Expired (or written by something that is not a lease): remove exactly that container, by id.
         await this.remove(state.lock.Id);
       }
-      throw new Error(`lease '${key}' changed hands three times while being taken; try again`);
+      throw new Error(
+        `lease '${key}': its container name stayed taken without a lease container to read; try again`,
+      );
     });
   }
 
