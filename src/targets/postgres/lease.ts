@@ -76,25 +76,29 @@ export class PostgresLeaseStore implements LeaseStore {
       try {
         if (abandoned) throw new Error('gave up');
         await this.arm(session, ttlMs);
-        const [row] = (
-          await session.query<{ ok: boolean }>(
-            `SELECT pg_try_advisory_lock(${LOCK_ARGS}) AS ok ${stamp(key, holder, Date.now() + ttlMs)}`,
+        // A holder that lets go between the refused try and the look at who holds it: try again.
+        for (let attempt = 0; ; attempt++) {
+          const [row] = (
+            await session.query<{ ok: boolean }>(
+              `SELECT pg_try_advisory_lock(${LOCK_ARGS}) AS ok ${stamp(key, holder, Date.now() + ttlMs)}`,
+              [NAMESPACE, key],
+            )
+          ).rows;
+          if (row?.ok && abandoned) throw new Error('gave up');
+          if (row?.ok) {
+            const token = newLeaseToken();
+            this.held.set(token, { key, holder, session });
+            session.once('end', () => this.held.delete(token));
+            return { acquired: true, token };
+          }
+          const seen = await session.query<{ query: string | null }>(
+            `SELECT a.query FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE ${IS_LEASE_LOCK}`,
             [NAMESPACE, key],
-          )
-        ).rows;
-        if (row?.ok && abandoned) throw new Error('gave up');
-        if (row?.ok) {
-          const token = newLeaseToken();
-          this.held.set(token, { key, holder, session });
-          session.once('end', () => this.held.delete(token));
-          return { acquired: true, token };
+          );
+          if (seen.rows.length === 0 && attempt < 2) continue;
+          await session.end().catch(() => undefined);
+          return { acquired: false, ...readStamp(seen.rows[0]?.query) };
         }
-        const seen = await session.query<{ query: string | null }>(
-          `SELECT a.query FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE ${IS_LEASE_LOCK}`,
-          [NAMESPACE, key],
-        );
-        await session.end().catch(() => undefined);
-        return { acquired: false, ...readStamp(seen.rows[0]?.query) };
       } catch (err) {
         await session.end().catch(() => undefined);
         throw err;
