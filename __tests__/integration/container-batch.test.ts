@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inspect, removeSuite, runContainer, SLEEP_FOREVER } from '../helpers/docker.js';
 import { runWithConfig, tempDir } from '../helpers/engine.js';
-import { DockerTarget } from '../../src/targets/docker.js';
+import { DockerTarget } from '../../src/targets/docker/index.js';
 
 const SUITE = 'container-batch';
 const NAMES = Array.from({ length: 12 }, (_, i) => `oxc-batch-${String(i).padStart(2, '0')}`);

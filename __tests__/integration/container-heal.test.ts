@@ -2,7 +2,7 @@
 // the docker remedy acts, verify re-tests, and the container's real state is asserted afterwards.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { docker, inspect, removeSuite, runContainer, SLEEP_FOREVER, waitFor } from '../helpers/docker.js';
-import { DockerTarget } from '../../src/targets/docker.js';
+import { DockerTarget } from '../../src/targets/docker/index.js';
 import { onlyFinding, remedy, remedyContext, testRunContext, type TestRun } from '../helpers/context.js';
 import { containerCheckOf, PERL_LEAK, stateDir, SUITE } from './container-support.js';
 

@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, inspect, removeSuite, runContainer, SLEEP_FOREVER, TEST_LABEL } from '../helpers/docker.js';
-import { DockerTarget, DockerUnreachableError } from '../../src/targets/docker.js';
+import { DockerTarget, DockerUnreachableError } from '../../src/targets/docker/index.js';
 import { SUITE } from './container-support.js';
 
 const t = new DockerTarget({ timeoutMs: 10_000 });

@@ -7,7 +7,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerApiError, DockerTarget, DockerUnreachableError } from '../../src/targets/docker.js';
+import { DockerApiError, DockerTarget, DockerUnreachableError } from '../../src/targets/docker/index.js';
 import { FIXTURE_IMAGE } from '../helpers/docker.js';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, removeSuite, runContainer } from '../helpers/docker.js';
-import { DockerTarget } from '../../src/targets/docker.js';
+import { DockerTarget } from '../../src/targets/docker/index.js';
 import { MAX_LOG_LINES } from '../../src/targets/logfile.js';
 import { tempDir, until } from './workers-support.js';
 

@@ -8,7 +8,7 @@ import { removeSuite, startPostgres, type PostgresFixture } from '../helpers/doc
 import { runWithConfig } from '../helpers/engine.js';
 import { checkOf, OpenRuns } from '../helpers/context.js';
 import { workerCheck } from '../../src/checks/worker.js';
-import { PostgresTarget, PostgresTargetError } from '../../src/targets/postgres.js';
+import { PostgresTarget, PostgresTargetError } from '../../src/targets/postgres/index.js';
 
 const SUITE = 'datastore-pg-read-only';
 const PORT = 55430;

@@ -2,7 +2,7 @@
 // single-session query/transaction API, and password-free errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeSuite, startPostgres, type PostgresFixture } from '../helpers/docker.js';
-import { PostgresTarget } from '../../src/targets/postgres.js';
+import { PostgresTarget } from '../../src/targets/postgres/index.js';
 
 const SUITE = 'datastore-pg-target';
 let pgf: PostgresFixture;

@@ -10,7 +10,7 @@ import { checkHarness, DATASTORE_RUN, onlyFinding, OpenRuns } from '../helpers/c
 import { redisCheck } from '../../src/checks/redis.js';
 import type { Finding } from '../../src/core/types.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
-import { RedisTarget, RedisTargetError } from '../../src/targets/redis.js';
+import { RedisTarget, RedisTargetError } from '../../src/targets/redis/index.js';
 
 const SUITE = 'datastore-redis-db-index';
 const PORT = 56330;

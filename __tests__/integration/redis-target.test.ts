@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, removeSuite, startRedis, type RedisFixture } from '../helpers/docker.js';
-import { RedisTarget, globToRegExp } from '../../src/targets/redis.js';
+import { RedisTarget, globToRegExp } from '../../src/targets/redis/index.js';
 
 const SUITE = 'datastore-redis-target';
 let r: RedisFixture;

@@ -11,7 +11,7 @@ import {
   recreateSpec,
   type ContainerInspectInfo,
   type DockerEvent,
-} from '../../src/targets/docker.js';
+} from '../../src/targets/docker/index.js';
 import {
   oomsSinceDeliberateStart,
   parseComposeDependsOn,

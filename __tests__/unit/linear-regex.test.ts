@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRegex, regexProblem } from '../../src/config/regex.js';
 import { matchingLines } from '../../src/checks/logs.js';
-import { globToRegExp } from '../../src/targets/redis.js';
+import { globToRegExp } from '../../src/targets/redis/index.js';
 
 const EVIL = `${'a'.repeat(70)}!`;
 

@@ -1,7 +1,7 @@
 // A PostgreSQL URL that does not parse, without a server: a target error naming the target, never
 // the password, never a raw TypeError; probe() keeps its promise of never throwing.
 import { describe, expect, it } from 'vitest';
-import { PostgresTarget, PostgresTargetError } from '../../src/targets/postgres.js';
+import { PostgresTarget, PostgresTargetError } from '../../src/targets/postgres/index.js';
 
 describe('PostgresTarget with a malformed URL', () => {
   it('query() and ping() reject with a PostgresTargetError; probe() resolves not ok', async () => {

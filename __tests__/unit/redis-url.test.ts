@@ -1,7 +1,7 @@
 // How the redis target reads a URL's database index, without a server: the URL it connects to never
 // carries the index (so the client never SELECTs on its own), and a bad index is a clear error.
 import { describe, expect, it } from 'vitest';
-import { describeRedisUrl, parseRedisEndpoint, RedisTargetError } from '../../src/targets/redis.js';
+import { describeRedisUrl, parseRedisEndpoint, RedisTargetError } from '../../src/targets/redis/index.js';
 
 function problemOf(url: string): RedisTargetError {
   try {

@@ -20,7 +20,7 @@ import {
   type DockerEvent,
   type DockerTarget,
   type MemoryStats,
-} from '../targets/docker.js';
+} from '../targets/docker/index.js';
 import { MAX_COUNT, MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
 
 export const CONTAINER_DEFAULTS = {

@@ -7,7 +7,7 @@ import { defineCheckType } from './check-type.js';
 import { loadPatterns, type ErrorPattern } from '../config/patterns.js';
 import { compileRegex, regexProblem, type TextMatcher } from '../config/regex.js';
 import type { Check, CheckResult, Finding, Risk, RunContext, VerifyResult } from '../core/types.js';
-import { DockerApiError } from '../targets/docker.js';
+import { DockerApiError } from '../targets/docker/index.js';
 import { describeEnd, runShell } from '../targets/exec.js';
 import { linesSince, MAX_LOG_BYTES, MAX_LOG_LINES, readLogFile } from '../targets/logfile.js';
 import { MAX_COUNT, MAX_MINUTES } from '../config/limits.js';

@@ -10,7 +10,7 @@ import {
   PROTECTED_APPLICATIONS,
   type PgSession,
   type PostgresTarget,
-} from '../targets/postgres.js';
+} from '../targets/postgres/index.js';
 import { MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
 
 export const POSTGRES_DEFAULTS = {

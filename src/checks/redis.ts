@@ -5,7 +5,7 @@ import { defineCheckType } from './check-type.js';
 import { thresholdFromConfig } from './postgres.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
-import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
+import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis/index.js';
 import { MAX_AGE_SECONDS } from '../config/limits.js';
 
 export const REDIS_DEFAULTS = {

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
-import { DockerApiError } from '../targets/docker.js';
-import { isMultiStatementError, PostgresTargetError, READ_ONLY_VIOLATION } from '../targets/postgres.js';
+import { DockerApiError } from '../targets/docker/index.js';
+import { isMultiStatementError, PostgresTargetError, READ_ONLY_VIOLATION } from '../targets/postgres/index.js';
 import { findQueueCheck, queueTable, type QueueOptions } from './queue.js';
 import type { QueueProgress } from '../targets/queue-table.js';
 import { MAX_AGE_SECONDS, MAX_MINUTES } from '../config/limits.js';

@@ -2,7 +2,7 @@
 // config's targets section. The target modules own the connections themselves.
 import type { OrixoonConfig } from '../config/schema.js';
 import type { TargetSettings } from '../targets/index.js';
-import type { DockerSettings } from '../targets/docker.js';
+import type { DockerSettings } from '../targets/docker/index.js';
 
 /** Connection settings given by the entry point (inputs, flags), each overriding the config. */
 export interface ConnectionOverrides {

@@ -4,7 +4,7 @@
 import { composeFacts } from '../checks/container.js';
 import { readFileSync } from 'node:fs';
 import { checkType } from '../checks/registry.js';
-import { containerName } from '../targets/docker.js';
+import { containerName } from '../targets/docker/index.js';
 import { ConfigError, type LoadedConfig } from '../config/load.js';
 import type { Targets } from '../targets/index.js';
 import type { Check } from '../core/types.js';

@@ -1,31 +1,61 @@
 // Connections to the systems Orixoon talks to, created lazily and owned for one run. Each target
-// module is the only place that talks to its system; it knows nothing of policy.
+// module is the only place that talks to its system; it knows nothing of policy. A system is one
+// factory in SYSTEMS; `Targets` is the typed view the engine, checks and remedies use.
 import type { Redactor } from '../support/redact.js';
-import { DockerTarget, type DockerSettings } from './docker.js';
-import { PostgresTarget } from './postgres.js';
-import { RedisTarget } from './redis.js';
+import { DockerTarget, resolveDockerHost, type DockerTargetSettings } from './docker/index.js';
+import { PostgresTarget } from './postgres/index.js';
+import { RedisTarget } from './redis/index.js';
+import { TargetRegistry, type TargetsOf } from './registry.js';
 
 export interface TargetSettings {
-  docker: DockerSettings;
+  /** One engine (`{ host, … }`) or named engines (`{ hosts: { app: {…}, db: {…} }, default? }`). */
+  docker: DockerTargetSettings;
   postgresUrl?: string;
   redisUrl?: string;
 }
 
+/** What every factory gets besides its key. */
+export interface TargetContext {
+  settings: TargetSettings;
+  redactor: Redactor;
+}
+
+/** One line per system: its name and the factory that makes its target for a connection key. */
+const SYSTEMS = {
+  docker: (hostName: string, { settings }: TargetContext) => {
+    const host = resolveDockerHost(settings.docker, hostName);
+    return new DockerTarget(host.settings, host.name);
+  },
+  postgres: (url: string, { redactor }: TargetContext) => (redactor.add(url), new PostgresTarget(url)),
+  redis: (url: string, { redactor }: TargetContext) => (redactor.add(url), new RedisTarget(url)),
+};
+
+export type SystemName = keyof typeof SYSTEMS;
+export type SystemTargets = TargetsOf<typeof SYSTEMS>;
+
 export class Targets {
-  private dockerTarget?: DockerTarget;
-  private readonly pg = new Map<string, PostgresTarget>();
-  private readonly redisTargets = new Map<string, RedisTarget>();
+  private readonly registry: TargetRegistry<TargetContext, typeof SYSTEMS>;
 
   readonly settings: TargetSettings;
   readonly redactor: Redactor;
   constructor(settings: TargetSettings, redactor: Redactor) {
     this.settings = settings;
     this.redactor = redactor;
+    this.registry = new TargetRegistry(SYSTEMS, { settings, redactor });
   }
 
-  docker(): DockerTarget {
-    this.dockerTarget ??= new DockerTarget(this.settings.docker);
-    return this.dockerTarget;
+  /** The target of `system` for a connection key (a host name, a URL), made on first use. */
+  get<K extends SystemName>(system: K, key: string): SystemTargets[K] {
+    return this.registry.get(system, key);
+  }
+
+  /**
+   * One Docker engine per configured host per run. Without a name: the default host (the one
+   * `default` names, the only one, or the one named `default`); an unknown name is an error that lists
+   * the configured hosts.
+   */
+  docker(hostName?: string): DockerTarget {
+    return this.registry.get('docker', resolveDockerHost(this.settings.docker, hostName).name);
   }
 
   /** One PostgreSQL session per URL per run, shared by every check and remedy. */
@@ -34,36 +64,17 @@ export class Targets {
       throw new Error(
         "No PostgreSQL URL: set targets.postgres.url, the check's url, or the postgres-url input",
       );
-    let t = this.pg.get(url);
-    if (!t) {
-      this.redactor.add(url);
-      t = new PostgresTarget(url);
-      this.pg.set(url, t);
-    }
-    return t;
+    return this.registry.get('postgres', url);
   }
 
   /** One Redis client per URL per run. */
   redis(url = this.settings.redisUrl): RedisTarget {
     if (!url) throw new Error("No Redis URL: set targets.redis.url, the check's url, or the redis-url input");
-    let t = this.redisTargets.get(url);
-    if (!t) {
-      this.redactor.add(url);
-      t = new RedisTarget(url);
-      this.redisTargets.set(url, t);
-    }
-    return t;
+    return this.registry.get('redis', url);
   }
 
   /** Closes every connection; safe to call twice. Each close is bounded, so a peer that never answers cannot hold the run. */
-  async close(): Promise<void> {
-    const all: Array<{ close(): Promise<void> }> = [...this.pg.values(), ...this.redisTargets.values()];
-    if (this.dockerTarget) all.push(this.dockerTarget);
-    this.pg.clear();
-    this.redisTargets.clear();
-    this.dockerTarget = undefined;
-    await Promise.allSettled(
-      all.map((t) => Promise.race([t.close(), new Promise<void>((r) => setTimeout(r, 2000).unref())])),
-    );
+  close(): Promise<void> {
+    return this.registry.closeAll();
   }
 }

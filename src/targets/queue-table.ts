@@ -3,7 +3,7 @@
 // rows a worker holds are left alone) that reports its row counts, and no row is ever lost:
 // dead-lettering moves rows with a single `DELETE … RETURNING` feeding an `INSERT`, so the two
 // counts cannot differ.
-import type { PostgresTarget, QueryFn } from './postgres.js';
+import type { PostgresTarget, QueryFn } from './postgres/index.js';
 import { quoteIdent, quoteQualified } from './sql-identifiers.js';
 
 export interface QueueStatuses {

@@ -3,7 +3,7 @@
 // target), refuses protected containers (the engine guards too), and stays within ctx.timeoutMs.
 import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
 import { findingContainer } from '../../checks/container.js';
-import type { CallOptions, ContainerInspectInfo, DockerTarget } from '../../targets/docker.js';
+import type { CallOptions, ContainerInspectInfo, DockerTarget } from '../../targets/docker/index.js';
 
 /** Docker's own default grace period for a stop. */
 const DEFAULT_STOP_SECONDS = 10;

@@ -16,7 +16,7 @@ import {
   type PgSession,
   type PostgresTarget,
   type SignalResult,
-} from '../../targets/postgres.js';
+} from '../../targets/postgres/index.js';
 
 /** Default bound on the sessions one action may signal (`healing_actions.<code>.max_sessions_per_action`). */
 const DEFAULT_MAX_SESSIONS = 1000;

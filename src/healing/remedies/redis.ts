@@ -3,7 +3,7 @@
 // bounded by the action's timeout and the run's deadline.
 import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
 import { REDIS_DEFAULTS, evictionRecommendation, formatBytes, redisTargetFor } from '../../checks/redis.js';
-import { globToRegExp, replyCode, type RedisMemory, type RedisTarget } from '../../targets/redis.js';
+import { globToRegExp, replyCode, type RedisMemory, type RedisTarget } from '../../targets/redis/index.js';
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;

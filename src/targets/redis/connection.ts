@@ -1,11 +1,9 @@
-// Redis target (ioredis). The only place that talks to Redis: a dedicated client per URL per run that
-// fails fast on a dead server (connect/command timeouts, no offline queue, no retries, no reconnect
-// loop). Never KEYS, never a flush of a whole database.
+// The Redis client of one URL: a dedicated client per URL per run that fails fast on a dead server
+// (connect/command timeouts, no offline queue, no retries, no reconnect loop), in the URL's database.
 // Types only: ioredis is loaded when the first client is made, so a run without Redis never loads it.
 import type { Redis } from 'ioredis';
-import { compileRegex, literal, type TextMatcher } from '../config/regex.js';
-import { lazyImport } from './lazy.js';
-import { sanitize, urlSecrets } from './postgres.js';
+import { lazyImport } from '../lazy.js';
+import { sanitize, urlSecrets } from '../postgres/connection.js';
 
 const ioredisModule = lazyImport(() => import('ioredis'));
 
@@ -31,34 +29,6 @@ export class RedisTargetError extends Error {
     this.reply = reply;
     this.urlProblem = urlProblem;
   }
-}
-
-export interface RedisMemory {
-  usedMemory: number;
-  notCountedForEvict: number;
-  /** used_memory − mem_not_counted_for_evict: what Redis compares to maxmemory. */
-  countedMemory: number;
-  maxmemory: number;
-  policy: string;
-  /** counted / maxmemory × 100, or null when maxmemory is 0 (no limit). */
-  percent: number | null;
-  /** Cumulative OOM error replies since the server started (INFO errorstats), when known. */
-  oomErrors: number | null;
-  role: string;
-  loading: boolean;
-  expiredKeys: number;
-  keys: number;
-}
-
-export interface SweepResult {
-  /** Keys visited by SCAN. */
-  scanned: number;
-  /** Keys removed. */
-  removed: number;
-  /** Keys left alone because they match a protected pattern. */
-  protectedSkipped: number;
-  /** False when the deadline ended the sweep before the cursor came back to 0. */
-  complete: boolean;
 }
 
 /** `host:port/db` of a Redis URL, never its password. */
@@ -146,119 +116,7 @@ export function replyCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * Glob matching as Redis does it (`*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\\x`), on the linear-time engine:
- * a protected-key pattern like `*a*a*a*b` must not backtrack on every long key a sweep visits.
- */
-export function globToRegExp(glob: string): TextMatcher {
-  const chars = [...glob];
-  let re = '';
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    if (c === '*') re += '[\\s\\S]*';
-    else if (c === '?') re += '[\\s\\S]';
-    else if (c === '\\' && i + 1 < chars.length) re += literal(chars[++i]!);
-    else if (c === '[') {
-      const cls = globClass(chars, i + 1);
-      re += cls.re;
-      i = cls.end;
-    } else re += literal(c);
-  }
-  return compileRegex(`^${re}$`);
-}
-
-/**
- * The class starting after `[` at `from`, read as Redis's stringmatch reads it: `^` negates, `\\x` is
- * x, `a-z` a range (a reversed one is swapped), the first `]` closes (so `[]` matches nothing and `[^]`
- * anything), and an unclosed class runs to the end of the pattern. `end` is the index of its last char.
- */
-function globClass(chars: string[], from: number): { re: string; end: number } {
-  let k = from;
-  const negate = chars[k] === '^';
-  if (negate) k++;
-  let out = '';
-  for (; k < chars.length && chars[k] !== ']'; k++) {
-    if (chars[k] === '\\' && k + 1 < chars.length) out += literal(chars[++k]!);
-    else if (chars[k + 1] === '-' && k + 2 < chars.length) {
-      const [a, b] = [chars[k]!, chars[k + 2]!];
-      const [lo, hi] = a <= b ? [a, b] : [b, a];
-      out += `${literal(lo)}-${literal(hi)}`;
-      k += 2;
-    } else out += literal(chars[k]!);
-  }
-  const end = Math.min(k, chars.length - 1);
-  if (out === '') return { re: negate ? '[\\s\\S]' : '[^\\s\\S]', end };
-  return { re: `[${negate ? '^' : ''}${out}]`, end };
-}
-
-// Removes each candidate only if, at this instant, it still has a TTL in (0, max): a key given no TTL
-// (or a longer one) between the PTTL read and the delete is never removed. Returns how many went.
-const UNLINK_IF_EXPIRING = `
-local n = 0
-local max = tonumber(ARGV[1])
-for i, k in ipairs(KEYS) do
-  local t = redis.call('PTTL', k)
-  if t > 0 and t < max then
-    n = n + redis.call('UNLINK', k)
-  end
-end
-return n`;
-
-// A whole sweep step on the server, when no key needs a look from Orixoon (no protected pattern): one
-// SCAN step, then each key's PTTL and the UNLINK of those still expiring, atomically, so no key travels
-// to the client and back. Returns {next cursor, keys visited, keys removed}.
-const SWEEP_EXPIRING = `
-local r = redis.call('SCAN', ARGV[1], 'COUNT', ARGV[2])
-local max = tonumber(ARGV[3])
-local keys = r[2]
-local picked = {}
-for i = 1, #keys do
-  local t = redis.call('PTTL', keys[i])
-  if t > 0 and t < max then picked[#picked + 1] = keys[i] end
-end
-local n = 0
-for i = 1, #picked, 500 do
-  n = n + redis.call('UNLINK', unpack(picked, i, math.min(i + 499, #picked)))
-end
-return {r[1], #keys, n}`;
-
-/** Whether an error means this user may not run scripts (ACL NOPERM, a renamed/disabled EVAL). */
-function scriptingRefused(err: unknown): boolean {
-  const code = replyCode(err);
-  const msg = err instanceof Error ? err.message : String(err);
-  return code === 'NOPERM' || (code === 'ERR' && /unknown command|disabled|not allowed/i.test(msg));
-}
-
-const ttlBelow = (max: number) => (r: [Error | null, unknown] | undefined) =>
-  !!r && !r[0] && typeof r[1] === 'number' && r[1] > 0 && r[1] < max;
-
-/**
- * Without scripting: pipelined PTTL picks the candidates; WATCH them, read their PTTL again, and
- * UNLINK the still-eligible ones in MULTI/EXEC — EXEC aborts (nothing removed) if any of them changed.
- */
-async function unlinkWatched(c: Redis, keys: Buffer[], maxTtlMs: number): Promise<number> {
-  const first = c.pipeline();
-  for (const k of keys) first.pttl(k);
-  const ttls = (await first.exec()) ?? [];
-  const candidates = keys.filter((_, i) => ttlBelow(maxTtlMs)(ttls[i]));
-  if (candidates.length === 0) return 0;
-  await c.watch(...candidates);
-  const again = c.pipeline();
-  for (const k of candidates) again.pttl(k);
-  const ttls2 = (await again.exec()) ?? [];
-  const eligible = candidates.filter((_, i) => ttlBelow(maxTtlMs)(ttls2[i]));
-  if (eligible.length === 0) {
-    await c.unwatch();
-    return 0;
-  }
-  const res = await c
-    .multi()
-    .unlink(...eligible)
-    .exec();
-  return res ? Number(res[0]?.[1] ?? 0) : 0;
-}
-
-function parseInfo(text: string): Record<string, string> {
+export function parseInfo(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
     if (!line || line.startsWith('#')) continue;
@@ -277,7 +135,8 @@ function drop(client: Redis): void {
   if (client.status !== 'end') client.disconnect();
 }
 
-export class RedisTarget {
+/** The client of one URL and the bounded way every command runs on it. */
+export class RedisConnection {
   private readonly options: Required<RedisTargetOptions>;
   private readonly secrets: string[];
   /** Human name of the server: host:port/db. */
@@ -317,7 +176,8 @@ export class RedisTarget {
     return sanitize(text, this.secrets);
   }
 
-  private wrap(err: unknown, doing: string): RedisTargetError {
+  /** An error naming the server and what was being done, never the password. */
+  wrap(err: unknown, doing: string): RedisTargetError {
     if (err instanceof RedisTargetError) return err;
     const msg = this.sanitize(err instanceof Error ? err.message : String(err));
     return new RedisTargetError(`Redis ${this.display}: ${doing} failed: ${msg}`, replyCode(err));
@@ -353,7 +213,8 @@ export class RedisTarget {
     return client;
   }
 
-  private async connection(): Promise<Redis> {
+  /** The ready client, connected (and in the URL's database) on first use. */
+  async connection(): Promise<Redis> {
     if (this.closed) throw new RedisTargetError(`Redis ${this.display}: target already closed`);
     if (this.client && this.client.status === 'ready') return this.client;
     if (this.client) {
@@ -421,7 +282,8 @@ export class RedisTarget {
     }
   }
 
-  private async run<T>(doing: string, fn: (c: Redis) => Promise<T>): Promise<T> {
+  /** Runs `fn` on the client; a broken or timed-out connection is dropped, the error names the server. */
+  async run<T>(doing: string, fn: (c: Redis) => Promise<T>): Promise<T> {
     const client = await this.connection();
     try {
       return await fn(client);
@@ -453,196 +315,9 @@ export class RedisTarget {
     return parseInfo(text);
   }
 
-  /** Memory as Redis measures it for maxmemory, plus the facts a report needs. */
-  async memory(): Promise<RedisMemory> {
-    const info = await this.info();
-    const num = (k: string): number => Number(info[k] ?? 0) || 0;
-    const usedMemory = num('used_memory');
-    const notCountedForEvict = num('mem_not_counted_for_evict');
-    const countedMemory = Math.max(0, usedMemory - notCountedForEvict);
-    const maxmemory = num('maxmemory');
-    // errorstats exist from Redis 6.2 (total_error_replies); before, the OOM count is unknown.
-    const oomErrors =
-      'total_error_replies' in info
-        ? Number(/count=(\d+)/.exec(info['errorstat_OOM'] ?? '')?.[1] ?? 0)
-        : null;
-    let keys = 0;
-    for (const [k, v] of Object.entries(info)) {
-      if (/^db\d+$/.test(k)) keys += Number(/keys=(\d+)/.exec(v)?.[1] ?? 0);
-    }
-    return {
-      usedMemory,
-      notCountedForEvict,
-      countedMemory,
-      maxmemory,
-      policy: info['maxmemory_policy'] ?? 'unknown',
-      percent: maxmemory > 0 ? Math.round((countedMemory / maxmemory) * 1000) / 10 : null,
-      oomErrors,
-      role: info['role'] ?? 'unknown',
-      loading: info['loading'] === '1',
-      expiredKeys: num('expired_keys'),
-      keys,
-    };
-  }
-
-  /**
-   * Whether Redis rejects writes with OOM right now, asked without writing anything: `SET … XX` on a
-   * key that does not exist stores nothing, but a server out of memory refuses it before looking.
-   */
-  async rejectsWritesWithOom(): Promise<boolean> {
-    try {
-      await this.run('OOM probe', (c) => c.set('orixoon:oom-probe', '', 'PX', 1000, 'XX'));
-      return false;
-    } catch (err) {
-      if (replyCode(err) === 'OOM') return true;
-      // A read-only replica (READONLY) or a restricted user (NOPERM) cannot tell us: not OOM.
-      if (['READONLY', 'NOPERM', 'MASTERDOWN'].includes(replyCode(err) ?? '')) return false;
-      throw err;
-    }
-  }
-
-  /**
-   * Polls INFO on short intervals until the background frees of UNLINKed values are done
-   * (`lazyfree_pending_objects` 0) or `timeoutMs` ends.
-   */
-  async waitLazyFree(timeoutMs: number): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-      const info = await this.info('memory');
-      if (Number(info['lazyfree_pending_objects'] ?? 0) === 0 || Date.now() + delay >= end) return;
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-
   /** Keys in the current database (DBSIZE). */
   dbsize(): Promise<number> {
     return this.run('DBSIZE', (c) => c.dbsize());
-  }
-
-  /** SCRIPT KILL, then FUNCTION KILL when no script was running. Returns which one worked. */
-  async killBusyScript(): Promise<'script' | 'function' | 'none'> {
-    const client = await this.connection();
-    try {
-      await client.call('SCRIPT', 'KILL');
-      return 'script';
-    } catch (err) {
-      const code = replyCode(err);
-      if (code === 'UNKILLABLE') throw this.wrap(err, 'SCRIPT KILL');
-      if (code !== 'NOTBUSY') throw this.wrap(err, 'SCRIPT KILL');
-    }
-    try {
-      await client.call('FUNCTION', 'KILL');
-      return 'function';
-    } catch (err) {
-      const code = replyCode(err);
-      if (code === 'NOTBUSY') return 'none';
-      // Before Redis 7 there is no FUNCTION: nothing else could be busy.
-      if (code === 'ERR' && /unknown command/i.test(err instanceof Error ? err.message : '')) return 'none';
-      throw this.wrap(err, 'FUNCTION KILL');
-    }
-  }
-
-  /**
-   * A plain SCAN sweep (no MATCH/TYPE) over the whole keyspace: on a master, SCAN deletes the
-   * already-expired keys it visits. Bounded by `deadline` (epoch ms).
-   */
-  async scanSweep(deadline: number, count = 1000): Promise<SweepResult> {
-    return this.run('SCAN sweep', async (c) => {
-      let cursor = '0';
-      let scanned = 0;
-      do {
-        if (Date.now() >= deadline) return { scanned, removed: 0, protectedSkipped: 0, complete: false };
-        const [next, keys] = await c.scan(cursor, 'COUNT', count);
-        cursor = next;
-        scanned += keys.length;
-      } while (cursor !== '0');
-      return { scanned, removed: 0, protectedSkipped: 0, complete: true };
-    });
-  }
-
-  /**
-   * Removes keys whose TTL is above 0 and below `maxTtlMs`: a SCAN COUNT loop; each batch (minus the
-   * keys for which `isProtected` is true) goes to a script that reads each key's PTTL and UNLINKs it in
-   * the same atomic step, so a key given no TTL (PTTL −1) in the meantime is never removed. Without
-   * `isProtected`, the SCAN step runs in that script too (mode `server`). Where scripting is not allowed
-   * (ACL, managed Redis), pipelined PTTL, then WATCH + re-check + MULTI/UNLINK. Bounded by `deadline`
-   * (epoch ms).
-   */
-  async unlinkExpiringKeys(opts: {
-    maxTtlMs: number;
-    isProtected?: (key: string) => boolean;
-    deadline: number;
-    count?: number;
-  }): Promise<SweepResult & { mode: 'server' | 'script' | 'watch' }> {
-    const count = opts.count ?? 1000;
-    const maxTtl = String(opts.maxTtlMs);
-    return this.run('expiring-keys sweep', async (c) => {
-      let cursor = '0';
-      let scanned = 0;
-      let removed = 0;
-      let protectedSkipped = 0;
-      let mode: 'server' | 'script' | 'watch' = 'script';
-      let sha: string | undefined;
-      if (!opts.isProtected) {
-        let sweepSha: string | undefined;
-        try {
-          for (;;) {
-            if (Date.now() >= opts.deadline)
-              return { scanned, removed, protectedSkipped, complete: false, mode: 'server' };
-            sweepSha ??= String(await c.script('LOAD', SWEEP_EXPIRING));
-            let step: [unknown, unknown, unknown];
-            try {
-              step = (await c.evalsha(sweepSha, 0, cursor, String(count), maxTtl)) as typeof step;
-            } catch (err) {
-              if (replyCode(err) !== 'NOSCRIPT') throw err;
-              sweepSha = undefined; // the script cache was flushed meanwhile: load it again
-              continue;
-            }
-            cursor = String(step[0]);
-            scanned += Number(step[1]);
-            removed += Number(step[2]);
-            if (cursor === '0') return { scanned, removed, protectedSkipped, complete: true, mode: 'server' };
-          }
-        } catch (err) {
-          // No scripts, or none that may SCAN (an old server): the batches go through the client,
-          // from the cursor reached so far.
-          if (!scriptingRefused(err) && replyCode(err) !== 'ERR') throw err;
-        }
-      }
-      const viaScript = async (keys: Buffer[]): Promise<number> => {
-        sha ??= String(await c.script('LOAD', UNLINK_IF_EXPIRING));
-        try {
-          return Number(await c.evalsha(sha, keys.length, ...keys, maxTtl));
-        } catch (err) {
-          if (replyCode(err) !== 'NOSCRIPT') throw err;
-          sha = undefined; // the script cache was flushed meanwhile: load it again
-          return viaScript(keys);
-        }
-      };
-      do {
-        if (Date.now() >= opts.deadline) return { scanned, removed, protectedSkipped, complete: false, mode };
-        const [next, keys] = await c.scanBuffer(cursor, 'COUNT', count);
-        cursor = next.toString();
-        scanned += keys.length;
-        const open: Buffer[] = [];
-        for (const k of keys) {
-          if (opts.isProtected?.(k.toString('utf8'))) protectedSkipped++;
-          else open.push(k);
-        }
-        if (open.length === 0) continue;
-        if (mode === 'script') {
-          try {
-            removed += await viaScript(open);
-            continue;
-          } catch (err) {
-            if (!scriptingRefused(err)) throw err;
-            mode = 'watch';
-          }
-        }
-        removed += await unlinkWatched(c, open, opts.maxTtlMs);
-      } while (cursor !== '0');
-      return { scanned, removed, protectedSkipped, complete: true, mode };
-    });
   }
 
   /**
