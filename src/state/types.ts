@@ -4,7 +4,7 @@
 import type { Outcome, Verdict } from '../core/types.js';
 
 /** Outcomes the store knows beyond the engine's: a heal refused because the target's budget is spent. */
-export type RecordedOutcome = Outcome | 'budget_exhausted' | 'backoff';
+export type RecordedOutcome = Outcome | 'budget_exhausted';
 
 export interface RunRow {
   repository: string | null;
