@@ -5,7 +5,10 @@ import type { CheckRow, RecordedOutcome, StoredEvent, TargetHistory, TargetSumma
 /** Outcomes in which an action was not tried or did not help: what the error column explains. */
 export const ACTION_TRIED = 'action IS NOT NULL AND attempts > 0';
 
-/** The schema's versions, in order; each is applied once, in a transaction. */
+/**
+ * The schema's versions, in order; each is applied once, in a transaction. The target index carries
+ * every column the history summary reads, so the summary never touches the table itself.
+ */
 export function migrations(prefix: string, kind: 'sqlite' | 'postgres'): string[] {
   const id = kind === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGSERIAL PRIMARY KEY';
   const ref = kind === 'sqlite' ? 'INTEGER' : 'BIGINT';
@@ -25,7 +28,7 @@ export function migrations(prefix: string, kind: 'sqlite' | 'postgres'): string[
        at BIGINT NOT NULL, check_id TEXT NOT NULL, target TEXT NOT NULL, host TEXT NOT NULL DEFAULT '',
        code TEXT NOT NULL, action TEXT, outcome TEXT NOT NULL, attempts INTEGER NOT NULL,
        duration_ms INTEGER NOT NULL, error TEXT);
-     CREATE INDEX events_by_target ON ${prefix}events (check_id, target, host, at);
+     CREATE INDEX events_by_target ON ${prefix}events (check_id, target, host, at, outcome, attempts, action, duration_ms);
      CREATE INDEX events_by_time ON ${prefix}events (at);
      CREATE INDEX events_by_run ON ${prefix}events (run);`,
   ];
@@ -52,6 +55,9 @@ export const queries = (p: string) => ({
             MAX(at) AS last_at
      FROM ${p}events WHERE at >= ?${byCheck ? ' AND check_id = ?' : ''}
      GROUP BY check_id, target, host ORDER BY last_at DESC`,
+  /** One target's last actions (SQLite: an index seek per target beats a window over every row). */
+  targetLastActions: `SELECT * FROM ${p}events WHERE check_id = ? AND target = ? AND host = ? AND at >= ? AND ${ACTION_TRIED}
+                      ORDER BY at DESC, id DESC LIMIT ?`,
   lastActions: (byCheck: boolean) =>
     `SELECT * FROM (
        SELECT e.*, ROW_NUMBER() OVER (PARTITION BY check_id, target, host ORDER BY at DESC, id DESC) AS rn

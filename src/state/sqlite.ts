@@ -171,7 +171,11 @@ export class SqliteStore implements StateStore {
   summary(h: HistoryQuery): Promise<TargetSummary[]> {
     const args = [h.since ?? 0, ...(h.checkId ? [h.checkId] : [])];
     const groups = this.db.prepare(q.summary(!!h.checkId)).all(...args) as Row[];
-    const actions = this.db.prepare(q.lastActions(!!h.checkId)).all(...args, h.lastActions ?? 3) as Row[];
+    const last = this.db.prepare(q.targetLastActions);
+    const actions = groups.flatMap(
+      (g) =>
+        last.all(String(g.check_id), String(g.target), String(g.host), args[0]!, h.lastActions ?? 3) as Row[],
+    );
     return Promise.resolve(summariesOf(groups, actions));
   }
 
