@@ -113,6 +113,35 @@ describe('SQLite state store', () => {
     ]);
   });
 
+  it('damage that shows only on the first write: moved aside then, the run written to a new file', async () => {
+    const cwd = join(dir, 'damaged-pages');
+    const path = join(cwd, '.orixoon', 'state.db');
+    const first = await openStateStore({ cwd });
+    for (let i = 0; i < 20; i++) await recordReport(first.store!, sampleReport());
+    await first.store!.close();
+    // Page 1 (header and schema) intact, every table and index page after it overwritten.
+    const bytes = readFileSync(path);
+    const damaged = Buffer.concat([bytes.subarray(0, 4096), Buffer.alloc(bytes.length - 4096, 0xa5)]);
+    writeFileSync(path, damaged);
+    const opened = await openStateStore({ cwd });
+    expect(opened.warnings).toEqual([]);
+    const r = await recordReport(opened.store!, sampleReport());
+    expect(r.recorded).toBe(true);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(
+        /could not be read as a database: moved aside to .*state\.db\.corrupt-.* \(kept\)/,
+      ),
+    ]);
+    const kept = readdirSync(join(cwd, '.orixoon')).filter((f) => /^state\.db\.corrupt-[^.]+$/.test(f));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(cwd, '.orixoon', kept[0]!))).toEqual(damaged);
+    // The new file holds this run only.
+    expect((await opened.store!.summary({})).reduce((n, t) => n + t.findings, 0)).toBe(
+      sampleReport().findings.length,
+    );
+    await opened.store!.close();
+  });
+
   it('an unwritable path is a warning, or blocks with state.required', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');

@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { Redactor } from '../support/redact.js';
 import { DEFAULT_STATE_PATH, type StateConfig } from './config.js';
 import { openPostgresStore, safeLocation } from './postgres.js';
-import { openSqliteStore } from './sqlite.js';
+import { movedAsideMessage, openSqliteStore } from './sqlite.js';
 import type { StateStore } from './types.js';
 
 export type { StateStore } from './types.js';
@@ -55,11 +55,7 @@ export async function openStateStore(opts: OpenStateOptions): Promise<StateOpene
     const raw = cfg.path ?? DEFAULT_STATE_PATH;
     const path = isAbsolute(raw) ? raw : resolve(opts.cwd, raw);
     const { store, movedAside } = openSqliteStore(path, redactor, opts.now);
-    const warnings = movedAside
-      ? [
-          `The ${where} could not be read as a database: moved aside to ${movedAside} (kept) and a new one started.`,
-        ]
-      : [];
+    const warnings = movedAside ? [movedAsideMessage(path, movedAside)] : [];
     return { store, warnings, blocking: false };
   } catch (e) {
     const what = redactor.redact(`The ${where} cannot be used: ${reason(e)}.`);

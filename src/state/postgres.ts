@@ -188,6 +188,10 @@ export class PostgresStore implements StateStore {
     });
   }
 
+  takeNotices(): string[] {
+    return [];
+  }
+
   close(): Promise<void> {
     return this.serial(() => this.client.end());
   }

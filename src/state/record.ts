@@ -73,14 +73,18 @@ export function rowsOf(report: RunReport): { run: RunRow; checks: CheckRow[]; ev
 export async function recordReport(
   store: StateStore,
   report: RunReport,
-): Promise<{ recorded: true; run: number } | { recorded: false; warning: string }> {
+): Promise<{ recorded: true; run: number; warnings: string[] } | { recorded: false; warnings: string[] }> {
   const { run, checks, events } = rowsOf(report);
   try {
-    return { recorded: true, run: await store.recordRun(run, checks, events) };
+    const key = await store.recordRun(run, checks, events);
+    return { recorded: true, run: key, warnings: store.takeNotices() };
   } catch (e) {
     return {
       recorded: false,
-      warning: `This run could not be recorded in the ${store.kind} state store ${store.location}: ${e instanceof Error ? e.message : String(e)}`,
+      warnings: [
+        ...store.takeNotices(),
+        `This run could not be recorded in the ${store.kind} state store ${store.location}: ${e instanceof Error ? e.message : String(e)}`,
+      ],
     };
   }
 }

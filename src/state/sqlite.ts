@@ -75,19 +75,28 @@ export interface SqliteOpened {
   movedAside?: string;
 }
 
+/** Moves an unreadable file (and its journal) aside, kept; where it went. */
+function moveAside(path: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const aside = `${path}.corrupt-${stamp}`;
+  renameSync(path, aside);
+  // Its journal belongs to it: moved with it, so the new file does not replay it.
+  for (const ext of ['-wal', '-shm', '-journal']) {
+    if (existsSync(path + ext)) renameSync(path + ext, aside + ext);
+  }
+  return aside;
+}
+
+export const movedAsideMessage = (path: string, aside: string): string =>
+  `The state file ${path} could not be read as a database: moved aside to ${aside} (kept) and a new one started.`;
+
 export function openSqliteStore(path: string, redactor: Redactor, now = new Date()): SqliteOpened {
   mkdirSync(dirname(path), { recursive: true });
   try {
     return { store: new SqliteStore(open(path), path, redactor) };
   } catch (e) {
     if (!isCorruption(e)) throw e;
-    const stamp = now.toISOString().replace(/[:.]/g, '-');
-    const aside = `${path}.corrupt-${stamp}`;
-    renameSync(path, aside);
-    // Its journal belongs to it: moved with it, so the new file does not replay it.
-    for (const ext of ['-wal', '-shm', '-journal']) {
-      if (existsSync(path + ext)) renameSync(path + ext, aside + ext);
-    }
+    const aside = moveAside(path, now);
     return { store: new SqliteStore(open(path), path, redactor), movedAside: aside };
   }
 }
@@ -95,15 +104,32 @@ export function openSqliteStore(path: string, redactor: Redactor, now = new Date
 export class SqliteStore implements StateStore {
   readonly kind = 'sqlite' as const;
 
+  private readonly notices: string[] = [];
+
   constructor(
-    private readonly db: DatabaseSync,
+    private db: DatabaseSync,
     readonly location: string,
     private readonly redactor: Redactor,
   ) {}
 
+  takeNotices(): string[] {
+    return this.notices.splice(0);
+  }
+
   recordRun(run: RunRow, checks: CheckRow[], events: EventRow[]): Promise<number> {
     try {
-      return Promise.resolve(this.recordSync(run, checks, events));
+      try {
+        return Promise.resolve(this.recordSync(run, checks, events));
+      } catch (e) {
+        // Damage past the first page shows only when a write reaches it: the same recovery as at open,
+        // then the run is written to the new file.
+        if (!isCorruption(e)) throw e;
+        if (this.db.isOpen) this.db.close();
+        const aside = moveAside(this.location, new Date());
+        this.db = open(this.location);
+        this.notices.push(movedAsideMessage(this.location, aside));
+        return Promise.resolve(this.recordSync(run, checks, events));
+      }
     } catch (e) {
       return Promise.reject(e as Error);
     }

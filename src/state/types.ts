@@ -104,5 +104,7 @@ export interface StateStore {
   targetHistory(target: TargetIdentity, opts: { since: number; lastRuns: number }): Promise<TargetHistory>;
   /** Per-target counts, success rate, mean time to heal and last actions, most recent first. */
   summary(q: HistoryQuery): Promise<TargetSummary[]>;
+  /** Warnings for the report since the last call (a damaged file moved aside while writing). */
+  takeNotices(): string[];
   close(): Promise<void>;
 }
