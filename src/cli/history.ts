@@ -5,12 +5,11 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIO } from '../cli-io.js';
-import { ConfigError, formatProblem, resolveConfig } from '../config/load.js';
 import { formatMilliseconds } from '../support/format.js';
 import { Redactor } from '../support/redact.js';
-import { DEFAULT_STATE_PATH, type StateConfig } from '../state/config.js';
+import type { StateConfig } from '../state/config.js';
 import { openStateStore } from '../state/index.js';
-import type { StoredEvent, TargetSummary } from '../state/types.js';
+import { DEFAULT_STATE_PATH, type StoredEvent, type TargetSummary } from '../state/types.js';
 
 export const HISTORY_HELP = `orixoon history [--check ID] [--since 7d] [--json] [--state F | --state-url U] [--config F]
 
@@ -144,6 +143,8 @@ export async function historyCommand(argv: string[], io: CliIO, now = Date.now()
   }
   let state: Partial<StateConfig> = {};
   if (!values.state && !values['state-url']) {
+    // The config loader (and its schema) only when the store is not given on the command line.
+    const { ConfigError, formatProblem, resolveConfig } = await import('../config/load.js');
     try {
       const loaded = resolveConfig(values.config, io.env, io.cwd);
       state = (loaded.config as { state?: Partial<StateConfig> }).state ?? {};

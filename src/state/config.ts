@@ -2,11 +2,12 @@
 // `state: stateSchema.prefault({})` as a top-level key and spreads `healBudgetKeys` into
 // `safety_limits`.
 import { z } from 'zod';
+import { DEFAULT_STATE_PATH } from './types.js';
 
 const HOURS_IN_A_YEAR = 24 * 366;
 const A_DAY = 86_400;
 
-export const DEFAULT_STATE_PATH = '.orixoon/state.db';
+export { DEFAULT_STATE_PATH };
 
 export const stateSchema = z
   .object({

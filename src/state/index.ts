@@ -3,10 +3,10 @@
 // required, and then the result says to block.
 import { isAbsolute, resolve } from 'node:path';
 import { Redactor } from '../support/redact.js';
-import { DEFAULT_STATE_PATH, type StateConfig } from './config.js';
+import type { StateConfig } from './config.js';
 import { openPostgresStore, safeLocation } from './postgres.js';
 import { movedAsideMessage, openSqliteStore } from './sqlite.js';
-import type { StateStore } from './types.js';
+import { DEFAULT_STATE_PATH, type StateStore } from './types.js';
 
 export type { StateStore } from './types.js';
 export { recordReport } from './record.js';

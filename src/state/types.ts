@@ -6,6 +6,9 @@ import type { Outcome, Verdict } from '../core/types.js';
 /** Outcomes the store knows beyond the engine's: a heal refused because the target's budget is spent. */
 export type RecordedOutcome = Outcome | 'budget_exhausted';
 
+/** The SQLite state file, relative to the working directory (the CLI, the monitor). */
+export const DEFAULT_STATE_PATH = '.orixoon/state.db';
+
 export interface RunRow {
   repository: string | null;
   workflow: string | null;
