@@ -15,6 +15,14 @@ const VERDICTS = ['passed', 'healed', 'blocked'] as const;
 /** Bounds a slow scraper (or a stuck connection) can hold a request open. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/** `--metrics-port P`: a TCP port (0 picks a free one); an error message for anything else. */
+export function parseMetricsPort(raw: string): number | string {
+  const n = Number(raw);
+  return /^\d+$/.test(raw.trim()) && Number.isInteger(n) && n >= 0 && n <= 65_535
+    ? n
+    : `--metrics-port must be a TCP port from 0 to 65535, got "${raw}"`;
+}
+
 export interface MetricsOptions {
   port: number;
   /** Default 127.0.0.1: target names are not for every network the host is on. */

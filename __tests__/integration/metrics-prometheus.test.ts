@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetSettingsOf } from '../../src/healing/budget.js';
-import { startMetricsServer, type MonitorMetrics } from '../../src/monitor-metrics.js';
+import { parseMetricsPort, startMetricsServer, type MonitorMetrics } from '../../src/monitor-metrics.js';
 import type { RunReport } from '../../src/report/model.js';
 import { healBudgetSchema } from '../../src/state/config.js';
 import { openStateStore, recordReport } from '../../src/state/index.js';
@@ -201,5 +201,18 @@ describe('monitor metrics in a real Prometheus', () => {
       value(r, { verdict: 'healed' }) === 1 ? r : undefined,
     );
     expect(value(verdicts, { verdict: 'blocked' })).toBe(0);
+  });
+});
+
+describe('metrics server', () => {
+  it('serves only /metrics, and --metrics-port takes a port number only', async () => {
+    const res = await fetch(metrics.url.replace('/metrics', '/'), { signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(404);
+    const ok = await fetch(metrics.url, { signal: AbortSignal.timeout(5000) });
+    expect(ok.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(parseMetricsPort('9464')).toBe(9464);
+    expect(parseMetricsPort('0')).toBe(0);
+    for (const bad of ['', 'x', '-1', '65536', '80.5'])
+      expect(parseMetricsPort(bad)).toMatch(/^--metrics-port must be a TCP port/);
   });
 });
