@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { budgetSettingsOf } from '../../src/healing/budget.js';
 import { healBudgetSchema } from '../../src/state/config.js';
+import { healGateFor } from '../../src/state/gate.js';
 import { historyBlock } from '../../src/state/history-block.js';
 import { openStateStore } from '../../src/state/index.js';
 import type { RecordedOutcome } from '../../src/state/types.js';
@@ -79,6 +80,19 @@ describe('per-target history block', () => {
       now,
     );
     expect(loose[0]).toMatchObject({ next: 'needs_confirmation', nextHealAllowedAt: null });
+    const gate = await healGateFor(store!, { checkId: 'redis', target: 'shop-redis-1' }, settings, now);
+    expect(gate).toMatchObject({
+      decision: 'budget_exhausted',
+      budget: { used: 3 },
+      flaky: { strip: '✅✅🔧✅🔧🔧' },
+    });
+    // Another target of the same check has its own, untouched history.
+    const other = await healGateFor(store!, { checkId: 'redis', target: 'shop-redis-2' }, settings, now);
+    expect(other).toMatchObject({
+      decision: 'allow',
+      budget: { used: 0, left: 3 },
+      flaky: { strip: '✅✅✅✅✅✅' },
+    });
     await store!.close();
   });
 });
