@@ -4,6 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { UsageError } from './cli-args.js';
+import type { CliIO } from './cli-io.js';
 import { checkBudget, historySince, type BudgetSettings } from './healing/budget.js';
 import type { RunReport } from './report/model.js';
 import { hostOf } from './state/record.js';
@@ -46,6 +48,8 @@ interface Target {
   check: string;
   target: string;
   host: string;
+  /** Healthy at the end of the last cycle. */
+  healthy: boolean;
   lastHealthy: number;
 }
 
@@ -91,7 +95,8 @@ export async function startMetricsServer(opts: MetricsOptions): Promise<MonitorM
     collect() {
       const t = now();
       for (const x of targets.values()) {
-        this.set({ check: x.check, target: x.target, host: x.host }, Math.max(0, (t - x.lastHealthy) / 1000));
+        const seconds = x.healthy ? 0 : Math.max(0, (t - x.lastHealthy) / 1000);
+        this.set({ check: x.check, target: x.target, host: x.host }, seconds);
       }
     },
   });
@@ -147,10 +152,13 @@ export async function startMetricsServer(opts: MetricsOptions): Promise<MonitorM
       const t = { check: f.checkId, target: f.target, host: hostOf(f) };
       const key = JSON.stringify(t);
       // First seen broken: unhealthy since at least the start of this cycle.
-      if (!targets.has(key)) targets.set(key, { ...t, lastHealthy: started });
+      if (!targets.has(key)) targets.set(key, { ...t, healthy: false, lastHealthy: started });
       if (!HEALTHY.has(f.outcome)) unhealthy.add(key);
     }
-    for (const [key, t] of targets) if (!unhealthy.has(key)) t.lastHealthy = ended;
+    for (const [key, t] of targets) {
+      t.healthy = !unhealthy.has(key);
+      if (t.healthy) t.lastHealthy = ended;
+    }
     for (const v of VERDICTS) verdict.set({ verdict: v }, report.verdict === v ? 1 : 0);
     lastRun.set(ended / 1000);
     const state = opts.state;
@@ -180,4 +188,26 @@ export async function startMetricsServer(opts: MetricsOptions): Promise<MonitorM
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * `orixoon monitor --metrics-port P`: the metrics server, started before the first cycle (undefined
+ * without the option). A port that is not a number or cannot be listened on is a usage error.
+ */
+export async function startMonitorMetrics(
+  raw: string | undefined,
+  io: Pick<CliIO, 'out'>,
+  state?: MetricsOptions['state'],
+): Promise<MonitorMetrics | undefined> {
+  if (raw === undefined) return undefined;
+  const port = parseMetricsPort(raw);
+  if (typeof port === 'string') throw new UsageError(port, 'monitor');
+  let metrics: MonitorMetrics;
+  try {
+    metrics = await startMetricsServer({ port, state });
+  } catch (e) {
+    throw new UsageError(`--metrics-port ${port}: cannot listen (${(e as Error).message})`, 'monitor');
+  }
+  io.out(`Metrics: ${metrics.url}`);
+  return metrics;
 }
