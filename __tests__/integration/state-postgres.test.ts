@@ -94,4 +94,56 @@ describe('PostgreSQL state store', () => {
     expect(hard.warnings[0]).toMatch(/state\.required is true: the run is blocked/);
     expect(JSON.stringify([soft, hard])).not.toContain('hunter2-secret');
   });
+
+  it('summarises 100,000 recorded actions (time measured)', async () => {
+    const { store } = await openStateStore({ cwd: process.cwd(), config: { url: pgf.url } });
+    const now = Date.now();
+    // 100 runs of 1,000 actions on 50 targets over 6 days (a bulk load; runs are one transaction each).
+    for (let i = 0; i < 100; i++) {
+      const at = now - 6 * 86_400_000 + i * 5_000_000;
+      await store!.recordRun(
+        {
+          repository: 'acme/shop',
+          workflow: 'deploy',
+          runId: `bulk-${i}`,
+          commit: null,
+          startedAt: at,
+          endedAt: at + 1000,
+          verdict: 'healed',
+        },
+        [{ checkId: 'bulk', status: 'healed' }],
+        Array.from({ length: 1000 }, (_, j) => ({
+          at: at + j,
+          checkId: 'bulk',
+          target: `svc-${j % 50}`,
+          host: '',
+          code: 'container_not_running',
+          action: 'start_container',
+          outcome: (i + j) % 7 === 0 ? ('failed' as const) : ('healed' as const),
+          attempts: 1,
+          durationMs: 500 + ((i * j) % 3000),
+          error: null,
+        })),
+      );
+    }
+    const times: number[] = [];
+    let targets = 0;
+    for (let k = 0; k < 10; k++) {
+      // The first five right after the bulk load, the rest with the statistics autovacuum gathers after one.
+      if (k === 5) await admin.query('ANALYZE orixoon.events');
+      const t = performance.now();
+      const summary = await store!.summary({ checkId: 'bulk', since: now - 7 * 86_400_000 });
+      times.push(performance.now() - t);
+      targets = summary.length;
+      expect(summary.reduce((n, s) => n + s.findings, 0)).toBe(100_000);
+      expect(summary.every((s) => s.lastActions.length === 3)).toBe(true);
+    }
+    expect(targets).toBe(50);
+    await store!.close();
+    const ms = (list: number[]): string => list.map((t) => t.toFixed(0)).join(', ');
+    console.log(
+      `PostgreSQL summary over 100,000 actions: ${ms(times.slice(0, 5))} ms right after the load, ` +
+        `${ms(times.slice(5))} ms once analysed`,
+    );
+  });
 });

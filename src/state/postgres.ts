@@ -79,6 +79,9 @@ export async function openPostgresStore(url: string, redactor: Redactor): Promis
   client.on('error', () => undefined);
   try {
     await client.connect();
+    // The history summary groups every row of its window: in memory, not in temporary files (this
+    // session only).
+    await client.query("SET work_mem = '32MB'");
     await migrate(client);
   } catch (e) {
     await client.end().catch(() => undefined);
@@ -183,7 +186,24 @@ export class PostgresStore implements StateStore {
     const args = [h.since ?? 0, ...(h.checkId ? [h.checkId] : [])];
     return this.serial(async () => {
       const groups = await this.all(q.summary(!!h.checkId), args);
-      const actions = await this.all(q.lastActions(!!h.checkId), [...args, h.lastActions ?? 3]);
+      // Each target's last actions by an index walk from its newest row, not a window over every row.
+      const actions = groups.length
+        ? await this.all(
+            `SELECT e.* FROM unnest(?::text[], ?::text[], ?::text[]) AS g(check_id, target, host)
+             CROSS JOIN LATERAL (
+               SELECT * FROM ${SCHEMA}.events e
+               WHERE e.check_id = g.check_id AND e.target = g.target AND e.host = g.host AND e.at >= ?
+                 AND e.action IS NOT NULL AND e.attempts > 0
+               ORDER BY e.at DESC, e.id DESC LIMIT ?) e`,
+            [
+              groups.map((g) => String(g.check_id)),
+              groups.map((g) => String(g.target)),
+              groups.map((g) => String(g.host)),
+              h.since ?? 0,
+              h.lastActions ?? 3,
+            ],
+          )
+        : [];
       return summariesOf(groups, actions);
     });
   }

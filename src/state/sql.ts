@@ -55,14 +55,9 @@ export const queries = (p: string) => ({
             MAX(at) AS last_at
      FROM ${p}events WHERE at >= ?${byCheck ? ' AND check_id = ?' : ''}
      GROUP BY check_id, target, host ORDER BY last_at DESC`,
-  /** One target's last actions (SQLite: an index seek per target beats a window over every row). */
+  /** One target's last actions: an index seek per target beats a window over every row. */
   targetLastActions: `SELECT * FROM ${p}events WHERE check_id = ? AND target = ? AND host = ? AND at >= ? AND ${ACTION_TRIED}
                       ORDER BY at DESC, id DESC LIMIT ?`,
-  lastActions: (byCheck: boolean) =>
-    `SELECT * FROM (
-       SELECT e.*, ROW_NUMBER() OVER (PARTITION BY check_id, target, host ORDER BY at DESC, id DESC) AS rn
-       FROM ${p}events e WHERE at >= ? AND ${ACTION_TRIED}${byCheck ? ' AND check_id = ?' : ''}) ranked
-     WHERE rn <= ? ORDER BY at DESC, id DESC`,
 });
 
 /** A row as either driver returns it (PostgreSQL gives BIGINT and AVG as strings). */
