@@ -2,7 +2,7 @@
 // named through a prefix (`orixoon.` in PostgreSQL, none in the SQLite file).
 import type { CheckRow, RecordedOutcome, StoredEvent, TargetHistory, TargetSummary } from './types.js';
 
-/** Outcomes in which an action was not tried or did not help: what the error column explains. */
+/** A finding an action was tried on: a heal, whatever its result (what budgets count). */
 export const ACTION_TRIED = 'action IS NOT NULL AND attempts > 0';
 
 /**
