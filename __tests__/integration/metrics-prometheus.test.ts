@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetSettingsOf } from '../../src/healing/budget.js';
-import { parseMetricsPort, startMetricsServer, type MonitorMetrics } from '../../src/monitor-metrics.js';
+import { parseMetricsPort, startMetricsServer, type MonitorMetrics } from '../../src/cli/metrics.js';
 import type { RunReport } from '../../src/report/model.js';
 import { healBudgetSchema } from '../../src/state/config.js';
 import { openStateStore, recordReport } from '../../src/state/index.js';

@@ -239,7 +239,7 @@ async function monitor(v: CliValues, io: CliIO, redactor: Redactor): Promise<num
   const paint = io.paint?.out ?? plain;
   // The monitor process is one session: limits and cooldowns hold across its cycles.
   const session = newSessionState();
-  const metrics = await (await import('./monitor-metrics.js')).startMonitorMetrics(v['metrics-port'], io);
+  const metrics = await (await import('./metrics.js')).startMonitorMetrics(v['metrics-port'], io);
   let last = 0;
   for (let i = 1; i <= iterations && !io.stopSignal?.aborted; i++) {
     const started = Date.now();

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CliIO } from '../cli-io.js';
+import type { CliIO } from './io.js';
 import { formatMilliseconds } from '../support/format.js';
 import { Redactor } from '../support/redact.js';
 import type { StateConfig } from '../state/config.js';

@@ -4,12 +4,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { UsageError } from './cli-args.js';
-import type { CliIO } from './cli-io.js';
-import { checkBudget, historySince, type BudgetSettings } from './healing/budget.js';
-import type { RunReport } from './report/model.js';
-import { hostOf } from './state/record.js';
-import type { StateStore } from './state/types.js';
+import { UsageError } from './args.js';
+import type { CliIO } from './io.js';
+import { checkBudget, historySince, type BudgetSettings } from '../healing/budget.js';
+import type { RunReport } from '../report/model.js';
+import { hostOf } from '../state/record.js';
+import type { StateStore } from '../state/types.js';
 
 /** Outcomes after which a target is healthy at the end of the run. */
 const HEALTHY = new Set(['healed', 'recovered']);
