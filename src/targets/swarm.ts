@@ -398,9 +398,13 @@ export function serviceState(
   } else {
     desired = service.Spec.Mode?.Replicated?.Replicas ?? 1;
   }
-  const specAt = ms(service.UpdatedAt ?? service.CreatedAt);
+  // When the spec last changed: the start of the last update or rollback, else the creation. Not
+  // UpdatedAt, which moves with every status the updater writes.
+  const specAt = ms(service.UpdateStatus?.StartedAt ?? service.CreatedAt);
   const since = Math.max(now - failureWindowMs, specAt);
-  const recentFailures = own.filter((t) => FAILED.has(t.Status.State) && ms(t.Status.Timestamp) >= since);
+  const recentFailures = own
+    .filter((t) => FAILED.has(t.Status.State) && ms(t.Status.Timestamp) >= since)
+    .sort((x, y) => ms(x.Status.Timestamp) - ms(y.Status.Timestamp));
   const stopped = own.filter((t) => t.Status.State !== 'running').map((t) => ms(t.Status.Timestamp));
   return {
     mode,
