@@ -39,7 +39,7 @@ function sw(): TestSwarm {
 }
 
 function config(checks: string, extra = ''): string {
-  return `auto_healing: { stabilization_timeout_seconds: 90, retry_delay_seconds: 1 }
+  return `auto_healing: { retry_delay_seconds: 1 }
 ${extra}
 phases:
   - name: swarm
@@ -62,7 +62,15 @@ describe('swarm_service on a real Swarm', () => {
 
   test('replicas missing: dry run changes nothing, then force_update_service heals and the service converges on both nodes', async () => {
     const name = 'oxsw-web';
-    await createService(sw(), { name, script: SERVE, replicas: 4, restartCondition: 'on-failure' });
+    // One task at a time, 2 s apart: the rolling restart takes longer than the engine's default
+    // stabilization wait (10 s), and the re-test must still wait for Swarm.
+    await createService(sw(), {
+      name,
+      script: SERVE,
+      replicas: 4,
+      restartCondition: 'on-failure',
+      update: { parallelism: 1, delay: '2s' },
+    });
     await waitForService(sw(), name, '4 running on 2 nodes', (_, t) => {
       const l = live(t);
       return l.length === 4 && new Set(l.map((x) => x.NodeID)).size === 2;
@@ -105,9 +113,10 @@ describe('swarm_service on a real Swarm', () => {
     expect(f.retest).toMatch(/converged: 4\/4 tasks running on 2 nodes, update completed/);
     expect(r.report.verdict).toBe('healed');
     expect(r.console).toMatch(
-      /Rolling restart of swarm service 'oxsw-web' started \(parallelism 2, delay 0s, order stop-first/,
+      /Rolling restart of swarm service 'oxsw-web' started \(parallelism 1, delay 2s, order stop-first/,
     );
     console.log(`force_update_service: run ${healMs} ms; ${f.retest}`);
+    expect(healMs).toBeGreaterThan(10_000);
 
     // The Swarm itself: one forced update, the update settings as they were, 4 tasks over both nodes.
     const after = await inspectService(sw(), name);
@@ -115,7 +124,8 @@ describe('swarm_service on a real Swarm', () => {
     expect(after.UpdateStatus?.State).toBe('completed');
     expect(after.Spec.UpdateConfig).toEqual(before.Spec.UpdateConfig);
     expect(after.Spec.UpdateConfig).toMatchObject({
-      Parallelism: 2,
+      Parallelism: 1,
+      Delay: 2e9,
       Order: 'stop-first',
       FailureAction: 'pause',
     });

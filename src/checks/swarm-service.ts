@@ -39,6 +39,7 @@ export interface SwarmServiceOptions {
   crash_loop_failures: number;
   crash_loop_window_minutes: number;
   timeout_seconds: number;
+  converge_timeout_seconds: number;
 }
 
 /** How often the re-test asks Swarm how far it got. */
@@ -168,7 +169,9 @@ export function judgeService(
     return f;
   }
 
-  if (state.running < state.desired) {
+  // Swarm is rolling the service over: fewer tasks run for a while by design (stop-first).
+  const updating = state.updateState === 'updating' || state.updateState === 'rollback_started';
+  if (state.running < state.desired && !updating) {
     const missingFor = now - state.lastChangeAt;
     if (missingFor <= o.start_period_seconds * 1000) return undefined;
     const shape = state.mode === 'global' ? 'eligible nodes' : 'replicas';
@@ -238,7 +241,7 @@ async function runSwarmServiceCheck(
     if (f) findings.push(f);
     else
       fine.push(
-        `${j.service.Spec.Name} ${j.state.running}/${j.state.desired} running${j.state.running < j.state.desired ? ' (within start period)' : ''}`,
+        `${j.service.Spec.Name} ${j.state.running}/${j.state.desired} running${j.state.running < j.state.desired ? (j.state.updateState === 'updating' || j.state.updateState === 'rollback_started' ? ` (${j.state.updateState.replace('_', ' ')})` : ' (within start period)') : ''}`,
       );
   }
   return {
@@ -284,7 +287,9 @@ async function verifySwarmService(
   const host = typeof finding.params?.host === 'string' ? finding.params.host : o.host;
   const client = clientFor({ ...o, host }, ctx);
   const started = Date.now();
-  const end = Math.min(started + timeoutMs, ctx.deadline);
+  // A rolling update takes its delay and monitor period per batch, often longer than the engine's
+  // stabilization wait: the re-test waits for Swarm as long as the check allows, never past the deadline.
+  const end = Math.min(started + Math.max(timeoutMs, o.converge_timeout_seconds * 1000), ctx.deadline);
   let stableSince: number | undefined;
   let last = 'not read yet';
   for (;;) {
@@ -370,6 +375,14 @@ export const swarmServiceCheck = defineCheckType({
       .max(MAX_SECONDS)
       .default(10)
       .describe('Each request to the manager ends after this.'),
+    converge_timeout_seconds: z
+      .number()
+      .positive()
+      .max(MAX_SECONDS)
+      .default(300)
+      .describe(
+        "How long the re-test after an action waits for Swarm's convergence (every task running and healthy, the update completed), when that is longer than auto_healing.stabilization_timeout_seconds; never past the run's deadline.",
+      ),
   }),
   create(spec, config): Check {
     const own = spec.options;
@@ -390,6 +403,7 @@ export const swarmServiceCheck = defineCheckType({
       crash_loop_failures: pick('crash_loop_failures'),
       crash_loop_window_minutes: pick('crash_loop_window_minutes'),
       timeout_seconds: own.timeout_seconds,
+      converge_timeout_seconds: own.converge_timeout_seconds,
     };
     const protectedServices = protectedNames(config);
     return {
