@@ -66,7 +66,8 @@ async function waitUntil(
   }
 }
 
-async function startEngine(root: string, name: string, extraHosts: string[] = []): Promise<Engine> {
+async function startEngine(swarm: TestSwarm, name: string, extraHosts: string[] = []): Promise<Engine> {
+  const root = swarm.dir;
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   const log = join(dir, 'dockerd.log');
@@ -91,6 +92,8 @@ async function startEngine(root: string, name: string, extraHosts: string[] = []
   child.unref();
   closeSync(fd);
   const engine: Engine = { name, dir, host: `unix://${dir}/docker.sock`, pid: 0 };
+  // Known to the teardown from here on: an engine that never answers is still stopped by its pidfile.
+  swarm.engines.push(engine);
   await waitUntil(
     `engine ${name} did not start`,
     async () => {
@@ -112,66 +115,63 @@ async function startEngine(root: string, name: string, extraHosts: string[] = []
   return engine;
 }
 
-/**
- * Two engines in one Swarm. Starts both, makes the first a manager on 127.0.0.2 and joins the second
- * as a worker on 127.0.0.1; if the join fails the Swarm stays one node and `note` says why.
- */
-export async function startSwarm(tcpPort: number): Promise<TestSwarm> {
+/** The Swarm's state directory; nothing runs yet. Hand it to `stopSwarm` whatever happens next. */
+export function newSwarm(tcpPort: number): TestSwarm {
   // Short paths: the engines' unix sockets live under their exec roots.
   const dir = mkdtempSync('/tmp/oxsw-');
-  const swarm: TestSwarm = {
+  return {
     dir,
     manager: { name: 'manager', dir: '', host: '', pid: 0 },
     engines: [],
     managerTcp: `tcp://127.0.0.2:${tcpPort}`,
   };
+}
+
+/**
+ * Two engines in one Swarm. Starts both, makes the first a manager on 127.0.0.2 and joins the second
+ * as a worker on 127.0.0.1; if the join fails the Swarm stays one node and `note` says why.
+ */
+export async function startSwarm(swarm: TestSwarm): Promise<void> {
+  const [manager, worker] = await Promise.all([
+    startEngine(swarm, 'manager', [swarm.managerTcp]),
+    startEngine(swarm, 'worker'),
+  ]);
+  swarm.manager = manager;
+  await dockerOn(
+    manager,
+    'swarm',
+    'init',
+    '--advertise-addr',
+    '127.0.0.2',
+    '--listen-addr',
+    '127.0.0.2:52377',
+  );
+  manager.nodeId = await dockerOn(manager, 'info', '--format', '{{.Swarm.NodeID}}');
+  const token = await dockerOn(manager, 'swarm', 'join-token', '-q', 'worker');
   try {
-    const [manager, worker] = await Promise.all([
-      startEngine(dir, 'manager', [swarm.managerTcp]),
-      startEngine(dir, 'worker'),
-    ]);
-    swarm.manager = manager;
-    swarm.engines = [manager, worker];
     await dockerOn(
-      manager,
+      worker,
       'swarm',
-      'init',
+      'join',
       '--advertise-addr',
-      '127.0.0.2',
+      '127.0.0.1',
       '--listen-addr',
+      '127.0.0.1:52378',
+      '--token',
+      token,
       '127.0.0.2:52377',
     );
-    manager.nodeId = await dockerOn(manager, 'info', '--format', '{{.Swarm.NodeID}}');
-    const token = await dockerOn(manager, 'swarm', 'join-token', '-q', 'worker');
-    try {
-      await dockerOn(
-        worker,
-        'swarm',
-        'join',
-        '--advertise-addr',
-        '127.0.0.1',
-        '--listen-addr',
-        '127.0.0.1:52378',
-        '--token',
-        token,
-        '127.0.0.2:52377',
-      );
-      worker.nodeId = await dockerOn(worker, 'info', '--format', '{{.Swarm.NodeID}}');
-      swarm.worker = worker;
-      await waitUntil(
-        'the worker did not become ready',
-        async () =>
-          (await dockerOn(manager, 'node', 'inspect', '--format', '{{.Status.State}}', worker.nodeId!)) ===
-          'ready',
-        30_000,
-      );
-    } catch (e) {
-      swarm.note = `two-node Swarm not formed, one node only: ${(e as Error).message}`;
-    }
-    return swarm;
+    worker.nodeId = await dockerOn(worker, 'info', '--format', '{{.Swarm.NodeID}}');
+    swarm.worker = worker;
+    await waitUntil(
+      'the worker did not become ready',
+      async () =>
+        (await dockerOn(manager, 'node', 'inspect', '--format', '{{.Status.State}}', worker.nodeId!)) ===
+        'ready',
+      30_000,
+    );
   } catch (e) {
-    await stopSwarm(swarm);
-    throw e;
+    swarm.note = `two-node Swarm not formed, one node only: ${(e as Error).message}`;
   }
 }
 
@@ -187,6 +187,11 @@ function alive(pid: number): boolean {
 /** Removes the services, leaves the Swarm on every engine, stops each engine by its pid and removes its state. */
 export async function stopSwarm(swarm: TestSwarm | undefined): Promise<void> {
   if (!swarm) return;
+  for (const e of swarm.engines) {
+    if (e.pid > 0) continue;
+    const pidfile = join(e.dir, 'docker.pid');
+    if (existsSync(pidfile)) e.pid = Number(readFileSync(pidfile, 'utf8')) || 0;
+  }
   const engines = swarm.engines.filter((e) => e.pid > 0);
   if (swarm.manager.pid) {
     const ids = await dockerOn(swarm.manager, 'service', 'ls', '-q').catch(() => '');

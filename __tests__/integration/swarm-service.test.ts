@@ -11,6 +11,7 @@ import {
   engineOf,
   inspectService,
   live,
+  newSwarm,
   startSwarm,
   stopSwarm,
   tasksOf,
@@ -25,7 +26,8 @@ const SERVE = 'trap "exit 0" TERM; while :; do sleep 0.2; done';
 let swarm: TestSwarm | undefined;
 
 beforeAll(async () => {
-  swarm = await startSwarm(TCP_PORT);
+  swarm = newSwarm(TCP_PORT);
+  await startSwarm(swarm);
   if (swarm.note) console.warn(swarm.note);
 }, 120_000);
 
