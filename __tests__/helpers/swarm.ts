@@ -231,6 +231,8 @@ export interface ServiceOptions {
   restartCondition?: 'none' | 'on-failure' | 'any';
   restartDelay?: string;
   update?: { parallelism?: number; delay?: string; monitor?: string; order?: string; failureAction?: string };
+  /** A healthcheck command (shell); Swarm holds a task in `starting` until it passes. */
+  health?: string;
 }
 
 /** A service from the fixture image on the host network; returns at once (the tests wait on the API). */
@@ -251,6 +253,20 @@ export async function createService(swarm: TestSwarm, o: ServiceOptions): Promis
     ...HOST_MOUNTS.flatMap((m) => ['--mount', `type=bind,src=${m},dst=${m},ro`]),
     ...(o.global ? ['--mode', 'global'] : ['--replicas', String(o.replicas ?? 1)]),
     ...(o.constraints ?? []).flatMap((c) => ['--constraint', c]),
+    ...(o.health
+      ? [
+          '--health-cmd',
+          o.health,
+          '--health-interval',
+          '500ms',
+          '--health-retries',
+          '1',
+          '--health-timeout',
+          '2s',
+          '--health-start-period',
+          '10s',
+        ]
+      : []),
     '--restart-condition',
     o.restartCondition ?? 'any',
     '--restart-delay',

@@ -185,6 +185,53 @@ describe('swarm_service on a real Swarm', () => {
     expect(new Set(l.map((t) => t.NodeID)).size).toBe(2);
   }, 180_000);
 
+  test('with a healthcheck the re-test waits until every new task is healthy', async () => {
+    const name = 'oxsw-health';
+    // Healthy 2 s after each start: Swarm keeps the task `starting` until then.
+    await createService(sw(), {
+      name,
+      script: `mkdir -p /tmp; sleep 2; touch /tmp/ok; ${SERVE}`,
+      replicas: 2,
+      restartCondition: 'on-failure',
+      health: 'test -e /tmp/ok',
+    });
+    await waitForService(sw(), name, '2 running', (_, t) => live(t).length === 2);
+    const [victim] = live(await tasksOf(sw(), name));
+    await dockerOn(
+      engineOf(sw(), victim!),
+      'kill',
+      '--signal',
+      'TERM',
+      victim!.Status.ContainerStatus!.ContainerID!,
+    );
+    await waitForService(sw(), name, '1 running', (_, t) => live(t).length === 1);
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    const r = await runWithConfig(config(check('health', name, ', start_period_seconds: 1')));
+    const ms = Date.now() - t0;
+    const f = r.report.findings[0]!;
+    expect(f).toMatchObject({
+      code: 'service_replicas_missing',
+      outcome: 'healed',
+      action: 'force_update_service',
+    });
+    console.log(`force_update_service with healthchecks: run ${ms} ms; ${f.retest}`);
+    // Every task the re-test counted is healthy on the engine that runs it, right after the run.
+    const l = live(await tasksOf(sw(), name));
+    expect(l).toHaveLength(2);
+    for (const t of l) {
+      const health = await dockerOn(
+        engineOf(sw(), t),
+        'inspect',
+        '--format',
+        '{{.State.Health.Status}}',
+        t.Status.ContainerStatus!.ContainerID!,
+      );
+      expect(health).toBe('healthy');
+    }
+    expect((await inspectService(sw(), name)).UpdateStatus?.State).toBe('completed');
+  }, 120_000);
+
   test('a crash-looping service is service_crash_loop; its rollback waits for approval and nothing changes', async () => {
     const name = 'oxsw-crash';
     await createService(sw(), { name, script: SERVE, replicas: 1, update: { failureAction: 'continue' } });
