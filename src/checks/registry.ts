@@ -8,6 +8,7 @@ import { queueCheck } from './queue.js';
 import { logsCheck } from './logs.js';
 import { hostCheck } from './host.js';
 import { commandCheck } from './command.js';
+import { swarmServiceCheck } from './swarm-service.js';
 
 export const CHECK_TYPES: readonly CheckType[] = [
   containerCheck,
@@ -19,6 +20,7 @@ export const CHECK_TYPES: readonly CheckType[] = [
   logsCheck,
   hostCheck,
   commandCheck,
+  swarmServiceCheck,
 ] as unknown as readonly CheckType[];
 
 export function checkType(type: string): CheckType | undefined {

@@ -29,6 +29,9 @@ export const ISSUE_CODES = [
   'disk_space_low',
   'memory_low',
   'command_failed',
+  'service_replicas_missing',
+  'service_crash_loop',
+  'service_update_paused',
   /** A check could not run at all (bad target, unexpected error): never healable, always blocks. */
   'check_error',
 ] as const;

@@ -43,5 +43,12 @@ export const ISSUE_CATALOG: Record<IssueCode, IssueDefaults> = {
   disk_space_low: { action: null, risk: 'high', title: 'Disk space low' },
   memory_low: { action: null, risk: 'high', title: 'Memory low' },
   command_failed: { action: 'run_heal_command', risk: 'medium', title: 'Command failed' },
+  service_replicas_missing: {
+    action: 'force_update_service',
+    risk: 'medium',
+    title: 'Service replicas missing',
+  },
+  service_crash_loop: { action: 'rollback_service', risk: 'high', title: 'Service crash loop' },
+  service_update_paused: { action: 'rollback_service', risk: 'high', title: 'Service update paused' },
   check_error: { action: null, risk: 'high', title: 'Check could not run' },
 };
