@@ -1,6 +1,7 @@
 // Docker Swarm services on a manager engine: every replica running (one per eligible node for a global
 // service), no crash loop, no update or rollback left paused. One finding per service, most specific
 // cause first; never heals. `verify` waits for Swarm's own convergence after an action.
+import { resolveDockerHost } from '../targets/docker/hosts.js';
 import { z } from 'zod';
 import { defineCheckType } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
@@ -64,7 +65,7 @@ function protectedNames(config: CheckConfigView | undefined): string[] {
 /** The manager a check talks to: its own `host`, else the run's Docker host, else DOCKER_HOST / the local socket. */
 function clientFor(o: Pick<SwarmServiceOptions, 'host' | 'timeout_seconds'>, ctx: RunContext): SwarmClient {
   return new SwarmClient(
-    swarmHost(o.host ?? ctx.targets.settings.docker.host, ctx.env),
+    swarmHost(o.host ?? resolveDockerHost(ctx.targets.settings.docker).settings.host, ctx.env),
     o.timeout_seconds * 1000,
   );
 }
