@@ -2,13 +2,27 @@
 // `command_failed` finding with the output's tail as evidence; an optional heal command fixes it.
 import path from 'node:path';
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
-import type { Check, CheckResult, Finding, RunContext } from '../core/types.js';
+import { defineCheckType, type RunContext } from './check-type.js';
+import type { Check, CheckResult, Finding } from '../core/types.js';
 import { describeEnd, formatSeconds, runShell } from '../targets/exec.js';
 import { MAX_SECONDS } from '../config/limits.js';
 
 export const commandCheck = defineCheckType({
   type: 'command',
+  targets: ['exec'],
+  description: '`run`; `heal`; `timeout_seconds` 60; `risk` low \\| medium \\| high',
+  codes: {
+    command_failed: {
+      title: 'Command failed',
+      action: 'run_heal_command',
+      risk: 'medium',
+      docs: {
+        when: "a user's check command exits non-zero",
+        action: "the check's `heal` command",
+        risk: 'per config',
+      },
+    },
+  },
   options: z.strictObject({
     run: z.string().min(1).describe('Shell command (bash -c); exit 0 = pass.'),
     heal: z.string().min(1).optional().describe('Shell command run as the `run_heal_command` remedy.'),

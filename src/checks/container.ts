@@ -2,17 +2,9 @@
 // docker target's facts into findings (one per container); never heals. `verify` re-tests after an
 // action by running the container's own healthcheck at once instead of waiting for Docker's interval.
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
+import { defineCheckType, type CheckProblem, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type {
-  Check,
-  CheckFacts,
-  CheckResult,
-  Finding,
-  IssueCode,
-  RunContext,
-  VerifyResult,
-} from '../core/types.js';
+import type { Check, CheckFacts, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import {
   containerName,
   healthcheckArgv,
@@ -525,6 +517,47 @@ async function verifyContainer(
 
 export const containerCheck = defineCheckType({
   type: 'container',
+  targets: ['docker'],
+  description:
+    '`container` (name) or `label` (`key=value`); `expect` (`running` \\| `healthy`; default healthy when the container has a healthcheck); `start_period_seconds` 60; `crash_loop_restarts` 3 within `crash_loop_window_minutes` 5; `memory_limit_percent` 90',
+  codes: {
+    container_not_running: {
+      title: 'Container not running',
+      action: 'start_container',
+      risk: 'low',
+      docs: { when: 'state `exited`/`created`/`dead`' },
+    },
+    container_unhealthy: {
+      title: 'Container unhealthy',
+      action: 'restart_container',
+      risk: 'low',
+      docs: { when: 'health `unhealthy`' },
+    },
+    container_stuck: {
+      title: 'Container stuck',
+      action: 'force_restart_container',
+      risk: 'medium',
+      docs: {
+        when: '`paused`, or health `starting` far past its start period',
+        action: '`force_restart_container` (unpause, or kill + start)',
+      },
+    },
+    crash_loop: {
+      title: 'Crash loop',
+      action: 'recreate_container',
+      risk: 'high',
+      docs: {
+        when: '≥ 3 `die` events within 5 min, or `restarting` across samples',
+        action: '`recreate_container` (same config, fresh writable layer, volumes kept)',
+      },
+    },
+    memory_leak: {
+      title: 'Memory leak',
+      action: 'restart_application',
+      risk: 'high',
+      docs: { when: 'usage − inactive_file ≥ 90 % of the limit, or OOM-killed' },
+    },
+  },
   options: z.strictObject({
     container: z.string().min(1).optional().describe('Container name (or id).'),
     label: z
@@ -568,6 +601,13 @@ export const containerCheck = defineCheckType({
         'Memory (usage − inactive_file) of the limit that counts as a leak. Default: healing_actions.memory_leak.memory_limit_percent, else 90.',
       ),
   }),
+  validate(o): CheckProblem[] {
+    if (!o.container && !o.label)
+      return [{ path: [], message: 'a container check needs `container` (name) or `label` (key=value)' }];
+    if (o.container && o.label)
+      return [{ path: [], message: 'give either `container` or `label`, not both' }];
+    return [];
+  },
   create(spec, config): Check {
     if (!spec.options.container && !spec.options.label) {
       throw new Error(`Check '${spec.id}' (container): set 'container' (a name) or 'label' (key=value)`);
@@ -582,8 +622,9 @@ export const containerCheck = defineCheckType({
       phase: spec.phase,
       dependsOn: spec.dependsOn,
       options: { ...o },
-      run: (ctx) => runContainerCheck(spec.id, o, ctx),
-      verify: (finding, ctx, timeoutMs) => verifyContainer(o, finding, ctx, timeoutMs),
+      run: (ctx: RunContext) => runContainerCheck(spec.id, o, ctx),
+      verify: (finding: Finding, ctx: RunContext, timeoutMs: number) =>
+        verifyContainer(o, finding, ctx, timeoutMs),
       // One finding per container: a container that now crash-loops instead of being stopped is not fixed.
       exclusiveFindings: true,
     };

@@ -3,10 +3,10 @@
 // Only the container's current run counts: errors of an instance that was since restarted are history.
 import path from 'node:path';
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
+import { defineCheckType, type CheckProblem, type RunContext } from './check-type.js';
 import { loadPatterns, type ErrorPattern } from '../config/patterns.js';
 import { compileRegex, regexProblem, type TextMatcher } from '../config/regex.js';
-import type { Check, CheckResult, Finding, Risk, RunContext, VerifyResult } from '../core/types.js';
+import type { Check, CheckResult, Finding, Risk, VerifyResult } from '../core/types.js';
 import { DockerApiError } from '../targets/docker.js';
 import { describeEnd, runShell } from '../targets/exec.js';
 import { linesSince, MAX_LOG_BYTES, MAX_LOG_LINES, readLogFile } from '../targets/logfile.js';
@@ -95,7 +95,31 @@ const severityOf = (s: ErrorPattern['severity']): 'error' | 'warning' =>
 
 export const logsCheck = defineCheckType({
   type: 'logs',
+  targets: ['docker', 'logfile', 'exec'],
+  description:
+    "`container` or `file`; `window_minutes` 5; `error_pattern`; `error_threshold` 50; `patterns_file`. Patterns use RE2 syntax (linear time: no backreferences or lookaround). At most the newest 100,000 lines / 16 MiB of the window are read; a finding says when the window was cut. A pattern fix's `backup` lists regular files (a symbolic link is refused: name the file it points to)",
+  codes: {
+    high_error_rate: {
+      title: 'High error rate',
+      action: 'restart_application',
+      risk: 'high',
+      docs: { when: '> 50 error lines in the last 5 min' },
+    },
+    log_pattern: {
+      title: 'Known error pattern',
+      action: 'pattern_fix',
+      risk: 'medium',
+      docs: {
+        when: 'a line matches a pattern of the pattern file',
+        action: "the pattern's fix: restart, command, or manual",
+        risk: 'per pattern',
+      },
+    },
+  },
   options,
+  validate(o): CheckProblem[] {
+    return !o.container && !o.file ? [{ path: [], message: 'a logs check needs `container` or `file`' }] : [];
+  },
   create(spec, config): Check {
     const o = spec.options;
     const fromConfig = config.healing_actions.high_error_rate?.error_threshold;

@@ -1,9 +1,9 @@
 // PostgreSQL: reachable, connection pool use, lock waits and stuck transactions. Turns the postgres
 // target's facts into findings; never heals. Reuses the run's single session for the URL.
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
+import { defineCheckType, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
+import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { formatSeconds } from '../support/format.js';
 import {
   PostgresTargetError,
@@ -137,6 +137,44 @@ function unique<T>(xs: T[]): T[] {
 
 export const postgresCheck = defineCheckType({
   type: 'postgres',
+  targets: ['postgres', 'docker'],
+  description:
+    '`url` (default `targets.postgres.url`); `container` (restarted when unreachable); `pool_threshold_percent` 90; `idle_minutes` 5; `lock_wait_seconds` 30; `idle_transaction_minutes` 5',
+  codes: {
+    db_unreachable: {
+      title: 'Database unreachable',
+      action: 'restart_container',
+      risk: 'medium',
+      docs: {
+        when: 'connect or `SELECT 1` fails / times out',
+        action: '`restart_container` (the db container)',
+      },
+    },
+    db_pool_exhausted: {
+      title: 'Connection pool exhausted',
+      action: 'terminate_idle_connections',
+      risk: 'low',
+      docs: {
+        when: 'client backends ≥ 90 % of usable slots',
+        action: '`terminate_idle_connections` (idle > 5 min)',
+      },
+    },
+    db_table_locks: {
+      title: 'Table locks',
+      action: 'cancel_blocking_queries',
+      risk: 'medium',
+      docs: {
+        when: 'sessions waiting on a lock > 30 s',
+        action: '`cancel_blocking_queries` (cancel, re-check, then terminate)',
+      },
+    },
+    db_stuck_transactions: {
+      title: 'Stuck transactions',
+      action: 'terminate_idle_transactions',
+      risk: 'medium',
+      docs: { when: '`idle in transaction` > 5 min' },
+    },
+  },
   options: z.strictObject({
     url: z.string().min(1).optional().describe('Default: targets.postgres.url (or the postgres-url input).'),
     container: z.string().min(1).optional().describe('Database container, restarted when unreachable.'),

@@ -2,9 +2,9 @@
 // backlog, and delay. Findings point at the table; the queue remedies requeue or dead-letter rows in
 // bounded transactions. Protected tables are refused at load (validateQueueConfig) and at run time.
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
+import { defineCheckType, type CheckProblem, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckResult, Finding, RunContext } from '../core/types.js';
+import type { Check, CheckResult, Finding } from '../core/types.js';
 import { QueueTable } from '../targets/queue-table.js';
 import {
   IDENT,
@@ -137,7 +137,42 @@ const minutes = (s: number) => (s >= 600 ? Math.round(s / 60) : Math.round(s / 6
 
 export const queueCheck = defineCheckType({
   type: 'queue',
+  targets: ['postgres'],
+  description:
+    '`table`; `status_column` status; `updated_at_column` updated_at; `created_at_column` created_at; `attempts_column` attempts; `statuses` {pending, processing, failed, dead}; `stuck_after_minutes` 30; `max_stuck` 10; `max_pending` 100; `max_delay_minutes` 60; `max_attempts` 5; `dead_letter_table`; `max_rows_per_action` 100',
+  codes: {
+    queue_stuck: {
+      title: 'Queue stuck',
+      action: 'requeue_failed_items',
+      risk: 'low',
+      docs: { when: '`failed`/stale `processing` rows exceed a count' },
+    },
+    queue_backlog: {
+      title: 'Queue backlog',
+      action: 'move_to_dead_letter',
+      risk: 'medium',
+      docs: { when: 'pending rows exceed a count', action: '`move_to_dead_letter` (rows past max attempts)' },
+    },
+    queue_delay: {
+      title: 'Queue delay',
+      action: 'reset_processing_status',
+      risk: 'medium',
+      docs: { when: 'oldest pending row older than 1 h' },
+    },
+  },
   options: queueOptions,
+  validate(o, config): CheckProblem[] {
+    return validateQueueConfig(o, config).map((message) => ({
+      path: [
+        message.startsWith('dead_letter_table')
+          ? 'dead_letter_table'
+          : message.startsWith('statuses')
+            ? 'statuses'
+            : 'table',
+      ],
+      message,
+    }));
+  },
   create(spec, config): Check {
     const o = spec.options;
     const protectedTables = config.protected.tables;

@@ -1,10 +1,11 @@
 // Redis: responding (not while LOADING), and memory as Redis measures it against maxmemory. Turns the
 // redis target's facts into findings; never heals.
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
+import { redisUrlProblem } from '../config/redis-url.js';
+import { defineCheckType, type CheckProblem, type RunContext } from './check-type.js';
 import { thresholdFromConfig } from './postgres.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
+import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
 import { MAX_AGE_SECONDS } from '../config/limits.js';
 
@@ -87,6 +88,32 @@ function hostPort(display: string): { host: string; port: number | null; db: str
 
 export const redisCheck = defineCheckType({
   type: 'redis',
+  targets: ['redis', 'docker'],
+  description:
+    '`url` (default `targets.redis.url`); `container`; `memory_full_percent` 95; `high_memory_percent` 80; `expiring_within_seconds` 300',
+  codes: {
+    redis_not_responding: {
+      title: 'Redis not responding',
+      action: 'restart_container',
+      risk: 'low',
+      docs: { when: 'PING fails or times out (not while `LOADING`)' },
+    },
+    redis_memory_full: {
+      title: 'Redis memory full',
+      action: 'flush_expiring_keys',
+      risk: 'low',
+      docs: {
+        when: 'used ≥ 95 % of maxmemory, or OOM replies',
+        action: '`flush_expiring_keys` (TTL below 5 min)',
+      },
+    },
+    redis_high_memory: {
+      title: 'Redis high memory',
+      action: 'clear_expired_keys',
+      risk: 'low',
+      docs: { when: 'used ≥ 80 % of maxmemory' },
+    },
+  },
   options: z.strictObject({
     url: z.string().min(1).optional().describe('Default: targets.redis.url (or the redis-url input).'),
     container: z
@@ -115,6 +142,10 @@ export const redisCheck = defineCheckType({
         'flush_expiring_keys removes keys whose TTL is below this. Default: healing_actions.redis_memory_full.expiring_within_seconds, else 300.',
       ),
   }),
+  validate(o): CheckProblem[] {
+    const problem = o.url ? redisUrlProblem(o.url) : undefined;
+    return problem ? [{ path: ['url'], message: problem }] : [];
+  },
   create(spec, config): Check {
     const o = resolveRedisOptions(spec.options, config);
     const id = spec.id;

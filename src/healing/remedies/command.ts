@@ -4,7 +4,8 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, lstat, mkdtemp, readlink, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
+import type { Finding, Remedy, RemedyResult } from '../../core/types.js';
+import type { RemedyContext } from './remedy.js';
 import { describeEnd, formatSeconds, runShell } from '../../targets/exec.js';
 
 /** A remedy failure that still carries counts for the report (e.g. `{pattern, fixed: false}`). */
@@ -35,7 +36,7 @@ export const runHealCommand: Remedy = {
   describe(f) {
     return `Running heal command for '${f.checkId}'...`;
   },
-  async run(f, ctx): Promise<RemedyResult> {
+  async run(f, ctx: RemedyContext): Promise<RemedyResult> {
     const opts = ctx.check.options;
     const heal = str(f.params?.heal) ?? str(opts.heal);
     if (!heal) throw new Error(`Command check '${f.checkId}' has no heal command: add \`heal\` to the check`);

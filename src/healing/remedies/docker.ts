@@ -1,7 +1,8 @@
 // Remedies acting through the docker target: start, restart, force-restart (unpause, or kill and
 // start) and recreate a container. Each acts on the finding's container (`params.container`, else its
 // target), refuses protected containers (the engine guards too), and stays within ctx.timeoutMs.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
+import type { Finding, Remedy, RemedyResult } from '../../core/types.js';
+import type { RemedyContext } from './remedy.js';
 import { findingContainer } from '../../checks/container.js';
 import type { CallOptions, ContainerInspectInfo, DockerTarget } from '../../targets/docker.js';
 

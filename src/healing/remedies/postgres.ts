@@ -4,7 +4,8 @@
 // are ever signalled; never Orixoon's own session, a protected user, a backup tool or the postmaster;
 // every pid is re-checked on (pid, backend_start, state_change) in the statement that signals it.
 import { formatSeconds } from '../../support/format.js';
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
+import type { Finding, Remedy, RemedyResult } from '../../core/types.js';
+import type { RemedyContext } from './remedy.js';
 import {
   POSTGRES_DEFAULTS,
   isSignallable,
@@ -131,7 +132,7 @@ const terminateIdleConnections: Remedy = {
       ? `Terminating ${plural(n, 'idle connection')}${age}...`
       : `Terminating idle connections${age}...`;
   },
-  async run(finding, ctx): Promise<RemedyResult> {
+  async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
     const target = postgresTargetFor(ctx.check.options, ctx);
     const idleMinutes = setting(finding, ctx, 'idle_minutes');
     const limit = maxSessions(ctx);
@@ -196,7 +197,7 @@ const terminateIdleTransactions: Remedy = {
       ? `Terminating ${plural(n, 'stuck transaction')}...`
       : 'Terminating stuck transactions...';
   },
-  async run(finding, ctx): Promise<RemedyResult> {
+  async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
     const target = postgresTargetFor(ctx.check.options, ctx);
     const minutes = setting(finding, ctx, 'idle_transaction_minutes');
     const limit = maxSessions(ctx);
@@ -252,7 +253,7 @@ const cancelBlockingQueries: Remedy = {
       ? `Cancelling ${plural(blockers, 'blocking query', 'blocking queries')}...`
       : 'Cancelling blocking queries...';
   },
-  async run(finding, ctx): Promise<RemedyResult> {
+  async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
     const target = postgresTargetFor(ctx.check.options, ctx);
     const waitSeconds = setting(finding, ctx, 'lock_wait_seconds');
     const limit = maxSessions(ctx);

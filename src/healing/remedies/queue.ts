@@ -1,6 +1,7 @@
 // Queue remedies: each is one bounded transaction on the queue table (see targets/queue-table.ts)
 // that reports its row counts. Rows are requeued or dead-lettered, never deleted.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
+import type { Finding, Remedy, RemedyResult } from '../../core/types.js';
+import type { RemedyContext } from './remedy.js';
 import { assertQueueUnprotected, queueOptions, queueTable, type QueueOptions } from '../../checks/queue.js';
 
 function optionsOf(ctx: RemedyContext): QueueOptions {
@@ -46,7 +47,7 @@ export const requeueFailedItems: Remedy = {
     if (again + dead > limit) return `Resetting up to ${limit} of ${again + dead} stuck items (row limit)...`;
     return `Resetting ${again} items, ${movedPhrase(dead, dlqName(f), true)}...`;
   },
-  async run(_f, ctx): Promise<RemedyResult> {
+  async run(_f, ctx: RemedyContext): Promise<RemedyResult> {
     const o = optionsOf(ctx);
     const r = await queueTable(o, ctx).requeueStuck({
       stuckAfterSeconds: o.stuck_after_minutes * 60,
@@ -69,7 +70,7 @@ export const moveToDeadLetter: Remedy = {
     const where = dlqName(f) ? `to DLQ (${dlqName(f)})` : 'to the dead status';
     return `Moving ${n} items past their attempt limit ${where}...`;
   },
-  async run(_f, ctx): Promise<RemedyResult> {
+  async run(_f, ctx: RemedyContext): Promise<RemedyResult> {
     const o = optionsOf(ctx);
     const r = await queueTable(o, ctx).deadLetterExhaustedPending({
       maxAttempts: o.max_attempts,
@@ -100,7 +101,7 @@ export const resetProcessingStatus: Remedy = {
     const limit = num(f, 'max_rows_per_action') || Infinity;
     return `Resetting ${Math.min(num(f, 'stale_processing'), limit)} stale processing items to pending...`;
   },
-  async run(_f, ctx): Promise<RemedyResult> {
+  async run(_f, ctx: RemedyContext): Promise<RemedyResult> {
     const o = optionsOf(ctx);
     const r = await queueTable(o, ctx).resetStaleProcessing({
       stuckAfterSeconds: o.stuck_after_minutes * 60,

@@ -1,7 +1,8 @@
 // Remedies acting through the redis target. Nothing is lost: a key without a TTL is never removed, a
 // protected key pattern is never touched, no KEYS and no whole-database flush, ever. Sweeps are
 // bounded by the action's timeout and the run's deadline.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
+import type { Finding, Remedy, RemedyResult } from '../../core/types.js';
+import type { RemedyContext } from './remedy.js';
 import { REDIS_DEFAULTS, evictionRecommendation, formatBytes, redisTargetFor } from '../../checks/redis.js';
 import { globToRegExp, replyCode, type RedisMemory, type RedisTarget } from '../../targets/redis.js';
 
@@ -61,7 +62,7 @@ const flushExpiringKeys: Remedy = {
     const s = num(finding.params?.expiring_within_seconds) ?? REDIS_DEFAULTS.expiring_within_seconds;
     return `Removing keys that expire within ${s}s (keys without a TTL are kept)...`;
   },
-  async run(finding, ctx): Promise<RemedyResult> {
+  async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
     const target = redisTargetFor(ctx.check.options, ctx);
     const within = setting(finding, ctx, 'expiring_within_seconds');
     const before = await target.memory();
@@ -113,7 +114,7 @@ const clearExpiredKeys: Remedy = {
   describe() {
     return 'Sweeping the keyspace so Redis drops already-expired keys...';
   },
-  async run(_finding, ctx): Promise<RemedyResult> {
+  async run(_finding, ctx: RemedyContext): Promise<RemedyResult> {
     const target = redisTargetFor(ctx.check.options, ctx);
     const before = await target.memory();
     assertMaster(target, before, 'clear_expired_keys');
@@ -144,7 +145,7 @@ const killBusyScript: Remedy = {
   describe() {
     return 'Killing the busy Lua script or function (SCRIPT KILL / FUNCTION KILL)...';
   },
-  async run(_finding, ctx): Promise<RemedyResult> {
+  async run(_finding, ctx: RemedyContext): Promise<RemedyResult> {
     const target = redisTargetFor(ctx.check.options, ctx);
     let killed: 'script' | 'function' | 'none';
     try {
