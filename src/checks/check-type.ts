@@ -22,7 +22,16 @@ export type RunContext = CoreRunContext<Targets, ProcessGroups>;
 export type RemedyContext = CoreRemedyContext<Targets, ProcessGroups>;
 
 /** The systems a check type talks to (the keys of the run's targets). */
-export type TargetSystem = 'docker' | 'postgres' | 'redis' | 'http' | 'exec' | 'logfile' | 'host' | 'tcp';
+export type TargetSystem =
+  | 'docker'
+  | 'postgres'
+  | 'redis'
+  | 'http'
+  | 'exec'
+  | 'logfile'
+  | 'host'
+  // A new system is one more target: its name is declared with its check type.
+  | (string & {});
 
 /**
  * How a finding is healed, derived from its facts by the declared rule of its code: which action on

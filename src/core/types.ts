@@ -47,6 +47,11 @@ export interface Finding {
   message: string;
   /** Measured facts that back the finding (never secrets). */
   evidence: Record<string, unknown>;
+  /**
+   * What the check knows that its code's healing rule may need but no report shows (the mapped
+   * container, a log pattern's fix recipe). Facts only: the rule, not the check, turns them into a plan.
+   */
+  facts?: Record<string, unknown>;
   /** Only `warning` findings never block under `fail-on: blocked`. Default `error`. */
   severity?: 'error' | 'warning';
   /** Overrides the default action for the code (e.g. a log pattern's own fix). */
@@ -174,6 +179,10 @@ export interface RemedyResult {
 export interface Remedy {
   action: string;
   category: ActionCategory;
+  /** How much the action can disturb (the issue code's declared risk decides confirmation). */
+  risk?: Risk;
+  /** The system it acts on (`docker`, `postgres`, `redis`, `exec`): a key of the run's targets. */
+  system?: string;
   /** `Starting redis container...` — shown as `🔧 HEALING: <describe>`. */
   describe(finding: Finding): string;
   run(finding: Finding, ctx: RemedyContext): Promise<RemedyResult>;
