@@ -14,7 +14,7 @@ import { hostCheck } from './host.js';
 import { commandCheck } from './command.js';
 
 /** Codes the engine reports itself, not any check type. */
-const ENGINE_CODES: Readonly<Record<IssueCode, IssueDeclaration>> = {
+export const ENGINE_CODES: Readonly<Record<IssueCode, IssueDeclaration>> = {
   [CHECK_ERROR]: {
     action: null,
     risk: 'high',
