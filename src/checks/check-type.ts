@@ -58,7 +58,7 @@ export interface IssueDeclaration {
    * A pure rule on the finding's facts (`finding.facts`, `finding.evidence`): the healing plan for this
    * finding when it differs from the defaults. No I/O, no config: the policy applies limits and guards.
    */
-  plan?(finding: Finding): HealingPlan;
+  plan?(finding: Finding): HealingPlan | undefined;
   /** For the README's table of issue codes: when it is detected, and how the action and risk read there when not just the defaults. */
   docs: { when: string; action?: string; risk?: string };
 }
