@@ -2,6 +2,7 @@
 // docker target's facts into findings (one per container); never heals. `verify` re-tests after an
 // action by running the container's own healthcheck at once instead of waiting for Docker's interval.
 import { z } from 'zod';
+import { findingContainer } from '../core/finding.js';
 import { defineCheckType, type CheckProblem, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckFacts, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
@@ -98,10 +99,6 @@ export function composeFacts(labels: Record<string, string> | undefined): CheckF
 }
 
 /** The container a finding is about (remedies and verify act on it). */
-export function findingContainer(finding: Finding): string {
-  const c = finding.params?.container;
-  return typeof c === 'string' && c ? c : finding.target;
-}
 
 /** Docker durations are nanoseconds. */
 function nsToMs(ns: number | undefined): number {

@@ -5,20 +5,10 @@ import { defineCheckType, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { formatSeconds } from '../support/format.js';
-import {
-  PostgresTargetError,
-  PROTECTED_APPLICATIONS,
-  type PgSession,
-  type PostgresTarget,
-} from '../targets/postgres.js';
+import { PostgresTargetError, type PgSession, type PostgresTarget } from '../targets/postgres.js';
+import { isSignallable, roleIdent, timeoutRecommendations } from '../targets/postgres-sessions.js';
 import { MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
-
-export const POSTGRES_DEFAULTS = {
-  pool_threshold_percent: 90,
-  idle_minutes: 5,
-  lock_wait_seconds: 30,
-  idle_transaction_minutes: 5,
-} as const;
+import { POSTGRES_DEFAULTS } from '../core/defaults.js';
 
 /** Resolved options of one postgres check (thresholds filled in). */
 export interface PostgresCheckOptions {
@@ -93,42 +83,6 @@ export function sessionEvidence(s: PgSession): Record<string, unknown> {
     state_seconds: round1(s.stateSeconds),
     transaction_seconds: s.xactSeconds === null ? null : round1(s.xactSeconds),
   };
-}
-
-/** Whether Orixoon may ever signal this session (protected users and backup tools never). */
-export function isSignallable(s: PgSession, protectedUsers: readonly string[]): boolean {
-  return (
-    !protectedUsers.includes(s.user ?? '') &&
-    !(PROTECTED_APPLICATIONS as readonly string[]).includes(s.applicationName)
-  );
-}
-
-/**
- * Lasting-fix advice: per role, the server-side timeouts that would have ended these sessions,
- * only where neither the server (pg_settings) nor the role already sets them.
- */
-export async function timeoutRecommendations(
-  target: PostgresTarget,
-  roles: string[],
-  settings: Array<{ name: string; value: string; why: string }>,
-): Promise<string[]> {
-  const names = settings.map((s) => s.name);
-  const [server, perRole] = await Promise.all([target.settings(names), target.roleSettings(roles, names)]);
-  const out: string[] = [];
-  for (const s of settings) {
-    // Unknown on this server version (idle_session_timeout needs PostgreSQL 14) or set server-wide.
-    if (!(s.name in server) || (server[s.name] !== '0' && server[s.name] !== '')) continue;
-    for (const role of roles) {
-      const v = perRole[role]?.[s.name];
-      if (v !== undefined && v !== '0') continue;
-      out.push(`ALTER ROLE ${quoteIdent(role)} SET ${s.name} = '${s.value}'; -- ${s.why}`);
-    }
-  }
-  return out;
-}
-
-function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 function unique<T>(xs: T[]): T[] {
@@ -357,7 +311,7 @@ export const postgresCheck = defineCheckType({
         if (!priv.readAllStats) {
           // Without it, other roles' sessions show no state: idle and stuck sessions stay invisible.
           recommendations.push(
-            `PostgreSQL role '${priv.user}' cannot see other roles' session states, so idle and stuck sessions of other roles go undetected: GRANT pg_monitor TO ${quoteIdent(priv.user)};`,
+            `PostgreSQL role '${priv.user}' cannot see other roles' session states, so idle and stuck sessions of other roles go undetected: GRANT pg_monitor TO ${roleIdent(priv.user)};`,
           );
         }
         if (findings.length > 0) {

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding } from '../core/types.js';
-import { QueueTable } from '../targets/queue-table.js';
+import type { QueueTable } from '../targets/queue-table.js';
+import { queueTableOf } from '../targets/queue-settings.js';
 import {
   IDENT,
   IDENTIFIER_RULE,
@@ -65,16 +66,7 @@ export function findQueueCheck(config: CheckConfigView, id: string): QueueOption
 }
 
 export function queueTable(o: QueueOptions, ctx: RunContext): QueueTable {
-  return new QueueTable(ctx.targets.postgres(o.url), {
-    table: o.table,
-    idColumn: o.id_column,
-    statusColumn: o.status_column,
-    updatedAtColumn: o.updated_at_column,
-    createdAtColumn: o.created_at_column,
-    attemptsColumn: o.attempts_column,
-    statuses: o.statuses,
-    deadLetterTable: o.dead_letter_table,
-  });
+  return queueTableOf(o, (url) => ctx.targets.postgres(url));
 }
 
 /**
@@ -122,15 +114,6 @@ export function validateQueueConfig(
     }
   }
   return problems;
-}
-
-/** Throws when an action would touch a protected table (the run-time half of the refusal). */
-export function assertQueueUnprotected(o: QueueOptions, protectedTables: readonly string[]): void {
-  for (const name of [o.table, o.dead_letter_table]) {
-    if (name && isProtectedTable(name, protectedTables)) {
-      throw new Error(`Table '${name}' is protected (protected.tables): refusing to change it`);
-    }
-  }
 }
 
 const minutes = (s: number) => (s >= 600 ? Math.round(s / 60) : Math.round(s / 6) / 10);

@@ -8,12 +8,8 @@ import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
 import { MAX_AGE_SECONDS } from '../config/limits.js';
-
-export const REDIS_DEFAULTS = {
-  memory_full_percent: 95,
-  high_memory_percent: 80,
-  expiring_within_seconds: 300,
-} as const;
+import { REDIS_DEFAULTS } from '../core/defaults.js';
+import { evictionRecommendation, formatBytes } from '../targets/redis-memory.js';
 
 export interface RedisCheckOptions {
   url?: string;
@@ -52,13 +48,6 @@ export function redisTargetFor(options: { url?: unknown }, ctx: RunContext): Red
   return ctx.targets.redis(typeof options.url === 'string' ? options.url : undefined);
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${n} B`;
-}
-
 export function memoryEvidence(m: RedisMemory): Record<string, unknown> {
   return {
     used_memory: m.usedMemory,
@@ -73,20 +62,11 @@ export function memoryEvidence(m: RedisMemory): Record<string, unknown> {
   };
 }
 
-export function evictionRecommendation(m: RedisMemory): string | undefined {
-  if (m.policy !== 'noeviction') return undefined;
-  return (
-    "Redis maxmemory-policy is 'noeviction': writes fail once maxmemory is reached. Set " +
-    '`maxmemory-policy volatile-lru` (evicts keys that have a TTL) or `allkeys-lru` (a pure cache) in redis.conf'
-  );
-}
-
 function hostPort(display: string): { host: string; port: number | null; db: string | null } {
   const m = /^(.*):(\d+)\/(.*)$/.exec(display);
   return m ? { host: m[1], port: Number(m[2]), db: m[3] } : { host: display, port: null, db: null };
 }
 
-/** How a Redis that does not answer is healed, from what it replied; a restart only when it can help. */
 /** Memory is freed on a master only: a replica gets its data from there. */
 function memoryPlan(f: Finding): HealingPlan | undefined {
   const role = f.facts?.role;
@@ -96,6 +76,7 @@ function memoryPlan(f: Finding): HealingPlan | undefined {
   };
 }
 
+/** How a Redis that does not answer is healed, from what it replied; a restart only when it can help. */
 function notRespondingPlan(f: Finding): HealingPlan {
   const facts = f.facts ?? {};
   const reply = typeof facts.reply === 'string' ? facts.reply : undefined;

@@ -4,8 +4,8 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, lstat, mkdtemp, readlink, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding, Remedy, RemedyResult } from '../../core/types.js';
-import type { RemedyContext } from './remedy.js';
+import type { Finding, RemedyResult } from '../../core/types.js';
+import type { RemedyContext, RemedyDeclaration } from './remedy.js';
 import { describeEnd, formatSeconds, runShell } from '../../targets/exec.js';
 
 /** A remedy failure that still carries counts for the report (e.g. `{pattern, fixed: false}`). */
@@ -30,9 +30,11 @@ function boundedTimeout(ownSeconds: number | undefined, ctx: RemedyContext): num
 
 const tail = (output: string, n = 500) => output.trim().slice(-n);
 
-export const runHealCommand: Remedy = {
+export const runHealCommand: RemedyDeclaration = {
   action: 'run_heal_command',
   category: 'other',
+  risk: 'medium',
+  system: 'exec',
   describe(f) {
     return `Running heal command for '${f.checkId}'...`;
   },
@@ -188,9 +190,11 @@ function describeRestore(r: RestoreResult): string {
   return parts.join('; ');
 }
 
-export const patternFix: Remedy = {
+export const patternFix: RemedyDeclaration = {
   action: 'pattern_fix',
   category: 'other',
+  risk: 'medium',
+  system: 'exec',
   describe(f) {
     const name = str(f.params?.pattern) ?? str(f.evidence.pattern) ?? 'pattern';
     const files = Array.isArray(f.params?.backup) ? f.params.backup.length : 0;
@@ -276,4 +280,4 @@ export const patternFix: Remedy = {
   },
 };
 
-export const commandRemedies: Remedy[] = [runHealCommand, patternFix];
+export const commandRemedies: RemedyDeclaration[] = [runHealCommand, patternFix];

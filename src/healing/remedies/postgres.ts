@@ -4,14 +4,10 @@
 // are ever signalled; never Orixoon's own session, a protected user, a backup tool or the postmaster;
 // every pid is re-checked on (pid, backend_start, state_change) in the statement that signals it.
 import { formatSeconds } from '../../support/format.js';
-import type { Finding, Remedy, RemedyResult } from '../../core/types.js';
-import type { RemedyContext } from './remedy.js';
-import {
-  POSTGRES_DEFAULTS,
-  isSignallable,
-  postgresTargetFor,
-  timeoutRecommendations,
-} from '../../checks/postgres.js';
+import type { Finding, RemedyResult } from '../../core/types.js';
+import { optionUrl, type RemedyContext, type RemedyDeclaration } from './remedy.js';
+import { POSTGRES_DEFAULTS } from '../../core/defaults.js';
+import { isSignallable, timeoutRecommendations } from '../../targets/postgres-sessions.js';
 import {
   PostgresTargetError,
   type PgSession,
@@ -121,9 +117,11 @@ async function terminatePicked(
   return { result, lingering };
 }
 
-const terminateIdleConnections: Remedy = {
+const terminateIdleConnections: RemedyDeclaration = {
   action: 'terminate_idle_connections',
   category: 'database',
+  risk: 'low',
+  system: 'postgres',
   describe(finding) {
     const n = num(finding.evidence.idle_candidates);
     const mins = num(finding.params?.idle_minutes);
@@ -133,7 +131,7 @@ const terminateIdleConnections: Remedy = {
       : `Terminating idle connections${age}...`;
   },
   async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
-    const target = postgresTargetFor(ctx.check.options, ctx);
+    const target = ctx.targets.postgres(optionUrl(ctx.check.options));
     const idleMinutes = setting(finding, ctx, 'idle_minutes');
     const limit = maxSessions(ctx);
     const before = await target.poolUsage();
@@ -188,9 +186,11 @@ const terminateIdleConnections: Remedy = {
   },
 };
 
-const terminateIdleTransactions: Remedy = {
+const terminateIdleTransactions: RemedyDeclaration = {
   action: 'terminate_idle_transactions',
   category: 'database',
+  risk: 'medium',
+  system: 'postgres',
   describe(finding) {
     const n = num(finding.evidence.signallable) ?? num(finding.evidence.stuck);
     return n !== undefined
@@ -198,7 +198,7 @@ const terminateIdleTransactions: Remedy = {
       : 'Terminating stuck transactions...';
   },
   async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
-    const target = postgresTargetFor(ctx.check.options, ctx);
+    const target = ctx.targets.postgres(optionUrl(ctx.check.options));
     const minutes = setting(finding, ctx, 'idle_transaction_minutes');
     const limit = maxSessions(ctx);
     const states = ['idle in transaction', 'idle in transaction (aborted)'];
@@ -244,9 +244,11 @@ const terminateIdleTransactions: Remedy = {
   },
 };
 
-const cancelBlockingQueries: Remedy = {
+const cancelBlockingQueries: RemedyDeclaration = {
   action: 'cancel_blocking_queries',
   category: 'database',
+  risk: 'medium',
+  system: 'postgres',
   describe(finding) {
     const blockers = Array.isArray(finding.evidence.blockers) ? finding.evidence.blockers.length : undefined;
     return blockers !== undefined
@@ -254,7 +256,7 @@ const cancelBlockingQueries: Remedy = {
       : 'Cancelling blocking queries...';
   },
   async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
-    const target = postgresTargetFor(ctx.check.options, ctx);
+    const target = ctx.targets.postgres(optionUrl(ctx.check.options));
     const waitSeconds = setting(finding, ctx, 'lock_wait_seconds');
     const limit = maxSessions(ctx);
     const protectedUsers = ctx.protected.database_users;
@@ -377,7 +379,7 @@ const cancelBlockingQueries: Remedy = {
 };
 
 /** Remedies acting through the postgres target. */
-export const postgresRemedies: Remedy[] = [
+export const postgresRemedies: RemedyDeclaration[] = [
   terminateIdleConnections,
   terminateIdleTransactions,
   cancelBlockingQueries,
