@@ -54,6 +54,8 @@ export interface IssueDeclaration {
   action: string | null;
   /** Default risk; high means confirmation is required unless the config says otherwise. */
   risk: Risk;
+  /** The session limit its action counts against, when not the remedy's own (a database container's restart is a database operation). */
+  category?: ActionCategory;
   /**
    * A pure rule on the finding's facts (`finding.facts`, `finding.evidence`): the healing plan for this
    * finding when it differs from the defaults. No I/O, no config: the policy applies limits and guards.
@@ -99,7 +101,7 @@ export interface CheckType<S extends z.ZodObject = z.ZodObject> {
  * reach the finding).
  */
 export function defineCheckType<S extends z.ZodObject>(t: CheckType<S>): CheckType<S> {
-  if (!Object.values(t.codes).some((d) => d.plan)) return t;
+  if (!Object.values(t.codes).some((d) => d.plan || d.category)) return t;
   return {
     ...t,
     create(spec, config): Check {
@@ -116,7 +118,10 @@ export function defineCheckType<S extends z.ZodObject>(t: CheckType<S>): CheckTy
 
 /** A finding with its code's declared rule applied: the plan's fields on the finding, facts untouched. */
 export function withHealingPlan(finding: Finding, declaration: IssueDeclaration | undefined): Finding {
-  const plan = declaration?.plan?.(finding);
+  const own = declaration?.plan?.(finding);
+  const plan: HealingPlan | undefined = declaration?.category
+    ? { category: declaration.category, ...own }
+    : own;
   if (!plan) return finding;
   const out: Finding = { ...finding };
   if (plan.action !== undefined) out.action = plan.action;

@@ -72,12 +72,16 @@ export const hostCheck = defineCheckType({
       action: null,
       risk: 'high',
       docs: { when: 'free space < 1 GiB', action: 'none (also the low-disk guard)', risk: '—' },
+      plan: (f) => ({
+        manual: `Free space on ${String(f.evidence.path)} by hand (old images: docker image prune; old logs and build caches)`,
+      }),
     },
     memory_low: {
       title: 'Memory low',
       action: null,
       risk: 'high',
       docs: { when: 'available memory below its limit', action: 'none', risk: '—' },
+      plan: () => ({ manual: 'Stop what uses the memory, or give the host more memory' }),
     },
   },
   options: z.strictObject({
@@ -118,7 +122,6 @@ export const hostCheck = defineCheckType({
               total_mb: disk.totalMb,
               min_free_mb: o.min_free_mb,
             },
-            manual: `Free space on ${o.path} by hand (old images: docker image prune; old logs and build caches)`,
             recommendation: `Keep at least ${formatMb(o.min_free_mb)} free on ${o.path}; healing is disabled below it`,
           });
         }
@@ -138,7 +141,6 @@ export const hostCheck = defineCheckType({
                 min_available_memory_mb: o.min_available_memory_mb,
                 source: mem.source,
               },
-              manual: 'Stop what uses the memory, or give the host more memory',
             });
           }
         }

@@ -117,6 +117,12 @@ export const httpCheck = defineCheckType({
         when: 'status/body/JSON/latency expectation fails',
         action: '`restart_service` (the mapped container)',
       },
+      plan: (f) =>
+        typeof f.facts?.container === 'string'
+          ? { params: { container: f.facts.container } }
+          : {
+              manual: `No container mapped to http check '${f.checkId}': set \`container\` to let Orixoon restart the service`,
+            },
     },
   },
   options,
@@ -157,9 +163,7 @@ export const httpCheck = defineCheckType({
         message: `HTTP endpoint ${where} ${problems.join('; ')}`,
         evidence,
       };
-      if (o.container) finding.params = { container: o.container };
-      else
-        finding.manual = `No container mapped to http check '${spec.id}': set \`container\` to let Orixoon restart the service`;
+      if (o.container) finding.facts = { container: o.container };
       return { finding, summary: problems.join('; ') };
     };
 

@@ -1,7 +1,7 @@
 // PostgreSQL: reachable, connection pool use, lock waits and stuck transactions. Turns the postgres
 // target's facts into findings; never heals. Reuses the run's single session for the URL.
 import { z } from 'zod';
-import { defineCheckType, type RunContext } from './check-type.js';
+import { defineCheckType, type HealingPlan, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { formatSeconds } from '../support/format.js';
@@ -89,6 +89,26 @@ function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
+/** A restart only when it can help: not while the server recovers, not for a refused login. */
+function unreachablePlan(f: Finding): HealingPlan {
+  const pgCode = typeof f.evidence.code === 'string' ? f.evidence.code : undefined;
+  // cannot_connect_now: starting up, shutting down or in crash recovery. Like Redis LOADING, this
+  // means wait: a restart would only start the recovery over.
+  if (pgCode === '57P03')
+    return {
+      manual: `the server is starting up or recovering (57P03): wait for it to accept connections; restarting it would start the recovery over`,
+    };
+  if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode))
+    return {
+      manual: `the server answered but refused Orixoon (${pgCode}): check the user, password and database in the connection string; restarting would not help`,
+    };
+  if (typeof f.facts?.container === 'string') return { params: { container: f.facts.container } };
+  return {
+    manual:
+      'no database container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand',
+  };
+}
+
 export const postgresCheck = defineCheckType({
   type: 'postgres',
   targets: ['postgres', 'docker'],
@@ -99,15 +119,18 @@ export const postgresCheck = defineCheckType({
       title: 'Database unreachable',
       action: 'restart_container',
       risk: 'medium',
+      category: 'database',
       docs: {
         when: 'connect or `SELECT 1` fails / times out',
         action: '`restart_container` (the db container)',
       },
+      plan: unreachablePlan,
     },
     db_pool_exhausted: {
       title: 'Connection pool exhausted',
       action: 'terminate_idle_connections',
       risk: 'low',
+      category: 'database',
       docs: {
         when: 'client backends ≥ 90 % of usable slots',
         action: '`terminate_idle_connections` (idle > 5 min)',
@@ -117,6 +140,7 @@ export const postgresCheck = defineCheckType({
       title: 'Table locks',
       action: 'cancel_blocking_queries',
       risk: 'medium',
+      category: 'database',
       docs: {
         when: 'sessions waiting on a lock > 30 s',
         action: '`cancel_blocking_queries` (cancel, re-check, then terminate)',
@@ -126,7 +150,15 @@ export const postgresCheck = defineCheckType({
       title: 'Stuck transactions',
       action: 'terminate_idle_transactions',
       risk: 'medium',
+      category: 'database',
       docs: { when: '`idle in transaction` > 5 min' },
+      plan: (f) =>
+        f.facts?.signallable === 0
+          ? {
+              manual:
+                'every stuck transaction belongs to a protected database user or a backup tool: end it by hand',
+            }
+          : undefined,
     },
   },
   options: z.strictObject({
@@ -169,7 +201,6 @@ export const postgresCheck = defineCheckType({
       checkId: id,
       target: target.display,
       targetKey: `postgres:${id}`,
-      category: 'database' as const,
     });
 
     const unreachable = (target: PostgresTarget, err: unknown): Finding => {
@@ -187,18 +218,7 @@ export const postgresCheck = defineCheckType({
           code: pgCode ?? null,
         },
       };
-      if (pgCode === '57P03') {
-        // cannot_connect_now: starting up, shutting down or in crash recovery. Like Redis LOADING,
-        // this means wait: a restart would only start the recovery over.
-        finding.manual = `the server is starting up or recovering (57P03): wait for it to accept connections; restarting it would start the recovery over`;
-      } else if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode)) {
-        finding.manual = `the server answered but refused Orixoon (${pgCode}): check the user, password and database in the connection string; restarting would not help`;
-      } else if (o.container) {
-        finding.params = { container: o.container };
-      } else {
-        finding.manual =
-          'no database container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand';
-      }
+      finding.facts = { ...(o.container ? { container: o.container } : {}) };
       return finding;
     };
 
@@ -297,12 +317,7 @@ export const postgresCheck = defineCheckType({
                 .map((s) => ({ ...sessionEvidence(s), protected: !isSignallable(s, protectedUsers) })),
             },
             params: { idle_transaction_minutes: o.idle_transaction_minutes },
-            ...(stuckSignallable.length === 0
-              ? {
-                  manual:
-                    'every stuck transaction belongs to a protected database user or a backup tool: end it by hand',
-                }
-              : {}),
+            facts: { signallable: stuckSignallable.length },
           });
         }
 

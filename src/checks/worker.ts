@@ -4,7 +4,7 @@
 // restarts the same container, and one restart answers all three.
 import { z } from 'zod';
 import { redisUrlProblem } from '../config/redis-url.js';
-import { defineCheckType, type CheckProblem, type RunContext } from './check-type.js';
+import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
 import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { DockerApiError } from '../targets/docker.js';
 import { isMultiStatementError, PostgresTargetError, READ_ONLY_VIOLATION } from '../targets/postgres.js';
@@ -127,6 +127,18 @@ interface Evaluation {
   progress?: QueueProgress;
 }
 
+/** A worker is healed by restarting its container: when there is one, and it exists. */
+function workerPlan(f: Finding): HealingPlan {
+  const container = f.facts?.container;
+  if (typeof container !== 'string')
+    return {
+      manual: `No container set for worker check '${f.checkId}': set \`container\` to let Orixoon restart it`,
+    };
+  if (f.facts?.missing)
+    return { manual: `Container '${container}' does not exist: deploy it (a restart cannot create it)` };
+  return { params: { container } };
+}
+
 export const workerCheck = defineCheckType({
   type: 'worker',
   targets: ['docker', 'redis', 'postgres'],
@@ -138,18 +150,21 @@ export const workerCheck = defineCheckType({
       action: 'restart_worker',
       risk: 'low',
       docs: { when: 'worker container not running' },
+      plan: workerPlan,
     },
     scheduler_stopped: {
       title: 'Scheduler stopped',
       action: 'restart_service',
       risk: 'low',
       docs: { when: 'heartbeat older than its limit' },
+      plan: workerPlan,
     },
     worker_not_processing: {
       title: 'Worker not processing',
       action: 'restart_worker',
       risk: 'low',
       docs: { when: 'queue has work but no progress within its window' },
+      plan: workerPlan,
     },
   },
   options,
@@ -194,9 +209,7 @@ export const workerCheck = defineCheckType({
         message,
         evidence,
       };
-      if (o.container) f.params = { container: o.container };
-      else
-        f.manual = `No container set for worker check '${spec.id}': set \`container\` to let Orixoon restart it`;
+      if (o.container) f.facts = { container: o.container };
       return f;
     };
 
@@ -218,7 +231,7 @@ export const workerCheck = defineCheckType({
             container: o.container,
             state: 'missing',
           });
-          f.manual = `Container '${o.container}' does not exist: deploy it (a restart cannot create it)`;
+          f.facts = { ...f.facts, missing: true };
           return f;
         }
         throw err;
