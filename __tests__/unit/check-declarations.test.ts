@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { withHealingPlan } from '../../src/checks/check-type.js';
 import { CHECK_TYPES, ISSUE_DECLARATIONS, checkType, registerCheckType } from '../../src/checks/registry.js';
-import { ISSUE_CATALOG } from '../../src/engine/catalog.js';
+import { ISSUE_CATALOG, failureAdvice } from '../../src/engine/catalog.js';
 import { REMEDIES, registerRemedy } from '../../src/healing/remedies/registry.js';
 import type { Finding } from '../../src/core/types.js';
 
@@ -34,6 +34,10 @@ describe('check type declarations', () => {
       }
     }
     expect(ISSUE_CATALOG.check_error).toMatchObject({ action: null, risk: 'high' });
+    expect(failureAdvice('crash_loop')).toBe(
+      'Check application logs for crash cause; fix the image or its config before deploying',
+    );
+    expect(failureAdvice('queue_stuck')).toBe('Investigate manually before deploying');
   });
 
   test('every remedy declares its risk and the system it acts on', () => {

@@ -54,6 +54,8 @@ export interface IssueDeclaration {
   action: string | null;
   /** Default risk; high means confirmation is required unless the config says otherwise. */
   risk: Risk;
+  /** What to look at when it stays broken (the report's recommendation); without it, a general one. */
+  advice?: string;
   /** The session limit its action counts against, when not the remedy's own (a database container's restart is a database operation). */
   category?: ActionCategory;
   /**

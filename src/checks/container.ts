@@ -169,6 +169,7 @@ export const containerCheck = defineCheckType({
       title: 'Container not running',
       action: 'start_container',
       risk: 'low',
+      advice: 'Check the container logs (docker logs <name>) for why it exits',
       docs: { when: 'state `exited`/`created`/`dead`' },
       plan: missingContainerPlan,
     },
@@ -176,12 +177,14 @@ export const containerCheck = defineCheckType({
       title: 'Container unhealthy',
       action: 'restart_container',
       risk: 'low',
+      advice: 'Check the healthcheck command and the application logs for the crash cause',
       docs: { when: 'health `unhealthy`' },
     },
     container_stuck: {
       title: 'Container stuck',
       action: 'force_restart_container',
       risk: 'medium',
+      advice: 'Inspect the container (docker inspect) and the host for hung I/O',
       docs: {
         when: '`paused`, or health `starting` far past its start period',
         action: '`force_restart_container` (unpause, or kill + start)',
@@ -191,6 +194,7 @@ export const containerCheck = defineCheckType({
       title: 'Crash loop',
       action: 'recreate_container',
       risk: 'high',
+      advice: 'Check application logs for crash cause; fix the image or its config before deploying',
       docs: {
         when: '≥ 3 `die` events within 5 min, or `restarting` across samples',
         action: '`recreate_container` (same config, fresh writable layer, volumes kept)',
@@ -200,6 +204,7 @@ export const containerCheck = defineCheckType({
       title: 'Memory leak',
       action: 'restart_application',
       risk: 'high',
+      advice: 'Profile the application memory or raise its memory limit',
       docs: { when: 'usage − inactive_file ≥ 90 % of the limit, or OOM-killed' },
     },
   },

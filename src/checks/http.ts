@@ -113,6 +113,7 @@ export const httpCheck = defineCheckType({
       title: 'Endpoint down',
       action: 'restart_service',
       risk: 'medium',
+      advice: 'Check the service logs and its dependencies',
       docs: {
         when: 'status/body/JSON/latency expectation fails',
         action: '`restart_service` (the mapped container)',

@@ -119,6 +119,7 @@ export const postgresCheck = defineCheckType({
       title: 'Database unreachable',
       action: 'restart_container',
       risk: 'medium',
+      advice: 'Check the database server logs, its disk and max_connections',
       category: 'database',
       docs: {
         when: 'connect or `SELECT 1` fails / times out',

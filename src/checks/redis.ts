@@ -110,6 +110,7 @@ export const redisCheck = defineCheckType({
       title: 'Redis not responding',
       action: 'restart_container',
       risk: 'low',
+      advice: 'Check the Redis server logs and its memory/persistence settings',
       docs: { when: 'PING fails or times out (not while `LOADING`)' },
       plan: notRespondingPlan,
     },

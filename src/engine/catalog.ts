@@ -11,6 +11,13 @@ export interface IssueDefaults {
   risk: Risk;
   /** Short title for tables. */
   title: string;
+  /** What to look at when it stays broken, when the code declares it. */
+  advice?: string;
+}
+
+/** What the report recommends when a finding stays broken: its code's advice, else a general one. */
+export function failureAdvice(code: IssueCode): string {
+  return ISSUE_DECLARATIONS[code]?.advice ?? 'Investigate manually before deploying';
 }
 
 /**
