@@ -2,6 +2,7 @@
 // else the default.
 import type { CheckConfigView } from '../core/config-view.js';
 import type { IssueCode } from '../core/types.js';
+import { thresholdFromConfig } from '../config/thresholds.js';
 
 export const CONTAINER_DEFAULTS = {
   start_period_seconds: 60,
@@ -28,19 +29,12 @@ export interface ContainerCheckOptions {
   memory_limit_percent: number;
 }
 
-function configNumber(config: CheckConfigView | undefined, code: IssueCode, key: string): number | undefined {
-  const v = config?.healing_actions?.[code]?.[key];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
-
 export function resolveContainerOptions(
   own: Partial<ContainerCheckOptions>,
   config: CheckConfigView | undefined,
 ): ContainerCheckOptions {
   const pick = (key: keyof typeof CONTAINER_DEFAULTS): number =>
-    own[key] ?? configNumber(config, THRESHOLD_SOURCES[key], key) ?? CONTAINER_DEFAULTS[key];
+    own[key] ?? thresholdFromConfig(config, THRESHOLD_SOURCES[key], key) ?? CONTAINER_DEFAULTS[key];
   return {
     container: own.container,
     label: own.label,

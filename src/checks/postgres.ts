@@ -9,6 +9,7 @@ import { PostgresTargetError, type PgSession, type PostgresTarget } from '../tar
 import { isSignallable, roleIdent, timeoutRecommendations } from '../targets/postgres-sessions.js';
 import { MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
 import { POSTGRES_DEFAULTS } from '../core/defaults.js';
+import { thresholdFromConfig } from '../config/thresholds.js';
 
 /** Resolved options of one postgres check (thresholds filled in). */
 export interface PostgresCheckOptions {
@@ -33,18 +34,6 @@ const NOT_FIXED_BY_RESTART = /^(28|3D|42501)/;
 
 /** Findings list at most this many sessions in their evidence. */
 const EVIDENCE_SESSIONS = 20;
-
-/** A number from `healing_actions.<code>.<key>`, when it is one. */
-export function thresholdFromConfig(
-  config: CheckConfigView | undefined,
-  code: IssueCode,
-  key: string,
-): number | undefined {
-  const v = config?.healing_actions?.[code]?.[key];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
 
 export function resolvePostgresOptions(
   own: Partial<PostgresCheckOptions>,

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { redisUrlProblem } from '../config/redis-url.js';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
-import { thresholdFromConfig } from './postgres.js';
+import { thresholdFromConfig } from '../config/thresholds.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis.js';
