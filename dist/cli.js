@@ -6,22 +6,19 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
+  paintFor,
+  plain
+} from "./chunks/chunk-CYZCA7FZ.js";
+import {
   EXIT_CRASH,
   UsageError,
   helpText,
-  paintFor,
   parseCli,
-  plain,
   usageHint
-} from "./chunks/chunk-3YMB2ZYJ.js";
+} from "./chunks/chunk-XOVDJDSZ.js";
 import {
   VERSION
 } from "./chunks/chunk-VQUWAF73.js";
-import {
-  exitWhenFlushed,
-  guardProcess
-} from "./chunks/chunk-S7PZICXB.js";
-import "./chunks/chunk-RHFS6BNU.js";
 import "./chunks/chunk-WQ37B3FA.js";
 
 // src/cli.ts
@@ -32,6 +29,7 @@ async function main(argv, io) {
     io.err(usageHint(e.command));
     return 2;
   };
+  if (argv[0] === "history") return (await import("./chunks/history-KCXS6YHN.js")).historyCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseCli(argv);
@@ -50,7 +48,7 @@ async function main(argv, io) {
     }
     case "run":
       try {
-        const { runCommand } = await import("./chunks/cli-commands-FO6KUUTB.js");
+        const { runCommand } = await import("./chunks/commands-X63PTJEL.js");
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));
@@ -76,10 +74,33 @@ function lineWriter(stream) {
 function describe(e) {
   return e instanceof Error ? e.stack ?? e.message : String(e);
 }
-function runProgram() {
-  const guard = guardProcess();
+function runsCommand(argv) {
+  try {
+    return parseCli(argv).kind === "run";
+  } catch {
+    return false;
+  }
+}
+async function runProgram() {
+  const argv = process.argv.slice(2);
   const out = lineWriter(process.stdout);
   const err = lineWriter(process.stderr);
+  const io = {
+    out,
+    err,
+    env: process.env,
+    cwd: process.cwd(),
+    paint: { out: paintFor(process.stdout), err: paintFor(process.stderr) }
+  };
+  if (!runsCommand(argv)) {
+    process.exitCode = await main(argv, io).catch((e) => {
+      err(`orixoon: unexpected error: ${describe(e)}`);
+      return EXIT_CRASH;
+    });
+    return;
+  }
+  const { exitWhenFlushed, guardProcess } = await import("./chunks/process-guard-5JCXPE3U.js");
+  const guard = guardProcess();
   let settled = false;
   let crashed = false;
   const crash = (e) => {
@@ -99,15 +120,7 @@ function runProgram() {
   process.on("exit", () => {
     if (drained && !crashed && guard.exitCode() === void 0) process.exitCode = EXIT_CRASH;
   });
-  main(process.argv.slice(2), {
-    out,
-    err,
-    env: process.env,
-    cwd: process.cwd(),
-    paint: { out: paintFor(process.stdout), err: paintFor(process.stderr) },
-    stopSignal: guard.signal,
-    guard
-  }).then(
+  main(argv, { ...io, stopSignal: guard.signal, guard }).then(
     (code) => {
       settled = true;
       const exit = guard.exitCode() ?? code;
@@ -121,7 +134,7 @@ function runProgram() {
   );
 }
 if (process.argv[1] && /(?:^|[\\/])(?:cli\.(?:js|ts)|orixoon(?:\.js)?)$/.test(process.argv[1])) {
-  runProgram();
+  void runProgram();
 }
 export {
   UsageError,

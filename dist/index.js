@@ -6,18 +6,18 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  exitWhenFlushed,
-  guardProcess
-} from "./chunks/chunk-S7PZICXB.js";
-import "./chunks/chunk-RHFS6BNU.js";
-import {
   setFailed,
   setOutput
-} from "./chunks/chunk-D4EO2I6F.js";
+} from "./chunks/chunk-QBMVHA3P.js";
+import {
+  exitWhenFlushed,
+  guardProcess
+} from "./chunks/chunk-REVVUZHA.js";
+import "./chunks/chunk-RHFS6BNU.js";
 import "./chunks/chunk-WQ37B3FA.js";
 
 // src/index.ts
-var { run } = await import("./chunks/main-NPSQ76WH.js");
+var { run } = await import("./chunks/main-YZT7JNYA.js");
 var guard = guardProcess();
 run(process.env, guard).catch((e) => {
   guard.fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);

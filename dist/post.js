@@ -16,7 +16,7 @@ import {
   info,
   setSecret,
   warning
-} from "./chunks/chunk-D4EO2I6F.js";
+} from "./chunks/chunk-QBMVHA3P.js";
 import "./chunks/chunk-WQ37B3FA.js";
 
 // src/post-step.ts

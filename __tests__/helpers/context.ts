@@ -6,14 +6,8 @@ import type { CheckType } from '../../src/checks/check-type.js';
 import { configSchema, type OrixoonConfig } from '../../src/config/schema.js';
 import { Logger } from '../../src/support/logger.js';
 import { Redactor } from '../../src/support/redact.js';
-import type {
-  Check,
-  Finding,
-  ProtectedConfig,
-  Remedy,
-  RemedyContext,
-  RunContext,
-} from '../../src/core/types.js';
+import type { Check, Finding, ProtectedConfig, Remedy } from '../../src/core/types.js';
+import type { RemedyContext, RunContext } from '../../src/checks/check-type.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
 import { Targets } from '../../src/targets/index.js';
 

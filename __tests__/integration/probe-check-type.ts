@@ -1,9 +1,9 @@
 // A `test-probe` check type whose behaviour each test sets, registered the way a check type is
-// (one registry entry). Import this module FIRST: the config schema is built from the registry when
-// it is loaded, and only then accepts `type: test-probe`.
+// (one `registerCheckType` line). The config schema reads the registry when a config is loaded, so
+// this module only has to be imported before the first config with `type: test-probe` is loaded.
 import { z } from 'zod';
 import type { CheckType } from '../../src/checks/check-type.js';
-import { CHECK_TYPES } from '../../src/checks/registry.js';
+import { checkType, registerCheckType } from '../../src/checks/registry.js';
 import type { Check } from '../../src/core/types.js';
 
 export type Probe = Pick<Check, 'run'> & Partial<Pick<Check, 'verify'>>;
@@ -13,6 +13,9 @@ export const probes = new Map<string, Probe>();
 
 const probeType: CheckType = {
   type: 'test-probe',
+  description: 'a test double whose behaviour each test sets',
+  codes: {},
+  targets: [],
   options: z.strictObject({}),
   create: (spec): Check => {
     const probe = probes.get(spec.id);
@@ -27,4 +30,4 @@ const probeType: CheckType = {
     };
   },
 };
-if (!CHECK_TYPES.some((t) => t.type === probeType.type)) (CHECK_TYPES as CheckType[]).push(probeType);
+if (!checkType(probeType.type)) registerCheckType(probeType);

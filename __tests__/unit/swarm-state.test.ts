@@ -1,7 +1,18 @@
 // What Swarm's objects say, without a Swarm: placement constraints, the desired count of a global
 // service (one per ready, active, matching node), failures since the last change, and the judgement.
 import { describe, expect, test } from 'vitest';
-import { judgeService, type SwarmServiceOptions } from '../../src/checks/swarm-service.js';
+import {
+  judgeService as judgeFacts,
+  swarmServiceCheck,
+  type SwarmServiceOptions,
+} from '../../src/checks/swarm-service.js';
+import { withHealingPlan } from '../../src/checks/check-type.js';
+
+/** The judgement as the engine sees it: the finding's facts with its code's declared rule applied. */
+const judgeService = (...args: Parameters<typeof judgeFacts>) => {
+  const f = judgeFacts(...args);
+  return f && withHealingPlan(f, swarmServiceCheck.codes[f.code]);
+};
 import {
   eligibleNodes,
   isConverged,

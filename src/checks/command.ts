@@ -2,13 +2,37 @@
 // `command_failed` finding with the output's tail as evidence; an optional heal command fixes it.
 import path from 'node:path';
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
-import type { Check, CheckResult, Finding, RunContext } from '../core/types.js';
+import { defineCheckType, type HealingPlan, type RunContext } from './check-type.js';
+import type { Check, CheckResult, Finding, Risk } from '../core/types.js';
 import { describeEnd, formatSeconds, runShell } from '../targets/exec.js';
 import { MAX_SECONDS } from '../config/limits.js';
 
 export const commandCheck = defineCheckType({
   type: 'command',
+  targets: ['exec'],
+  description: '`run`; `heal`; `timeout_seconds` 60; `risk` low \\| medium \\| high',
+  codes: {
+    command_failed: {
+      title: 'Command failed',
+      action: 'run_heal_command',
+      risk: 'medium',
+      docs: {
+        when: "a user's check command exits non-zero",
+        action: "the check's `heal` command",
+        risk: 'per config',
+      },
+      plan: (f) => {
+        const risk = f.facts?.risk as Risk | undefined;
+        const plan: HealingPlan =
+          typeof f.facts?.heal === 'string'
+            ? { params: { heal: f.facts.heal, timeout_seconds: f.facts.timeout_seconds, cwd: f.facts.cwd } }
+            : {
+                manual: `No heal command configured for command check '${f.checkId}': fix it by hand, or add \`heal\``,
+              };
+        return risk ? { ...plan, risk } : plan;
+      },
+    },
+  },
   options: z.strictObject({
     run: z.string().min(1).describe('Shell command (bash -c); exit 0 = pass.'),
     heal: z.string().min(1).optional().describe('Shell command run as the `run_heal_command` remedy.'),
@@ -60,11 +84,11 @@ export const commandCheck = defineCheckType({
             output: r.output,
             output_truncated: r.truncated,
           },
-          risk: o.risk,
+          facts: {
+            risk: o.risk,
+            ...(o.heal ? { heal: o.heal, timeout_seconds: o.timeout_seconds, cwd } : {}),
+          },
         };
-        if (o.heal) finding.params = { heal: o.heal, timeout_seconds: o.timeout_seconds, cwd };
-        else
-          finding.manual = `No heal command configured for command check '${spec.id}': fix it by hand, or add \`heal\``;
         return { findings: [finding] };
       },
     };

@@ -3,8 +3,8 @@
 import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
-import type { Check, CheckResult, Finding, RunContext } from '../core/types.js';
+import { defineCheckType, type RunContext } from './check-type.js';
+import type { Check, CheckResult, Finding } from '../core/types.js';
 import { MAX_MEGABYTES } from '../config/limits.js';
 
 const MIB = 1024 * 1024;
@@ -64,6 +64,26 @@ function formatMb(mb: number): string {
 
 export const hostCheck = defineCheckType({
   type: 'host',
+  targets: ['host'],
+  description: '`path` /; `min_free_mb` 1024; `min_available_memory_mb`',
+  codes: {
+    disk_space_low: {
+      title: 'Disk space low',
+      action: null,
+      risk: 'high',
+      docs: { when: 'free space < 1 GiB', action: 'none (also the low-disk guard)', risk: '—' },
+      plan: (f) => ({
+        manual: `Free space on ${String(f.evidence.path)} by hand (old images: docker image prune; old logs and build caches)`,
+      }),
+    },
+    memory_low: {
+      title: 'Memory low',
+      action: null,
+      risk: 'high',
+      docs: { when: 'available memory below its limit', action: 'none', risk: '—' },
+      plan: () => ({ manual: 'Stop what uses the memory, or give the host more memory' }),
+    },
+  },
   options: z.strictObject({
     path: z.string().default('/').describe('Filesystem whose free space is checked.'),
     min_free_mb: z.number().nonnegative().max(MAX_MEGABYTES).default(1024),
@@ -102,7 +122,6 @@ export const hostCheck = defineCheckType({
               total_mb: disk.totalMb,
               min_free_mb: o.min_free_mb,
             },
-            manual: `Free space on ${o.path} by hand (old images: docker image prune; old logs and build caches)`,
             recommendation: `Keep at least ${formatMb(o.min_free_mb)} free on ${o.path}; healing is disabled below it`,
           });
         }
@@ -122,7 +141,6 @@ export const hostCheck = defineCheckType({
                 min_available_memory_mb: o.min_available_memory_mb,
                 source: mem.source,
               },
-              manual: 'Stop what uses the memory, or give the host more memory',
             });
           }
         }

@@ -2,8 +2,8 @@
 // container is mapped, the finding asks for `restart_service` on that container (e.g. a pool of
 // uvicorn workers that is down); without a container it can only be reported.
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
-import type { Check, CheckResult, Finding, RunContext, VerifyResult } from '../core/types.js';
+import { defineCheckType, type RunContext } from './check-type.js';
+import type { Check, CheckResult, Finding, VerifyResult } from '../core/types.js';
 import { displayUrl, httpProbe, HttpProbeError, type HttpProbeResult } from '../targets/http.js';
 import { MAX_MILLISECONDS, MAX_SECONDS } from '../config/limits.js';
 
@@ -105,6 +105,27 @@ const options = z.strictObject({
 
 export const httpCheck = defineCheckType({
   type: 'http',
+  targets: ['http', 'docker'],
+  description:
+    '`url`; `expect_status` (default 200–399; a number, a list or `"200-299"`); `body_contains`; `json` (`{dotted.path: expected}`); `max_latency_ms`; `timeout_seconds` 5; `container` (restarted when down)',
+  codes: {
+    endpoint_down: {
+      title: 'Endpoint down',
+      action: 'restart_service',
+      risk: 'medium',
+      advice: 'Check the service logs and its dependencies',
+      docs: {
+        when: 'status/body/JSON/latency expectation fails',
+        action: '`restart_service` (the mapped container)',
+      },
+      plan: (f) =>
+        typeof f.facts?.container === 'string'
+          ? { params: { container: f.facts.container } }
+          : {
+              manual: `No container mapped to http check '${f.checkId}': set \`container\` to let Orixoon restart the service`,
+            },
+    },
+  },
   options,
   create(spec): Check {
     const o = spec.options;
@@ -143,9 +164,7 @@ export const httpCheck = defineCheckType({
         message: `HTTP endpoint ${where} ${problems.join('; ')}`,
         evidence,
       };
-      if (o.container) finding.params = { container: o.container };
-      else
-        finding.manual = `No container mapped to http check '${spec.id}': set \`container\` to let Orixoon restart the service`;
+      if (o.container) finding.facts = { container: o.container };
       return { finding, summary: problems.join('; ') };
     };
 

@@ -3,10 +3,10 @@
 // Only the container's current run counts: errors of an instance that was since restarted are history.
 import path from 'node:path';
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
+import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
 import { loadPatterns, type ErrorPattern } from '../config/patterns.js';
 import { compileRegex, regexProblem, type TextMatcher } from '../config/regex.js';
-import type { Check, CheckResult, Finding, Risk, RunContext, VerifyResult } from '../core/types.js';
+import type { Check, CheckResult, Finding, Risk, VerifyResult } from '../core/types.js';
 import { DockerApiError } from '../targets/docker/index.js';
 import { describeEnd, runShell } from '../targets/exec.js';
 import { linesSince, MAX_LOG_BYTES, MAX_LOG_LINES, readLogFile } from '../targets/logfile.js';
@@ -93,9 +93,83 @@ const sample = (line: string | undefined) => (line === undefined ? undefined : l
 const severityOf = (s: ErrorPattern['severity']): 'error' | 'warning' =>
   s === 'warning' || s === 'info' ? 'warning' : 'error';
 
+/** A pattern's fix, as the check found it in the pattern file (paths resolved). */
+type PatternFixFacts =
+  | { type: 'manual'; advice?: string }
+  | { type: 'restart'; container?: string }
+  | {
+      type: 'command';
+      run: string;
+      backup: string[];
+      verify?: string;
+      cwd: string;
+      timeout_seconds: number;
+    };
+
+/** How a matched pattern is healed: its own fix (a restart, a command) or a person, at its own risk. */
+function patternPlan(f: Finding): HealingPlan {
+  const name = String(f.facts?.pattern ?? f.evidence.pattern);
+  const fix = f.facts?.fix as PatternFixFacts | undefined;
+  const risk = f.facts?.risk as Risk | undefined;
+  const withRisk = (plan: HealingPlan): HealingPlan => (risk ? { ...plan, risk } : plan);
+  if (!fix || fix.type === 'manual')
+    return withRisk({ manual: fix?.advice ?? `Pattern '${name}' has no fix: manual intervention needed` });
+  if (fix.type === 'restart') {
+    // The restart acts on the container (params.container: cooldown and limits follow it); the
+    // finding keeps its own identity, so two patterns on one container stay two findings.
+    return withRisk(
+      fix.container
+        ? { action: 'restart_container', params: { container: fix.container, pattern: name } }
+        : { manual: `Pattern '${name}' asks for a restart but names no container` },
+    );
+  }
+  return withRisk({
+    action: 'pattern_fix',
+    params: {
+      pattern: name,
+      run: fix.run,
+      backup: fix.backup,
+      verify: fix.verify,
+      cwd: fix.cwd,
+      timeout_seconds: fix.timeout_seconds,
+    },
+  });
+}
+
 export const logsCheck = defineCheckType({
   type: 'logs',
+  targets: ['docker', 'logfile', 'exec'],
+  description:
+    "`container` or `file`; `window_minutes` 5; `error_pattern`; `error_threshold` 50; `patterns_file`. Patterns use RE2 syntax (linear time: no backreferences or lookaround). At most the newest 100,000 lines / 16 MiB of the window are read; a finding says when the window was cut. A pattern fix's `backup` lists regular files (a symbolic link is refused: name the file it points to)",
+  codes: {
+    high_error_rate: {
+      title: 'High error rate',
+      action: 'restart_application',
+      risk: 'high',
+      docs: { when: '> 50 error lines in the last 5 min' },
+      plan: (f) =>
+        typeof f.facts?.container === 'string'
+          ? { params: { container: f.facts.container } }
+          : {
+              manual: `Errors come from a log file and no container is set on logs check '${f.checkId}': investigate by hand`,
+            },
+    },
+    log_pattern: {
+      title: 'Known error pattern',
+      action: 'pattern_fix',
+      risk: 'medium',
+      docs: {
+        when: 'a line matches a pattern of the pattern file',
+        action: "the pattern's fix: restart, command, or manual",
+        risk: 'per pattern',
+      },
+      plan: patternPlan,
+    },
+  },
   options,
+  validate(o): CheckProblem[] {
+    return !o.container && !o.file ? [{ path: [], message: 'a logs check needs `container` or `file`' }] : [];
+  },
   create(spec, config): Check {
     const o = spec.options;
     const fromConfig = config.healing_actions.high_error_rate?.error_threshold;
@@ -194,32 +268,29 @@ export const logsCheck = defineCheckType({
         },
         severity: severityOf(p.severity),
       };
-      if (p.risk) f.risk = p.risk as Risk;
+      // Facts only: the pattern's fix recipe, resolved to paths; the declared rule (patternPlan) turns
+      // it into the healing plan.
       const fix = p.fix;
-      if (!fix || fix.type === 'manual') {
-        f.manual = fix?.advice ?? `Pattern '${p.name}' has no fix: manual intervention needed`;
-      } else if (fix.type === 'restart') {
-        const container = fix.container ?? o.container;
-        if (container) {
-          f.action = 'restart_container';
-          // The restart acts on the container (params.container: cooldown and limits follow it);
-          // the finding keeps its own identity, so two patterns on one container stay two findings.
-          f.params = { container, pattern: p.name };
-        } else {
-          f.manual = `Pattern '${p.name}' asks for a restart but names no container`;
-        }
-      } else {
-        const cwd = fix.cwd ? path.resolve(patternsDir, fix.cwd) : process.cwd();
-        f.action = 'pattern_fix';
-        f.params = {
-          pattern: p.name,
-          run: fix.run,
-          backup: fix.backup.map((b) => path.resolve(cwd, b)),
-          verify: fix.verify,
-          cwd,
-          timeout_seconds: fix.timeout_seconds,
-        };
-      }
+      const recipe: PatternFixFacts =
+        !fix || fix.type === 'manual'
+          ? { type: 'manual', ...(fix?.advice ? { advice: fix.advice } : {}) }
+          : fix.type === 'restart'
+            ? {
+                type: 'restart',
+                ...((fix.container ?? o.container) ? { container: fix.container ?? o.container } : {}),
+              }
+            : (() => {
+                const cwd = fix.cwd ? path.resolve(patternsDir, fix.cwd) : process.cwd();
+                return {
+                  type: 'command' as const,
+                  run: fix.run,
+                  backup: fix.backup.map((b) => path.resolve(cwd, b)),
+                  verify: fix.verify,
+                  cwd,
+                  timeout_seconds: fix.timeout_seconds,
+                };
+              })();
+      f.facts = { pattern: p.name, fix: recipe, ...(p.risk ? { risk: p.risk } : {}) };
       return f;
     };
 
@@ -345,9 +416,7 @@ export const logsCheck = defineCheckType({
               ...cappedEvidence(r),
             },
           };
-          if (o.container) f.params = { container: o.container };
-          else
-            f.manual = `Errors come from a log file and no container is set on logs check '${spec.id}': investigate by hand`;
+          if (o.container) f.facts = { container: o.container };
           findings.push(f);
         }
         const patternsFile = patternsPath(ctx);

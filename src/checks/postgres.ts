@@ -1,24 +1,15 @@
 // PostgreSQL: reachable, connection pool use, lock waits and stuck transactions. Turns the postgres
 // target's facts into findings; never heals. Reuses the run's single session for the URL.
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
+import { defineCheckType, type HealingPlan, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
+import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { formatSeconds } from '../support/format.js';
-import {
-  PostgresTargetError,
-  PROTECTED_APPLICATIONS,
-  type PgSession,
-  type PostgresTarget,
-} from '../targets/postgres/index.js';
+import { PostgresTargetError, type PgSession, type PostgresTarget } from '../targets/postgres/index.js';
+import { isSignallable, roleIdent, timeoutRecommendations } from '../targets/postgres-sessions.js';
 import { MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
-
-export const POSTGRES_DEFAULTS = {
-  pool_threshold_percent: 90,
-  idle_minutes: 5,
-  lock_wait_seconds: 30,
-  idle_transaction_minutes: 5,
-} as const;
+import { POSTGRES_DEFAULTS } from '../core/defaults.js';
+import { thresholdFromConfig } from '../config/thresholds.js';
 
 /** Resolved options of one postgres check (thresholds filled in). */
 export interface PostgresCheckOptions {
@@ -43,18 +34,6 @@ const NOT_FIXED_BY_RESTART = /^(28|3D|42501)/;
 
 /** Findings list at most this many sessions in their evidence. */
 const EVIDENCE_SESSIONS = 20;
-
-/** A number from `healing_actions.<code>.<key>`, when it is one. */
-export function thresholdFromConfig(
-  config: CheckConfigView | undefined,
-  code: IssueCode,
-  key: string,
-): number | undefined {
-  const v = config?.healing_actions?.[code]?.[key];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
 
 export function resolvePostgresOptions(
   own: Partial<PostgresCheckOptions>,
@@ -95,48 +74,83 @@ export function sessionEvidence(s: PgSession): Record<string, unknown> {
   };
 }
 
-/** Whether Orixoon may ever signal this session (protected users and backup tools never). */
-export function isSignallable(s: PgSession, protectedUsers: readonly string[]): boolean {
-  return (
-    !protectedUsers.includes(s.user ?? '') &&
-    !(PROTECTED_APPLICATIONS as readonly string[]).includes(s.applicationName)
-  );
-}
-
-/**
- * Lasting-fix advice: per role, the server-side timeouts that would have ended these sessions,
- * only where neither the server (pg_settings) nor the role already sets them.
- */
-export async function timeoutRecommendations(
-  target: PostgresTarget,
-  roles: string[],
-  settings: Array<{ name: string; value: string; why: string }>,
-): Promise<string[]> {
-  const names = settings.map((s) => s.name);
-  const [server, perRole] = await Promise.all([target.settings(names), target.roleSettings(roles, names)]);
-  const out: string[] = [];
-  for (const s of settings) {
-    // Unknown on this server version (idle_session_timeout needs PostgreSQL 14) or set server-wide.
-    if (!(s.name in server) || (server[s.name] !== '0' && server[s.name] !== '')) continue;
-    for (const role of roles) {
-      const v = perRole[role]?.[s.name];
-      if (v !== undefined && v !== '0') continue;
-      out.push(`ALTER ROLE ${quoteIdent(role)} SET ${s.name} = '${s.value}'; -- ${s.why}`);
-    }
-  }
-  return out;
-}
-
-function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
 function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
+/** A restart only when it can help: not while the server recovers, not for a refused login. */
+function unreachablePlan(f: Finding): HealingPlan {
+  const pgCode = typeof f.evidence.code === 'string' ? f.evidence.code : undefined;
+  // cannot_connect_now: starting up, shutting down or in crash recovery. Like Redis LOADING, this
+  // means wait: a restart would only start the recovery over.
+  if (pgCode === '57P03')
+    return {
+      manual: `the server is starting up or recovering (57P03): wait for it to accept connections; restarting it would start the recovery over`,
+    };
+  if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode))
+    return {
+      manual: `the server answered but refused Orixoon (${pgCode}): check the user, password and database in the connection string; restarting would not help`,
+    };
+  if (typeof f.facts?.container === 'string') return { params: { container: f.facts.container } };
+  return {
+    manual:
+      'no database container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand',
+  };
+}
+
 export const postgresCheck = defineCheckType({
   type: 'postgres',
+  targets: ['postgres', 'docker'],
+  description:
+    '`url` (default `targets.postgres.url`); `container` (restarted when unreachable); `pool_threshold_percent` 90; `idle_minutes` 5; `lock_wait_seconds` 30; `idle_transaction_minutes` 5',
+  codes: {
+    db_unreachable: {
+      title: 'Database unreachable',
+      action: 'restart_container',
+      risk: 'medium',
+      advice: 'Check the database server logs, its disk and max_connections',
+      category: 'database',
+      docs: {
+        when: 'connect or `SELECT 1` fails / times out',
+        action: '`restart_container` (the db container)',
+      },
+      plan: unreachablePlan,
+    },
+    db_pool_exhausted: {
+      title: 'Connection pool exhausted',
+      action: 'terminate_idle_connections',
+      risk: 'low',
+      category: 'database',
+      docs: {
+        when: 'client backends ≥ 90 % of usable slots',
+        action: '`terminate_idle_connections` (idle > 5 min)',
+      },
+    },
+    db_table_locks: {
+      title: 'Table locks',
+      action: 'cancel_blocking_queries',
+      risk: 'medium',
+      category: 'database',
+      docs: {
+        when: 'sessions waiting on a lock > 30 s',
+        action: '`cancel_blocking_queries` (cancel, re-check, then terminate)',
+      },
+    },
+    db_stuck_transactions: {
+      title: 'Stuck transactions',
+      action: 'terminate_idle_transactions',
+      risk: 'medium',
+      category: 'database',
+      docs: { when: '`idle in transaction` > 5 min' },
+      plan: (f) =>
+        f.facts?.signallable === 0
+          ? {
+              manual:
+                'every stuck transaction belongs to a protected database user or a backup tool: end it by hand',
+            }
+          : undefined,
+    },
+  },
   options: z.strictObject({
     url: z.string().min(1).optional().describe('Default: targets.postgres.url (or the postgres-url input).'),
     container: z.string().min(1).optional().describe('Database container, restarted when unreachable.'),
@@ -177,7 +191,6 @@ export const postgresCheck = defineCheckType({
       checkId: id,
       target: target.display,
       targetKey: `postgres:${id}`,
-      category: 'database' as const,
     });
 
     const unreachable = (target: PostgresTarget, err: unknown): Finding => {
@@ -195,18 +208,7 @@ export const postgresCheck = defineCheckType({
           code: pgCode ?? null,
         },
       };
-      if (pgCode === '57P03') {
-        // cannot_connect_now: starting up, shutting down or in crash recovery. Like Redis LOADING,
-        // this means wait: a restart would only start the recovery over.
-        finding.manual = `the server is starting up or recovering (57P03): wait for it to accept connections; restarting it would start the recovery over`;
-      } else if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode)) {
-        finding.manual = `the server answered but refused Orixoon (${pgCode}): check the user, password and database in the connection string; restarting would not help`;
-      } else if (o.container) {
-        finding.params = { container: o.container };
-      } else {
-        finding.manual =
-          'no database container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand';
-      }
+      finding.facts = { ...(o.container ? { container: o.container } : {}) };
       return finding;
     };
 
@@ -305,12 +307,7 @@ export const postgresCheck = defineCheckType({
                 .map((s) => ({ ...sessionEvidence(s), protected: !isSignallable(s, protectedUsers) })),
             },
             params: { idle_transaction_minutes: o.idle_transaction_minutes },
-            ...(stuckSignallable.length === 0
-              ? {
-                  manual:
-                    'every stuck transaction belongs to a protected database user or a backup tool: end it by hand',
-                }
-              : {}),
+            facts: { signallable: stuckSignallable.length },
           });
         }
 
@@ -319,7 +316,7 @@ export const postgresCheck = defineCheckType({
         if (!priv.readAllStats) {
           // Without it, other roles' sessions show no state: idle and stuck sessions stay invisible.
           recommendations.push(
-            `PostgreSQL role '${priv.user}' cannot see other roles' session states, so idle and stuck sessions of other roles go undetected: GRANT pg_monitor TO ${quoteIdent(priv.user)};`,
+            `PostgreSQL role '${priv.user}' cannot see other roles' session states, so idle and stuck sessions of other roles go undetected: GRANT pg_monitor TO ${roleIdent(priv.user)};`,
           );
         }
         if (findings.length > 0) {

@@ -2,10 +2,11 @@
 // backlog, and delay. Findings point at the table; the queue remedies requeue or dead-letter rows in
 // bounded transactions. Protected tables are refused at load (validateQueueConfig) and at run time.
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
+import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckResult, Finding, RunContext } from '../core/types.js';
-import { QueueTable } from '../targets/queue-table.js';
+import type { Check, CheckResult, Finding } from '../core/types.js';
+import type { QueueTable } from '../targets/queue-table.js';
+import { queueTableOf } from '../targets/queue-settings.js';
 import {
   IDENT,
   IDENTIFIER_RULE,
@@ -65,16 +66,7 @@ export function findQueueCheck(config: CheckConfigView, id: string): QueueOption
 }
 
 export function queueTable(o: QueueOptions, ctx: RunContext): QueueTable {
-  return new QueueTable(ctx.targets.postgres(o.url), {
-    table: o.table,
-    idColumn: o.id_column,
-    statusColumn: o.status_column,
-    updatedAtColumn: o.updated_at_column,
-    createdAtColumn: o.created_at_column,
-    attemptsColumn: o.attempts_column,
-    statuses: o.statuses,
-    deadLetterTable: o.dead_letter_table,
-  });
+  return queueTableOf(o, (url) => ctx.targets.postgres(url));
 }
 
 /**
@@ -124,20 +116,73 @@ export function validateQueueConfig(
   return problems;
 }
 
-/** Throws when an action would touch a protected table (the run-time half of the refusal). */
-export function assertQueueUnprotected(o: QueueOptions, protectedTables: readonly string[]): void {
-  for (const name of [o.table, o.dead_letter_table]) {
-    if (name && isProtectedTable(name, protectedTables)) {
-      throw new Error(`Table '${name}' is protected (protected.tables): refusing to change it`);
-    }
-  }
-}
-
 const minutes = (s: number) => (s >= 600 ? Math.round(s / 60) : Math.round(s / 6) / 10);
+
+/** A protected queue (or dead-letter) table is fixed by hand whatever the finding; else `manual` when given. */
+function queuePlan(f: Finding, manual?: string): HealingPlan | undefined {
+  if (f.facts?.protected_table)
+    return {
+      manual: `Table '${f.target}' or its dead-letter table is protected (protected.tables): fix the queue by hand`,
+    };
+  return manual ? { manual } : undefined;
+}
 
 export const queueCheck = defineCheckType({
   type: 'queue',
+  targets: ['postgres'],
+  description:
+    '`table`; `status_column` status; `updated_at_column` updated_at; `created_at_column` created_at; `attempts_column` attempts; `statuses` {pending, processing, failed, dead}; `stuck_after_minutes` 30; `max_stuck` 10; `max_pending` 100; `max_delay_minutes` 60; `max_attempts` 5; `dead_letter_table`; `max_rows_per_action` 100',
+  codes: {
+    queue_stuck: {
+      title: 'Queue stuck',
+      action: 'requeue_failed_items',
+      risk: 'low',
+      docs: { when: '`failed`/stale `processing` rows exceed a count' },
+      plan: (f) => queuePlan(f),
+    },
+    queue_backlog: {
+      title: 'Queue backlog',
+      action: 'move_to_dead_letter',
+      risk: 'medium',
+      docs: { when: 'pending rows exceed a count', action: '`move_to_dead_letter` (rows past max attempts)' },
+      // Only rows past their attempts may be moved; without any, nothing safe is left to do.
+      plan: (f) =>
+        queuePlan(
+          f,
+          f.evidence.exhausted === 0
+            ? `None of the ${String(f.evidence.pending)} pending items is past ${String(f.evidence.max_attempts)} attempts: a real backlog, ` +
+                'add worker capacity (no row is moved to make a queue look short)'
+            : undefined,
+        ),
+    },
+    queue_delay: {
+      title: 'Queue delay',
+      action: 'reset_processing_status',
+      risk: 'medium',
+      docs: { when: 'oldest pending row older than 1 h' },
+      plan: (f) =>
+        queuePlan(
+          f,
+          f.evidence.stale_processing === 0
+            ? `No processing item is older than ${String(f.evidence.stuck_after_minutes)} min, so there is nothing to reset: ` +
+                'the workers are not keeping up (check them, or add capacity)'
+            : undefined,
+        ),
+    },
+  },
   options: queueOptions,
+  validate(o, config): CheckProblem[] {
+    return validateQueueConfig(o, config).map((message) => ({
+      path: [
+        message.startsWith('dead_letter_table')
+          ? 'dead_letter_table'
+          : message.startsWith('statuses')
+            ? 'statuses'
+            : 'table',
+      ],
+      message,
+    }));
+  },
   create(spec, config): Check {
     const o = spec.options;
     const protectedTables = config.protected.tables;
@@ -164,11 +209,9 @@ export const queueCheck = defineCheckType({
           max_attempts: o.max_attempts,
           max_rows_per_action: o.max_rows_per_action,
         };
-        const guard =
+        const guarded =
           isProtectedTable(o.table, protectedTables) ||
-          (o.dead_letter_table && isProtectedTable(o.dead_letter_table, protectedTables))
-            ? `Table '${o.table}' or its dead-letter table is protected (protected.tables): fix the queue by hand`
-            : undefined;
+          (o.dead_letter_table !== undefined && isProtectedTable(o.dead_letter_table, protectedTables));
         const findings: Finding[] = [];
         const stuck = st.failed + st.staleProcessing;
         if (stuck > o.max_stuck) {
@@ -200,14 +243,6 @@ export const queueCheck = defineCheckType({
               max_pending: o.max_pending,
               exhausted: st.exhaustedPending,
             },
-            // Only rows past their attempts may be moved; without any, nothing safe is left to do.
-            ...(st.exhaustedPending === 0
-              ? {
-                  manual:
-                    `None of the ${st.pending} pending items is past ${o.max_attempts} attempts: a real backlog, ` +
-                    'add worker capacity (no row is moved to make a queue look short)',
-                }
-              : {}),
           });
         }
         if (st.oldestPendingSeconds !== null && st.oldestPendingSeconds > o.max_delay_minutes * 60) {
@@ -224,16 +259,9 @@ export const queueCheck = defineCheckType({
               stale_processing: st.staleProcessing,
               stuck_after_minutes: o.stuck_after_minutes,
             },
-            ...(st.staleProcessing === 0
-              ? {
-                  manual:
-                    `No processing item is older than ${o.stuck_after_minutes} min, so there is nothing to reset: ` +
-                    'the workers are not keeping up (check them, or add capacity)',
-                }
-              : {}),
           });
         }
-        if (guard) for (const f of findings) f.manual = guard;
+        if (guarded) for (const f of findings) f.facts = { protected_table: true };
         return {
           findings,
           summary: `${st.pending} pending, ${st.processing} processing, ${st.failed} failed, ${st.dead} dead`,

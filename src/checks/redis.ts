@@ -1,18 +1,15 @@
 // Redis: responding (not while LOADING), and memory as Redis measures it against maxmemory. Turns the
 // redis target's facts into findings; never heals.
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
-import { thresholdFromConfig } from './postgres.js';
+import { redisUrlProblem } from '../config/redis-url.js';
+import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
+import { thresholdFromConfig } from '../config/thresholds.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
+import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { RedisTargetError, replyCode, type RedisMemory, type RedisTarget } from '../targets/redis/index.js';
 import { MAX_AGE_SECONDS } from '../config/limits.js';
-
-export const REDIS_DEFAULTS = {
-  memory_full_percent: 95,
-  high_memory_percent: 80,
-  expiring_within_seconds: 300,
-} as const;
+import { REDIS_DEFAULTS } from '../core/defaults.js';
+import { evictionRecommendation, formatBytes } from '../targets/redis-memory.js';
 
 export interface RedisCheckOptions {
   url?: string;
@@ -51,13 +48,6 @@ export function redisTargetFor(options: { url?: unknown }, ctx: RunContext): Red
   return ctx.targets.redis(typeof options.url === 'string' ? options.url : undefined);
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${n} B`;
-}
-
 export function memoryEvidence(m: RedisMemory): Record<string, unknown> {
   return {
     used_memory: m.usedMemory,
@@ -72,21 +62,76 @@ export function memoryEvidence(m: RedisMemory): Record<string, unknown> {
   };
 }
 
-export function evictionRecommendation(m: RedisMemory): string | undefined {
-  if (m.policy !== 'noeviction') return undefined;
-  return (
-    "Redis maxmemory-policy is 'noeviction': writes fail once maxmemory is reached. Set " +
-    '`maxmemory-policy volatile-lru` (evicts keys that have a TTL) or `allkeys-lru` (a pure cache) in redis.conf'
-  );
-}
-
 function hostPort(display: string): { host: string; port: number | null; db: string | null } {
   const m = /^(.*):(\d+)\/(.*)$/.exec(display);
   return m ? { host: m[1], port: Number(m[2]), db: m[3] } : { host: display, port: null, db: null };
 }
 
+/** Memory is freed on a master only: a replica gets its data from there. */
+function memoryPlan(f: Finding): HealingPlan | undefined {
+  const role = f.facts?.role;
+  if (typeof role !== 'string' || role === 'master') return undefined;
+  return {
+    manual: `this Redis is a ${role === 'slave' ? 'replica' : role}: free memory on its master, not here`,
+  };
+}
+
+/** How a Redis that does not answer is healed, from what it replied; a restart only when it can help. */
+function notRespondingPlan(f: Finding): HealingPlan {
+  const facts = f.facts ?? {};
+  const reply = typeof facts.reply === 'string' ? facts.reply : undefined;
+  if (typeof facts.url_problem === 'string')
+    return { manual: `${facts.url_problem}; restarting Redis would not help` };
+  // A script or function runs past its time limit: kill it, never restart the server.
+  if (reply === 'BUSY') return { action: 'kill_busy_script', params: { busy: true } };
+  if (reply === 'LOADING')
+    return {
+      manual:
+        'Redis is loading its dataset into memory; a restart would start the load over. Wait for it to finish',
+    };
+  if (reply && AUTH_REPLIES.has(reply))
+    return {
+      manual: `Redis refused Orixoon (${reply}): check the user and password in the Redis URL; restarting would not help`,
+    };
+  if (typeof facts.container === 'string') return { params: { container: facts.container } };
+  return {
+    manual:
+      'no Redis container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand',
+  };
+}
+
 export const redisCheck = defineCheckType({
   type: 'redis',
+  targets: ['redis', 'docker'],
+  description:
+    '`url` (default `targets.redis.url`); `container`; `memory_full_percent` 95; `high_memory_percent` 80; `expiring_within_seconds` 300',
+  codes: {
+    redis_not_responding: {
+      title: 'Redis not responding',
+      action: 'restart_container',
+      risk: 'low',
+      advice: 'Check the Redis server logs and its memory/persistence settings',
+      docs: { when: 'PING fails or times out (not while `LOADING`)' },
+      plan: notRespondingPlan,
+    },
+    redis_memory_full: {
+      title: 'Redis memory full',
+      action: 'flush_expiring_keys',
+      risk: 'low',
+      docs: {
+        when: 'used ≥ 95 % of maxmemory, or OOM replies',
+        action: '`flush_expiring_keys` (TTL below 5 min)',
+      },
+      plan: memoryPlan,
+    },
+    redis_high_memory: {
+      title: 'Redis high memory',
+      action: 'clear_expired_keys',
+      risk: 'low',
+      docs: { when: 'used ≥ 80 % of maxmemory' },
+      plan: memoryPlan,
+    },
+  },
   options: z.strictObject({
     url: z.string().min(1).optional().describe('Default: targets.redis.url (or the redis-url input).'),
     container: z
@@ -115,6 +160,10 @@ export const redisCheck = defineCheckType({
         'flush_expiring_keys removes keys whose TTL is below this. Default: healing_actions.redis_memory_full.expiring_within_seconds, else 300.',
       ),
   }),
+  validate(o): CheckProblem[] {
+    const problem = o.url ? redisUrlProblem(o.url) : undefined;
+    return problem ? [{ path: ['url'], message: problem }] : [];
+  },
   create(spec, config): Check {
     const o = resolveRedisOptions(spec.options, config);
     const id = spec.id;
@@ -146,28 +195,21 @@ export const redisCheck = defineCheckType({
         },
       };
       const urlProblem = err instanceof RedisTargetError ? err.urlProblem : undefined;
+      // Facts only: the code's declared rule (notRespondingPlan) turns them into the healing plan.
+      finding.facts = {
+        reply: reply ?? null,
+        ...(urlProblem ? { url_problem: urlProblem } : {}),
+        ...(o.container ? { container: o.container } : {}),
+      };
       if (urlProblem) {
         // The URL is wrong (a database the server does not have, an index that is no number): the
         // server is fine and a restart would change nothing; no other database is ever used instead.
         finding.message = error;
         finding.evidence.db_index = target.db ?? null;
-        finding.manual = `${urlProblem}; restarting Redis would not help`;
       } else if (reply === 'BUSY') {
-        // A script or function runs past its time limit: kill it, never restart the server.
         finding.message = `Redis ${target.display} busy running a script (BUSY)`;
-        finding.action = 'kill_busy_script';
-        finding.params = { busy: true };
       } else if (reply === 'LOADING') {
         finding.message = `Redis ${target.display} still loading its dataset (LOADING)`;
-        finding.manual =
-          'Redis is loading its dataset into memory; a restart would start the load over. Wait for it to finish';
-      } else if (reply && AUTH_REPLIES.has(reply)) {
-        finding.manual = `Redis refused Orixoon (${reply}): check the user and password in the Redis URL; restarting would not help`;
-      } else if (o.container) {
-        finding.params = { container: o.container };
-      } else {
-        finding.manual =
-          'no Redis container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand';
       }
       return finding;
     };
@@ -223,12 +265,6 @@ export const redisCheck = defineCheckType({
           memory_full_percent: o.memory_full_percent,
           high_memory_percent: o.high_memory_percent,
         };
-        const replica = m.role !== 'master';
-        const onReplica = replica
-          ? {
-              manual: `this Redis is a ${m.role === 'slave' ? 'replica' : m.role}: free memory on its master, not here`,
-            }
-          : {};
         const size = `${formatBytes(m.countedMemory)} of ${formatBytes(m.maxmemory)}`;
         if (pct >= o.memory_full_percent || oom) {
           findings.push({
@@ -243,7 +279,7 @@ export const redisCheck = defineCheckType({
             },
             params,
             ...(recommendation ? { recommendation } : {}),
-            ...onReplica,
+            facts: { role: m.role },
           });
         } else if (pct >= o.high_memory_percent) {
           findings.push({
@@ -252,7 +288,7 @@ export const redisCheck = defineCheckType({
             evidence: { ...memoryEvidence(m), threshold_percent: o.high_memory_percent },
             params,
             ...(recommendation ? { recommendation } : {}),
-            ...onReplica,
+            facts: { role: m.role },
           });
         }
         return {

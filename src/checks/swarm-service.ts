@@ -3,9 +3,9 @@
 // cause first; never heals. `verify` waits for Swarm's own convergence after an action.
 import { resolveDockerHost } from '../targets/docker/hosts.js';
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
+import { defineCheckType, type HealingPlan, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
-import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
+import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import {
   SwarmClient,
   isConverged,
@@ -138,7 +138,7 @@ export function judgeService(
       params: { service: name, service_id: service.ID, host: host.display, version: service.Version.Index },
     };
     if (protectedServices.includes(name))
-      f.manual = `swarm service '${name}' is protected (protected.containers): never touched`;
+      needsPerson(f, `swarm service '${name}' is protected (protected.containers): never touched`);
     return f;
   };
   const psHint = `docker service ps --no-trunc ${name}`;
@@ -150,9 +150,15 @@ export function judgeService(
       `${who}: ${rollback ? 'rollback' : 'update'} paused${state.updateMessage ? ` (${state.updateMessage})` : ''}`,
     );
     if (rollback)
-      f.manual ??= `the rollback of '${name}' itself paused: read ${psHint}, then fix the spec and update it by hand`;
+      needsPerson(
+        f,
+        `the rollback of '${name}' itself paused: read ${psHint}, then fix the spec and update it by hand`,
+      );
     else if (!service.PreviousSpec)
-      f.manual ??= `'${name}' has no previous spec to roll back to: read ${psHint}, then update it by hand`;
+      needsPerson(
+        f,
+        `'${name}' has no previous spec to roll back to: read ${psHint}, then update it by hand`,
+      );
     f.recommendation = `Read why the new tasks of '${name}' failed (${psHint}) before updating it again`;
     return f;
   }
@@ -165,7 +171,7 @@ export function judgeService(
       `${who} in a crash loop (${state.recentFailures.length} task failures in ${o.crash_loop_window_minutes} min${exit !== undefined ? `, last exit code ${exit}` : ''}; ${state.running}/${state.desired} running)`,
     );
     if (!service.PreviousSpec)
-      f.manual ??= `'${name}' has no previous spec to roll back to: read ${psHint} for why its tasks exit`;
+      needsPerson(f, `'${name}' has no previous spec to roll back to: read ${psHint} for why its tasks exit`);
     f.recommendation = `Read why the tasks of '${name}' exit (${psHint}); a rollback only helps when the last change caused it`;
     return f;
   }
@@ -228,7 +234,9 @@ async function runSwarmServiceCheck(
           ...serviceTarget(name, client.host),
           message: `No swarm service ${selector} on ${client.host.display}`,
           evidence: { host: client.host.display, service: o.service ?? null, label: o.label ?? null },
-          manual: `no swarm service ${selector} on ${client.host.display}: deploy it (docker stack deploy / docker service create)`,
+          facts: {
+            needs_person: `no swarm service ${selector} on ${client.host.display}: deploy it (docker stack deploy / docker service create)`,
+          },
         },
       ],
     };
@@ -331,8 +339,47 @@ async function verifySwarmService(
   }
 }
 
+/** Why a person must act on this service (the first reason found wins); the declared rule reads it. */
+function needsPerson(f: Finding, reason: string): void {
+  if (typeof f.facts?.needs_person !== 'string') f.facts = { ...f.facts, needs_person: reason };
+}
+
+/** The declared rule of every swarm_service code: a reason recorded in the facts means no action. */
+function personPlan(f: Finding): HealingPlan | undefined {
+  return typeof f.facts?.needs_person === 'string' ? { manual: f.facts.needs_person } : undefined;
+}
+
 export const swarmServiceCheck = defineCheckType({
   type: 'swarm_service',
+  description:
+    '`service` (name or id) or `label`; `host` (manager engine); `start_period_seconds` 60; `crash_loop_failures` 3 within `crash_loop_window_minutes` 5; `timeout_seconds` 10; `converge_timeout_seconds` 300',
+  targets: ['docker'],
+  codes: {
+    service_replicas_missing: {
+      title: 'Service replicas missing',
+      action: 'force_update_service',
+      risk: 'medium',
+      advice: 'Read `docker service ps --no-trunc <service>` for why its tasks are not running',
+      docs: { when: 'running tasks below the desired count longer than `start_period_seconds`' },
+      plan: personPlan,
+    },
+    service_crash_loop: {
+      title: 'Service crash loop',
+      action: 'rollback_service',
+      risk: 'high',
+      advice: 'Read why the tasks exit before rolling back or updating again',
+      docs: { when: '≥ `crash_loop_failures` task failures within the window since the last update' },
+      plan: personPlan,
+    },
+    service_update_paused: {
+      title: 'Service update paused',
+      action: 'rollback_service',
+      risk: 'high',
+      advice: 'Read why the new tasks failed, then fix the spec',
+      docs: { when: 'the update or rollback is paused' },
+      plan: personPlan,
+    },
+  },
   options: z.strictObject({
     service: z.string().min(1).optional().describe('Service name (or id) on the Swarm manager.'),
     label: z
@@ -413,8 +460,9 @@ export const swarmServiceCheck = defineCheckType({
       phase: spec.phase,
       dependsOn: spec.dependsOn,
       options: { ...o },
-      run: (ctx) => runSwarmServiceCheck(spec.id, o, protectedServices, ctx),
-      verify: (finding, ctx, timeoutMs) => verifySwarmService(o, finding, ctx, timeoutMs),
+      run: (ctx: RunContext) => runSwarmServiceCheck(spec.id, o, protectedServices, ctx),
+      verify: (finding: Finding, ctx: RunContext, timeoutMs: number) =>
+        verifySwarmService(o, finding, ctx, timeoutMs),
       // One finding per service: a service whose missing replicas now crash-loop is not fixed.
       exclusiveFindings: true,
     };

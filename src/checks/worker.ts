@@ -3,10 +3,15 @@
 // progress. One finding per worker at most — the most basic failure — because every remedy here
 // restarts the same container, and one restart answers all three.
 import { z } from 'zod';
-import { defineCheckType } from './check-type.js';
-import type { Check, CheckResult, Finding, IssueCode, RunContext, VerifyResult } from '../core/types.js';
+import { redisUrlProblem } from '../config/redis-url.js';
+import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
+import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { DockerApiError } from '../targets/docker/index.js';
-import { isMultiStatementError, PostgresTargetError, READ_ONLY_VIOLATION } from '../targets/postgres/index.js';
+import {
+  isMultiStatementError,
+  PostgresTargetError,
+  READ_ONLY_VIOLATION,
+} from '../targets/postgres/index.js';
 import { findQueueCheck, queueTable, type QueueOptions } from './queue.js';
 import type { QueueProgress } from '../targets/queue-table.js';
 import { MAX_AGE_SECONDS, MAX_MINUTES } from '../config/limits.js';
@@ -126,9 +131,68 @@ interface Evaluation {
   progress?: QueueProgress;
 }
 
+/** A worker is healed by restarting its container: when there is one, and it exists. */
+function workerPlan(f: Finding): HealingPlan {
+  const container = f.facts?.container;
+  if (typeof container !== 'string')
+    return {
+      manual: `No container set for worker check '${f.checkId}': set \`container\` to let Orixoon restart it`,
+    };
+  if (f.facts?.missing)
+    return { manual: `Container '${container}' does not exist: deploy it (a restart cannot create it)` };
+  return { params: { container } };
+}
+
 export const workerCheck = defineCheckType({
   type: 'worker',
+  targets: ['docker', 'redis', 'postgres'],
+  description:
+    '`container`; `heartbeat` (`redis_key` or `sql`, with `max_age_seconds` 120); `queue` (a queue check id) and `progress_window_minutes` 10',
+  codes: {
+    worker_down: {
+      title: 'Worker down',
+      action: 'restart_worker',
+      risk: 'low',
+      docs: { when: 'worker container not running' },
+      plan: workerPlan,
+    },
+    scheduler_stopped: {
+      title: 'Scheduler stopped',
+      action: 'restart_service',
+      risk: 'low',
+      docs: { when: 'heartbeat older than its limit' },
+      plan: workerPlan,
+    },
+    worker_not_processing: {
+      title: 'Worker not processing',
+      action: 'restart_worker',
+      risk: 'low',
+      docs: { when: 'queue has work but no progress within its window' },
+      plan: workerPlan,
+    },
+  },
   options,
+  validate(o, config): CheckProblem[] {
+    const problems: CheckProblem[] = [];
+    if (!o.container && !o.heartbeat && !o.queue)
+      problems.push({ path: [], message: 'a worker check needs `container`, `heartbeat` or `queue`' });
+    if (o.queue !== undefined) {
+      const q = config.phases.flatMap((p) => p.checks).find((c) => c.id === o.queue);
+      if (!q || q.type !== 'queue')
+        problems.push({ path: ['queue'], message: `"${o.queue}" is not the id of a queue check` });
+    }
+    if (o.heartbeat) {
+      const hb = o.heartbeat;
+      if (!hb.redis_key === !hb.sql)
+        problems.push({
+          path: ['heartbeat'],
+          message: 'a heartbeat needs exactly one of `redis_key` or `sql`',
+        });
+      const problem = hb.redis_url ? redisUrlProblem(hb.redis_url) : undefined;
+      if (problem) problems.push({ path: ['heartbeat', 'redis_url'], message: problem });
+    }
+    return problems;
+  },
   create(spec, config): Check {
     const o: WorkerOptions = spec.options;
     const name = o.container ?? spec.id;
@@ -149,9 +213,7 @@ export const workerCheck = defineCheckType({
         message,
         evidence,
       };
-      if (o.container) f.params = { container: o.container };
-      else
-        f.manual = `No container set for worker check '${spec.id}': set \`container\` to let Orixoon restart it`;
+      if (o.container) f.facts = { container: o.container };
       return f;
     };
 
@@ -173,7 +235,7 @@ export const workerCheck = defineCheckType({
             container: o.container,
             state: 'missing',
           });
-          f.manual = `Container '${o.container}' does not exist: deploy it (a restart cannot create it)`;
+          f.facts = { ...f.facts, missing: true };
           return f;
         }
         throw err;

@@ -10,7 +10,8 @@ import { buildConfiguredPlan } from '../engine/plan.js';
 import { Redactor } from '../support/redact.js';
 import { blockedReport, deadlineMessage } from '../engine/interruption.js';
 import { newSessionState } from '../healing/policy.js';
-import { ISSUE_CODES, type Check, type IssueCode } from '../core/types.js';
+import type { Check, IssueCode } from '../core/types.js';
+import { isIssueCode, issueCodes } from '../engine/catalog.js';
 import { OVERRUN_GRACE_MS } from '../process-guard.js';
 import type { RunReport } from '../report/model.js';
 import {
@@ -104,12 +105,12 @@ export function readIssueFile(path: string, loaded: LoadedConfig): Array<{ code:
   return entries.map((e, i) => {
     const code = (e.code ?? e.type) as IssueCode;
     const key = `issues[${i}]`;
-    if (!ISSUE_CODES.includes(code)) {
+    if (typeof code !== 'string' || !isIssueCode(code)) {
       throw new ConfigError([
         {
           file: path,
           key: `${key}.code`,
-          message: `unknown issue code "${String(code)}"; known: ${ISSUE_CODES.join(', ')}`,
+          message: `unknown issue code "${String(code)}"; known: ${issueCodes().join(', ')}`,
         },
       ]);
     }

@@ -2,7 +2,7 @@
 // schema the loader validates with, so the two never drift. `npm run schema` rewrites the file.
 // Draft-07: the lowest draft that expresses it, and the one editors and SchemaStore read everywhere.
 import { z } from 'zod';
-import { configSchema } from './schema.js';
+import { currentConfigSchema } from './schema.js';
 
 export const SCHEMA_ID = 'https://raw.githubusercontent.com/org/orixoon-action/v2/orixoon.schema.json';
 
@@ -65,7 +65,7 @@ function describeProperties(node: unknown, missing: string[], path: string): voi
 }
 
 export function buildJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, {
+  const schema = z.toJSONSchema(currentConfigSchema(), {
     io: 'input',
     unrepresentable: 'any',
     target: 'draft-7',

@@ -4,8 +4,8 @@
 // Every number has a maximum (src/config/limits.ts): durations that are waited on stay within 24 h,
 // far from where a timer overflows.
 import { z } from 'zod';
-import { CHECK_TYPES } from '../checks/registry.js';
-import { ISSUE_CODES } from '../core/types.js';
+import type { CheckType } from '../checks/check-type.js';
+import { CHECK_TYPES, issueCodes, registryVersion } from '../checks/registry.js';
 import {
   MAX_ATTEMPTS,
   MAX_MEGABYTES,
@@ -99,18 +99,6 @@ function numberSchema(schema: z.ZodType): z.ZodNumber | undefined {
   return s instanceof z.ZodNumber ? s : undefined;
 }
 
-/**
- * The numeric options of every check type by name. A threshold under `healing_actions.<code>` has the
- * name of the check option it stands in for (`start_period_seconds`), and gets the same bounds.
- */
-const THRESHOLDS = new Map<string, z.ZodNumber>();
-for (const t of CHECK_TYPES) {
-  for (const [name, option] of Object.entries(t.options.shape)) {
-    const n = numberSchema(option as z.ZodType);
-    if (n && !THRESHOLDS.has(name)) THRESHOLDS.set(name, n);
-  }
-}
-
 const HEALING_ACTION_KEYS = new Set([
   'enabled',
   'action',
@@ -119,8 +107,24 @@ const HEALING_ACTION_KEYS = new Set([
   'requires_confirmation',
 ]);
 
+/**
+ * The numeric options of every check type by name. A threshold under `healing_actions.<code>` has the
+ * name of the check option it stands in for (`start_period_seconds`), and gets the same bounds.
+ */
+function thresholdsOf(types: readonly CheckType[]): Map<string, z.ZodNumber> {
+  const thresholds = new Map<string, z.ZodNumber>();
+  for (const t of types) {
+    for (const [name, option] of Object.entries(t.options.shape)) {
+      const n = numberSchema(option as z.ZodType);
+      if (n && !thresholds.has(name)) thresholds.set(name, n);
+    }
+  }
+  return thresholds;
+}
+
 /** `healing_actions.<issue_code>`: the documented keys, plus the thresholds that may sit there. */
-export const healingActionSchema = z
+/** The entry's own keys; thresholds are checked by `healingActionSchemaFor`. */
+const healingActionKeys = z
   .object({
     enabled: z.boolean().optional().describe('false: this issue is reported but never healed.'),
     action: z
@@ -139,10 +143,13 @@ export const healingActionSchema = z
       .optional()
       .describe('true: the action is reported, never run automatically.'),
   })
-  .catchall(z.union([z.number(), z.string(), z.boolean()]))
-  .superRefine((entry, ctx) => {
+  .catchall(z.union([z.number(), z.string(), z.boolean()]));
+
+function healingActionSchemaFor(types: readonly CheckType[]) {
+  const thresholds = thresholdsOf(types);
+  return healingActionKeys.superRefine((entry, ctx) => {
     for (const [key, value] of Object.entries(entry)) {
-      const bounds = HEALING_ACTION_KEYS.has(key) ? undefined : THRESHOLDS.get(key);
+      const bounds = HEALING_ACTION_KEYS.has(key) ? undefined : thresholds.get(key);
       if (!bounds) continue;
       // The checks read a numeric string as its number, so it is bounded the same way.
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -152,6 +159,10 @@ export const healingActionSchema = z
           ctx.addIssue({ ...issue, path: [key, ...issue.path] } as z.core.$ZodRawIssue);
     }
   });
+}
+
+/** `healing_actions.<issue_code>` of the built-in check types. */
+export const healingActionSchema = healingActionSchemaFor(CHECK_TYPES);
 
 export const notificationsSchema = z
   .object({
@@ -249,46 +260,70 @@ const checkBase = {
 };
 
 /** One check entry: `{id, type, depends_on}` plus the options of its type. */
-export const checkSchema = z.discriminatedUnion(
-  'type',
-  CHECK_TYPES.map((t) =>
-    t.options.extend({ ...checkBase, type: z.literal(t.type).describe('Check type.') }),
-  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
-);
+function checkSchemaFor(types: readonly CheckType[]) {
+  return z.discriminatedUnion(
+    'type',
+    types.map((t) =>
+      t.options.extend({ ...checkBase, type: z.literal(t.type).describe('Check type.') }),
+    ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  );
+}
 
-export const phaseSchema = z
-  .object({
-    name: z.string().min(1).describe('Phase name; phases run in order, and a failed phase stops the run.'),
-    checks: z.array(checkSchema).default([]).describe('The checks of this phase.'),
-  })
-  .strict();
+/** The whole config file, for these check types and issue codes. */
+export function buildConfigSchema(types: readonly CheckType[], codes: readonly string[]) {
+  const phaseSchema = z
+    .object({
+      name: z.string().min(1).describe('Phase name; phases run in order, and a failed phase stops the run.'),
+      checks: z.array(checkSchemaFor(types)).default([]).describe('The checks of this phase.'),
+    })
+    .strict();
+  return z
+    .object({
+      $schema: z.string().optional().describe('URL of this JSON Schema, for editors.'),
+      version: z
+        .union([z.literal(1), z.literal(2), z.literal('1'), z.literal('2')], { error: 'expected 1 or 2' })
+        .optional()
+        .describe('Config format version.'),
+      targets: targetsSchema.prefault({}),
+      auto_healing: autoHealingSchema.prefault({}),
+      safety_limits: safetyLimitsSchema.prefault({}),
+      protected: protectedSchema.prefault({}),
+      healing_actions: z
+        .partialRecord(z.enum(codes as [string, ...string[]]), healingActionSchemaFor(types))
+        .default({})
+        .describe('Per issue code: whether and how it is healed, and thresholds of the checks.'),
+      notifications: notificationsSchema.prefault({}),
+      phases: z
+        .array(phaseSchema)
+        .max(MAX_PHASES)
+        .default([])
+        .describe(
+          `Phases of checks, run in order. Without phases every container on the Docker host is checked. At most ${MAX_PHASES} phases and 1000 checks.`,
+        ),
+    })
+    .strict();
+}
 
-export const configSchema = z
-  .object({
-    $schema: z.string().optional().describe('URL of this JSON Schema, for editors.'),
-    version: z
-      .union([z.literal(1), z.literal(2), z.literal('1'), z.literal('2')], { error: 'expected 1 or 2' })
-      .optional()
-      .describe('Config format version.'),
-    targets: targetsSchema.prefault({}),
-    auto_healing: autoHealingSchema.prefault({}),
-    safety_limits: safetyLimitsSchema.prefault({}),
-    protected: protectedSchema.prefault({}),
-    healing_actions: z
-      .partialRecord(z.enum(ISSUE_CODES), healingActionSchema)
-      .default({})
-      .describe('Per issue code: whether and how it is healed, and thresholds of the checks.'),
-    notifications: notificationsSchema.prefault({}),
-    phases: z
-      .array(phaseSchema)
-      .max(MAX_PHASES)
-      .default([])
-      .describe(
-        `Phases of checks, run in order. Without phases every container on the Docker host is checked. At most ${MAX_PHASES} phases and 1000 checks.`,
-      ),
-  })
-  .strict();
+export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
 
-export type OrixoonConfig = z.infer<typeof configSchema>;
+let current: { version: number; schema: ConfigSchema } | undefined;
+
+/**
+ * The config schema of the check types registered now: the loader and the JSON Schema use it, so a
+ * type registered after this module was imported is accepted as soon as it is registered.
+ */
+export function currentConfigSchema(): ConfigSchema {
+  if (current?.version !== registryVersion())
+    current = { version: registryVersion(), schema: buildConfigSchema(CHECK_TYPES, issueCodes()) };
+  return current.schema;
+}
+
+/** The config schema of the check types registered when this module was first imported (the built-in ones). */
+export const configSchema: ConfigSchema = currentConfigSchema();
+
+/** One check entry of the built-in check types. */
+export const checkSchema = checkSchemaFor(CHECK_TYPES);
+
+export type OrixoonConfig = z.infer<ConfigSchema>;
 export type CheckConfig = z.infer<typeof checkSchema> & { id: string; type: string; depends_on: string[] };
 export type HealingActionConfig = z.infer<typeof healingActionSchema>;

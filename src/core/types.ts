@@ -1,41 +1,14 @@
 // The contracts every part of Orixoon shares: checks produce findings, remedies act on one target,
 // the healing engine alone decides, reporters render the one report model.
-import type { ProcessGroups } from '../targets/exec.js';
-import type { Targets } from '../targets/index.js';
-import type { Logger } from '../support/logger.js';
+/**
+ * An issue code: `container_not_running`, `db_pool_exhausted`, … Open on purpose: each check type
+ * declares its codes (with default action, risk and title) and the catalog is assembled from them,
+ * so a new check type adds codes without editing this file.
+ */
+export type IssueCode = string;
 
-export const ISSUE_CODES = [
-  'container_not_running',
-  'container_unhealthy',
-  'container_stuck',
-  'crash_loop',
-  'memory_leak',
-  'db_unreachable',
-  'db_pool_exhausted',
-  'db_table_locks',
-  'db_stuck_transactions',
-  'redis_not_responding',
-  'redis_memory_full',
-  'redis_high_memory',
-  'endpoint_down',
-  'worker_down',
-  'scheduler_stopped',
-  'worker_not_processing',
-  'queue_stuck',
-  'queue_backlog',
-  'queue_delay',
-  'high_error_rate',
-  'log_pattern',
-  'disk_space_low',
-  'memory_low',
-  'command_failed',
-  'service_replicas_missing',
-  'service_crash_loop',
-  'service_update_paused',
-  /** A check could not run at all (bad target, unexpected error): never healable, always blocks. */
-  'check_error',
-] as const;
-export type IssueCode = (typeof ISSUE_CODES)[number];
+/** The code of a finding the engine makes itself when a check could not run at all: never healable. */
+export const CHECK_ERROR: IssueCode = 'check_error';
 
 export type Risk = 'low' | 'medium' | 'high';
 
@@ -74,6 +47,11 @@ export interface Finding {
   message: string;
   /** Measured facts that back the finding (never secrets). */
   evidence: Record<string, unknown>;
+  /**
+   * What the check knows that its code's healing rule may need but no report shows (the mapped
+   * container, a log pattern's fix recipe). Facts only: the rule, not the check, turns them into a plan.
+   */
+  facts?: Record<string, unknown>;
   /** Only `warning` findings never block under `fail-on: blocked`. Default `error`. */
   severity?: 'error' | 'warning';
   /** Overrides the default action for the code (e.g. a log pattern's own fix). */
@@ -108,9 +86,24 @@ export interface CheckResult {
   recommendations?: string[];
 }
 
-export interface RunContext {
-  targets: Targets;
-  log: Logger;
+/** What a check or remedy may write to the run's log (the run's `Logger` fits it). */
+export interface RunLog {
+  say(text: string): void;
+  info(message: string): void;
+  success(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+}
+
+/**
+ * What a check or remedy runs with. The systems (`Targets`) and the process registry are type
+ * parameters, so this file imports nothing of the project: checks read them typed through
+ * `checks/check-type.ts`, remedies through `healing/remedies/remedy.ts`.
+ */
+export interface RunContext<Systems = unknown, Processes = unknown> {
+  targets: Systems;
+  log: RunLog;
   /** Aborted when the whole-run deadline passes. */
   signal: AbortSignal;
   /** Epoch ms of the whole-run deadline. */
@@ -119,7 +112,7 @@ export interface RunContext {
   /** Directory of the config file (relative paths in checks resolve from it). */
   baseDir: string;
   /** The run's live command process groups: pass it to runShell so a SIGINT/SIGTERM can end them. */
-  processes?: ProcessGroups;
+  processes?: Processes;
   /**
    * Registers cleanup that must happen if the run stops (SIGINT/SIGTERM, the deadline) while this
    * work is still in flight, e.g. putting back the files a fix changed. Returns the function that
@@ -161,7 +154,10 @@ export interface Check {
   verify?(finding: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult>;
 }
 
-export interface RemedyContext extends RunContext {
+export interface RemedyContext<Systems = unknown, Processes = unknown> extends RunContext<
+  Systems,
+  Processes
+> {
   check: Check;
   /** Milliseconds this action may take (`healing_actions.<code>.timeout_seconds`). */
   timeoutMs: number;
@@ -183,6 +179,10 @@ export interface RemedyResult {
 export interface Remedy {
   action: string;
   category: ActionCategory;
+  /** How much the action can disturb (the issue code's declared risk decides confirmation). */
+  risk?: Risk;
+  /** The system it acts on (`docker`, `postgres`, `redis`, `exec`): a key of the run's targets. */
+  system?: string;
   /** `Starting redis container...` — shown as `🔧 HEALING: <describe>`. */
   describe(finding: Finding): string;
   run(finding: Finding, ctx: RemedyContext): Promise<RemedyResult>;

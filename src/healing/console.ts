@@ -1,6 +1,6 @@
 // What healing says on the console and in the healing log: one place for its wording, so the
 // attempt loop reads as what it does.
-import type { Logger } from '../support/logger.js';
+import type { RunLog } from '../core/types.js';
 import type { Finding } from '../core/types.js';
 import type { ApprovalRecord, FindingReport } from '../report/model.js';
 import type { Decision, DependencyDecision } from './policy.js';
@@ -11,7 +11,7 @@ function cap(s: string): string {
 
 /** A decision not to act, said once per finding. */
 export function sayStop(
-  log: Logger,
+  log: RunLog,
   f: Finding,
   fr: FindingReport,
   d: Extract<Decision, { kind: 'stop' }>,
@@ -46,7 +46,7 @@ export function sayStop(
 }
 
 export function sayApprovalUsed(
-  log: Logger,
+  log: RunLog,
   fr: FindingReport,
   risk: string,
   approval: ApprovalRecord,
@@ -56,7 +56,7 @@ export function sayApprovalUsed(
 }
 
 /** The failure report: what was tried, the last error, what to do, and that the deployment is held. */
-export function sayFailure(log: Logger, f: Finding, fail: NonNullable<FindingReport['failure']>): void {
+export function sayFailure(log: RunLog, f: Finding, fail: NonNullable<FindingReport['failure']>): void {
   log.say(`❌ HEALING FAILED: ${f.message}`);
   log.say(`   Attempted: ${fail.attempted}`);
   log.say(`   Error: ${fail.lastError}`);
@@ -64,13 +64,13 @@ export function sayFailure(log: Logger, f: Finding, fail: NonNullable<FindingRep
   log.say('   Deployment: BLOCKED for safety');
 }
 
-export function sayBlockedByDependency(log: Logger, f: Finding, brokenDeps: string[]): void {
+export function sayBlockedByDependency(log: RunLog, f: Finding, brokenDeps: string[]): void {
   log.say(`⛓️ Not healed: ${f.target} depends on ${brokenDeps.join(', ')}, which is still broken`);
   log.warn(`${f.code} on ${f.target} blocked by dependency ${brokenDeps.join(', ')}`);
 }
 
 export function sayRetestFirst(
-  log: Logger,
+  log: RunLog,
   d: Extract<DependencyDecision, { kind: 'retest' }>,
   checkId: string,
   budget: string,
@@ -79,13 +79,13 @@ export function sayRetestFirst(
     log.say(`⏳ Re-testing ${checkId} now that its root cause was healed (up to ${budget})…`);
 }
 
-export function sayRecovered(log: Logger, f: Finding, detail: string): void {
+export function sayRecovered(log: RunLog, f: Finding, detail: string): void {
   log.say(`✓ Re-test: ${detail} (recovered)`);
   log.success(`${f.code} on ${f.target} recovered: ${detail}`);
 }
 
 /** A finding that a re-check after healing found (an action can cause what it did not find). */
-export function sayFoundAfterHealing(log: Logger, f: Finding): void {
+export function sayFoundAfterHealing(log: RunLog, f: Finding): void {
   log.say(`❌ ${f.message} (found on re-check after healing)`);
   log.info(`Detected issue after healing: ${f.code} (${f.target})`);
 }

@@ -4,7 +4,8 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, lstat, mkdtemp, readlink, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
+import type { Finding, RemedyResult } from '../../core/types.js';
+import type { RemedyContext, RemedyDeclaration } from './remedy.js';
 import { describeEnd, formatSeconds, runShell } from '../../targets/exec.js';
 
 /** A remedy failure that still carries counts for the report (e.g. `{pattern, fixed: false}`). */
@@ -29,13 +30,15 @@ function boundedTimeout(ownSeconds: number | undefined, ctx: RemedyContext): num
 
 const tail = (output: string, n = 500) => output.trim().slice(-n);
 
-export const runHealCommand: Remedy = {
+export const runHealCommand: RemedyDeclaration = {
   action: 'run_heal_command',
   category: 'other',
+  risk: 'medium',
+  system: 'exec',
   describe(f) {
     return `Running heal command for '${f.checkId}'...`;
   },
-  async run(f, ctx): Promise<RemedyResult> {
+  async run(f, ctx: RemedyContext): Promise<RemedyResult> {
     const opts = ctx.check.options;
     const heal = str(f.params?.heal) ?? str(opts.heal);
     if (!heal) throw new Error(`Command check '${f.checkId}' has no heal command: add \`heal\` to the check`);
@@ -187,9 +190,11 @@ function describeRestore(r: RestoreResult): string {
   return parts.join('; ');
 }
 
-export const patternFix: Remedy = {
+export const patternFix: RemedyDeclaration = {
   action: 'pattern_fix',
   category: 'other',
+  risk: 'medium',
+  system: 'exec',
   describe(f) {
     const name = str(f.params?.pattern) ?? str(f.evidence.pattern) ?? 'pattern';
     const files = Array.isArray(f.params?.backup) ? f.params.backup.length : 0;
@@ -275,4 +280,4 @@ export const patternFix: Remedy = {
   },
 };
 
-export const commandRemedies: Remedy[] = [runHealCommand, patternFix];
+export const commandRemedies: RemedyDeclaration[] = [runHealCommand, patternFix];

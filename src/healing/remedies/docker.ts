@@ -1,8 +1,9 @@
 // Remedies acting through the docker target: start, restart, force-restart (unpause, or kill and
 // start) and recreate a container. Each acts on the finding's container (`params.container`, else its
 // target), refuses protected containers (the engine guards too), and stays within ctx.timeoutMs.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
-import { findingContainer } from '../../checks/container.js';
+import type { Finding, RemedyResult, Risk } from '../../core/types.js';
+import type { RemedyContext, RemedyDeclaration } from './remedy.js';
+import { findingContainer } from '../../core/finding.js';
 import type { CallOptions, ContainerInspectInfo, DockerTarget } from '../../targets/docker/index.js';
 
 /** Docker's own default grace period for a stop. */
@@ -154,26 +155,32 @@ async function recreateContainer(finding: Finding, ctx: RemedyContext): Promise<
   };
 }
 
-function restartRemedy(action: string): Remedy {
+function restartRemedy(action: string, risk: Risk): RemedyDeclaration {
   return {
     action,
     category: 'container',
+    risk,
+    system: 'docker',
     describe: (f) => `Restarting ${findingContainer(f)} container...`,
     run: restartContainer,
   };
 }
 
-export const dockerRemedies: Remedy[] = [
+export const dockerRemedies: RemedyDeclaration[] = [
   {
     action: 'start_container',
     category: 'container',
+    risk: 'low',
+    system: 'docker',
     describe: (f) => `Starting ${findingContainer(f)} container...`,
     run: startContainer,
   },
-  restartRemedy('restart_container'),
+  restartRemedy('restart_container', 'low'),
   {
     action: 'force_restart_container',
     category: 'container',
+    risk: 'medium',
+    system: 'docker',
     describe: (f) =>
       f.evidence.state === 'paused' || /paused/.test(f.message)
         ? `Unpausing ${findingContainer(f)} container...`
@@ -183,10 +190,12 @@ export const dockerRemedies: Remedy[] = [
   {
     action: 'recreate_container',
     category: 'container',
+    risk: 'high',
+    system: 'docker',
     describe: (f) => `Recreating ${findingContainer(f)} container (fresh writable layer, volumes kept)...`,
     run: recreateContainer,
   },
-  restartRemedy('restart_application'),
-  restartRemedy('restart_service'),
-  restartRemedy('restart_worker'),
+  restartRemedy('restart_application', 'high'),
+  restartRemedy('restart_service', 'medium'),
+  restartRemedy('restart_worker', 'low'),
 ];

@@ -4,13 +4,10 @@
 // are ever signalled; never Orixoon's own session, a protected user, a backup tool or the postmaster;
 // every pid is re-checked on (pid, backend_start, state_change) in the statement that signals it.
 import { formatSeconds } from '../../support/format.js';
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
-import {
-  POSTGRES_DEFAULTS,
-  isSignallable,
-  postgresTargetFor,
-  timeoutRecommendations,
-} from '../../checks/postgres.js';
+import type { Finding, RemedyResult } from '../../core/types.js';
+import { optionUrl, type RemedyContext, type RemedyDeclaration } from './remedy.js';
+import { POSTGRES_DEFAULTS } from '../../core/defaults.js';
+import { isSignallable, timeoutRecommendations } from '../../targets/postgres-sessions.js';
 import {
   PostgresTargetError,
   type PgSession,
@@ -120,9 +117,11 @@ async function terminatePicked(
   return { result, lingering };
 }
 
-const terminateIdleConnections: Remedy = {
+const terminateIdleConnections: RemedyDeclaration = {
   action: 'terminate_idle_connections',
   category: 'database',
+  risk: 'low',
+  system: 'postgres',
   describe(finding) {
     const n = num(finding.evidence.idle_candidates);
     const mins = num(finding.params?.idle_minutes);
@@ -131,8 +130,8 @@ const terminateIdleConnections: Remedy = {
       ? `Terminating ${plural(n, 'idle connection')}${age}...`
       : `Terminating idle connections${age}...`;
   },
-  async run(finding, ctx): Promise<RemedyResult> {
-    const target = postgresTargetFor(ctx.check.options, ctx);
+  async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
+    const target = ctx.targets.postgres(optionUrl(ctx.check.options));
     const idleMinutes = setting(finding, ctx, 'idle_minutes');
     const limit = maxSessions(ctx);
     const before = await target.poolUsage();
@@ -187,17 +186,19 @@ const terminateIdleConnections: Remedy = {
   },
 };
 
-const terminateIdleTransactions: Remedy = {
+const terminateIdleTransactions: RemedyDeclaration = {
   action: 'terminate_idle_transactions',
   category: 'database',
+  risk: 'medium',
+  system: 'postgres',
   describe(finding) {
     const n = num(finding.evidence.signallable) ?? num(finding.evidence.stuck);
     return n !== undefined
       ? `Terminating ${plural(n, 'stuck transaction')}...`
       : 'Terminating stuck transactions...';
   },
-  async run(finding, ctx): Promise<RemedyResult> {
-    const target = postgresTargetFor(ctx.check.options, ctx);
+  async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
+    const target = ctx.targets.postgres(optionUrl(ctx.check.options));
     const minutes = setting(finding, ctx, 'idle_transaction_minutes');
     const limit = maxSessions(ctx);
     const states = ['idle in transaction', 'idle in transaction (aborted)'];
@@ -243,17 +244,19 @@ const terminateIdleTransactions: Remedy = {
   },
 };
 
-const cancelBlockingQueries: Remedy = {
+const cancelBlockingQueries: RemedyDeclaration = {
   action: 'cancel_blocking_queries',
   category: 'database',
+  risk: 'medium',
+  system: 'postgres',
   describe(finding) {
     const blockers = Array.isArray(finding.evidence.blockers) ? finding.evidence.blockers.length : undefined;
     return blockers !== undefined
       ? `Cancelling ${plural(blockers, 'blocking query', 'blocking queries')}...`
       : 'Cancelling blocking queries...';
   },
-  async run(finding, ctx): Promise<RemedyResult> {
-    const target = postgresTargetFor(ctx.check.options, ctx);
+  async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
+    const target = ctx.targets.postgres(optionUrl(ctx.check.options));
     const waitSeconds = setting(finding, ctx, 'lock_wait_seconds');
     const limit = maxSessions(ctx);
     const protectedUsers = ctx.protected.database_users;
@@ -376,7 +379,7 @@ const cancelBlockingQueries: Remedy = {
 };
 
 /** Remedies acting through the postgres target. */
-export const postgresRemedies: Remedy[] = [
+export const postgresRemedies: RemedyDeclaration[] = [
   terminateIdleConnections,
   terminateIdleTransactions,
   cancelBlockingQueries,

@@ -1,15 +1,17 @@
 // Queue remedies: each is one bounded transaction on the queue table (see targets/queue-table.ts)
 // that reports its row counts. Rows are requeued or dead-lettered, never deleted.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
-import { assertQueueUnprotected, queueOptions, queueTable, type QueueOptions } from '../../checks/queue.js';
+import type { Finding, RemedyResult } from '../../core/types.js';
+import type { RemedyContext, RemedyDeclaration } from './remedy.js';
+import { assertQueueUnprotected, queueTableOf, type QueueSettings } from '../../targets/queue-settings.js';
 
-function optionsOf(ctx: RemedyContext): QueueOptions {
+function optionsOf(ctx: RemedyContext): QueueSettings {
   if (ctx.check.type !== 'queue') {
     throw new Error(
       `Queue remedies act on queue checks; check '${ctx.check.id}' is of type '${ctx.check.type}'`,
     );
   }
-  const o = queueOptions.parse(ctx.check.options);
+  // A queue check's options are validated when it is created: they have this shape.
+  const o = ctx.check.options as unknown as QueueSettings;
   assertQueueUnprotected(o, ctx.protected.tables);
   return o;
 }
@@ -28,17 +30,19 @@ function movedPhrase(n: number, dlq: string, future: boolean): string {
   return future ? `marking ${n} dead` : `marked ${n} dead`;
 }
 
-async function pendingAfter(o: QueueOptions, ctx: RemedyContext): Promise<number> {
-  const st = await queueTable(o, ctx).stats({
+async function pendingAfter(o: QueueSettings, ctx: RemedyContext): Promise<number> {
+  const st = await queueTableOf(o, (url) => ctx.targets.postgres(url)).stats({
     stuckAfterSeconds: o.stuck_after_minutes * 60,
     maxAttempts: o.max_attempts,
   });
   return st.pending;
 }
 
-export const requeueFailedItems: Remedy = {
+export const requeueFailedItems: RemedyDeclaration = {
   action: 'requeue_failed_items',
   category: 'database',
+  risk: 'low',
+  system: 'postgres',
   describe(f) {
     const limit = num(f, 'max_rows_per_action') || Infinity;
     const again = num(f, 'requeueable');
@@ -46,9 +50,9 @@ export const requeueFailedItems: Remedy = {
     if (again + dead > limit) return `Resetting up to ${limit} of ${again + dead} stuck items (row limit)...`;
     return `Resetting ${again} items, ${movedPhrase(dead, dlqName(f), true)}...`;
   },
-  async run(_f, ctx): Promise<RemedyResult> {
+  async run(_f, ctx: RemedyContext): Promise<RemedyResult> {
     const o = optionsOf(ctx);
-    const r = await queueTable(o, ctx).requeueStuck({
+    const r = await queueTableOf(o, (url) => ctx.targets.postgres(url)).requeueStuck({
       stuckAfterSeconds: o.stuck_after_minutes * 60,
       maxAttempts: o.max_attempts,
       limit: o.max_rows_per_action,
@@ -60,18 +64,20 @@ export const requeueFailedItems: Remedy = {
   },
 };
 
-export const moveToDeadLetter: Remedy = {
+export const moveToDeadLetter: RemedyDeclaration = {
   action: 'move_to_dead_letter',
   category: 'database',
+  risk: 'medium',
+  system: 'postgres',
   describe(f) {
     const limit = num(f, 'max_rows_per_action') || Infinity;
     const n = Math.min(num(f, 'exhausted'), limit);
     const where = dlqName(f) ? `to DLQ (${dlqName(f)})` : 'to the dead status';
     return `Moving ${n} items past their attempt limit ${where}...`;
   },
-  async run(_f, ctx): Promise<RemedyResult> {
+  async run(_f, ctx: RemedyContext): Promise<RemedyResult> {
     const o = optionsOf(ctx);
-    const r = await queueTable(o, ctx).deadLetterExhaustedPending({
+    const r = await queueTableOf(o, (url) => ctx.targets.postgres(url)).deadLetterExhaustedPending({
       maxAttempts: o.max_attempts,
       limit: o.max_rows_per_action,
     });
@@ -93,16 +99,18 @@ export const moveToDeadLetter: Remedy = {
   },
 };
 
-export const resetProcessingStatus: Remedy = {
+export const resetProcessingStatus: RemedyDeclaration = {
   action: 'reset_processing_status',
   category: 'database',
+  risk: 'medium',
+  system: 'postgres',
   describe(f) {
     const limit = num(f, 'max_rows_per_action') || Infinity;
     return `Resetting ${Math.min(num(f, 'stale_processing'), limit)} stale processing items to pending...`;
   },
-  async run(_f, ctx): Promise<RemedyResult> {
+  async run(_f, ctx: RemedyContext): Promise<RemedyResult> {
     const o = optionsOf(ctx);
-    const r = await queueTable(o, ctx).resetStaleProcessing({
+    const r = await queueTableOf(o, (url) => ctx.targets.postgres(url)).resetStaleProcessing({
       stuckAfterSeconds: o.stuck_after_minutes * 60,
       maxAttempts: o.max_attempts,
       limit: o.max_rows_per_action,
@@ -115,4 +123,8 @@ export const resetProcessingStatus: Remedy = {
   },
 };
 
-export const queueRemedies: Remedy[] = [requeueFailedItems, moveToDeadLetter, resetProcessingStatus];
+export const queueRemedies: RemedyDeclaration[] = [
+  requeueFailedItems,
+  moveToDeadLetter,
+  resetProcessingStatus,
+];

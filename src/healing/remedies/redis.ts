@@ -1,8 +1,10 @@
 // Remedies acting through the redis target. Nothing is lost: a key without a TTL is never removed, a
 // protected key pattern is never touched, no KEYS and no whole-database flush, ever. Sweeps are
 // bounded by the action's timeout and the run's deadline.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
-import { REDIS_DEFAULTS, evictionRecommendation, formatBytes, redisTargetFor } from '../../checks/redis.js';
+import type { Finding, RemedyResult } from '../../core/types.js';
+import { optionUrl, type RemedyContext, type RemedyDeclaration } from './remedy.js';
+import { REDIS_DEFAULTS } from '../../core/defaults.js';
+import { evictionRecommendation, formatBytes } from '../../targets/redis-memory.js';
 import { globToRegExp, replyCode, type RedisMemory, type RedisTarget } from '../../targets/redis/index.js';
 
 function num(v: unknown): number | undefined {
@@ -54,15 +56,17 @@ function memoryData(before: RedisMemory, after: RedisMemory): Record<string, unk
   };
 }
 
-const flushExpiringKeys: Remedy = {
+const flushExpiringKeys: RemedyDeclaration = {
   action: 'flush_expiring_keys',
   category: 'database',
+  risk: 'low',
+  system: 'redis',
   describe(finding) {
     const s = num(finding.params?.expiring_within_seconds) ?? REDIS_DEFAULTS.expiring_within_seconds;
     return `Removing keys that expire within ${s}s (keys without a TTL are kept)...`;
   },
-  async run(finding, ctx): Promise<RemedyResult> {
-    const target = redisTargetFor(ctx.check.options, ctx);
+  async run(finding, ctx: RemedyContext): Promise<RemedyResult> {
+    const target = ctx.targets.redis(optionUrl(ctx.check.options));
     const within = setting(finding, ctx, 'expiring_within_seconds');
     const before = await target.memory();
     assertMaster(target, before, 'flush_expiring_keys');
@@ -107,14 +111,16 @@ const flushExpiringKeys: Remedy = {
   },
 };
 
-const clearExpiredKeys: Remedy = {
+const clearExpiredKeys: RemedyDeclaration = {
   action: 'clear_expired_keys',
   category: 'database',
+  risk: 'low',
+  system: 'redis',
   describe() {
     return 'Sweeping the keyspace so Redis drops already-expired keys...';
   },
-  async run(_finding, ctx): Promise<RemedyResult> {
-    const target = redisTargetFor(ctx.check.options, ctx);
+  async run(_finding, ctx: RemedyContext): Promise<RemedyResult> {
+    const target = ctx.targets.redis(optionUrl(ctx.check.options));
     const before = await target.memory();
     assertMaster(target, before, 'clear_expired_keys');
     const sweep = await target.scanSweep(sweepDeadline(ctx));
@@ -138,14 +144,16 @@ const clearExpiredKeys: Remedy = {
   },
 };
 
-const killBusyScript: Remedy = {
+const killBusyScript: RemedyDeclaration = {
   action: 'kill_busy_script',
   category: 'database',
+  risk: 'medium',
+  system: 'redis',
   describe() {
     return 'Killing the busy Lua script or function (SCRIPT KILL / FUNCTION KILL)...';
   },
-  async run(_finding, ctx): Promise<RemedyResult> {
-    const target = redisTargetFor(ctx.check.options, ctx);
+  async run(_finding, ctx: RemedyContext): Promise<RemedyResult> {
+    const target = ctx.targets.redis(optionUrl(ctx.check.options));
     let killed: 'script' | 'function' | 'none';
     try {
       killed = await target.killBusyScript();
@@ -178,4 +186,4 @@ const killBusyScript: Remedy = {
 };
 
 /** Remedies acting through the redis target. */
-export const redisRemedies: Remedy[] = [flushExpiringKeys, clearExpiredKeys, killBusyScript];
+export const redisRemedies: RemedyDeclaration[] = [flushExpiringKeys, clearExpiredKeys, killBusyScript];

@@ -1,7 +1,8 @@
 // Remedies on Docker Swarm services: a rolling restart that keeps the service's own update settings,
 // and a rollback to the previous spec. Each returns once Swarm has taken the change up; the check's
 // re-test waits for the convergence.
-import type { Finding, Remedy, RemedyContext, RemedyResult } from '../../core/types.js';
+import type { Finding, RemedyResult } from '../../core/types.js';
+import type { RemedyContext, RemedyDeclaration } from './remedy.js';
 import {
   SwarmClient,
   nsAsSeconds,
@@ -69,13 +70,15 @@ async function waitForStart(
   }
 }
 
-export const forceUpdateService: Remedy = {
+export const forceUpdateService: RemedyDeclaration = {
   action: 'force_update_service',
   category: 'container',
+  risk: 'medium',
+  system: 'docker',
   describe(f) {
     return `Rolling restart of swarm service '${serviceName(f)}' (service update --force)...`;
   },
-  async run(f, ctx): Promise<RemedyResult> {
+  async run(f: Finding, ctx: RemedyContext): Promise<RemedyResult> {
     const { client, id } = clientFor(f, ctx);
     const svc = await client.service(id, ctx.signal);
     // The spec as it is, with only the force counter moved: Swarm then replaces every task by the
@@ -98,13 +101,15 @@ export const forceUpdateService: Remedy = {
   },
 };
 
-export const rollbackService: Remedy = {
+export const rollbackService: RemedyDeclaration = {
   action: 'rollback_service',
   category: 'container',
+  risk: 'high',
+  system: 'docker',
   describe(f) {
     return `Rolling back swarm service '${serviceName(f)}' to its previous spec (service rollback)...`;
   },
-  async run(f, ctx): Promise<RemedyResult> {
+  async run(f: Finding, ctx: RemedyContext): Promise<RemedyResult> {
     const { client, id } = clientFor(f, ctx);
     const svc = await client.service(id, ctx.signal);
     if (!svc.PreviousSpec)
@@ -130,4 +135,4 @@ export const rollbackService: Remedy = {
   },
 };
 
-export const swarmRemedies: Remedy[] = [forceUpdateService, rollbackService];
+export const swarmRemedies: RemedyDeclaration[] = [forceUpdateService, rollbackService];

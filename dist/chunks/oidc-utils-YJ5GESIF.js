@@ -6,13 +6,13 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  debug,
-  setSecret
-} from "./chunk-D4EO2I6F.js";
-import {
   require_tunnel,
   require_undici
 } from "./chunk-3X7KNBBJ.js";
+import {
+  debug,
+  setSecret
+} from "./chunk-QBMVHA3P.js";
 import {
   __toESM
 } from "./chunk-WQ37B3FA.js";

@@ -6,36 +6,45 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  ConfigError,
-  ISSUE_CODES,
-  MAX_RUN_SECONDS,
-  Redactor,
   blockedReport,
   buildConfiguredPlan,
-  checkType,
   deadlineMessage,
-  formatProblem,
+  isIssueCode,
   loadSessionConfig,
   newSessionState,
-  redisUrlProblem,
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-K3BPY23O.js";
+} from "./chunk-L5WAW4G4.js";
 import {
-  EXIT_CRASH,
-  UsageError,
+  ConfigError,
+  MAX_RUN_SECONDS,
+  checkType,
+  formatProblem,
+  issueCodes,
+  redisUrlProblem
+} from "./chunk-ZMNMDPZD.js";
+import {
+  Redactor
+} from "./chunk-FHSF7E7D.js";
+import "./chunk-K4DJR2Z7.js";
+import "./chunk-KVU4AOYW.js";
+import {
   paintLine,
   plain
-} from "./chunk-3YMB2ZYJ.js";
+} from "./chunk-CYZCA7FZ.js";
+import {
+  EXIT_CRASH,
+  UsageError
+} from "./chunk-XOVDJDSZ.js";
 import "./chunk-VQUWAF73.js";
 import {
   OVERRUN_GRACE_MS
-} from "./chunk-S7PZICXB.js";
+} from "./chunk-REVVUZHA.js";
 import "./chunk-RHFS6BNU.js";
 import "./chunk-WQ37B3FA.js";
 
-// src/cli-commands.ts
+// src/cli/commands.ts
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 function positiveNumber(name, raw, fallback, max = Infinity) {
@@ -101,12 +110,12 @@ function readIssueFile(path, loaded) {
   return entries.map((e, i) => {
     const code = e.code ?? e.type;
     const key = `issues[${i}]`;
-    if (!ISSUE_CODES.includes(code)) {
+    if (typeof code !== "string" || !isIssueCode(code)) {
       throw new ConfigError([
         {
           file: path,
           key: `${key}.code`,
-          message: `unknown issue code "${String(code)}"; known: ${ISSUE_CODES.join(", ")}`
+          message: `unknown issue code "${String(code)}"; known: ${issueCodes().join(", ")}`
         }
       ]);
     }
@@ -157,7 +166,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./demo-4NOYYDC2.js");
+        const { runDemo } = await import("./run-QYOMW4RQ.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,
@@ -215,12 +224,14 @@ async function monitor(v, io, redactor) {
   const loaded = loadSessionConfig(opts);
   const paint = io.paint?.out ?? plain;
   const session = newSessionState();
+  const metrics = await (await import("./metrics-RMOH4MV2.js")).startMonitorMetrics(v["metrics-port"], io);
   let last = 0;
   for (let i = 1; i <= iterations && !io.stopSignal?.aborted; i++) {
     const started = Date.now();
     io.out(paint("bold", `\u2500\u2500 monitor cycle ${i} (${(/* @__PURE__ */ new Date()).toISOString()}) \u2500\u2500`));
     const r = await guardedSession({ ...opts, session }, loaded, io);
     last = exitCodeOf(r.report);
+    await metrics?.observe(r.report);
     io.out(paintLine(paint, `Report: ${r.written.reportPath}`));
     io.guard?.written();
     if (i >= iterations) break;
@@ -235,6 +246,7 @@ async function monitor(v, io, redactor) {
       io.stopSignal?.addEventListener("abort", done, { once: true });
     });
   }
+  await metrics?.close();
   return io.stopSignal?.aborted ? 0 : last;
 }
 export {

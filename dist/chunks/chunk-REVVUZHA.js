@@ -230,7 +230,9 @@ function exitWhenFlushed(code) {
 }
 
 export {
+  CANCEL_BUDGET_MS,
   OVERRUN_GRACE_MS,
+  writeStoppedRun,
   guardProcess,
   exitWhenFlushed
 };

@@ -6,19 +6,14 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  ConfigError,
   Logger,
-  MAX_RUN_SECONDS,
-  Redactor,
   blockedReport,
   bodyRenderer,
   cell,
   code,
   deadlineMessage,
   failedSession,
-  formatProblem,
   loadSessionConfig,
-  redisUrlProblem,
   relativePath,
   relativizeReport,
   relativizeText,
@@ -27,12 +22,19 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-K3BPY23O.js";
-import "./chunk-VQUWAF73.js";
+} from "./chunk-L5WAW4G4.js";
 import {
-  OVERRUN_GRACE_MS
-} from "./chunk-S7PZICXB.js";
-import "./chunk-RHFS6BNU.js";
+  ConfigError,
+  MAX_RUN_SECONDS,
+  formatProblem,
+  redisUrlProblem
+} from "./chunk-ZMNMDPZD.js";
+import {
+  Redactor
+} from "./chunk-FHSF7E7D.js";
+import "./chunk-K4DJR2Z7.js";
+import "./chunk-KVU4AOYW.js";
+import "./chunk-VQUWAF73.js";
 import {
   GitHubApiError,
   STATE,
@@ -52,8 +54,51 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunk-D4EO2I6F.js";
+} from "./chunk-QBMVHA3P.js";
+import {
+  OVERRUN_GRACE_MS
+} from "./chunk-REVVUZHA.js";
+import "./chunk-RHFS6BNU.js";
 import "./chunk-WQ37B3FA.js";
+
+// src/github/bounded.ts
+var PUBLISH_MIN_MS = 5e3;
+var PUBLISH_CANCELLED_MS = 700;
+function githubCallTimeoutMs(timeoutSeconds) {
+  return Math.round(Math.min(15e3, Math.max(1e3, timeoutSeconds * 1e3 / 3)));
+}
+async function within(p, ms) {
+  let timer;
+  try {
+    return await Promise.race([
+      p,
+      new Promise((resolve) => timer = setTimeout(() => resolve(void 0), Math.max(0, ms)))
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+async function startWithinDeadline(github, o) {
+  const starting = github.start().catch((e) => o.log.debug(`GitHub start: ${e instanceof Error ? e.message : String(e)}`));
+  await within(
+    github.headSha().catch(() => void 0),
+    Math.min(githubCallTimeoutMs(o.timeoutSeconds), (o.deadline - Date.now()) / 4)
+  );
+  return async (report, problems) => {
+    const budget = o.signal?.aborted ? PUBLISH_CANCELLED_MS : Math.max(o.deadline - Date.now(), PUBLISH_MIN_MS);
+    const notes = await within(
+      starting.then(() => github.publish(report, problems)),
+      budget
+    );
+    if (notes) return notes;
+    const note = `GitHub did not answer within ${Math.round(budget / 100) / 10}s: the PR comment and the check run may be missing or out of date; this summary and report.json are complete.`;
+    o.log.say(`\u26A0\uFE0F ${note}`);
+    return [note];
+  };
+}
+
+// src/github/check-run.ts
+import { isAbsolute, relative } from "node:path";
 
 // src/report/pr-comment.ts
 var COMMENT_LIMIT = 65536;
@@ -142,9 +187,6 @@ ${footer}`
   };
 }
 
-// src/github/sticky-comment.ts
-import { createHash } from "node:crypto";
-
 // src/github/keys.ts
 var CHECK_NAME = "Orixoon pre-deployment";
 var STICKY_MARKER = "<!-- orixoon:sticky -->";
@@ -153,7 +195,136 @@ function stickyMarker(header) {
   return header ? `<!-- orixoon:sticky:${header} -->` : STICKY_MARKER;
 }
 
+// src/github/check-run.ts
+var ANNOTATIONS_PER_REQUEST = 50;
+function problemAnnotations(problems, workspace) {
+  return problems.map((p) => {
+    let path = p.file;
+    if (workspace && isAbsolute(path)) {
+      const rel = relative(workspace, path);
+      if (!rel.startsWith("..") && !isAbsolute(rel)) path = rel;
+    }
+    const line = p.line && p.line > 0 ? p.line : 1;
+    const annotation = {
+      path: path.replace(/\\/g, "/"),
+      start_line: line,
+      end_line: line,
+      annotation_level: "failure",
+      message: p.message.slice(0, 64e3),
+      title: p.key ? `Invalid config: ${p.key}`.slice(0, 255) : "Invalid config"
+    };
+    if (p.line && p.column && p.column > 0) {
+      annotation.start_column = p.column;
+      annotation.end_column = p.column;
+    }
+    return annotation;
+  });
+}
+function chunk(items, size) {
+  const out = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+function createCheckPublisher(options) {
+  const { client, sha, runUrl, redact, say } = options;
+  const name = options.name ?? CHECK_NAME;
+  let htmlUrl;
+  let checkRunId;
+  let mode = "check";
+  async function setStatus(state, description) {
+    try {
+      await client.createCommitStatus(sha, {
+        state,
+        context: name,
+        description: redact(description).slice(0, 140),
+        target_url: runUrl
+      });
+      say(`\u{1F3F7}\uFE0F Commit status '${name}' set to ${state} on ${sha.slice(0, 7)}`);
+      return void 0;
+    } catch (err) {
+      mode = "off";
+      if (err instanceof GitHubApiError && err.forbidden) {
+        return `Check run and commit status skipped: the token may write neither checks nor statuses (HTTP ${err.status}); a fork PR's token is read-only, otherwise give the job \`checks: write\` or \`statuses: write\`.`;
+      }
+      return `Commit status not set: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+  function forbiddenChecks(err) {
+    return err instanceof GitHubApiError && err.forbidden;
+  }
+  return {
+    url: () => mode === "check" ? htmlUrl : void 0,
+    async start() {
+      if (mode !== "check" || checkRunId !== void 0) return void 0;
+      try {
+        const created = await client.createCheckRun(name, sha, {
+          status: "in_progress",
+          started_at: (/* @__PURE__ */ new Date()).toISOString(),
+          details_url: runUrl,
+          output: { title: "Running pre-deployment checks", summary: "Orixoon is checking the environment\u2026" }
+        });
+        checkRunId = created.id;
+        htmlUrl = created.htmlUrl;
+        options.onCheckRun?.(created.id, "in_progress");
+        say(`\u{1F3F7}\uFE0F Check run '${name}' started on ${sha.slice(0, 7)}`);
+        return void 0;
+      } catch (err) {
+        if (forbiddenChecks(err)) {
+          mode = "status";
+          say(
+            `\u26A0\uFE0F The token may not create check runs (HTTP ${err.status}); using a commit status instead`
+          );
+          return setStatus("pending", "Running pre-deployment checks\u2026");
+        }
+        say(`\u26A0\uFE0F Check run not started: ${err instanceof Error ? err.message : String(err)}`);
+        return void 0;
+      }
+    },
+    async complete(report, problems = []) {
+      if (mode === "off") return void 0;
+      const success = !!report && report.deployment !== "blocked";
+      const headline = report ? report.headline : `Deployment: BLOCKED (configuration invalid)`;
+      if (mode === "status") return setStatus(success ? "success" : "failure", headline);
+      const output = renderCheckRunOutput(report, problems, runUrl);
+      const title = redact(output.title);
+      const summary2 = redact(output.summary);
+      const batches = chunk(problemAnnotations(problems, options.workspace), ANNOTATIONS_PER_REQUEST).map(
+        (b) => b.map((a) => ({ ...a, message: redact(a.message), path: redact(a.path) }))
+      );
+      const final = {
+        status: "completed",
+        conclusion: success ? "success" : "failure",
+        completed_at: (/* @__PURE__ */ new Date()).toISOString(),
+        details_url: runUrl,
+        output: { title, summary: summary2, ...batches[0] ? { annotations: batches[0] } : {} }
+      };
+      try {
+        if (checkRunId === void 0) {
+          const created = await client.createCheckRun(name, sha, final);
+          checkRunId = created.id;
+          htmlUrl = created.htmlUrl;
+        } else {
+          await client.updateCheckRun(checkRunId, final);
+        }
+        for (const batch of batches.slice(1)) {
+          await client.updateCheckRun(checkRunId, { output: { title, summary: summary2, annotations: batch } });
+        }
+        options.onCheckRun?.(checkRunId, "completed");
+        say(`\u{1F3F7}\uFE0F Check run '${name}' completed: ${final.conclusion}`);
+        return void 0;
+      } catch (err) {
+        if (forbiddenChecks(err)) {
+          mode = "status";
+          return setStatus(success ? "success" : "failure", headline);
+        }
+        return `Check run not completed: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+  };
+}
+
 // src/github/sticky-comment.ts
+import { createHash } from "node:crypto";
 var META_PREFIX = "<!-- orixoon:meta ";
 var META_RE = /<!-- orixoon:meta (\{.*?\}) -->/s;
 function isBotAccount(user) {
@@ -413,186 +584,21 @@ async function findCommentApproval(id, source, permissionOf) {
   return { denied };
 }
 
-// src/github/check-run.ts
-import { isAbsolute, relative } from "node:path";
-var ANNOTATIONS_PER_REQUEST = 50;
-function problemAnnotations(problems, workspace) {
-  return problems.map((p) => {
-    let path = p.file;
-    if (workspace && isAbsolute(path)) {
-      const rel = relative(workspace, path);
-      if (!rel.startsWith("..") && !isAbsolute(rel)) path = rel;
-    }
-    const line = p.line && p.line > 0 ? p.line : 1;
-    const annotation = {
-      path: path.replace(/\\/g, "/"),
-      start_line: line,
-      end_line: line,
-      annotation_level: "failure",
-      message: p.message.slice(0, 64e3),
-      title: p.key ? `Invalid config: ${p.key}`.slice(0, 255) : "Invalid config"
-    };
-    if (p.line && p.column && p.column > 0) {
-      annotation.start_column = p.column;
-      annotation.end_column = p.column;
-    }
-    return annotation;
-  });
-}
-function chunk(items, size) {
-  const out = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-function createCheckPublisher(options) {
-  const { client, sha, runUrl, redact, say } = options;
-  const name = options.name ?? CHECK_NAME;
-  let htmlUrl;
-  let checkRunId;
-  let mode = "check";
-  async function setStatus(state, description) {
-    try {
-      await client.createCommitStatus(sha, {
-        state,
-        context: name,
-        description: redact(description).slice(0, 140),
-        target_url: runUrl
-      });
-      say(`\u{1F3F7}\uFE0F Commit status '${name}' set to ${state} on ${sha.slice(0, 7)}`);
-      return void 0;
-    } catch (err) {
-      mode = "off";
-      if (err instanceof GitHubApiError && err.forbidden) {
-        return `Check run and commit status skipped: the token may write neither checks nor statuses (HTTP ${err.status}); a fork PR's token is read-only, otherwise give the job \`checks: write\` or \`statuses: write\`.`;
-      }
-      return `Commit status not set: ${err instanceof Error ? err.message : String(err)}`;
-    }
-  }
-  function forbiddenChecks(err) {
-    return err instanceof GitHubApiError && err.forbidden;
-  }
-  return {
-    url: () => mode === "check" ? htmlUrl : void 0,
-    async start() {
-      if (mode !== "check" || checkRunId !== void 0) return void 0;
-      try {
-        const created = await client.createCheckRun(name, sha, {
-          status: "in_progress",
-          started_at: (/* @__PURE__ */ new Date()).toISOString(),
-          details_url: runUrl,
-          output: { title: "Running pre-deployment checks", summary: "Orixoon is checking the environment\u2026" }
-        });
-        checkRunId = created.id;
-        htmlUrl = created.htmlUrl;
-        options.onCheckRun?.(created.id, "in_progress");
-        say(`\u{1F3F7}\uFE0F Check run '${name}' started on ${sha.slice(0, 7)}`);
-        return void 0;
-      } catch (err) {
-        if (forbiddenChecks(err)) {
-          mode = "status";
-          say(
-            `\u26A0\uFE0F The token may not create check runs (HTTP ${err.status}); using a commit status instead`
-          );
-          return setStatus("pending", "Running pre-deployment checks\u2026");
-        }
-        say(`\u26A0\uFE0F Check run not started: ${err instanceof Error ? err.message : String(err)}`);
-        return void 0;
-      }
-    },
-    async complete(report, problems = []) {
-      if (mode === "off") return void 0;
-      const success = !!report && report.deployment !== "blocked";
-      const headline = report ? report.headline : `Deployment: BLOCKED (configuration invalid)`;
-      if (mode === "status") return setStatus(success ? "success" : "failure", headline);
-      const output = renderCheckRunOutput(report, problems, runUrl);
-      const title = redact(output.title);
-      const summary2 = redact(output.summary);
-      const batches = chunk(problemAnnotations(problems, options.workspace), ANNOTATIONS_PER_REQUEST).map(
-        (b) => b.map((a) => ({ ...a, message: redact(a.message), path: redact(a.path) }))
-      );
-      const final = {
-        status: "completed",
-        conclusion: success ? "success" : "failure",
-        completed_at: (/* @__PURE__ */ new Date()).toISOString(),
-        details_url: runUrl,
-        output: { title, summary: summary2, ...batches[0] ? { annotations: batches[0] } : {} }
-      };
-      try {
-        if (checkRunId === void 0) {
-          const created = await client.createCheckRun(name, sha, final);
-          checkRunId = created.id;
-          htmlUrl = created.htmlUrl;
-        } else {
-          await client.updateCheckRun(checkRunId, final);
-        }
-        for (const batch of batches.slice(1)) {
-          await client.updateCheckRun(checkRunId, { output: { title, summary: summary2, annotations: batch } });
-        }
-        options.onCheckRun?.(checkRunId, "completed");
-        say(`\u{1F3F7}\uFE0F Check run '${name}' completed: ${final.conclusion}`);
-        return void 0;
-      } catch (err) {
-        if (forbiddenChecks(err)) {
-          mode = "status";
-          return setStatus(success ? "success" : "failure", headline);
-        }
-        return `Check run not completed: ${err instanceof Error ? err.message : String(err)}`;
-      }
-    }
-  };
-}
-
-// src/github/index.ts
-var DEFAULT_TIMEOUT_MS = 15e3;
+// src/github/comment.ts
 function describe(err) {
   return err instanceof Error ? err.message : String(err);
 }
-function createGitHubIntegration(settings, deps) {
-  const { redactor, log, env } = deps;
-  redactor.add(settings.token);
-  const gh = readGitHubContext(env);
-  const context = {
-    repository: gh.repository,
-    sha: gh.sha,
-    pr: gh.pr,
-    runUrl: gh.runUrl,
-    workflow: gh.workflow,
-    eventName: gh.eventName
-  };
-  const client = settings.token && gh.owner && gh.repo ? createGitHubClient({
-    token: settings.token,
-    owner: gh.owner,
-    repo: gh.repo,
-    apiUrl: gh.apiUrl,
-    timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    debug: (t) => log.debug(t)
-  }) : void 0;
+function createCommentPublisher(o) {
+  const { client, gh, redactor, log, resolveHeadSha } = o;
+  const settings = o;
   const permissions = /* @__PURE__ */ new Map();
   let commentState;
-  let headSha;
-  let checks;
   let commentUrl;
-  const startNotes = [];
   const say = (text) => log.say(text);
   const warn = (note) => {
     log.say(`\u26A0\uFE0F ${note}`);
     return note;
   };
-  function resolveHeadSha() {
-    headSha ??= (async () => {
-      if (gh.sha) return gh.sha;
-      if (!client || !gh.pr) return void 0;
-      try {
-        const sha = await client.pullRequestHeadSha(gh.pr);
-        context.sha = sha;
-        return sha;
-      } catch (err) {
-        log.debug(`PR head commit unknown: ${describe(err)}`);
-        return void 0;
-      }
-    })();
-    return headSha;
-  }
   async function resolveIdentity(c) {
     let userProblem;
     try {
@@ -728,7 +734,7 @@ function createGitHubIntegration(settings, deps) {
     const meta = { v: 1, sha, proposals, content: contentHash(content) };
     const body = composeBody({ content, footer }, meta, settings.commentHeader);
     const held = !report || report.deployment === "blocked";
-    const cleanPass = !!report && report.findings.length === 0 && report.verdict !== "blocked";
+    const cleanPass = !!report && report.counts.findings === 0 && report.verdict !== "blocked";
     if (!existing) {
       if (settings.comment === "on-failure" && !held) {
         log.debug("PR comment not created: comment is on-failure and the deployment is not blocked");
@@ -764,6 +770,70 @@ function createGitHubIntegration(settings, deps) {
       return [warn(commentFailure(err) + approvalHint)];
     }
   }
+  return {
+    approvalLookup,
+    url: () => commentUrl,
+    publish: (report, problems) => publishComment(report, problems)
+  };
+}
+
+// src/github/index.ts
+var DEFAULT_TIMEOUT_MS = 15e3;
+function describe2(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+function createGitHubIntegration(settings, deps) {
+  const { redactor, log, env } = deps;
+  redactor.add(settings.token);
+  const gh = readGitHubContext(env);
+  const context = {
+    repository: gh.repository,
+    sha: gh.sha,
+    pr: gh.pr,
+    runUrl: gh.runUrl,
+    workflow: gh.workflow,
+    eventName: gh.eventName
+  };
+  const client = settings.token && gh.owner && gh.repo ? createGitHubClient({
+    token: settings.token,
+    owner: gh.owner,
+    repo: gh.repo,
+    apiUrl: gh.apiUrl,
+    timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    debug: (t) => log.debug(t)
+  }) : void 0;
+  let headSha;
+  let checks;
+  const startNotes = [];
+  const say = (text) => log.say(text);
+  const warn = (note) => {
+    log.say(`\u26A0\uFE0F ${note}`);
+    return note;
+  };
+  function resolveHeadSha() {
+    headSha ??= (async () => {
+      if (gh.sha) return gh.sha;
+      if (!client || !gh.pr) return void 0;
+      try {
+        const sha = await client.pullRequestHeadSha(gh.pr);
+        context.sha = sha;
+        return sha;
+      } catch (err) {
+        log.debug(`PR head commit unknown: ${describe2(err)}`);
+        return void 0;
+      }
+    })();
+    return headSha;
+  }
+  const comments = createCommentPublisher({
+    client,
+    gh,
+    comment: settings.comment,
+    commentHeader: settings.commentHeader,
+    redactor,
+    log,
+    resolveHeadSha
+  });
   async function ensureChecks() {
     if (!settings.checkRun) return void 0;
     if (checks) return checks;
@@ -785,8 +855,9 @@ function createGitHubIntegration(settings, deps) {
   }
   return {
     context,
-    approvalLookup,
-    links: () => ({ comment: commentUrl, checkRun: checks?.url() }),
+    approvalLookup: comments.approvalLookup,
+    headSha: resolveHeadSha,
+    links: () => ({ comment: comments.url(), checkRun: checks?.url() }),
     async start() {
       try {
         await resolveHeadSha();
@@ -797,7 +868,7 @@ function createGitHubIntegration(settings, deps) {
           if (note) startNotes.push(warn(note));
         }
       } catch (err) {
-        startNotes.push(warn(`GitHub integration could not start: ${describe(err)}`));
+        startNotes.push(warn(`GitHub integration could not start: ${describe2(err)}`));
       }
     },
     async publish(rawReport, rawProblems) {
@@ -806,9 +877,9 @@ function createGitHubIntegration(settings, deps) {
       const notes = [...startNotes];
       startNotes.length = 0;
       try {
-        notes.push(...await publishComment(report, problems));
+        notes.push(...await comments.publish(report, problems));
       } catch (err) {
-        notes.push(warn(`PR comment not written: ${describe(err)}`));
+        notes.push(warn(`PR comment not written: ${describe2(err)}`));
       }
       try {
         const publisher = await ensureChecks();
@@ -819,14 +890,14 @@ function createGitHubIntegration(settings, deps) {
           if (note) notes.push(warn(note));
         }
       } catch (err) {
-        notes.push(warn(`Check run not completed: ${describe(err)}`));
+        notes.push(warn(`Check run not completed: ${describe2(err)}`));
       }
       return notes.map((n) => redactor.redact(n));
     }
   };
 }
 
-// src/input-helper.ts
+// src/inputs.ts
 var DEFAULT_INPUTS = {
   config: ".github/orixoon.yml",
   "auto-heal": "true",
@@ -962,6 +1033,58 @@ function renderConfigProblems(problems, notes = []) {
     ...notes.map((n) => `> ${n}`),
     ""
   ].join("\n");
+}
+
+// src/github/step.ts
+function errorMessage(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+async function writeJobSummary(markdown) {
+  try {
+    await summary.addRaw(markdown).write();
+  } catch (e) {
+    warning(`Job summary not written: ${errorMessage(e)}`);
+  }
+}
+function setLinkOutputs(links) {
+  setOutput("comment-url", links.comment ?? "");
+  setOutput("check-run-url", links.checkRun ?? "");
+}
+async function publishStep(run2, links, failOn, redactor) {
+  const { report } = run2;
+  await writeJobSummary(run2.summary);
+  setOutput("status", report.verdict);
+  setOutput("healed", String(report.counts.healed + report.counts.recovered));
+  setOutput("failed", String(report.counts.failed));
+  setOutput("awaiting-approval", String(report.counts.awaitingApproval));
+  setOutput("success-rate", report.auto_healing.summary.success_rate);
+  setOutput("report", run2.reportPath);
+  setOutput("summary-path", run2.summaryPath);
+  setLinkOutputs(links);
+  for (const a of findingAnnotations(report, failOn)) {
+    const props = { title: redactor.redact(a.title) };
+    if (a.level === "error") error(redactor.redact(a.message), props);
+    else warning(redactor.redact(a.message), props);
+  }
+  info(`Report: ${run2.reportPath}`);
+  if (report.deployment === "blocked") {
+    setFailed(`${report.headline}. See the job summary and ${run2.reportPath}.`);
+  }
+}
+function annotateConfigProblems(problems, redactor) {
+  for (const p of problems) {
+    const message = redactor.redact(`${p.key ? `${p.key}: ` : ""}${p.message}`);
+    error(message, { title: "Orixoon config", file: p.file, startLine: p.line, startColumn: p.column });
+    info(redactor.redact(formatProblem(p)));
+  }
+}
+async function publishConfigProblems(problems, notes, links, redactor) {
+  setOutput("status", "blocked");
+  setLinkOutputs(links);
+  await writeJobSummary(redactor.redact(renderConfigProblems(problems, notes)));
+  setFailed(
+    `Invalid Orixoon config (${problems.length} problem${problems.length === 1 ? "" : "s"}). Deployment: BLOCKED`
+  );
 }
 
 // src/report/notify.ts
@@ -1120,23 +1243,7 @@ function createNotifier(cfg, deps) {
 }
 
 // src/main.ts
-var PUBLISH_MIN_MS = 5e3;
-var PUBLISH_CANCELLED_MS = 700;
-function githubCallTimeoutMs(timeoutSeconds) {
-  return Math.round(Math.min(15e3, Math.max(1e3, timeoutSeconds * 1e3 / 3)));
-}
-async function within(p, ms) {
-  let timer;
-  try {
-    return await Promise.race([
-      p,
-      new Promise((resolve) => timer = setTimeout(() => resolve(void 0), Math.max(0, ms)))
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-function errorMessage(e) {
+function errorMessage2(e) {
   return e instanceof Error ? e.message : String(e);
 }
 async function run(env = process.env, guard) {
@@ -1189,19 +1296,12 @@ async function run(env = process.env, guard) {
     },
     { redactor, log, env }
   );
-  const starting = github.start().catch((e) => log.debug(`GitHub start: ${errorMessage(e)}`));
-  await within(starting, Math.min(githubCallTimeoutMs(settings.timeoutSeconds), (deadline - Date.now()) / 4));
-  const publish = async (report2, problems) => {
-    const budget = guard?.signal.aborted ? PUBLISH_CANCELLED_MS : Math.max(deadline - Date.now(), PUBLISH_MIN_MS);
-    const notes = await within(
-      starting.then(() => github.publish(report2, problems)),
-      budget
-    );
-    if (notes) return notes;
-    const note = `GitHub did not answer within ${Math.round(budget / 100) / 10}s: the PR comment and the check run may be missing or out of date; this summary and report.json are complete.`;
-    log.say(`\u26A0\uFE0F ${note}`);
-    return [note];
-  };
+  const publish = await startWithinDeadline(github, {
+    deadline,
+    timeoutSeconds: settings.timeoutSeconds,
+    log,
+    signal: guard?.signal
+  });
   let loaded = null;
   const opts = {
     approve: settings.approve,
@@ -1272,64 +1372,30 @@ async function run(env = process.env, guard) {
       guard?.written();
       return;
     }
-    const interrupted = { reason: "error", detail: `unexpected error: ${errorMessage(e)}` };
+    const interrupted = { reason: "error", detail: `unexpected error: ${errorMessage2(e)}` };
     log.say(`\u{1F4A5} ${interrupted.detail}`);
     if (e instanceof Error && e.stack) debug(e.stack);
     result = await failedSession(opts, loaded, interrupted, startedAt);
   }
-  const { report, written, summary: summary2 } = result;
-  try {
-    await summary.addRaw(summary2).write();
-  } catch (e) {
-    warning(`Job summary not written: ${errorMessage(e)}`);
-  }
-  setOutputs(report, written.reportPath, written.summaryPath);
-  setLinkOutputs(github);
-  for (const a of findingAnnotations(report, settings.failOn)) {
-    const props = { title: redactor.redact(a.title) };
-    if (a.level === "error") error(redactor.redact(a.message), props);
-    else warning(redactor.redact(a.message), props);
-  }
-  info(`Report: ${written.reportPath}`);
-  if (report.deployment === "blocked") {
-    setFailed(`${report.headline}. See the job summary and ${written.reportPath}.`);
-  }
+  await publishStep(
+    {
+      report: result.report,
+      reportPath: result.written.reportPath,
+      summaryPath: result.written.summaryPath,
+      summary: result.summary
+    },
+    github.links(),
+    settings.failOn,
+    redactor
+  );
   guard?.written();
 }
 async function reportConfigProblems(problems, publish, redactor, github) {
-  for (const p of problems) {
-    const message = redactor.redact(`${p.key ? `${p.key}: ` : ""}${p.message}`);
-    error(message, { title: "Orixoon config", file: p.file, startLine: p.line, startColumn: p.column });
-    info(redactor.redact(formatProblem(p)));
-  }
+  annotateConfigProblems(problems, redactor);
   const notes = await publish(null, problems);
-  setOutput("status", "blocked");
-  setLinkOutputs(github);
-  try {
-    await summary.addRaw(redactor.redact(renderConfigProblems(problems, notes))).write();
-  } catch (e) {
-    warning(`Job summary not written: ${errorMessage(e)}`);
-  }
-  setFailed(
-    `Invalid Orixoon config (${problems.length} problem${problems.length === 1 ? "" : "s"}). Deployment: BLOCKED`
-  );
-}
-function setLinkOutputs(github) {
-  const links = github.links();
-  setOutput("comment-url", links.comment ?? "");
-  setOutput("check-run-url", links.checkRun ?? "");
-}
-function setOutputs(report, reportPath, summaryPath) {
-  setOutput("status", report.verdict);
-  setOutput("healed", String(report.counts.healed + report.counts.recovered));
-  setOutput("failed", String(report.counts.failed));
-  setOutput("awaiting-approval", String(report.counts.awaitingApproval));
-  setOutput("success-rate", report.auto_healing.summary.success_rate);
-  setOutput("report", reportPath);
-  setOutput("summary-path", summaryPath);
+  await publishConfigProblems(problems, notes, github.links(), redactor);
 }
 export {
   InputError,
-  githubCallTimeoutMs,
   run
 };

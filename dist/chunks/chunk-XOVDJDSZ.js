@@ -9,7 +9,7 @@ import {
   VERSION
 } from "./chunk-VQUWAF73.js";
 
-// src/cli-args.ts
+// src/cli/args.ts
 import { parseArgs } from "node:util";
 var UsageError = class extends Error {
   /** The command whose help to point at (undefined: the general help). */
@@ -57,6 +57,7 @@ var OPTION_SPECS = {
   },
   interval: { type: "string", arg: "S", help: "seconds from one cycle start to the next (default 60)" },
   iterations: { type: "string", arg: "N", help: "stop after N cycles (default: until stopped)" },
+  "metrics-port": { type: "string", arg: "P", help: "serve Prometheus metrics on 127.0.0.1:P/metrics" },
   keep: { type: "boolean", help: "leave the demo stack running afterwards" },
   help: { type: "boolean", short: "h", help: "this help" },
   version: { type: "boolean", short: "v", help: "the version" }
@@ -85,7 +86,17 @@ var COMMANDS = {
   monitor: {
     synopsis: "orixoon monitor [--config F] [--interval 60] [--iterations N] [--dry-run]",
     summary: "Check and heal every --interval seconds until stopped (Ctrl-C); limits and cooldowns hold across cycles.",
-    options: ["config", "interval", "iterations", "dry-run", "phase", "approve", "quiet", ...RUN_OPTIONS]
+    options: [
+      "config",
+      "interval",
+      "iterations",
+      "dry-run",
+      "phase",
+      "approve",
+      "quiet",
+      "metrics-port",
+      ...RUN_OPTIONS
+    ]
   },
   demo: {
     synopsis: "orixoon demo [--keep] [--timeout S]",
@@ -257,32 +268,10 @@ function usageHint(command) {
   return command && command !== "help" ? `Run 'orixoon ${command} --help' for its options.` : `Run 'orixoon help' for the commands.`;
 }
 
-// src/cli-style.ts
-import { styleText } from "node:util";
-var plain = (_format, text) => text;
-function paintFor(stream) {
-  return (format, text) => styleText(format, text, { stream });
-}
-var LINE_STYLES = [
-  [/^━━ /, "bold"],
-  [/^(❌|✗|🚫|💥|🛑|⛔)/u, "red"],
-  [/^(✅|✓)/u, "green"],
-  [/^(⚠️|⛓️|🛡️|⏸️)/u, "yellow"],
-  [/^(🔧|⏳|🔍)/u, "cyan"],
-  [/^Report: /, "dim"]
-];
-function paintLine(paint, line) {
-  for (const [re, format] of LINE_STYLES) if (re.test(line)) return paint(format, line);
-  return line;
-}
-
 export {
   UsageError,
   EXIT_CRASH,
   parseCli,
   helpText,
-  usageHint,
-  plain,
-  paintFor,
-  paintLine
+  usageHint
 };

@@ -6,10 +6,12 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  VERSION
-} from "./chunk-VQUWAF73.js";
+  lazyImport
+} from "./chunk-K4DJR2Z7.js";
 import {
-  ProcessGroups,
+  formatSeconds as formatSeconds2
+} from "./chunk-KVU4AOYW.js";
+import {
   describeEnd,
   formatSeconds,
   runShell
@@ -313,13 +315,13 @@ var require_directives = __commonJS({
               onError(0, "%YAML directive should contain exactly one part");
               return false;
             }
-            const [version2] = parts;
-            if (version2 === "1.1" || version2 === "1.2") {
-              this.yaml.version = version2;
+            const [version3] = parts;
+            if (version3 === "1.1" || version3 === "1.2") {
+              this.yaml.version = version3;
               return true;
             } else {
-              const isValid = /^\d+\.\d+$/.test(version2);
-              onError(6, `Unsupported YAML version ${version2}`, isValid);
+              const isValid = /^\d+\.\d+$/.test(version3);
+              onError(6, `Unsupported YAML version ${version3}`, isValid);
               return false;
             }
           }
@@ -968,13 +970,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -1128,16 +1130,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -1154,11 +1156,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
         if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str2 += json2.slice(start, i) + "\\ ";
+          str3 += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -1167,38 +1169,38 @@ var require_stringifyString = __commonJS({
           switch (json2[i + 1]) {
             case "u":
               {
-                str2 += json2.slice(start, i);
-                const code18 = json2.substr(i + 2, 4);
-                switch (code18) {
+                str3 += json2.slice(start, i);
+                const code = json2.substr(i + 2, 4);
+                switch (code) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
-                    if (code18.substr(0, 2) === "00")
-                      str2 += "\\x" + code18.substr(2);
+                    if (code.substr(0, 2) === "00")
+                      str3 += "\\x" + code.substr(2);
                     else
-                      str2 += json2.substr(i, 6);
+                      str3 += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -1208,14 +1210,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json2.slice(start, i) + "\n\n";
+                str3 += json2.slice(start, i) + "\n\n";
                 while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
-                  str2 += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str3 += indent;
                 if (json2[i + 2] === " ")
-                  str2 += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -1224,8 +1226,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json2.slice(start) : json2;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json2.slice(start) : json2;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -1353,15 +1355,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -1513,11 +1515,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity2.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity2.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity2.isScalar(node2) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str3;
+      return identity2.isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -1552,8 +1554,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -1562,27 +1564,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity2.isNode(value)) {
@@ -1598,7 +1600,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity2.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -1642,16 +1644,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -1878,31 +1880,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str2 += line ? `
+          str3 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -1945,21 +1947,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
-          str2 += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -1971,11 +1973,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str3 = start;
           for (const line of lines)
-            str2 += line ? `
+            str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str2}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -2307,7 +2309,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -2345,7 +2347,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -2397,7 +2399,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2406,7 +2408,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node2) {
         const num5 = Number(node2.value);
         return isFinite(num5) ? num5.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -2417,11 +2419,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node2 = new Scalar.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node2.minFractionDigits = str2.length - dot - 1;
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node2.minFractionDigits = str3.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -2438,7 +2440,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -2451,7 +2453,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int2 = {
@@ -2459,7 +2461,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2468,7 +2470,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -2521,7 +2523,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -2538,7 +2540,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -2546,7 +2548,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -2554,7 +2556,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -2562,9 +2564,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
@@ -2596,10 +2598,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -2610,28 +2612,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+            lines[i] = str3.substr(o, lineWidth);
           }
-          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -2837,7 +2839,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2846,7 +2848,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node2) {
         const num5 = Number(node2.value);
         return isFinite(num5) ? num5.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -2857,11 +2859,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node2 = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f = str2.substring(dot + 1).replace(/_/g, "");
+          const f = str3.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -2881,34 +2883,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -2918,7 +2920,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -2927,7 +2929,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int2 = {
@@ -2935,7 +2937,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2944,7 +2946,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -3048,9 +3050,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
       const num5 = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num5(60) + num5(p), num5(0));
       return sign === "-" ? num5(-1) * res : res;
@@ -3087,7 +3089,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -3096,7 +3098,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -3107,8 +3109,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str3) {
+        const match = str3.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -3421,14 +3423,14 @@ var require_Document = __commonJS({
           version: "1.2"
         }, options4);
         this.options = opt;
-        let { version: version2 } = opt;
+        let { version: version3 } = opt;
         if (options4?._directives) {
           this.directives = options4._directives.atDocument();
           if (this.directives.yaml.explicit)
-            version2 = this.directives.yaml.version;
+            version3 = this.directives.yaml.version;
         } else
-          this.directives = new directives.Directives({ version: version2 });
-        this.setSchema(version2, options4);
+          this.directives = new directives.Directives({ version: version3 });
+        this.setSchema(version3, options4);
         this.contents = value === void 0 ? null : this.createNode(value, _replacer, options4);
       }
       /**
@@ -3608,11 +3610,11 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version2, options4 = {}) {
-        if (typeof version2 === "number")
-          version2 = String(version2);
+      setSchema(version3, options4 = {}) {
+        if (typeof version3 === "number")
+          version3 = String(version3);
         let opt;
-        switch (version2) {
+        switch (version3) {
           case "1.1":
             if (this.directives)
               this.directives.yaml.version = "1.1";
@@ -3623,9 +3625,9 @@ var require_Document = __commonJS({
           case "1.2":
           case "next":
             if (this.directives)
-              this.directives.yaml.version = version2;
+              this.directives.yaml.version = version3;
             else
-              this.directives = new directives.Directives({ version: version2 });
+              this.directives = new directives.Directives({ version: version3 });
             opt = { resolveKnownTags: true, schema: "core" };
             break;
           case null:
@@ -3634,7 +3636,7 @@ var require_Document = __commonJS({
             opt = null;
             break;
           default: {
-            const sv = JSON.stringify(version2);
+            const sv = JSON.stringify(version3);
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
@@ -3695,22 +3697,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code18, message) {
+      constructor(name, pos, code, message) {
         super();
         this.name = name;
-        this.code = code18;
+        this.code = code;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code18, message) {
-        super("YAMLParseError", pos, code18, message);
+      constructor(pos, code, message) {
+        super("YAMLParseError", pos, code, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code18, message) {
-        super("YAMLWarning", pos, code18, message);
+      constructor(pos, code, message) {
+        super("YAMLWarning", pos, code, message);
       }
     };
     var prettifyError2 = (src, lc) => (error62) => {
@@ -4619,7 +4621,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code18, msg) => onError(offset + rel, code18, msg);
+      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -4817,9 +4819,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code18 = ok ? parseInt(cc, 16) : NaN;
+      const code = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code18);
+        return String.fromCodePoint(code);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -5141,12 +5143,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code18, message, warning) => {
+        this.onError = (source, code, message, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code18, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code18, message));
+            this.errors.push(new errors.YAMLParseError(pos, code, message));
         };
         this.directives = new directives.Directives({ version: options4.version || "1.2" });
         this.options = options4;
@@ -5308,12 +5310,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code18, message) => {
+        const _onError = (pos, code, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code18, message);
+            onError(offset, code, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code18, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code, message);
         };
         switch (token.type) {
           case "scalar":
@@ -7351,26 +7353,13 @@ var require_dist = __commonJS({
   }
 });
 
-// src/config/limits.ts
-var MAX_CONFIG_BYTES = 1024 * 1024;
-var MAX_CONFIG_DEPTH = 64;
-var MAX_ALIAS_EXPANSION = 1e4;
-var MAX_PROBLEMS = 50;
-var MAX_PHASES = 100;
-var MAX_CHECKS = 1e3;
-var MAX_SECONDS = 86400;
-var MAX_MINUTES = 1440;
-var MAX_MILLISECONDS = 864e5;
-var MAX_AGE_SECONDS = 2678400;
-var MAX_AGE_MINUTES = 44640;
-var MAX_RUN_SECONDS = MAX_SECONDS;
-var MAX_ATTEMPTS = 100;
-var MAX_SESSION_ACTIONS = 1e3;
-var MAX_SERVICES = 1e4;
-var MAX_COUNT = 1e9;
-var MAX_ROWS_PER_ACTION = 1e5;
-var MAX_MEGABYTES = 1e9;
-var MAX_REDIS_DB = 65535;
+// src/config/load.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+import { closeSync, existsSync as existsSync3, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+// src/core/types.ts
+var CHECK_ERROR = "check_error";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -8152,7 +8141,7 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys, wrap2) {
+function mirrorShape(target, source, keys, wrap) {
   const raw = sourceShape(source);
   for (const key of keys) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
@@ -8161,10 +8150,10 @@ function mirrorShape(target, source, keys, wrap2) {
     if (desc.get) {
       deferProp(target, key, () => {
         const value = source._zod.def.shape[key];
-        return wrap2 ? wrap2(value, key) : value;
+        return wrap ? wrap(value, key) : value;
       });
     } else
-      putProp(target, key, wrap2 ? wrap2(desc.value, key) : desc.value);
+      putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
   }
 }
 function mirrorProps(target, source) {
@@ -8207,14 +8196,14 @@ function promiseAllObject(promisesObj) {
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str2 = "";
+  let str3 = "";
   for (let i = 0; i < length; i++) {
-    str2 += chars[Math.floor(Math.random() * chars.length)];
+    str3 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str2;
+  return str3;
 }
-function esc(str2) {
-  return JSON.stringify(str2);
+function esc(str3) {
+  return JSON.stringify(str3);
 }
 function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -8328,8 +8317,8 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex(str2) {
-  return str2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str3) {
+  return str3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def2, params) {
   const cl = new inst._zod.constr(def2 ?? inst._zod.def);
@@ -8532,8 +8521,8 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path4, issues) {
-  return issues.map((iss) => {
+function prefixIssues(path4, issues2) {
+  return issues2.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
     iss.path.unshift(path4);
@@ -8555,10 +8544,10 @@ function sizeCaps(defChecks) {
   }
   return caps;
 }
-function attachSchema(issues, start, inst) {
+function attachSchema(issues2, start, inst) {
   var _a3;
-  for (let i = start; i < issues.length; i++) {
-    (_a3 = issues[i]).schema ?? (_a3.schema = inst);
+  for (let i = start; i < issues2.length; i++) {
+    (_a3 = issues2[i]).schema ?? (_a3.schema = inst);
   }
 }
 function finalizeIssue(iss, ctx, config2) {
@@ -8595,13 +8584,13 @@ function getSizableOrigin(input2) {
   return "unknown";
 }
 var highSurrogate = /[\uD800-\uDBFF]/;
-function codePointLength(str2) {
-  const units = str2.length;
-  if (!highSurrogate.test(str2))
+function codePointLength(str3) {
+  const units = str3.length;
+  if (!highSurrogate.test(str3))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str2.charCodeAt(i) & 64512) === 55296 && (str2.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str3.charCodeAt(i) & 64512) === 55296 && (str3.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -8694,9 +8683,9 @@ var Class = class {
   constructor(..._args) {
   }
 };
-function members(proto, table2) {
-  for (const key in table2) {
-    const desc = Object.getOwnPropertyDescriptor(table2, key);
+function members(proto, table) {
+  for (const key in table) {
+    const desc = Object.getOwnPropertyDescriptor(table, key);
     if (desc.get)
       Object.defineProperty(proto, key, { ...desc, enumerable: false });
     else
@@ -8711,10 +8700,10 @@ function hide(inst, key, value) {
   return own(inst, key, value, false);
 }
 // @__NO_SIDE_EFFECTS__
-function derived(computes, table2) {
+function derived(computes, table) {
   for (const key in computes) {
     const compute = computes[key];
-    Object.defineProperty(table2, key, {
+    Object.defineProperty(table, key, {
       configurable: true,
       enumerable: true,
       get() {
@@ -8725,7 +8714,7 @@ function derived(computes, table2) {
       }
     });
   }
-  return table2;
+  return table;
 }
 function defineBound(proto, key, fn) {
   Object.defineProperty(proto, key, {
@@ -9001,7 +8990,7 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
   const processError = (error63, path4 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path4, ...issue2.path]));
+        issue2.errors.map((issues2) => processError({ issues: issues2 }, [...path4, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
         processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
@@ -9050,7 +9039,7 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path4, ...issue2.path]));
+        issue2.errors.map((issues2) => processError({ issues: issues2 }, [...path4, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
         processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
@@ -9113,8 +9102,8 @@ function toDotPath(_path) {
 }
 function prettifyError(error62) {
   const lines = [];
-  const issues = [...error62.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
-  for (const issue2 of issues) {
+  const issues2 = [...error62.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
+  for (const issue2 of issues2) {
     lines.push(`\u2716 ${issue2.message}`);
     if (issue2.path?.length)
       lines.push(`  \u2192 at ${toDotPath(issue2.path)}`);
@@ -9168,21 +9157,21 @@ var _safeParse = (_Err) => (schema, value, _ctx) => {
   return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 var safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
-function failure(Err, issues, ctx) {
+function failure(Err, issues2, ctx) {
   let error62;
   return {
     success: false,
     get error() {
       if (!error62) {
-        error62 = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config())));
-        issues = void 0;
+        error62 = new Err(issues2.map((iss) => finalizeIssue(iss, ctx, config())));
+        issues2 = void 0;
         ctx = void 0;
       }
       return error62;
     },
     set error(e) {
       error62 = e;
-      issues = void 0;
+      issues2 = void 0;
       ctx = void 0;
     }
   };
@@ -9362,10 +9351,10 @@ function nanoidOfLength(length) {
 var duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
 var extendedDuration = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
 var guid = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
-var uuid = (version2) => {
-  if (!version2)
+var uuid = (version3) => {
+  if (!version3)
     return /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
-  return new RegExp(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-${version2}[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$`);
+  return new RegExp(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-${version3}[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$`);
 };
 var uuid4 = /* @__PURE__ */ uuid(4);
 var uuid6 = /* @__PURE__ */ uuid(6);
@@ -10473,12 +10462,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code18 = iban3.charCodeAt(i);
-    remainder = (code18 >= 65 ? remainder * 100 + (code18 - 55) : remainder * 10 + (code18 - 48)) % 97;
+    const code = iban3.charCodeAt(i);
+    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code18 = iban3.charCodeAt(i);
-    remainder = (code18 >= 65 ? remainder * 100 + (code18 - 55) : remainder * 10 + (code18 - 48)) % 97;
+    const code = iban3.charCodeAt(i);
+    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -10735,11 +10724,11 @@ function capSize(inst, size) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  const cap2 = Math.min(...caps.map((c) => c[0]));
+  const cap = Math.min(...caps.map((c) => c[0]));
   const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
-    if (n > cap2 && !ctx?.skipChecks && ctx?.direction !== "backward") {
+    if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
       for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
         if (n > max && ch._zod.def.when(payload)) {
           const start = payload.issues.length;
@@ -12432,14 +12421,14 @@ var NO_ISSUES = [];
 function isRef(value) {
   return value !== null && typeof value === "object";
 }
-function cloneIssues(issues) {
-  return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
+function cloneIssues(issues2) {
+  return issues2.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve4) {
+function isRecursive(inst, stack, resolve2) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -12449,7 +12438,7 @@ function isRecursive(inst, stack, resolve4) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve4);
+      const answer = isRecursive(child, stack, resolve2);
       if (answer > result)
         result = answer;
     }
@@ -12460,7 +12449,7 @@ function isRecursive(inst, stack, resolve4) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -12524,7 +12513,7 @@ function isRecursive(inst, stack, resolve4) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def2._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
+      const inner = def2._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -18083,8 +18072,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural5 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural5} inv\xE1lida${plural5}: ${joinValues(issue2.keys, ", ")}`;
+        const plural4 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -18228,8 +18217,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural5 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural5} inv\xE1lida${plural5}: ${joinValues(issue2.keys, ", ")}`;
+        const plural4 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -20424,12 +20413,12 @@ function compileFn(schema, options4) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code18 = doc.content.join("\n");
+  const code = doc.content.join("\n");
   const fullCode = options4?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code18}` : code18 : "";
+${code}` : code : "";
   const F = Function;
   const factoryCode = `return (input) => {
-${code18}
+${code}
 }`;
   let fn;
   try {
@@ -22594,10 +22583,10 @@ function _properties(shape, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _mime(types, params) {
+function _mime(types2, params) {
   return new $ZodCheckMimeType({
     check: "mime_type",
-    mime: types,
+    mime: types2,
     ...normalizeParams(params)
   });
 }
@@ -23184,7 +23173,7 @@ function compactTypeUnion(schema) {
   const options4 = schema.anyOf;
   if (!Array.isArray(options4) || options4.length === 0 || schema.type !== void 0)
     return;
-  const types = [];
+  const types2 = [];
   for (const option of options4) {
     if (!option || typeof option !== "object")
       return;
@@ -23196,12 +23185,12 @@ function compactTypeUnion(schema) {
     for (const member of Array.isArray(type) ? type : [type]) {
       if (typeof member !== "string")
         return;
-      if (!types.includes(member))
-        types.push(member);
+      if (!types2.includes(member))
+        types2.push(member);
     }
   }
   delete schema.anyOf;
-  schema.type = types.length === 1 ? types[0] : types;
+  schema.type = types2.length === 1 ? types2[0] : types2;
 }
 var FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
 var UNION_KEYS = ["oneOf", "anyOf"];
@@ -24000,8 +23989,8 @@ function stringifyKeyNames(bySchema, json2, visited) {
     if (mapped.some((branch, i) => branch !== branches[i]))
       json2 = { ...json2, [keyword]: mapped };
   }
-  const types = Array.isArray(json2.type) ? json2.type : [json2.type];
-  const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
+  const types2 = Array.isArray(json2.type) ? json2.type : [json2.type];
+  const numericType = !types2.includes("string") && types2.some((t) => t === "number" || t === "integer");
   const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
     return json2;
@@ -24014,7 +24003,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
     return rest;
   rest.type = "string";
   if (!values)
-    rest.pattern = (types.includes("number") ? number : integer).source;
+    rest.pattern = (types2.includes("number") ? number : integer).source;
   return rest;
 }
 var pendingRecords = /* @__PURE__ */ new WeakMap();
@@ -24574,8 +24563,8 @@ function _lazyMethod(proto, key, make) {
     }
   });
 }
-var initializer2 = (inst, issues) => {
-  $ZodError.init(inst, issues);
+var initializer2 = (inst, issues2) => {
+  $ZodError.init(inst, issues2);
   inst.name = "ZodError";
   const proto = Object.getPrototypeOf(inst);
   if (_installedErrorProtos.has(proto))
@@ -24587,8 +24576,8 @@ var initializer2 = (inst, issues) => {
     self.issues.push(issue2);
     self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
   });
-  _lazyMethod(proto, "addIssues", (self) => (issues2) => {
-    self.issues.push(...issues2);
+  _lazyMethod(proto, "addIssues", (self) => (issues3) => {
+    self.issues.push(...issues3);
     self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
   });
   Object.defineProperty(proto, "isEmpty", {
@@ -25747,7 +25736,7 @@ var ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def2) => {
   inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
   inst.min = (size, params) => inst.check(_minSize(size, params));
   inst.max = (size, params) => inst.check(_maxSize(size, params));
-  inst.mime = (types, params) => inst.check(_mime(Array.isArray(types) ? types : [types], params));
+  inst.mime = (types2, params) => inst.check(_mime(Array.isArray(types2) ? types2 : [types2], params));
 });
 function file(params) {
   return _file(ZodFile, params);
@@ -26854,10 +26843,10 @@ function fromJSONSchema(schema, params) {
   } catch {
     throw new Error("fromJSONSchema input is not valid JSON (possibly cyclic); use $defs/$ref for recursive schemas");
   }
-  const version2 = detectVersion(normalized, params?.defaultTarget);
+  const version3 = detectVersion(normalized, params?.defaultTarget);
   const defs = normalized.$defs || normalized.definitions || {};
   const ctx = {
-    version: version2,
+    version: version3,
     defs,
     refs: /* @__PURE__ */ new Map(),
     processing: /* @__PURE__ */ new Set(),
@@ -27089,12 +27078,123 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/checks/check-type.ts
-function defineCheckType(t) {
-  return t;
+// src/core/finding.ts
+function findingContainer(finding) {
+  const c = finding.params?.container;
+  return typeof c === "string" && c ? c : finding.target;
 }
 
-// src/targets/docker.ts
+// src/checks/check-type.ts
+function defineCheckType(t) {
+  if (!Object.values(t.codes).some((d) => d.plan || d.category)) return t;
+  return {
+    ...t,
+    create(spec, config2) {
+      const check2 = t.create(spec, config2);
+      const run = check2.run.bind(check2);
+      check2.run = async (ctx) => {
+        const result = await run(ctx);
+        return { ...result, findings: result.findings.map((f) => withHealingPlan(f, t.codes[f.code])) };
+      };
+      return check2;
+    }
+  };
+}
+function withHealingPlan(finding, declaration) {
+  const own2 = declaration?.plan?.(finding);
+  const plan = declaration?.category ? { category: declaration.category, ...own2 } : own2;
+  if (!plan) return finding;
+  const out = { ...finding };
+  if (plan.action !== void 0) out.action = plan.action;
+  if (plan.risk !== void 0) out.risk = plan.risk;
+  if (plan.category !== void 0) out.category = plan.category;
+  if (plan.params !== void 0) out.params = { ...finding.params, ...plan.params };
+  if (plan.manual !== void 0) out.manual = plan.manual;
+  return out;
+}
+
+// src/targets/batch.ts
+function coalesce(run) {
+  let open3 = /* @__PURE__ */ new Map();
+  let scheduled = false;
+  const flush = () => {
+    const batches = open3;
+    open3 = /* @__PURE__ */ new Map();
+    scheduled = false;
+    for (const [key, waiters] of batches) {
+      let answers;
+      try {
+        answers = run(
+          waiters.map((w) => w.query),
+          key
+        );
+      } catch (e) {
+        answers = Promise.reject(e);
+      }
+      answers.then(
+        (rs) => waiters.forEach((w, i) => w.resolve(rs[i])),
+        (e) => waiters.forEach((w) => w.reject(e))
+      );
+    }
+  };
+  return (query, key) => new Promise((resolve2, reject) => {
+    let waiters = open3.get(key);
+    if (!waiters) open3.set(key, waiters = []);
+    waiters.push({ query, resolve: resolve2, reject });
+    if (!scheduled) {
+      scheduled = true;
+      queueMicrotask(flush);
+    }
+  });
+}
+
+// src/targets/cgroup.ts
+import { existsSync, readFileSync } from "node:fs";
+import { totalmem } from "node:os";
+import { join } from "node:path";
+var ROOT = "/sys/fs/cgroup";
+var V2 = { usage: "memory.current", limit: "memory.max", inactive: /^inactive_file (\d+)$/m };
+var V1 = {
+  usage: "memory.usage_in_bytes",
+  limit: "memory.limit_in_bytes",
+  inactive: /^total_inactive_file (\d+)$/m
+};
+function layouts() {
+  const v2 = existsSync(join(ROOT, "cgroup.controllers"));
+  const base = v2 ? ROOT : join(ROOT, "memory");
+  const files = v2 ? V2 : V1;
+  return [
+    { dir: (id) => join(base, "docker", id), ...files },
+    { dir: (id) => join(base, "system.slice", `docker-${id}.scope`), ...files }
+  ];
+}
+var known;
+function limitOf(raw) {
+  const text = raw.trim();
+  const n = text === "max" ? Infinity : Number(text);
+  return Number.isNaN(n) ? 0 : Math.min(n, totalmem());
+}
+function cgroupMemory(id) {
+  if (process.platform !== "linux" || !/^[0-9a-f]{64}$/.test(id)) return void 0;
+  known ??= layouts();
+  for (const layout of known) {
+    const dir = layout.dir(id);
+    try {
+      const usage = readFileSync(join(dir, layout.usage), "utf8");
+      const limit = readFileSync(join(dir, layout.limit), "utf8");
+      const stat2 = readFileSync(join(dir, "memory.stat"), "utf8");
+      return {
+        usage: Number(usage),
+        inactiveFile: Number(layout.inactive.exec(stat2)?.[1] ?? 0),
+        limit: limitOf(limit)
+      };
+    } catch {
+    }
+  }
+  return void 0;
+}
+
+// src/targets/docker/connection.ts
 import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
 import { homedir } from "node:os";
 import { join as join2 } from "node:path";
@@ -27126,8 +27226,8 @@ var Queue = class {
     this.#size++;
   }
   dequeue() {
-    const current = this.#head;
-    if (!current) {
+    const current2 = this.#head;
+    if (!current2) {
       return;
     }
     this.#head = this.#head.next;
@@ -27135,7 +27235,7 @@ var Queue = class {
     if (!this.#head) {
       this.#tail = void 0;
     }
-    return current.value;
+    return current2.value;
   }
   peek() {
     if (!this.#head) {
@@ -27152,10 +27252,10 @@ var Queue = class {
     return this.#size;
   }
   *[Symbol.iterator]() {
-    let current = this.#head;
-    while (current) {
-      yield current.value;
-      current = current.next;
+    let current2 = this.#head;
+    while (current2) {
+      yield current2.value;
+      current2 = current2.next;
     }
   }
   *drain() {
@@ -27187,27 +27287,27 @@ function pLimit(concurrency) {
     activeCount--;
     resumeNext();
   };
-  const run = async (function_, resolve4, arguments_) => {
+  const run = async (function_, resolve2, arguments_) => {
     const result = (async () => function_(...arguments_))();
-    resolve4(result);
+    resolve2(result);
     try {
       await result;
     } catch {
     }
     next();
   };
-  const enqueue = (function_, resolve4, reject, arguments_) => {
+  const enqueue = (function_, resolve2, reject, arguments_) => {
     const queueItem = { reject };
     new Promise((internalResolve) => {
       queueItem.run = internalResolve;
       queue.enqueue(queueItem);
-    }).then(run.bind(void 0, function_, resolve4, arguments_));
+    }).then(run.bind(void 0, function_, resolve2, arguments_));
     if (activeCount < concurrency) {
       resumeNext();
     }
   };
-  const generator = (function_, ...arguments_) => new Promise((resolve4, reject) => {
-    enqueue(function_, resolve4, reject, arguments_);
+  const generator = (function_, ...arguments_) => new Promise((resolve2, reject) => {
+    enqueue(function_, resolve2, reject, arguments_);
   });
   Object.defineProperties(generator, {
     activeCount: {
@@ -27268,87 +27368,6 @@ function validateConcurrency(concurrency) {
   }
 }
 
-// src/targets/batch.ts
-function coalesce(run) {
-  let open3 = /* @__PURE__ */ new Map();
-  let scheduled = false;
-  const flush = () => {
-    const batches = open3;
-    open3 = /* @__PURE__ */ new Map();
-    scheduled = false;
-    for (const [key, waiters] of batches) {
-      let answers;
-      try {
-        answers = run(
-          waiters.map((w) => w.query),
-          key
-        );
-      } catch (e) {
-        answers = Promise.reject(e);
-      }
-      answers.then(
-        (rs) => waiters.forEach((w, i) => w.resolve(rs[i])),
-        (e) => waiters.forEach((w) => w.reject(e))
-      );
-    }
-  };
-  return (query, key) => new Promise((resolve4, reject) => {
-    let waiters = open3.get(key);
-    if (!waiters) open3.set(key, waiters = []);
-    waiters.push({ query, resolve: resolve4, reject });
-    if (!scheduled) {
-      scheduled = true;
-      queueMicrotask(flush);
-    }
-  });
-}
-
-// src/targets/cgroup.ts
-import { existsSync, readFileSync } from "node:fs";
-import { totalmem } from "node:os";
-import { join } from "node:path";
-var ROOT = "/sys/fs/cgroup";
-var V2 = { usage: "memory.current", limit: "memory.max", inactive: /^inactive_file (\d+)$/m };
-var V1 = {
-  usage: "memory.usage_in_bytes",
-  limit: "memory.limit_in_bytes",
-  inactive: /^total_inactive_file (\d+)$/m
-};
-function layouts() {
-  const v2 = existsSync(join(ROOT, "cgroup.controllers"));
-  const base = v2 ? ROOT : join(ROOT, "memory");
-  const files = v2 ? V2 : V1;
-  return [
-    { dir: (id) => join(base, "docker", id), ...files },
-    { dir: (id) => join(base, "system.slice", `docker-${id}.scope`), ...files }
-  ];
-}
-var known;
-function limitOf(raw) {
-  const text = raw.trim();
-  const n = text === "max" ? Infinity : Number(text);
-  return Number.isNaN(n) ? 0 : Math.min(n, totalmem());
-}
-function cgroupMemory(id) {
-  if (process.platform !== "linux" || !/^[0-9a-f]{64}$/.test(id)) return void 0;
-  known ??= layouts();
-  for (const layout of known) {
-    const dir = layout.dir(id);
-    try {
-      const usage = readFileSync(join(dir, layout.usage), "utf8");
-      const limit = readFileSync(join(dir, layout.limit), "utf8");
-      const stat2 = readFileSync(join(dir, "memory.stat"), "utf8");
-      return {
-        usage: Number(usage),
-        inactiveFile: Number(layout.inactive.exec(stat2)?.[1] ?? 0),
-        limit: limitOf(limit)
-      };
-    } catch {
-    }
-  }
-  return void 0;
-}
-
 // src/targets/docker-http.ts
 var http = process.getBuiltinModule("node:http");
 var https = () => process.getBuiltinModule("node:https");
@@ -27386,7 +27405,7 @@ var DockerHttp = class _DockerHttp {
   /** GET `path` and resolve with the body of a 2xx answer; anything else rejects with a DockerHttpError. */
   get(path4, query, signal) {
     const { socketPath, host, port, ca, cert, key } = this.conn;
-    return new Promise((resolve4, reject) => {
+    return new Promise((resolve2, reject) => {
       const onResponse = (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
@@ -27394,7 +27413,7 @@ var DockerHttp = class _DockerHttp {
         res.once("end", () => {
           const body = Buffer.concat(chunks).toString("utf8");
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve4(body);
+          if (status >= 200 && status < 300) return resolve2(body);
           let json2;
           try {
             json2 = JSON.parse(body);
@@ -27422,108 +27441,9 @@ var DockerHttp = class _DockerHttp {
   }
 };
 
-// src/targets/logfile.ts
-import { open as open2, stat } from "node:fs/promises";
-var MAX_LOG_BYTES = 16 * 1024 * 1024;
-var MAX_LOG_LINES = 1e5;
-var LineTail = class {
-  constructor(maxItems, maxBytes) {
-    this.maxItems = maxItems;
-    this.maxBytes = maxBytes;
-  }
-  maxItems;
-  maxBytes;
-  items = [];
-  head = 0;
-  bytes = 0;
-  /** How many were dropped to stay within the caps. */
-  dropped = 0;
-  push(item, bytes) {
-    this.items.push({ item, bytes });
-    this.bytes += bytes;
-    while (this.items.length - this.head > this.maxItems || this.bytes > this.maxBytes && this.items.length - this.head > 1) {
-      this.bytes -= this.items[this.head].bytes;
-      this.head++;
-      this.dropped++;
-    }
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
-  /** Oldest first. */
-  lines() {
-    return this.items.slice(this.head).map((e) => e.item);
-  }
-};
-async function readLogFile(file2, from = 0) {
-  const st = await stat(file2);
-  const start0 = from > st.size ? 0 : from;
-  const start = Math.max(start0, st.size - MAX_LOG_BYTES);
-  const length = st.size - start;
-  const buf = Buffer.alloc(length);
-  const fh = await open2(file2, "r");
-  try {
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await fh.read(buf, done, length - done, start + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-  let text = buf.toString("utf8");
-  if (start > start0) text = text.slice(text.indexOf("\n") + 1);
-  let lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
-  if (lines.length && lines[lines.length - 1] === "") lines.pop();
-  const truncated = start > start0 || lines.length > MAX_LOG_LINES;
-  if (lines.length > MAX_LOG_LINES) lines = lines.slice(-MAX_LOG_LINES);
-  return { lines, size: st.size, mtimeMs: st.mtimeMs, skipped: start, truncated };
-}
-var LEADING_TIME = /^\[?(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?/;
-function lineTime(line) {
-  const m = LEADING_TIME.exec(line);
-  if (!m) return void 0;
-  const frac = m[3] ? `.${m[3].slice(0, 3).padEnd(3, "0")}` : "";
-  let zone = m[4] ?? "";
-  if (zone && zone !== "Z" && !zone.includes(":")) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
-  const ms = Date.parse(`${m[1]}T${m[2]}${frac}${zone}`);
-  return Number.isNaN(ms) ? void 0 : ms;
-}
-function linesSince(chunk, sinceMs, fallbackLines = 1e4) {
-  let current;
-  let first;
-  let timed = false;
-  const out = [];
-  for (const line of chunk.lines) {
-    const t = lineTime(line);
-    if (t !== void 0) {
-      current = t;
-      first ??= t;
-      timed = true;
-    }
-    if (current !== void 0 && current >= sinceMs) out.push(line);
-  }
-  if (timed) {
-    const capped2 = !!chunk.truncated && first !== void 0 && first >= sinceMs;
-    return capped2 ? { lines: out, timed, capped: capped2 } : { lines: out, timed };
-  }
-  return { lines: chunk.mtimeMs >= sinceMs ? chunk.lines.slice(-fallbackLines) : [], timed: false };
-}
-
-// src/targets/lazy.ts
-function lazyImport(load) {
-  let loading;
-  return () => loading ??= new Promise((resolve4) => setImmediate(resolve4)).then(load);
-}
-
-// src/targets/docker.ts
+// src/targets/docker/connection.ts
 var DockerUnreachableError = class extends Error {
   name = "DockerUnreachableError";
-};
-var ExecTimeoutError = class extends Error {
-  name = "ExecTimeoutError";
 };
 var DockerApiError = class extends Error {
   constructor(message, statusCode) {
@@ -27534,12 +27454,9 @@ var DockerApiError = class extends Error {
   name = "DockerApiError";
 };
 var DEFAULT_SOCKET = "/var/run/docker.sock";
-var WAIT_POLL_MS = 100;
 var dockerodeModule = lazyImport(() => import("./docker-AZ22OG4X.js"));
-var MAX_OUTPUT_BYTES = 256 * 1024;
 var READ_CONCURRENCY = 8;
 var STATS_CONCURRENCY = 256;
-var EVENTS_PER_REQUEST = 200;
 function envFlag(value) {
   return value !== void 0 && value !== "" && value !== "0" && value.toLowerCase() !== "false";
 }
@@ -27636,12 +27553,12 @@ function dockerConnection(settings, env = process.env) {
     }
   };
 }
-function dockerTime(ms) {
-  return Math.round(ms) / 1e3;
+function dockerTime(ms2) {
+  return Math.round(ms2) / 1e3;
 }
 function errorCode(e) {
-  const code18 = e?.code;
-  return typeof code18 === "string" ? code18 : void 0;
+  const code = e?.code;
+  return typeof code === "string" ? code : void 0;
 }
 function statusCodeOf(e) {
   const s = e?.statusCode;
@@ -27650,145 +27567,7 @@ function statusCodeOf(e) {
 function messageOf(e) {
   return e instanceof Error ? e.message : String(e);
 }
-var FrameDemuxer = class {
-  constructor(onFrame) {
-    this.onFrame = onFrame;
-  }
-  onFrame;
-  buffer = Buffer.alloc(0);
-  raw = false;
-  decided = false;
-  push(chunk) {
-    if (this.raw) return this.onFrame("stdout", chunk);
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
-    while (this.buffer.length >= 8) {
-      const type = this.buffer[0];
-      if (!this.decided && (type > 2 || this.buffer[1] !== 0 || this.buffer[2] !== 0 || this.buffer[3] !== 0)) {
-        this.raw = true;
-        const all = this.buffer;
-        this.buffer = Buffer.alloc(0);
-        return this.onFrame("stdout", all);
-      }
-      this.decided = true;
-      const len = this.buffer.readUInt32BE(4);
-      if (this.buffer.length < 8 + len) return;
-      this.onFrame(type === 2 ? "stderr" : "stdout", this.buffer.subarray(8, 8 + len));
-      this.buffer = this.buffer.subarray(8 + len);
-    }
-  }
-  end() {
-    if (this.buffer.length) this.onFrame("stdout", this.buffer);
-    this.buffer = Buffer.alloc(0);
-  }
-};
-function jsonLines(onObject) {
-  let pending = "";
-  return (chunk) => {
-    pending += chunk.toString();
-    let nl;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (!line) continue;
-      try {
-        onObject(JSON.parse(line));
-      } catch {
-      }
-    }
-  };
-}
-function toEvent(o) {
-  const actor = o.Actor ?? {};
-  const action = typeof o.Action === "string" ? o.Action : typeof o.status === "string" ? o.status : void 0;
-  if (!action) return void 0;
-  const attributes = actor.Attributes ?? {};
-  const timeNano = typeof o.timeNano === "number" ? o.timeNano : Number(o.time ?? 0) * 1e9;
-  return { action, id: actor.ID ?? String(o.id ?? ""), name: attributes.name, timeNano, attributes };
-}
-var RFC3339_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) ?/;
-function stampedLine(raw) {
-  const m = RFC3339_PREFIX.exec(raw);
-  if (!m) return { ms: 0, nano: 0, text: raw };
-  const ms = Date.parse(`${raw.slice(0, 19)}${m[2]}`);
-  const nano = m[1] ? Number(m[1].slice(1, 10).padEnd(9, "0")) : 0;
-  return { ms: Number.isFinite(ms) ? ms : 0, nano, text: raw.slice(m[0].length) };
-}
-var stampedBefore = (a, b) => a.ms < b.ms || a.ms === b.ms && a.nano < b.nano;
-function healthcheckArgv(info) {
-  const test = info.Config.Healthcheck?.Test;
-  if (!test || test.length === 0 || test[0] === "NONE") return void 0;
-  const shell = info.Config.Shell;
-  if (test[0] === "CMD") return test.length > 1 ? test.slice(1) : void 0;
-  if (test[0] === "CMD-SHELL")
-    return [...shell?.length ? shell : ["/bin/sh", "-c"], test.slice(1).join(" ")];
-  return [...shell?.length ? shell : ["/bin/sh", "-c"], test.join(" ")];
-}
-function recreateSpec(old, image) {
-  const cfg = old.Config;
-  const hc = { ...old.HostConfig };
-  const networkMode = hc.NetworkMode ?? "default";
-  const shortId = old.Id.slice(0, 12);
-  const binds = [...hc.Binds ?? []];
-  const mounts = [...hc.Mounts ?? []];
-  const covered = /* @__PURE__ */ new Set([
-    ...binds.map((b) => b.split(":")[1]).filter((d) => !!d),
-    ...mounts.filter((m) => m.Source).map((m) => m.Target)
-  ]);
-  for (const m of old.Mounts) {
-    if (m.Type !== "volume" || !m.Name || covered.has(m.Destination)) continue;
-    binds.push(`${m.Name}:${m.Destination}${m.RW ? "" : ":ro"}`);
-    covered.add(m.Destination);
-  }
-  hc.Binds = binds;
-  hc.Mounts = mounts.filter((m) => m.Source || !covered.has(m.Target));
-  hc.ContainerIDFile = "";
-  if (hc.Links?.length) {
-    hc.Links = hc.Links.map((l) => {
-      const [src, dst] = l.split(":");
-      return `${src.replace(/^\//, "")}:${(dst ?? src).split("/").pop()}`;
-    });
-  }
-  const builtIn = ["default", "bridge", "host", "none"];
-  const networks = old.NetworkSettings?.Networks ?? {};
-  let endpoints;
-  if (!builtIn.includes(networkMode) && !networkMode.startsWith("container:") && networks[networkMode]) {
-    const n = networks[networkMode];
-    endpoints = {
-      [networkMode]: {
-        IPAMConfig: n.IPAMConfig ?? void 0,
-        Links: n.Links ?? void 0,
-        Aliases: (n.Aliases ?? []).filter((a) => a !== shortId)
-      }
-    };
-  }
-  const sharesUts = networkMode === "host" || networkMode.startsWith("container:");
-  return {
-    Image: image,
-    Hostname: sharesUts || cfg.Hostname === shortId ? void 0 : cfg.Hostname,
-    Domainname: cfg.Domainname || void 0,
-    User: cfg.User,
-    AttachStdin: cfg.AttachStdin,
-    AttachStdout: cfg.AttachStdout,
-    AttachStderr: cfg.AttachStderr,
-    Tty: cfg.Tty,
-    OpenStdin: cfg.OpenStdin,
-    StdinOnce: cfg.StdinOnce,
-    Env: cfg.Env,
-    Cmd: cfg.Cmd ?? void 0,
-    Entrypoint: cfg.Entrypoint ?? void 0,
-    Labels: cfg.Labels,
-    Volumes: cfg.Volumes ?? void 0,
-    WorkingDir: cfg.WorkingDir,
-    ExposedPorts: cfg.ExposedPorts ?? void 0,
-    StopSignal: cfg.StopSignal,
-    StopTimeout: cfg.StopTimeout,
-    Healthcheck: cfg.Healthcheck,
-    Shell: cfg.Shell,
-    HostConfig: hc,
-    NetworkingConfig: endpoints ? { EndpointsConfig: endpoints } : void 0
-  };
-}
-var DockerTarget = class {
+var DockerClient = class {
   constructor(settings) {
     this.settings = settings;
   }
@@ -27855,10 +27634,10 @@ var DockerTarget = class {
     if (this.closing.signal.aborted)
       return new Error(`Docker ${what} cancelled: the Docker connection was closed`);
     if (signal.aborted) return this.unreachable(`no answer to ${what} within ${timeoutMs} ms`);
-    const code18 = errorCode(e);
-    if (code18 === "EACCES")
+    const code = errorCode(e);
+    if (code === "EACCES")
       return this.unreachable(`permission denied on the socket (is this user in the docker group?)`);
-    return this.unreachable(messageOf(e) || code18 || "connection failed");
+    return this.unreachable(messageOf(e) || code || "connection failed");
   }
   /**
    * Runs one API call bounded by a timeout: the signal aborts the HTTP request, and a race makes sure
@@ -27877,18 +27656,18 @@ var DockerTarget = class {
    * dockerode's connection for hosts only it can reach. Resolves with the body.
    */
   async get(what, path4, query, opts = {}, limit = this.readLimit) {
-    let http2;
+    let http3;
     try {
       if (this.http === void 0) this.http = DockerHttp.for(this.conn().modem) ?? null;
-      http2 = this.http ?? void 0;
-      if (!http2) await this.load();
+      http3 = this.http ?? void 0;
+      if (!http3) await this.load();
     } catch (e) {
       throw new DockerUnreachableError(messageOf(e));
     }
     return limit(
       () => this.send(
         what,
-        (signal) => http2 ? http2.get(path4, query, signal) : this.dial(path4, query, signal),
+        (signal) => http3 ? http3.get(path4, query, signal) : this.dial(path4, query, signal),
         opts
       )
     );
@@ -27904,7 +27683,7 @@ var DockerTarget = class {
   }
   /** A GET through dockerode's modem (ssh:// hosts), body as text. */
   dial(path4, query, signal) {
-    return new Promise((resolve4, reject) => {
+    return new Promise((resolve2, reject) => {
       this.api().modem.dial(
         {
           path: `${path4}?`,
@@ -27919,7 +27698,7 @@ var DockerTarget = class {
           const chunks = [];
           res.on("data", (c) => chunks.push(c));
           res.once("error", reject);
-          res.once("end", () => resolve4(Buffer.concat(chunks).toString("utf8")));
+          res.once("end", () => resolve2(Buffer.concat(chunks).toString("utf8")));
         }
       );
     });
@@ -27946,8 +27725,24 @@ var DockerTarget = class {
       if (onAbort) signal.removeEventListener("abort", onAbort);
     }
   }
+  close() {
+    this.closing.abort();
+    this.http?.close();
+  }
+};
+
+// src/targets/docker/api.ts
+function containerName(c) {
+  const n = c.Names?.find((x) => x.lastIndexOf("/") === 0) ?? c.Names?.[0] ?? c.Name;
+  return n ? n.replace(/^\//, "") : c.Id.slice(0, 12);
+}
+var ContainerApi = class {
+  constructor(client) {
+    this.client = client;
+  }
+  client;
   async ping(opts) {
-    await this.get("ping", "/_ping", {}, opts);
+    await this.client.get("ping", "/_ping", {}, opts);
   }
   /**
    * Containers by exact name (or id prefix), by a `key=value` label, or all of them; stopped ones
@@ -27981,7 +27776,7 @@ var DockerTarget = class {
   }
   async listOnce(opts) {
     return JSON.parse(
-      await this.get("list of containers", "/containers/json", { all: true }, opts)
+      await this.client.get("list of containers", "/containers/json", { all: true }, opts)
     );
   }
   listBatch = coalesce(
@@ -27993,15 +27788,15 @@ var DockerTarget = class {
   async inspect(idOrName, opts) {
     const path4 = `/containers/${encodeURIComponent(idOrName)}/json`;
     return JSON.parse(
-      await this.get(`inspect of container '${idOrName}'`, path4, {}, opts)
+      await this.client.get(`inspect of container '${idOrName}'`, path4, {}, opts)
     );
   }
   /** Starts a stopped container (a running one is left alone). */
   async start(id, opts) {
     await this.tolerate304(
-      () => this.call(
+      () => this.client.call(
         `start of container '${id}'`,
-        (signal) => this.api().getContainer(id).start({ abortSignal: signal }),
+        (signal) => this.client.api().getContainer(id).start({ abortSignal: signal }),
         opts
       )
     );
@@ -28009,31 +27804,31 @@ var DockerTarget = class {
   /** Stops with SIGTERM, then SIGKILL after `timeoutSec`. */
   async stop(id, timeoutSec, opts) {
     await this.tolerate304(
-      () => this.call(
+      () => this.client.call(
         `stop of container '${id}'`,
-        (signal) => this.api().getContainer(id).stop({ t: Math.ceil(timeoutSec), abortSignal: signal }),
-        { ...opts, timeoutMs: opts?.timeoutMs ?? timeoutSec * 1e3 + this.settings.timeoutMs }
+        (signal) => this.client.api().getContainer(id).stop({ t: Math.ceil(timeoutSec), abortSignal: signal }),
+        { ...opts, timeoutMs: opts?.timeoutMs ?? timeoutSec * 1e3 + this.client.settings.timeoutMs }
       )
     );
   }
   async restart(id, timeoutSec, opts) {
-    await this.call(
+    await this.client.call(
       `restart of container '${id}'`,
-      (signal) => this.api().getContainer(id).restart({ t: Math.ceil(timeoutSec), abortSignal: signal }),
-      { ...opts, timeoutMs: opts?.timeoutMs ?? timeoutSec * 1e3 + this.settings.timeoutMs }
+      (signal) => this.client.api().getContainer(id).restart({ t: Math.ceil(timeoutSec), abortSignal: signal }),
+      { ...opts, timeoutMs: opts?.timeoutMs ?? timeoutSec * 1e3 + this.client.settings.timeoutMs }
     );
   }
   async kill(id, signalName = "SIGKILL", opts) {
-    await this.call(
+    await this.client.call(
       `kill of container '${id}'`,
-      (signal) => this.api().getContainer(id).kill({ signal: signalName, abortSignal: signal }),
+      (signal) => this.client.api().getContainer(id).kill({ signal: signalName, abortSignal: signal }),
       opts
     );
   }
   async unpause(id, opts) {
-    await this.call(
+    await this.client.call(
       `unpause of container '${id}'`,
-      (signal) => this.api().getContainer(id).unpause({ abortSignal: signal }),
+      (signal) => this.client.api().getContainer(id).unpause({ abortSignal: signal }),
       opts
     );
   }
@@ -28045,134 +27840,18 @@ var DockerTarget = class {
     }
   }
   /**
-   * Replaces the container with a new one of the same configuration and a fresh writable layer,
-   * then starts it. Volumes are kept (the old container is removed without `v`). On failure the old
-   * container is put back under its name. Returns the new container's id.
-   */
-  async recreate(idOrName, opts) {
-    const old = await this.inspect(idOrName, opts);
-    const name = old.Name.replace(/^\//, "");
-    if (old.HostConfig.AutoRemove) {
-      throw new Error(
-        `Container '${name}' runs with --rm (AutoRemove): stopping it deletes it and its anonymous volumes, so Orixoon does not recreate it \u2014 recreate it with docker compose up -d --force-recreate`
-      );
-    }
-    const image = await this.sameImage(old, opts);
-    const spec = recreateSpec(old, image);
-    const stopSec = old.Config.StopTimeout ?? 10;
-    const parked = `${name}-orixoon-old-${Date.now().toString(36)}`;
-    const wasRunning = old.State.Running;
-    let renamed = false;
-    let created = "";
-    try {
-      if (old.State.Paused) await this.unpause(old.Id, opts);
-      await this.stop(old.Id, stopSec, opts?.signal ? { signal: opts.signal } : void 0);
-      await this.call(
-        `rename of container '${name}'`,
-        (signal) => this.api().getContainer(old.Id).rename({ name: parked, abortSignal: signal }),
-        opts
-      );
-      renamed = true;
-      const c = await this.call(
-        `create of container '${name}'`,
-        (signal) => this.api().createContainer({ ...spec, name, abortSignal: signal }),
-        opts
-      );
-      created = c.id;
-      await this.connectExtraNetworks(old, c.id, opts);
-      await this.start(c.id, opts);
-    } catch (e) {
-      const restored = await this.restoreAfterFailedRecreate(
-        old.Id,
-        name,
-        created || void 0,
-        renamed,
-        wasRunning
-      );
-      throw new Error(`Recreating container '${name}' failed: ${messageOf(e)}${restored}`);
-    }
-    try {
-      await this.call(
-        `removal of the old container '${parked}'`,
-        // Never v: true — volumes stay, the new container uses them.
-        (signal) => this.api().getContainer(old.Id).remove({ force: true, v: false, abortSignal: signal }),
-        opts
-      );
-    } catch (e) {
-      throw new Error(
-        `Container '${name}' recreated (${created.slice(0, 12)}), but removing the old one '${parked}' failed: ${messageOf(e)}`
-      );
-    }
-    return created;
-  }
-  /** The image by its name when that still means the same image, else by the id the container ran. */
-  async sameImage(old, opts) {
-    const ref = old.Config.Image;
-    if (!ref || ref.startsWith("sha256:")) return old.Image;
-    try {
-      const img = await this.call(
-        `inspect of image '${ref}'`,
-        (signal) => this.api().getImage(ref).inspect({ abortSignal: signal }),
-        opts
-      );
-      return img.Id === old.Image ? ref : old.Image;
-    } catch (e) {
-      if (e instanceof DockerApiError) return old.Image;
-      throw e;
-    }
-  }
-  async connectExtraNetworks(old, newId, opts) {
-    const mode = old.HostConfig.NetworkMode ?? "default";
-    const shortId = old.Id.slice(0, 12);
-    for (const [net, ep] of Object.entries(old.NetworkSettings?.Networks ?? {})) {
-      if (net === mode || ["default", "bridge", "host", "none"].includes(net)) continue;
-      await this.call(
-        `connection of '${newId.slice(0, 12)}' to network '${net}'`,
-        (signal) => this.api().getNetwork(net).connect({
-          Container: newId,
-          EndpointConfig: {
-            IPAMConfig: ep.IPAMConfig ?? void 0,
-            Aliases: (ep.Aliases ?? []).filter((a) => a !== shortId)
-          },
-          abortSignal: signal
-        }),
-        opts
-      );
-    }
-  }
-  async restoreAfterFailedRecreate(oldId, name, createdId, renamed, wasRunning) {
-    try {
-      if (createdId) {
-        await this.call(
-          `removal of the half-made container '${name}'`,
-          (signal) => this.api().getContainer(createdId).remove({ force: true, v: false, abortSignal: signal })
-        );
-      }
-      if (renamed) {
-        await this.call(
-          `rename of container back to '${name}'`,
-          (signal) => this.api().getContainer(oldId).rename({ name, abortSignal: signal })
-        );
-      }
-      if (wasRunning) await this.start(oldId);
-      return "; the old container was put back";
-    } catch (e) {
-      return `; putting the old container back failed too: ${messageOf(e)}`;
-    }
-  }
-  /**
    * One-shot memory numbers of a running container (zeros when it is not running): from its cgroup
    * files when the daemon is on this machine and they are visible here, else from the stats endpoint.
    */
   async stats(id, opts) {
-    const local = this.isLocal() ? cgroupMemory(id) : void 0;
+    const local = this.client.isLocal() ? cgroupMemory(id) : void 0;
     if (local) return local;
-    const body = await this.get(
+    const body = await this.client.get(
       `stats of container '${id}'`,
       `/containers/${encodeURIComponent(id)}/stats`,
       { stream: false, "one-shot": true },
       opts,
-      this.statsLimit
+      this.client.statsLimit
     );
     const raw = JSON.parse(body);
     const m = raw.memory_stats ?? {};
@@ -28184,6 +27863,75 @@ var DockerTarget = class {
       limit: m.limit ?? 0
     };
   }
+};
+
+// src/targets/docker/streams.ts
+var FrameDemuxer = class {
+  constructor(onFrame) {
+    this.onFrame = onFrame;
+  }
+  onFrame;
+  buffer = Buffer.alloc(0);
+  raw = false;
+  decided = false;
+  push(chunk) {
+    if (this.raw) return this.onFrame("stdout", chunk);
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    while (this.buffer.length >= 8) {
+      const type = this.buffer[0];
+      if (!this.decided && (type > 2 || this.buffer[1] !== 0 || this.buffer[2] !== 0 || this.buffer[3] !== 0)) {
+        this.raw = true;
+        const all = this.buffer;
+        this.buffer = Buffer.alloc(0);
+        return this.onFrame("stdout", all);
+      }
+      this.decided = true;
+      const len = this.buffer.readUInt32BE(4);
+      if (this.buffer.length < 8 + len) return;
+      this.onFrame(type === 2 ? "stderr" : "stdout", this.buffer.subarray(8, 8 + len));
+      this.buffer = this.buffer.subarray(8 + len);
+    }
+  }
+  end() {
+    if (this.buffer.length) this.onFrame("stdout", this.buffer);
+    this.buffer = Buffer.alloc(0);
+  }
+};
+function jsonLines(onObject) {
+  let pending = "";
+  return (chunk) => {
+    pending += chunk.toString();
+    let nl;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (!line) continue;
+      try {
+        onObject(JSON.parse(line));
+      } catch {
+      }
+    }
+  };
+}
+
+// src/targets/docker/events.ts
+var WAIT_POLL_MS = 100;
+var EVENTS_PER_REQUEST = 200;
+function toEvent(o) {
+  const actor = o.Actor ?? {};
+  const action = typeof o.Action === "string" ? o.Action : typeof o.status === "string" ? o.status : void 0;
+  if (!action) return void 0;
+  const attributes = actor.Attributes ?? {};
+  const timeNano = typeof o.timeNano === "number" ? o.timeNano : Number(o.time ?? 0) * 1e9;
+  return { action, id: actor.ID ?? String(o.id ?? ""), name: attributes.name, timeNano, attributes };
+}
+var ContainerEvents = class {
+  constructor(client, containers) {
+    this.client = client;
+    this.containers = containers;
+  }
+  client;
+  containers;
   /** Past container events between `sinceMs` and `untilMs` (default now), oldest first. */
   async events(idOrName, sel, opts) {
     const untilMs = sel.untilMs ?? Date.now();
@@ -28215,7 +27963,7 @@ var DockerTarget = class {
     const sinceMs = Math.min(...queries.map((q) => q.sinceMs));
     const untilMs = Math.max(...queries.map((q) => q.untilMs));
     const what = containers.length === 1 ? `events of container '${containers[0]}'` : `events of ${containers.length} containers`;
-    const body = await this.get(
+    const body = await this.client.get(
       what,
       "/events",
       {
@@ -28250,12 +27998,12 @@ var DockerTarget = class {
    */
   async subscribe(idOrName, onEvent, signal, actions) {
     const giveUp = new AbortController();
-    const lifetime = AbortSignal.any([signal, this.closing.signal, giveUp.signal]);
+    const lifetime = AbortSignal.any([signal, this.client.closing.signal, giveUp.signal]);
     let stream;
     try {
-      stream = await this.call(
+      stream = await this.client.call(
         `event subscription for container '${idOrName}'`,
-        () => this.api().getEvents({
+        () => this.client.api().getEvents({
           filters: { type: ["container"], container: [idOrName], ...actions ? { event: actions } : {} },
           abortSignal: lifetime
         }),
@@ -28289,25 +28037,98 @@ var DockerTarget = class {
     if (opts.signal) signals.push(opts.signal);
     const signal = AbortSignal.any(signals);
     try {
-      return await new Promise((resolve4, reject) => {
-        signal.addEventListener("abort", () => resolve4(void 0), { once: true });
-        this.subscribe(idOrName, (ev) => resolve4(ev), signal, actions).catch(reject);
+      return await new Promise((resolve2, reject) => {
+        signal.addEventListener("abort", () => resolve2(void 0), { once: true });
+        this.subscribe(idOrName, (ev) => resolve2(ev), signal, actions).catch(reject);
       });
     } finally {
       ac.abort();
     }
   }
+  /**
+   * Waits until `pred` holds for the container, re-inspecting on each of its Docker events (start,
+   * die, health_status, unpause…) and on a short fallback poll. Never throws on timeout: the result
+   * says whether it held and what was seen last.
+   */
+  async waitFor(idOrName, pred, timeoutMs, opts = {}) {
+    const started = Date.now();
+    const end = started + timeoutMs;
+    const ac = new AbortController();
+    const signals = [ac.signal];
+    if (opts.signal) signals.push(opts.signal);
+    const signal = AbortSignal.any(signals);
+    let dirty = false;
+    let wake;
+    const poke = () => {
+      dirty = true;
+      wake?.();
+    };
+    let info;
+    let error62;
+    try {
+      this.subscribe(idOrName, poke, signal).catch(() => void 0);
+      for (; ; ) {
+        dirty = false;
+        try {
+          const budget = Math.min(this.client.settings.timeoutMs, Math.max(1e3, end - Date.now()));
+          info = await this.containers.inspect(idOrName, { timeoutMs: budget, signal });
+          error62 = void 0;
+          if (await pred(info)) return { ok: true, info, waitedMs: Date.now() - started };
+        } catch (e) {
+          error62 = e instanceof Error ? e : new Error(String(e));
+        }
+        const remaining = end - Date.now();
+        if (remaining <= 0 || signal.aborted)
+          return { ok: false, info, error: error62, waitedMs: Date.now() - started };
+        if (!dirty) {
+          await new Promise((resolve2) => {
+            const t = setTimeout(resolve2, Math.min(WAIT_POLL_MS, remaining));
+            wake = () => {
+              clearTimeout(t);
+              resolve2();
+            };
+          });
+          wake = void 0;
+        }
+      }
+    } finally {
+      ac.abort();
+    }
+  }
+};
+
+// src/targets/docker/exec.ts
+var ExecTimeoutError = class extends Error {
+  name = "ExecTimeoutError";
+};
+var MAX_OUTPUT_BYTES = 256 * 1024;
+function healthcheckArgv(info) {
+  const test = info.Config.Healthcheck?.Test;
+  if (!test || test.length === 0 || test[0] === "NONE") return void 0;
+  const shell = info.Config.Shell;
+  if (test[0] === "CMD") return test.length > 1 ? test.slice(1) : void 0;
+  if (test[0] === "CMD-SHELL")
+    return [...shell?.length ? shell : ["/bin/sh", "-c"], test.slice(1).join(" ")];
+  return [...shell?.length ? shell : ["/bin/sh", "-c"], test.join(" ")];
+}
+var ContainerExec = class {
+  constructor(client, containers) {
+    this.client = client;
+    this.containers = containers;
+  }
+  client;
+  containers;
   /** Runs a command in a running container; output is stdout and stderr in order. */
   async exec(id, cmd, timeoutMs, opts = {}) {
     const end = Date.now() + timeoutMs;
     const left = () => Math.max(1, end - Date.now());
     const what = `exec of '${cmd.join(" ")}' in container '${id}'`;
-    const ex = await this.call(
+    const ex = await this.client.call(
       what,
-      (signal) => this.api().getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal: signal }),
+      (signal) => this.client.api().getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal: signal }),
       { timeoutMs: left(), signal: opts.signal }
     );
-    const stream = await this.call(
+    const stream = await this.client.call(
       what,
       () => ex.start({ hijack: true, stdin: false }),
       {
@@ -28323,7 +28144,7 @@ var DockerTarget = class {
       size += data2.length;
     });
     const tooLong = () => new ExecTimeoutError(`Docker ${what} did not finish within ${timeoutMs} ms`);
-    await new Promise((resolve4, reject) => {
+    await new Promise((resolve2, reject) => {
       const timer = setTimeout(() => reject(tooLong()), left());
       const cancel = () => reject(new Error(`Docker ${what} cancelled: the run's deadline passed`));
       opts.signal?.addEventListener("abort", cancel, { once: true });
@@ -28332,13 +28153,13 @@ var DockerTarget = class {
         opts.signal?.removeEventListener("abort", cancel);
       };
       stream.on("data", (c) => demux.push(c));
-      stream.once("end", () => (done(), resolve4()));
-      stream.once("close", () => (done(), resolve4()));
-      stream.once("error", (e) => (done(), reject(this.unreachable(`${what}: ${messageOf(e)}`))));
+      stream.once("end", () => (done(), resolve2()));
+      stream.once("close", () => (done(), resolve2()));
+      stream.once("error", (e) => (done(), reject(this.client.unreachable(`${what}: ${messageOf(e)}`))));
     }).finally(() => stream.destroy());
     demux.end();
     for (; ; ) {
-      const info = await this.call(what, (signal) => ex.inspect({ abortSignal: signal }), {
+      const info = await this.client.call(what, (signal) => ex.inspect({ abortSignal: signal }), {
         timeoutMs: left(),
         signal: opts.signal
       });
@@ -28349,6 +28170,366 @@ var DockerTarget = class {
       await new Promise((r) => setTimeout(r, 10));
     }
   }
+  /**
+   * Runs the container's own HEALTHCHECK now (CMD or CMD-SHELL) via exec, with the healthcheck's own
+   * timeout (default 30 s) bounded by `timeoutMs`.
+   */
+  async runHealthcheck(id, opts = {}) {
+    const info = opts.info ?? await this.containers.inspect(id, opts);
+    const argv = healthcheckArgv(info);
+    if (!argv) return { defined: false, ok: false, output: "" };
+    if (!info.State.Running || info.State.Paused) {
+      return {
+        defined: true,
+        ok: false,
+        output: `container is ${info.State.Paused ? "paused" : info.State.Status}`
+      };
+    }
+    const own2 = (info.Config.Healthcheck?.Timeout ?? 0) / 1e6 || 3e4;
+    const timeoutMs = Math.min(own2, opts.timeoutMs ?? own2);
+    try {
+      const r = await this.exec(info.Id, argv, timeoutMs, { signal: opts.signal });
+      return { defined: true, ok: r.exitCode === 0, output: r.output.trim() };
+    } catch (e) {
+      if (e instanceof DockerApiError) return { defined: true, ok: false, output: e.message };
+      if (e instanceof ExecTimeoutError) {
+        return {
+          defined: true,
+          ok: false,
+          output: `healthcheck timed out after ${timeoutMs} ms`,
+          timedOut: true
+        };
+      }
+      throw e;
+    }
+  }
+};
+
+// src/targets/docker/hosts.ts
+var DEFAULT_DOCKER_HOST = "default";
+function isDockerHosts(settings) {
+  return "hosts" in settings && typeof settings.hosts === "object" && settings.hosts !== null;
+}
+function dockerHostNames(settings) {
+  return isDockerHosts(settings) ? Object.keys(settings.hosts) : [DEFAULT_DOCKER_HOST];
+}
+function resolveDockerHost(settings, name) {
+  const names = dockerHostNames(settings);
+  const listed = names.length ? names.map((n) => `'${n}'`).join(", ") : "none";
+  if (!isDockerHosts(settings)) {
+    if (name === void 0 || name === DEFAULT_DOCKER_HOST) return { name: DEFAULT_DOCKER_HOST, settings };
+    throw new Error(
+      `Docker host '${name}' is not configured: the configured host is ${listed} \u2014 name it in targets.docker.hosts or drop docker_host`
+    );
+  }
+  const wanted = name ?? settings.default ?? (names.length === 1 ? names[0] : DEFAULT_DOCKER_HOST);
+  const found = wanted !== void 0 ? settings.hosts[wanted] : void 0;
+  if (wanted !== void 0 && found && Object.hasOwn(settings.hosts, wanted))
+    return { name: wanted, settings: found };
+  if (name !== void 0 || settings.default !== void 0) {
+    throw new Error(
+      `Docker host '${wanted}' is not configured: the configured hosts are ${listed} \u2014 use one of them or add it to targets.docker.hosts`
+    );
+  }
+  throw new Error(
+    names.length === 0 ? "No Docker host is configured: targets.docker.hosts is empty \u2014 add a host" : `Several Docker hosts are configured (${listed}) and none is the default: set docker_host on the check, targets.docker.default, or name one of them 'default'`
+  );
+}
+
+// src/targets/docker/lease.ts
+import { createHash } from "node:crypto";
+
+// src/targets/lease.ts
+import { randomUUID } from "node:crypto";
+var LEASE_CALL_TIMEOUT_MS = 1e4;
+function newLeaseToken() {
+  return randomUUID();
+}
+function parseLeaseHolder(text) {
+  if (!text) return null;
+  try {
+    const o = JSON.parse(text);
+    if (typeof o.repository === "string" && typeof o.workflow === "string" && typeof o.runId === "string" && typeof o.attempt === "number")
+      return { repository: o.repository, workflow: o.workflow, runId: o.runId, attempt: o.attempt };
+    if (typeof o.host === "string" && typeof o.pid === "number") return { host: o.host, pid: o.pid };
+  } catch {
+  }
+  return null;
+}
+function leaseHolderJson(holder) {
+  return JSON.stringify(
+    "host" in holder ? { host: holder.host, pid: holder.pid } : {
+      repository: holder.repository,
+      workflow: holder.workflow,
+      runId: holder.runId,
+      attempt: holder.attempt
+    }
+  );
+}
+async function withLeaseTimeout(what, ms2, work) {
+  let timer;
+  try {
+    return await Promise.race([
+      work,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms2} ms`)), ms2);
+      })
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// src/targets/docker/lease.ts
+var LEASE_LABEL = "orixoon.lease";
+var KEY_LABEL = "orixoon.lease.key";
+var HOLDER_LABEL = "orixoon.lease.holder";
+var TOKEN_LABEL = "orixoon.lease.token";
+var EXPIRES_LABEL = "orixoon.lease.expires";
+var NEVER_STARTED = ["/orixoon-lease-never-started"];
+var ACQUIRE_ATTEMPTS = 12;
+function digest(key) {
+  return createHash("sha256").update(key).digest("hex").slice(0, 40);
+}
+function dockerLeaseName(key) {
+  return `orixoon-lease-${digest(key)}`;
+}
+var DockerLeaseStore = class {
+  constructor(client, containers, image, timeoutMs = LEASE_CALL_TIMEOUT_MS) {
+    this.client = client;
+    this.containers = containers;
+    this.image = image;
+    this.timeoutMs = timeoutMs;
+  }
+  client;
+  containers;
+  image;
+  timeoutMs;
+  acquire(key, holder, ttlMs) {
+    return this.bounded(`lease '${key}'`, async () => {
+      for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
+        const token = newLeaseToken();
+        const created = await this.create(dockerLeaseName(key), key, {
+          [KEY_LABEL]: key,
+          [HOLDER_LABEL]: leaseHolderJson(holder),
+          [TOKEN_LABEL]: token,
+          [EXPIRES_LABEL]: String(Date.now() + ttlMs)
+        });
+        if (created) {
+          await this.removeMarkers(await this.read(key), token);
+          return { acquired: true, token };
+        }
+        const state = await this.read(key);
+        if (!state.lock) {
+          await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** attempt, 250)));
+          continue;
+        }
+        if (state.expiresAt !== null && state.expiresAt > Date.now())
+          return { acquired: false, holder: state.holder, expiresAt: state.expiresAt };
+        await this.remove(state.lock.Id);
+      }
+      throw new Error(
+        `lease '${key}': its container name stayed taken without a lease container to read; try again`
+      );
+    });
+  }
+  renew(key, token, ttlMs) {
+    return this.bounded(`lease renewal '${key}'`, async () => {
+      const state = await this.read(key);
+      if (!state.lock || state.token !== token) return false;
+      const marker = `${dockerLeaseName(key)}-renewed-${newLeaseToken().slice(0, 8)}`;
+      await this.create(marker, key, { [TOKEN_LABEL]: token, [EXPIRES_LABEL]: String(Date.now() + ttlMs) });
+      const after = await this.read(key);
+      if (after.lock?.Id !== state.lock.Id) {
+        await this.removeMarkers(after, "");
+        return false;
+      }
+      const newest = after.markers.find((m) => containerName(m) === marker);
+      await Promise.all(after.markers.filter((m) => m !== newest).map((m) => this.remove(m.Id)));
+      return true;
+    });
+  }
+  release(key, token) {
+    return this.bounded(`lease release '${key}'`, async () => {
+      const state = await this.read(key);
+      if (!state.lock || state.token !== token) return false;
+      const removed = await this.remove(state.lock.Id);
+      await this.removeMarkers(state, "");
+      return removed;
+    });
+  }
+  /** The lease container and its markers as the engine has them now. */
+  async read(key) {
+    const all = await this.containers.findContainers(
+      { label: `${LEASE_LABEL}=${digest(key)}` },
+      { timeoutMs: this.timeoutMs }
+    );
+    const name = dockerLeaseName(key);
+    const lock = all.find((c) => containerName(c) === name);
+    const markers = all.filter((c) => c !== lock);
+    if (!lock) return { holder: null, expiresAt: null, markers };
+    const token = lock.Labels?.[TOKEN_LABEL];
+    const expiries = [lock, ...markers.filter((m) => m.Labels?.[TOKEN_LABEL] === token)].map((c) => Number(c.Labels?.[EXPIRES_LABEL])).filter((n) => Number.isFinite(n));
+    return {
+      lock,
+      token,
+      holder: parseLeaseHolder(lock.Labels?.[HOLDER_LABEL]),
+      expiresAt: expiries.length ? Math.max(...expiries) : null,
+      markers
+    };
+  }
+  /** Creates a never-started container; false when the name is taken (409). */
+  async create(name, key, labels) {
+    const spec = {
+      Image: this.image,
+      Entrypoint: NEVER_STARTED,
+      Cmd: [],
+      Labels: { [LEASE_LABEL]: digest(key), ...labels },
+      NetworkDisabled: true,
+      HostConfig: { NetworkMode: "none", RestartPolicy: { Name: "no" } }
+    };
+    try {
+      await this.client.call(
+        `create of lease container '${name}'`,
+        (signal) => this.client.api().createContainer({ ...spec, name, abortSignal: signal }),
+        { timeoutMs: this.timeoutMs }
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof DockerApiError && err.statusCode === 409) return false;
+      throw err;
+    }
+  }
+  /** Removes a container by its id; false when it was gone already. */
+  async remove(id) {
+    try {
+      await this.client.call(
+        `removal of lease container '${id.slice(0, 12)}'`,
+        (signal) => this.client.api().getContainer(id).remove({ force: true, v: true, abortSignal: signal }),
+        { timeoutMs: this.timeoutMs }
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof DockerApiError && err.statusCode === 404) return false;
+      throw err;
+    }
+  }
+  /** Removes the renewal markers not of `keep` (best effort: a leftover marker extends nothing). */
+  async removeMarkers(state, keep) {
+    await Promise.allSettled(
+      state.markers.filter((m) => !keep || m.Labels?.[TOKEN_LABEL] !== keep).map((m) => this.remove(m.Id))
+    );
+  }
+  bounded(what, fn) {
+    return withLeaseTimeout(`Docker ${this.client.address}: ${what}`, this.timeoutMs * 3, fn());
+  }
+};
+
+// src/targets/logfile.ts
+import { open as open2, stat } from "node:fs/promises";
+var MAX_LOG_BYTES = 16 * 1024 * 1024;
+var MAX_LOG_LINES = 1e5;
+var LineTail = class {
+  constructor(maxItems, maxBytes) {
+    this.maxItems = maxItems;
+    this.maxBytes = maxBytes;
+  }
+  maxItems;
+  maxBytes;
+  items = [];
+  head = 0;
+  bytes = 0;
+  /** How many were dropped to stay within the caps. */
+  dropped = 0;
+  push(item, bytes) {
+    this.items.push({ item, bytes });
+    this.bytes += bytes;
+    while (this.items.length - this.head > this.maxItems || this.bytes > this.maxBytes && this.items.length - this.head > 1) {
+      this.bytes -= this.items[this.head].bytes;
+      this.head++;
+      this.dropped++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+  /** Oldest first. */
+  lines() {
+    return this.items.slice(this.head).map((e) => e.item);
+  }
+};
+async function readLogFile(file2, from = 0) {
+  const st = await stat(file2);
+  const start0 = from > st.size ? 0 : from;
+  const start = Math.max(start0, st.size - MAX_LOG_BYTES);
+  const length = st.size - start;
+  const buf = Buffer.alloc(length);
+  const fh = await open2(file2, "r");
+  try {
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await fh.read(buf, done, length - done, start + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  let text = buf.toString("utf8");
+  if (start > start0) text = text.slice(text.indexOf("\n") + 1);
+  let lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
+  if (lines.length && lines[lines.length - 1] === "") lines.pop();
+  const truncated = start > start0 || lines.length > MAX_LOG_LINES;
+  if (lines.length > MAX_LOG_LINES) lines = lines.slice(-MAX_LOG_LINES);
+  return { lines, size: st.size, mtimeMs: st.mtimeMs, skipped: start, truncated };
+}
+var LEADING_TIME = /^\[?(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?/;
+function lineTime(line) {
+  const m = LEADING_TIME.exec(line);
+  if (!m) return void 0;
+  const frac = m[3] ? `.${m[3].slice(0, 3).padEnd(3, "0")}` : "";
+  let zone = m[4] ?? "";
+  if (zone && zone !== "Z" && !zone.includes(":")) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const ms2 = Date.parse(`${m[1]}T${m[2]}${frac}${zone}`);
+  return Number.isNaN(ms2) ? void 0 : ms2;
+}
+function linesSince(chunk, sinceMs, fallbackLines = 1e4) {
+  let current2;
+  let first;
+  let timed = false;
+  const out = [];
+  for (const line of chunk.lines) {
+    const t = lineTime(line);
+    if (t !== void 0) {
+      current2 = t;
+      first ??= t;
+      timed = true;
+    }
+    if (current2 !== void 0 && current2 >= sinceMs) out.push(line);
+  }
+  if (timed) {
+    const capped2 = !!chunk.truncated && first !== void 0 && first >= sinceMs;
+    return capped2 ? { lines: out, timed, capped: capped2 } : { lines: out, timed };
+  }
+  return { lines: chunk.mtimeMs >= sinceMs ? chunk.lines.slice(-fallbackLines) : [], timed: false };
+}
+
+// src/targets/docker/logs.ts
+var RFC3339_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) ?/;
+function stampedLine(raw) {
+  const m = RFC3339_PREFIX.exec(raw);
+  if (!m) return { ms: 0, nano: 0, text: raw };
+  const ms2 = Date.parse(`${raw.slice(0, 19)}${m[2]}`);
+  const nano = m[1] ? Number(m[1].slice(1, 10).padEnd(9, "0")) : 0;
+  return { ms: Number.isFinite(ms2) ? ms2 : 0, nano, text: raw.slice(m[0].length) };
+}
+var stampedBefore = (a, b) => a.ms < b.ms || a.ms === b.ms && a.nano < b.nano;
+var ContainerLogReader = class {
+  constructor(client) {
+    this.client = client;
+  }
+  client;
   /** Log lines (stdout and stderr, in order, timestamps stripped), within the caps of readLogs. */
   async logs(idOrName, opts = {}) {
     return (await this.readLogs(idOrName, opts)).lines;
@@ -28372,7 +28553,7 @@ var DockerTarget = class {
     };
     if (opts.sinceSeconds !== void 0) query.since = dockerTime(Date.now() - opts.sinceSeconds * 1e3);
     const what = `logs of container '${idOrName}'`;
-    const tail2 = await this.call(
+    const tail2 = await this.client.call(
       what,
       (signal) => this.streamLogs(idOrName, query, signal, maxLines, maxBytes),
       {
@@ -28388,8 +28569,8 @@ var DockerTarget = class {
   }
   /** GET /containers/{id}/logs as a stream (follow=false ends it at the log's end), into a bounded tail. */
   streamLogs(idOrName, query, signal, maxLines, maxBytes) {
-    return new Promise((resolve4, reject) => {
-      this.api().modem.dial(
+    return new Promise((resolve2, reject) => {
+      this.client.api().modem.dial(
         {
           path: `/containers/${encodeURIComponent(idOrName)}/logs?`,
           method: "GET",
@@ -28442,106 +28623,346 @@ var DockerTarget = class {
             demux.end();
             for (const stream of ["stdout", "stderr"])
               if (partial2[stream].length) flush(stream, Buffer.alloc(0));
-            resolve4(tail2);
+            resolve2(tail2);
           });
         }
       );
     });
   }
-  /**
-   * Runs the container's own HEALTHCHECK now (CMD or CMD-SHELL) via exec, with the healthcheck's own
-   * timeout (default 30 s) bounded by `timeoutMs`.
-   */
-  async runHealthcheck(id, opts = {}) {
-    const info = opts.info ?? await this.inspect(id, opts);
-    const argv = healthcheckArgv(info);
-    if (!argv) return { defined: false, ok: false, output: "" };
-    if (!info.State.Running || info.State.Paused) {
-      return {
-        defined: true,
-        ok: false,
-        output: `container is ${info.State.Paused ? "paused" : info.State.Status}`
-      };
-    }
-    const own2 = (info.Config.Healthcheck?.Timeout ?? 0) / 1e6 || 3e4;
-    const timeoutMs = Math.min(own2, opts.timeoutMs ?? own2);
-    try {
-      const r = await this.exec(info.Id, argv, timeoutMs, { signal: opts.signal });
-      return { defined: true, ok: r.exitCode === 0, output: r.output.trim() };
-    } catch (e) {
-      if (e instanceof DockerApiError) return { defined: true, ok: false, output: e.message };
-      if (e instanceof ExecTimeoutError) {
-        return {
-          defined: true,
-          ok: false,
-          output: `healthcheck timed out after ${timeoutMs} ms`,
-          timedOut: true
-        };
+};
+
+// src/targets/docker/recreate.ts
+function recreateSpec(old, image) {
+  const cfg = old.Config;
+  const hc = { ...old.HostConfig };
+  const networkMode = hc.NetworkMode ?? "default";
+  const shortId = old.Id.slice(0, 12);
+  const binds = [...hc.Binds ?? []];
+  const mounts = [...hc.Mounts ?? []];
+  const covered = /* @__PURE__ */ new Set([
+    ...binds.map((b) => b.split(":")[1]).filter((d) => !!d),
+    ...mounts.filter((m) => m.Source).map((m) => m.Target)
+  ]);
+  for (const m of old.Mounts) {
+    if (m.Type !== "volume" || !m.Name || covered.has(m.Destination)) continue;
+    binds.push(`${m.Name}:${m.Destination}${m.RW ? "" : ":ro"}`);
+    covered.add(m.Destination);
+  }
+  hc.Binds = binds;
+  hc.Mounts = mounts.filter((m) => m.Source || !covered.has(m.Target));
+  hc.ContainerIDFile = "";
+  if (hc.Links?.length) {
+    hc.Links = hc.Links.map((l) => {
+      const [src, dst] = l.split(":");
+      return `${src.replace(/^\//, "")}:${(dst ?? src).split("/").pop()}`;
+    });
+  }
+  const builtIn = ["default", "bridge", "host", "none"];
+  const networks = old.NetworkSettings?.Networks ?? {};
+  let endpoints;
+  if (!builtIn.includes(networkMode) && !networkMode.startsWith("container:") && networks[networkMode]) {
+    const n = networks[networkMode];
+    endpoints = {
+      [networkMode]: {
+        IPAMConfig: n.IPAMConfig ?? void 0,
+        Links: n.Links ?? void 0,
+        Aliases: (n.Aliases ?? []).filter((a) => a !== shortId)
       }
+    };
+  }
+  const sharesUts = networkMode === "host" || networkMode.startsWith("container:");
+  return {
+    Image: image,
+    Hostname: sharesUts || cfg.Hostname === shortId ? void 0 : cfg.Hostname,
+    Domainname: cfg.Domainname || void 0,
+    User: cfg.User,
+    AttachStdin: cfg.AttachStdin,
+    AttachStdout: cfg.AttachStdout,
+    AttachStderr: cfg.AttachStderr,
+    Tty: cfg.Tty,
+    OpenStdin: cfg.OpenStdin,
+    StdinOnce: cfg.StdinOnce,
+    Env: cfg.Env,
+    Cmd: cfg.Cmd ?? void 0,
+    Entrypoint: cfg.Entrypoint ?? void 0,
+    Labels: cfg.Labels,
+    Volumes: cfg.Volumes ?? void 0,
+    WorkingDir: cfg.WorkingDir,
+    ExposedPorts: cfg.ExposedPorts ?? void 0,
+    StopSignal: cfg.StopSignal,
+    StopTimeout: cfg.StopTimeout,
+    Healthcheck: cfg.Healthcheck,
+    Shell: cfg.Shell,
+    HostConfig: hc,
+    NetworkingConfig: endpoints ? { EndpointsConfig: endpoints } : void 0
+  };
+}
+var ContainerRecreate = class {
+  constructor(client, containers) {
+    this.client = client;
+    this.containers = containers;
+  }
+  client;
+  containers;
+  /**
+   * Replaces the container with a new one of the same configuration and a fresh writable layer,
+   * then starts it. Volumes are kept (the old container is removed without `v`). On failure the old
+   * container is put back under its name. Returns the new container's id.
+   */
+  async recreate(idOrName, opts) {
+    const old = await this.containers.inspect(idOrName, opts);
+    const name = old.Name.replace(/^\//, "");
+    if (old.HostConfig.AutoRemove) {
+      throw new Error(
+        `Container '${name}' runs with --rm (AutoRemove): stopping it deletes it and its anonymous volumes, so Orixoon does not recreate it \u2014 recreate it with docker compose up -d --force-recreate`
+      );
+    }
+    const image = await this.sameImage(old, opts);
+    const spec = recreateSpec(old, image);
+    const stopSec = old.Config.StopTimeout ?? 10;
+    const parked = `${name}-orixoon-old-${Date.now().toString(36)}`;
+    const wasRunning = old.State.Running;
+    let renamed = false;
+    let created = "";
+    try {
+      if (old.State.Paused) await this.containers.unpause(old.Id, opts);
+      await this.containers.stop(old.Id, stopSec, opts?.signal ? { signal: opts.signal } : void 0);
+      await this.client.call(
+        `rename of container '${name}'`,
+        (signal) => this.client.api().getContainer(old.Id).rename({ name: parked, abortSignal: signal }),
+        opts
+      );
+      renamed = true;
+      const c = await this.client.call(
+        `create of container '${name}'`,
+        (signal) => this.client.api().createContainer({ ...spec, name, abortSignal: signal }),
+        opts
+      );
+      created = c.id;
+      await this.connectExtraNetworks(old, c.id, opts);
+      await this.containers.start(c.id, opts);
+    } catch (e) {
+      const restored = await this.restoreAfterFailedRecreate(
+        old.Id,
+        name,
+        created || void 0,
+        renamed,
+        wasRunning
+      );
+      throw new Error(`Recreating container '${name}' failed: ${messageOf(e)}${restored}`);
+    }
+    try {
+      await this.client.call(
+        `removal of the old container '${parked}'`,
+        // Never v: true — volumes stay, the new container uses them.
+        (signal) => this.client.api().getContainer(old.Id).remove({ force: true, v: false, abortSignal: signal }),
+        opts
+      );
+    } catch (e) {
+      throw new Error(
+        `Container '${name}' recreated (${created.slice(0, 12)}), but removing the old one '${parked}' failed: ${messageOf(e)}`
+      );
+    }
+    return created;
+  }
+  /** The image by its name when that still means the same image, else by the id the container ran. */
+  async sameImage(old, opts) {
+    const ref = old.Config.Image;
+    if (!ref || ref.startsWith("sha256:")) return old.Image;
+    try {
+      const img = await this.client.call(
+        `inspect of image '${ref}'`,
+        (signal) => this.client.api().getImage(ref).inspect({ abortSignal: signal }),
+        opts
+      );
+      return img.Id === old.Image ? ref : old.Image;
+    } catch (e) {
+      if (e instanceof DockerApiError) return old.Image;
       throw e;
     }
   }
-  /**
-   * Waits until `pred` holds for the container, re-inspecting on each of its Docker events (start,
-   * die, health_status, unpause…) and on a short fallback poll. Never throws on timeout: the result
-   * says whether it held and what was seen last.
-   */
-  async waitFor(idOrName, pred, timeoutMs, opts = {}) {
-    const started = Date.now();
-    const end = started + timeoutMs;
-    const ac = new AbortController();
-    const signals = [ac.signal];
-    if (opts.signal) signals.push(opts.signal);
-    const signal = AbortSignal.any(signals);
-    let dirty = false;
-    let wake;
-    const poke = () => {
-      dirty = true;
-      wake?.();
-    };
-    let info;
-    let error62;
-    try {
-      this.subscribe(idOrName, poke, signal).catch(() => void 0);
-      for (; ; ) {
-        dirty = false;
-        try {
-          const budget = Math.min(this.settings.timeoutMs, Math.max(1e3, end - Date.now()));
-          info = await this.inspect(idOrName, { timeoutMs: budget, signal });
-          error62 = void 0;
-          if (await pred(info)) return { ok: true, info, waitedMs: Date.now() - started };
-        } catch (e) {
-          error62 = e instanceof Error ? e : new Error(String(e));
-        }
-        const remaining = end - Date.now();
-        if (remaining <= 0 || signal.aborted)
-          return { ok: false, info, error: error62, waitedMs: Date.now() - started };
-        if (!dirty) {
-          await new Promise((resolve4) => {
-            const t = setTimeout(resolve4, Math.min(WAIT_POLL_MS, remaining));
-            wake = () => {
-              clearTimeout(t);
-              resolve4();
-            };
-          });
-          wake = void 0;
-        }
-      }
-    } finally {
-      ac.abort();
+  async connectExtraNetworks(old, newId, opts) {
+    const mode = old.HostConfig.NetworkMode ?? "default";
+    const shortId = old.Id.slice(0, 12);
+    for (const [net, ep] of Object.entries(old.NetworkSettings?.Networks ?? {})) {
+      if (net === mode || ["default", "bridge", "host", "none"].includes(net)) continue;
+      await this.client.call(
+        `connection of '${newId.slice(0, 12)}' to network '${net}'`,
+        (signal) => this.client.api().getNetwork(net).connect({
+          Container: newId,
+          EndpointConfig: {
+            IPAMConfig: ep.IPAMConfig ?? void 0,
+            Aliases: (ep.Aliases ?? []).filter((a) => a !== shortId)
+          },
+          abortSignal: signal
+        }),
+        opts
+      );
     }
   }
-  async close() {
-    this.closing.abort();
-    this.http?.close();
+  async restoreAfterFailedRecreate(oldId, name, createdId, renamed, wasRunning) {
+    try {
+      if (createdId) {
+        await this.client.call(
+          `removal of the half-made container '${name}'`,
+          (signal) => this.client.api().getContainer(createdId).remove({ force: true, v: false, abortSignal: signal })
+        );
+      }
+      if (renamed) {
+        await this.client.call(
+          `rename of container back to '${name}'`,
+          (signal) => this.client.api().getContainer(oldId).rename({ name, abortSignal: signal })
+        );
+      }
+      if (wasRunning) await this.containers.start(oldId);
+      return "; the old container was put back";
+    } catch (e) {
+      return `; putting the old container back failed too: ${messageOf(e)}`;
+    }
   }
 };
-function containerName(c) {
-  const n = c.Names?.find((x) => x.lastIndexOf("/") === 0) ?? c.Names?.[0] ?? c.Name;
-  return n ? n.replace(/^\//, "") : c.Id.slice(0, 12);
+
+// src/targets/docker/index.ts
+var DockerTarget = class {
+  /**
+   * `hostName` is the engine's name in the configuration (`default` for the single-host form), so
+   * findings and reports can say which engine they are about.
+   */
+  constructor(settings, hostName = DEFAULT_DOCKER_HOST) {
+    this.settings = settings;
+    this.hostName = hostName;
+    this.client = new DockerClient(settings);
+    this.containers = new ContainerApi(this.client);
+    this.containerEvents = new ContainerEvents(this.client, this.containers);
+    this.execs = new ContainerExec(this.client, this.containers);
+    this.logReader = new ContainerLogReader(this.client);
+    this.recreator = new ContainerRecreate(this.client, this.containers);
+  }
+  settings;
+  hostName;
+  client;
+  containers;
+  containerEvents;
+  execs;
+  logReader;
+  recreator;
+  /** Printable address of the daemon, e.g. `unix:///var/run/docker.sock`. */
+  get address() {
+    return this.client.address;
+  }
+  ping(opts) {
+    return this.containers.ping(opts);
+  }
+  /** Containers by exact name (or id prefix), by a `key=value` label, or all of them; stopped ones included. */
+  findContainers(sel, opts) {
+    return this.containers.findContainers(sel, opts);
+  }
+  inspect(idOrName, opts) {
+    return this.containers.inspect(idOrName, opts);
+  }
+  /** Starts a stopped container (a running one is left alone). */
+  start(id, opts) {
+    return this.containers.start(id, opts);
+  }
+  /** Stops with SIGTERM, then SIGKILL after `timeoutSec`. */
+  stop(id, timeoutSec, opts) {
+    return this.containers.stop(id, timeoutSec, opts);
+  }
+  restart(id, timeoutSec, opts) {
+    return this.containers.restart(id, timeoutSec, opts);
+  }
+  kill(id, signalName = "SIGKILL", opts) {
+    return this.containers.kill(id, signalName, opts);
+  }
+  unpause(id, opts) {
+    return this.containers.unpause(id, opts);
+  }
+  /** One-shot memory numbers of a running container (zeros when it is not running). */
+  stats(id, opts) {
+    return this.containers.stats(id, opts);
+  }
+  /** A new container of the same configuration, started; the old one is put back on failure. Returns the new id. */
+  recreate(idOrName, opts) {
+    return this.recreator.recreate(idOrName, opts);
+  }
+  /** Past container events between `sinceMs` and `untilMs` (default now), oldest first. */
+  events(idOrName, sel, opts) {
+    return this.containerEvents.events(idOrName, sel, opts);
+  }
+  /** How many `action` events the container had since `sinceMs`. */
+  countEvents(idOrName, action, sinceMs, opts) {
+    return this.containerEvents.countEvents(idOrName, action, sinceMs, opts);
+  }
+  /** Live events of the container until `signal` aborts; resolves once the daemon accepted the subscription. */
+  subscribe(idOrName, onEvent, signal, actions) {
+    return this.containerEvents.subscribe(idOrName, onEvent, signal, actions);
+  }
+  /** Resolves with the first matching event within `timeoutMs`, or undefined. */
+  waitForEvent(idOrName, actions, timeoutMs, opts = {}) {
+    return this.containerEvents.waitForEvent(idOrName, actions, timeoutMs, opts);
+  }
+  /** Waits until `pred` holds for the container; never throws on timeout. */
+  waitFor(idOrName, pred, timeoutMs, opts = {}) {
+    return this.containerEvents.waitFor(idOrName, pred, timeoutMs, opts);
+  }
+  /** Runs a command in a running container; output is stdout and stderr in order. */
+  exec(id, cmd, timeoutMs, opts = {}) {
+    return this.execs.exec(id, cmd, timeoutMs, opts);
+  }
+  /** Runs the container's own HEALTHCHECK now, bounded by its own timeout and `timeoutMs`. */
+  runHealthcheck(id, opts = {}) {
+    return this.execs.runHealthcheck(id, opts);
+  }
+  /** Log lines (stdout and stderr, in order, timestamps stripped), within the caps of readLogs. */
+  logs(idOrName, opts = {}) {
+    return this.logReader.logs(idOrName, opts);
+  }
+  /** The newest log lines of a window, within line and byte caps; `capped` says older lines were left out. */
+  readLogs(idOrName, opts = {}) {
+    return this.logReader.readLogs(idOrName, opts);
+  }
+  /**
+   * Leases held on this engine as never-started containers made from `image` (any image the engine
+   * has, e.g. that of the container acted on); see targets/lease.ts.
+   */
+  leases(image) {
+    return new DockerLeaseStore(this.client, this.containers, image);
+  }
+  async close() {
+    this.client.close();
+  }
+};
+
+// src/config/limits.ts
+var MAX_CONFIG_BYTES = 1024 * 1024;
+var MAX_CONFIG_DEPTH = 64;
+var MAX_ALIAS_EXPANSION = 1e4;
+var MAX_PROBLEMS = 50;
+var MAX_PHASES = 100;
+var MAX_CHECKS = 1e3;
+var MAX_SECONDS = 86400;
+var MAX_MINUTES = 1440;
+var MAX_MILLISECONDS = 864e5;
+var MAX_AGE_SECONDS = 2678400;
+var MAX_AGE_MINUTES = 44640;
+var MAX_RUN_SECONDS = MAX_SECONDS;
+var MAX_ATTEMPTS = 100;
+var MAX_SESSION_ACTIONS = 1e3;
+var MAX_SERVICES = 1e4;
+var MAX_COUNT = 1e9;
+var MAX_ROWS_PER_ACTION = 1e5;
+var MAX_MEGABYTES = 1e9;
+var MAX_REDIS_DB = 65535;
+
+// src/config/thresholds.ts
+function thresholdFromConfig(config2, code, key) {
+  const v = config2?.healing_actions?.[code]?.[key];
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  return void 0;
 }
 
-// src/checks/container.ts
+// src/checks/container-options.ts
 var CONTAINER_DEFAULTS = {
   start_period_seconds: 60,
   crash_loop_restarts: 3,
@@ -28554,18 +28975,8 @@ var THRESHOLD_SOURCES = {
   crash_loop_window_minutes: "crash_loop",
   memory_limit_percent: "memory_leak"
 };
-var CRASH_LOOP_STABLE_MS = 3e3;
-var RUNNING_STABLE_MS = 1e3;
-var HEALTH_OUTPUT_CHARS = 500;
-var MIB = 1024 * 1024;
-function configNumber(config2, code18, key) {
-  const v = config2?.healing_actions?.[code18]?.[key];
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
-  return void 0;
-}
 function resolveContainerOptions(own2, config2) {
-  const pick2 = (key) => own2[key] ?? configNumber(config2, THRESHOLD_SOURCES[key], key) ?? CONTAINER_DEFAULTS[key];
+  const pick2 = (key) => own2[key] ?? thresholdFromConfig(config2, THRESHOLD_SOURCES[key], key) ?? CONTAINER_DEFAULTS[key];
   return {
     container: own2.container,
     label: own2.label,
@@ -28576,6 +28987,9 @@ function resolveContainerOptions(own2, config2) {
     memory_limit_percent: pick2("memory_limit_percent")
   };
 }
+
+// src/checks/container-observe.ts
+var MIB = 1024 * 1024;
 function parseComposeDependsOn(label) {
   if (!label) return [];
   const out = [];
@@ -28590,10 +29004,6 @@ function composeFacts(labels) {
   const service = labels?.["com.docker.compose.service"];
   if (!project || !service) return void 0;
   return { project, service, dependsOn: parseComposeDependsOn(labels["com.docker.compose.depends_on"]) };
-}
-function findingContainer(finding) {
-  const c = finding.params?.container;
-  return typeof c === "string" && c ? c : finding.target;
 }
 function nsToMs(ns) {
   return ns ? ns / 1e6 : 0;
@@ -28656,7 +29066,7 @@ async function observe(docker, id, o, ctx) {
     )
   ]);
   const limited = (first.HostConfig.Memory ?? 0) > 0;
-  const memory = limited && first.State.Running && !first.State.Paused ? await readMemory(docker, first.Id, ctx.signal) : void 0;
+  const memory2 = limited && first.State.Running && !first.State.Paused ? await readMemory(docker, first.Id, ctx.signal) : void 0;
   let info = first;
   let restartingTwice = false;
   if (first.State.Restarting) {
@@ -28669,10 +29079,13 @@ async function observe(docker, id, o, ctx) {
     restartingTwice,
     crashes: unrequestedDies(events),
     oomEvents: oomsSinceDeliberateStart(events, hasRestartPolicy(info)),
-    memory,
+    memory: memory2,
     hasHealthcheck: healthcheckArgv(info) !== void 0
   };
 }
+
+// src/checks/container-judge.ts
+var HEALTH_OUTPUT_CHARS = 500;
 function healthOf(info) {
   return info.State.Health?.Status;
 }
@@ -28720,8 +29133,8 @@ function evidenceOf(ob, o) {
 function judge(ob, o, checkId2, now = Date.now()) {
   const { info, name } = ob;
   const s = info.State;
-  const base = (code18, message) => ({
-    code: code18,
+  const base = (code, message) => ({
+    code,
     checkId: checkId2,
     target: name,
     targetKey: `container:${name}`,
@@ -28814,9 +29227,13 @@ function notFound(checkId2, o) {
     message: byLabel ? `No Docker container has label ${what}` : `Docker container '${what}' does not exist`,
     evidence: byLabel ? { label: what, matched: 0 } : { container: what, exists: false },
     params: byLabel ? { label: what } : { container: what },
-    manual: byLabel ? `No container has label ${what}: create it (docker compose up -d)` : `Container ${what} does not exist: create it (docker compose up -d)`
+    facts: { missing: true }
   };
 }
+
+// src/checks/container.ts
+var CRASH_LOOP_STABLE_MS = 3e3;
+var RUNNING_STABLE_MS = 1e3;
 async function runContainerCheck(checkId2, o, ctx) {
   const docker = ctx.targets.docker();
   const found = await docker.findContainers(o.container ? { name: o.container } : { label: o.label }, {
@@ -28836,7 +29253,7 @@ async function runContainerCheck(checkId2, o, ctx) {
 }
 async function verifyContainer(o, finding, ctx, timeoutMs) {
   const name = findingContainer(finding);
-  if (finding.manual && finding.params?.label) {
+  if (finding.facts?.missing && finding.params?.label) {
     return { ok: false, detail: `Still no container with label ${String(finding.params.label)}` };
   }
   const docker = ctx.targets.docker();
@@ -28880,7 +29297,7 @@ async function verifyContainer(o, finding, ctx, timeoutMs) {
     const watchMs = Math.min(Math.max(0, stableMs - upMs), end - Date.now());
     const died = watchMs > 0 ? await docker.waitForEvent(waited.info.Id, ["die"], watchMs, { signal: ctx.signal }).catch(
       // Without an event stream, the observation window still has to pass; the inspection below decides.
-      () => new Promise((resolve4) => setTimeout(() => resolve4(void 0), watchMs))
+      () => new Promise((resolve2) => setTimeout(() => resolve2(void 0), watchMs))
     ) : void 0;
     const after = await docker.inspect(waited.info.Id, { signal: ctx.signal }).catch(() => void 0);
     const stable = !died && after?.State.Running && after.State.StartedAt === waited.info.State.StartedAt;
@@ -28898,8 +29315,58 @@ async function verifyContainer(o, finding, ctx, timeoutMs) {
     }
   }
 }
+function missingContainerPlan(f) {
+  if (!f.facts?.missing) return void 0;
+  return typeof f.params?.label === "string" ? { manual: `No container has label ${f.params.label}: create it (docker compose up -d)` } : { manual: `Container ${f.target} does not exist: create it (docker compose up -d)` };
+}
 var containerCheck = defineCheckType({
   type: "container",
+  targets: ["docker"],
+  description: "`container` (name) or `label` (`key=value`); `expect` (`running` \\| `healthy`; default healthy when the container has a healthcheck); `start_period_seconds` 60; `crash_loop_restarts` 3 within `crash_loop_window_minutes` 5; `memory_limit_percent` 90",
+  codes: {
+    container_not_running: {
+      title: "Container not running",
+      action: "start_container",
+      risk: "low",
+      advice: "Check the container logs (docker logs <name>) for why it exits",
+      docs: { when: "state `exited`/`created`/`dead`" },
+      plan: missingContainerPlan
+    },
+    container_unhealthy: {
+      title: "Container unhealthy",
+      action: "restart_container",
+      risk: "low",
+      advice: "Check the healthcheck command and the application logs for the crash cause",
+      docs: { when: "health `unhealthy`" }
+    },
+    container_stuck: {
+      title: "Container stuck",
+      action: "force_restart_container",
+      risk: "medium",
+      advice: "Inspect the container (docker inspect) and the host for hung I/O",
+      docs: {
+        when: "`paused`, or health `starting` far past its start period",
+        action: "`force_restart_container` (unpause, or kill + start)"
+      }
+    },
+    crash_loop: {
+      title: "Crash loop",
+      action: "recreate_container",
+      risk: "high",
+      advice: "Check application logs for crash cause; fix the image or its config before deploying",
+      docs: {
+        when: "\u2265 3 `die` events within 5 min, or `restarting` across samples",
+        action: "`recreate_container` (same config, fresh writable layer, volumes kept)"
+      }
+    },
+    memory_leak: {
+      title: "Memory leak",
+      action: "restart_application",
+      risk: "high",
+      advice: "Profile the application memory or raise its memory limit",
+      docs: { when: "usage \u2212 inactive_file \u2265 90 % of the limit, or OOM-killed" }
+    }
+  },
   options: external_exports.strictObject({
     container: external_exports.string().min(1).optional().describe("Container name (or id)."),
     label: external_exports.string().regex(/^[^=]+=.*$/, "use key=value").optional().describe("Select containers by label key=value."),
@@ -28915,6 +29382,13 @@ var containerCheck = defineCheckType({
       "Memory (usage \u2212 inactive_file) of the limit that counts as a leak. Default: healing_actions.memory_leak.memory_limit_percent, else 90."
     )
   }),
+  validate(o) {
+    if (!o.container && !o.label)
+      return [{ path: [], message: "a container check needs `container` (name) or `label` (key=value)" }];
+    if (o.container && o.label)
+      return [{ path: [], message: "give either `container` or `label`, not both" }];
+    return [];
+  },
   create(spec, config2) {
     if (!spec.options.container && !spec.options.label) {
       throw new Error(`Check '${spec.id}' (container): set 'container' (a name) or 'label' (key=value)`);
@@ -28937,27 +29411,7 @@ var containerCheck = defineCheckType({
   }
 });
 
-// src/support/format.ts
-function round12(n) {
-  return String(Math.round(n * 10) / 10);
-}
-function formatSeconds2(seconds2) {
-  if (seconds2 < 120) return `${round12(seconds2)}s`;
-  if (seconds2 < 7200) return `${round12(seconds2 / 60)} min`;
-  return `${round12(seconds2 / 3600)} h`;
-}
-function formatMilliseconds(ms) {
-  if (!Number.isFinite(ms) || ms < 0) return "\u2014";
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const total = Math.round(ms / 1e3);
-  return `${Math.floor(total / 60)}m ${String(total % 60).padStart(2, "0")}s`;
-}
-function formatMillisecondsAsSeconds(ms) {
-  return `${Math.round(ms / 100) / 10} s`;
-}
-
-// src/targets/postgres.ts
+// src/targets/postgres/connection.ts
 var pgModule = lazyImport(() => import("./esm-RPFRLWTR.js"));
 var DEFAULTS = {
   connectTimeoutMs: 5e3,
@@ -28966,13 +29420,6 @@ var DEFAULTS = {
   queryTimeoutMs: 2e4
 };
 var ORIXOON_APPLICATION_NAME = "orixoon";
-var PROTECTED_APPLICATIONS = [
-  "pg_dump",
-  "pg_basebackup",
-  "pg_dumpall",
-  "pg_restore",
-  "orixoon"
-];
 var PostgresTargetError = class extends Error {
   /** SQLSTATE (`28P01`, `57P01`…) or socket code (`ECONNREFUSED`), when known. */
   pgCode;
@@ -29027,44 +29474,7 @@ function errorCode2(err) {
 function errorMessage(err) {
   return err instanceof Error ? err.message : String(err);
 }
-var SESSION_COLUMNS = `
-  pid, usename AS "user", datname AS database, coalesce(application_name, '') AS "applicationName",
-  client_addr::text AS "clientAddr", state,
-  to_char(backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "backendStart",
-  to_char(state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "stateChange",
-  to_char(xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "xactStart",
-  to_char(query_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "queryStart",
-  coalesce(extract(epoch FROM clock_timestamp() - state_change), 0)::float8 AS "stateSeconds",
-  extract(epoch FROM clock_timestamp() - xact_start)::float8 AS "xactSeconds",
-  wait_event_type AS "waitEventType", left(coalesce(query, ''), 200) AS query`;
-var SIGNAL_SQL = (fn) => `
-  WITH picked AS (
-    SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) AS p(pid, backend_start, state_change)
-  ), me AS (
-    SELECT rolsuper AS su, pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') AS sig
-    FROM pg_roles WHERE rolname = current_user
-  ), target AS (
-    SELECT a.pid,
-           -- Signalling a superuser needs superuser; another role's session needs membership in that
-           -- role or pg_signal_backend. Checked here so one refusal never aborts the whole statement.
-           (me.su OR (NOT coalesce(r.rolsuper, false) AND (me.sig OR pg_has_role(current_user, a.usesysid, 'MEMBER')))) AS permitted
-    FROM pg_stat_activity a
-    JOIN picked p ON p.pid = a.pid
-     AND to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') = p.backend_start
-     AND (to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') IS NOT DISTINCT FROM p.state_change)
-    CROSS JOIN me
-    LEFT JOIN pg_roles r ON r.oid = a.usesysid
-    WHERE a.pid = ANY($1::int[])
-      AND a.backend_type = 'client backend'
-      AND a.pid <> pg_backend_pid()
-      AND NOT (coalesce(a.usename, '') = ANY($4::text[]))
-      AND NOT (coalesce(a.application_name, '') = ANY($5::text[]))
-      AND ($6::text[] IS NULL OR a.state = ANY($6::text[]))
-    ORDER BY a.pid
-    LIMIT $7
-  )
-  SELECT t.pid, t.permitted, CASE WHEN t.permitted THEN ${fn}(t.pid) ELSE false END AS ok FROM target t`;
-var PostgresTarget = class {
+var PostgresConnection = class {
   options;
   secrets;
   /** Human name of the server: host:port/db. */
@@ -29086,11 +29496,13 @@ var PostgresTarget = class {
   sanitize(text) {
     return sanitize(text, this.secrets);
   }
+  /** An error naming the server and what was being done, never the password. */
   wrap(err, doing) {
     if (err instanceof PostgresTargetError) return err;
     const msg = this.sanitize(errorMessage(err));
     return new PostgresTargetError(`PostgreSQL ${this.display}: ${doing} failed: ${msg}`, errorCode2(err));
   }
+  /** The client settings of this URL: Orixoon's application name and timeouts. */
   connectionConfig() {
     let connectionString = this.url;
     try {
@@ -29201,6 +29613,33 @@ var PostgresTarget = class {
     await this.query("SELECT 1");
   }
   /**
+   * A session of its own on this URL, not the shared one, for what lives exactly as long as a session
+   * (a lease's advisory lock). Connected within `timeoutMs`; every query on it is bounded by
+   * `timeoutMs` too. The caller ends it; a dropped connection never crashes the process.
+   */
+  async separateSession(applicationName, timeoutMs) {
+    const { Client } = (await pgModule()).default;
+    let client;
+    try {
+      client = new Client({
+        ...this.connectionConfig(),
+        application_name: applicationName,
+        connectionTimeoutMillis: timeoutMs,
+        query_timeout: timeoutMs
+      });
+    } catch (err) {
+      throw this.wrap(err, "connect");
+    }
+    client.on("error", () => void 0);
+    try {
+      await client.connect();
+    } catch (err) {
+      client.end().catch(() => void 0);
+      throw this.wrap(err, "connect");
+    }
+    return client;
+  }
+  /**
    * A fresh, separate connection attempt + `SELECT 1` (used after a restart, without disturbing the
    * shared session's state). Resolves true/false, never throws.
    */
@@ -29223,78 +29662,6 @@ var PostgresTarget = class {
       client?.end().catch(() => void 0);
     }
   }
-  /** Orixoon's own backend pid. */
-  async ownPid() {
-    const [row] = await this.query("SELECT pg_backend_pid() AS pid");
-    return row.pid;
-  }
-  async currentUser() {
-    const [row] = await this.query("SELECT current_user AS u");
-    return row.u;
-  }
-  /** Pool use: client backends vs usable slots (max_connections − reserved slots). */
-  async poolUsage() {
-    const [row] = await this.query(`
-      SELECT current_setting('max_connections')::int AS max,
-             current_setting('superuser_reserved_connections')::int AS su,
-             coalesce((SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections'), 0) AS res,
-             (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS used,
-             (SELECT json_object_agg(s, n) FROM (
-                SELECT coalesce(state, 'unknown') AS s, count(*)::int AS n FROM pg_stat_activity
-                WHERE backend_type = 'client backend' GROUP BY 1) x) AS by_state`);
-    const reserved = row.su + row.res;
-    const usable2 = Math.max(1, row.max - reserved);
-    return {
-      used: row.used,
-      usable: usable2,
-      maxConnections: row.max,
-      reserved,
-      percent: Math.round(row.used / usable2 * 1e3) / 10,
-      byState: row.by_state ?? {}
-    };
-  }
-  /** Client backend sessions (never Orixoon's own), optionally filtered by state and minimum age in it. */
-  async sessions(filter = {}) {
-    return this.query(
-      `SELECT ${SESSION_COLUMNS} FROM pg_stat_activity
-       WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
-         AND ($1::text[] IS NULL OR state = ANY($1::text[]))
-         AND coalesce(extract(epoch FROM clock_timestamp() - state_change), 0) >= $2
-       ORDER BY state_change NULLS LAST, pid
-       LIMIT $3`,
-      [filter.states ?? null, filter.minStateSeconds ?? 0, filter.limit ?? 1e4]
-    );
-  }
-  /** Sessions by pid (client backends only). */
-  async sessionsByPid(pids) {
-    if (pids.length === 0) return [];
-    return this.query(
-      `SELECT ${SESSION_COLUMNS} FROM pg_stat_activity
-       WHERE backend_type = 'client backend' AND pid = ANY($1::int[]) ORDER BY pid`,
-      [pids]
-    );
-  }
-  /** Sessions waiting on a heavyweight lock for at least `minWaitSeconds`, with their blockers. */
-  async lockWaits(minWaitSeconds) {
-    const since = await this.serverVersion() >= 14e4 ? "coalesce(l.waitstart, a.query_start)" : "a.query_start";
-    const lateral = since === "a.query_start" ? "" : "LEFT JOIN LATERAL (SELECT min(waitstart) AS waitstart FROM pg_locks WHERE pid = a.pid AND NOT granted) l ON true";
-    const rows = await this.query(
-      `SELECT ${SESSION_COLUMNS}, pg_blocking_pids(pid) AS blocking,
-              coalesce(extract(epoch FROM clock_timestamp() - ${since}), 0)::float8 AS "waitSeconds"
-       FROM pg_stat_activity a
-       ${lateral}
-       WHERE backend_type = 'client backend' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
-         AND cardinality(pg_blocking_pids(pid)) > 0
-         AND coalesce(extract(epoch FROM clock_timestamp() - ${since}), 0) >= $1
-       ORDER BY "waitSeconds" DESC`,
-      [minWaitSeconds]
-    );
-    return rows.map(({ blocking, waitSeconds, ...waiter }) => ({
-      waiter,
-      blockingPids: blocking,
-      waitSeconds
-    }));
-  }
   /** server_version_num (e.g. 150004), read once per session. */
   async serverVersion() {
     if (this.version === void 0) {
@@ -29302,107 +29669,6 @@ var PostgresTarget = class {
       this.version = Number(row.v);
     }
     return this.version;
-  }
-  /**
-   * What Orixoon's role may see and do: signal other roles' backends (superuser or pg_signal_backend),
-   * and see other roles' session states (superuser or pg_read_all_stats, e.g. through pg_monitor).
-   */
-  async privileges() {
-    const [row] = await this.query(
-      `SELECT current_user AS "user",
-              coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) AS superuser,
-              pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') AS signal,
-              pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS stats`
-    );
-    return {
-      user: row.user,
-      superuser: row.superuser,
-      signalBackend: row.superuser || row.signal,
-      readAllStats: row.superuser || row.stats
-    };
-  }
-  /** Current values of settings (`pg_settings`), by name; unknown names are left out. */
-  async settings(names) {
-    const rows = await this.query(
-      "SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1::text[])",
-      [names]
-    );
-    return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
-  }
-  /**
-   * Settings configured for roles (`ALTER ROLE … SET`, for all databases or this one), by role, then
-   * by setting name. Roles without any of `names` set are absent.
-   */
-  async roleSettings(roles, names) {
-    if (roles.length === 0) return {};
-    const rows = await this.query(
-      `SELECT r.rolname AS role, split_part(c, '=', 1) AS name, substr(c, strpos(c, '=') + 1) AS value
-       FROM pg_db_role_setting s
-       JOIN pg_roles r ON r.oid = s.setrole
-       CROSS JOIN LATERAL unnest(s.setconfig) c
-       WHERE r.rolname = ANY($1::text[])
-         AND (s.setdatabase = 0 OR s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database()))
-         AND split_part(c, '=', 1) = ANY($2::text[])`,
-      [roles, names]
-    );
-    const out = {};
-    for (const r of rows) (out[r.role] ??= {})[r.name] = r.value;
-    return out;
-  }
-  /** Of `pids`, the ones that still block some session (appear in its pg_blocking_pids). */
-  async stillBlocking(pids) {
-    if (pids.length === 0) return [];
-    const rows = await this.query(
-      `SELECT DISTINCT b AS pid FROM pg_stat_activity a CROSS JOIN LATERAL unnest(pg_blocking_pids(a.pid)) b
-       WHERE a.wait_event_type = 'Lock' AND b = ANY($1::int[])`,
-      [pids]
-    );
-    return rows.map((r) => r.pid);
-  }
-  /**
-   * Terminates (or cancels) exactly the picked sessions that still are what they were when picked,
-   * in ONE statement: client backend, not Orixoon's own, not a protected user or a backup tool, same
-   * (pid, backend_start, state_change). `requireStates` additionally demands one of these states.
-   * Bounded by `limit`. Permission problems come back as `refused` (pg returns false) or throw.
-   */
-  async signal(kind, picked, filter) {
-    const fn = kind === "terminate" ? "pg_terminate_backend" : "pg_cancel_backend";
-    const bounded = picked.slice(0, filter.limit);
-    if (bounded.length === 0) return { signalled: [], refused: [], denied: [], skipped: [] };
-    const rows = await this.transaction(
-      (q) => q(SIGNAL_SQL(fn), [
-        bounded.map((p) => p.pid),
-        bounded.map((p) => p.backendStart),
-        bounded.map((p) => p.stateChange),
-        filter.protectedUsers,
-        [...PROTECTED_APPLICATIONS],
-        filter.requireStates ?? null,
-        filter.limit
-      ])
-    );
-    const signalled = rows.filter((r) => r.ok).map((r) => r.pid);
-    const refused = rows.filter((r) => !r.ok).map((r) => r.pid);
-    const denied = rows.filter((r) => !r.permitted).map((r) => r.pid);
-    const touched = new Set(rows.map((r) => r.pid));
-    return { signalled, refused, denied, skipped: bounded.map((p) => p.pid).filter((p) => !touched.has(p)) };
-  }
-  /**
-   * Polls (short intervals) until none of `pids` is in pg_stat_activity any more, or the timeout
-   * ends. Returns the pids still present.
-   */
-  async waitGone(pids, timeoutMs, signal) {
-    const end = Date.now() + timeoutMs;
-    let left = pids;
-    for (let delay2 = 10; ; delay2 = Math.min(delay2 * 2, 200)) {
-      if (left.length === 0) return left;
-      const rows = await this.query(
-        "SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[])",
-        [left]
-      );
-      left = rows.map((r) => r.pid);
-      if (left.length === 0 || Date.now() + delay2 > end || signal?.aborted) return left;
-      await new Promise((r) => setTimeout(r, delay2));
-    }
   }
   async close() {
     this.closed = true;
@@ -29422,13 +29688,427 @@ var PostgresTarget = class {
   }
 };
 
-// src/checks/postgres.ts
+// src/targets/postgres/lease.ts
+var LEASE_APPLICATION_NAME = "orixoon-lease";
+var NAMESPACE = "orixoon-lease";
+var LOCK_ARGS = "hashtext($1), hashtext($2)";
+var IS_LEASE_LOCK = `l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+  AND l.classid = hashtext($1)::oid AND l.objid = hashtext($2)::oid`;
+function stamp(key, holder, expiresAt) {
+  const json2 = JSON.stringify({ key, holder: JSON.parse(leaseHolderJson(holder)), expiresAt });
+  return `/* orixoon-lease ${json2.replaceAll("/", "\\u002f")} */`;
+}
+function readStamp(query) {
+  const m = /\/\* orixoon-lease (\{.*\}) \*\//s.exec(query ?? "");
+  if (!m) return { holder: null, expiresAt: null };
+  try {
+    const o = JSON.parse(m[1]);
+    return {
+      holder: parseLeaseHolder(JSON.stringify(o.holder ?? null)),
+      expiresAt: typeof o.expiresAt === "number" ? o.expiresAt : null
+    };
+  } catch {
+    return { holder: null, expiresAt: null };
+  }
+}
+var PostgresLeaseStore = class {
+  constructor(db, timeoutMs = LEASE_CALL_TIMEOUT_MS) {
+    this.db = db;
+    this.timeoutMs = timeoutMs;
+  }
+  db;
+  timeoutMs;
+  /** The sessions this store holds leases on, by token. */
+  held = /* @__PURE__ */ new Map();
+  acquire(key, holder, ttlMs) {
+    let abandoned = false;
+    return this.bounded(`lease '${key}'`, async () => {
+      const session = await this.db.separateSession(LEASE_APPLICATION_NAME, this.timeoutMs);
+      try {
+        if (abandoned) throw new Error("gave up");
+        await this.arm(session, ttlMs);
+        for (let attempt = 0; ; attempt++) {
+          const [row] = (await session.query(
+            `SELECT pg_try_advisory_lock(${LOCK_ARGS}) AS ok ${stamp(key, holder, Date.now() + ttlMs)}`,
+            [NAMESPACE, key]
+          )).rows;
+          if (row?.ok && abandoned) throw new Error("gave up");
+          if (row?.ok) {
+            const token = newLeaseToken();
+            this.held.set(token, { key, holder, session });
+            session.once("end", () => this.held.delete(token));
+            return { acquired: true, token };
+          }
+          const seen = await session.query(
+            `SELECT a.query FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE ${IS_LEASE_LOCK}`,
+            [NAMESPACE, key]
+          );
+          if (seen.rows.length === 0 && attempt < 2) continue;
+          await session.end().catch(() => void 0);
+          return { acquired: false, ...readStamp(seen.rows[0]?.query) };
+        }
+      } catch (err) {
+        await session.end().catch(() => void 0);
+        throw err;
+      }
+    }).catch((err) => {
+      abandoned = true;
+      throw err;
+    });
+  }
+  renew(key, token, ttlMs) {
+    const lease = this.held.get(token);
+    if (!lease || lease.key !== key) return Promise.resolve(false);
+    return this.bounded(`lease renewal '${key}'`, async () => {
+      try {
+        await this.arm(lease.session, ttlMs);
+        const [row] = (await lease.session.query(
+          `SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND ${IS_LEASE_LOCK}) AS held
+             ${stamp(key, lease.holder, Date.now() + ttlMs)}`,
+          [NAMESPACE, key]
+        )).rows;
+        return row?.held === true;
+      } catch {
+        this.forget(token);
+        return false;
+      }
+    });
+  }
+  release(key, token) {
+    const lease = this.held.get(token);
+    if (!lease || lease.key !== key) return Promise.resolve(false);
+    return this.bounded(`lease release '${key}'`, async () => {
+      try {
+        const [row] = (await lease.session.query(`SELECT pg_advisory_unlock(${LOCK_ARGS}) AS ok`, [
+          NAMESPACE,
+          key
+        ])).rows;
+        return row?.ok === true;
+      } catch {
+        return false;
+      } finally {
+        this.forget(token);
+      }
+    });
+  }
+  /** Ends every session this store holds a lease on (their locks are freed with them). */
+  async close() {
+    await Promise.allSettled([...this.held.keys()].map(async (token) => this.forget(token)));
+  }
+  /** The server ends the session when it stays idle longer than the TTL (where it can: PostgreSQL 14+). */
+  async arm(session, ttlMs) {
+    try {
+      await session.query(`SET idle_session_timeout = ${Math.max(1, Math.round(ttlMs))}`);
+    } catch (err) {
+      if (err.code !== "42704") throw err;
+    }
+  }
+  forget(token) {
+    const lease = this.held.get(token);
+    this.held.delete(token);
+    lease?.session.end().catch(() => void 0);
+  }
+  bounded(what, fn) {
+    return withLeaseTimeout(`PostgreSQL ${this.db.display}: ${what}`, this.timeoutMs, fn()).catch(
+      (err) => {
+        throw this.db.wrap(err, what);
+      }
+    );
+  }
+};
+
+// src/targets/postgres/sessions.ts
+var PROTECTED_APPLICATIONS = [
+  "pg_dump",
+  "pg_basebackup",
+  "pg_dumpall",
+  "pg_restore",
+  "orixoon",
+  // A lease's own session, of this run or another: ending it would free a lease its holder still needs.
+  "orixoon-lease"
+];
+var SESSION_COLUMNS = `
+  pid, usename AS "user", datname AS database, coalesce(application_name, '') AS "applicationName",
+  client_addr::text AS "clientAddr", state,
+  to_char(backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "backendStart",
+  to_char(state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "stateChange",
+  to_char(xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "xactStart",
+  to_char(query_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "queryStart",
+  coalesce(extract(epoch FROM clock_timestamp() - state_change), 0)::float8 AS "stateSeconds",
+  extract(epoch FROM clock_timestamp() - xact_start)::float8 AS "xactSeconds",
+  wait_event_type AS "waitEventType", left(coalesce(query, ''), 200) AS query`;
+var SIGNAL_SQL = (fn) => `
+  WITH picked AS (
+    SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) AS p(pid, backend_start, state_change)
+  ), me AS (
+    SELECT rolsuper AS su, pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') AS sig
+    FROM pg_roles WHERE rolname = current_user
+  ), target AS (
+    SELECT a.pid,
+           -- Signalling a superuser needs superuser; another role's session needs membership in that
+           -- role or pg_signal_backend. Checked here so one refusal never aborts the whole statement.
+           (me.su OR (NOT coalesce(r.rolsuper, false) AND (me.sig OR pg_has_role(current_user, a.usesysid, 'MEMBER')))) AS permitted
+    FROM pg_stat_activity a
+    JOIN picked p ON p.pid = a.pid
+     AND to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') = p.backend_start
+     AND (to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') IS NOT DISTINCT FROM p.state_change)
+    CROSS JOIN me
+    LEFT JOIN pg_roles r ON r.oid = a.usesysid
+    WHERE a.pid = ANY($1::int[])
+      AND a.backend_type = 'client backend'
+      AND a.pid <> pg_backend_pid()
+      AND NOT (coalesce(a.usename, '') = ANY($4::text[]))
+      AND NOT (coalesce(a.application_name, '') = ANY($5::text[]))
+      AND ($6::text[] IS NULL OR a.state = ANY($6::text[]))
+    ORDER BY a.pid
+    LIMIT $7
+  )
+  SELECT t.pid, t.permitted, CASE WHEN t.permitted THEN ${fn}(t.pid) ELSE false END AS ok FROM target t`;
+async function ownPid(db) {
+  const [row] = await db.query("SELECT pg_backend_pid() AS pid");
+  return row.pid;
+}
+async function currentUser(db) {
+  const [row] = await db.query("SELECT current_user AS u");
+  return row.u;
+}
+async function poolUsage(db) {
+  const [row] = await db.query(`
+    SELECT current_setting('max_connections')::int AS max,
+           current_setting('superuser_reserved_connections')::int AS su,
+           coalesce((SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections'), 0) AS res,
+           (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS used,
+           (SELECT json_object_agg(s, n) FROM (
+              SELECT coalesce(state, 'unknown') AS s, count(*)::int AS n FROM pg_stat_activity
+              WHERE backend_type = 'client backend' GROUP BY 1) x) AS by_state`);
+  const reserved = row.su + row.res;
+  const usable = Math.max(1, row.max - reserved);
+  return {
+    used: row.used,
+    usable,
+    maxConnections: row.max,
+    reserved,
+    percent: Math.round(row.used / usable * 1e3) / 10,
+    byState: row.by_state ?? {}
+  };
+}
+async function listSessions(db, filter = {}) {
+  return db.query(
+    `SELECT ${SESSION_COLUMNS} FROM pg_stat_activity
+     WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+       AND ($1::text[] IS NULL OR state = ANY($1::text[]))
+       AND coalesce(extract(epoch FROM clock_timestamp() - state_change), 0) >= $2
+     ORDER BY state_change NULLS LAST, pid
+     LIMIT $3`,
+    [filter.states ?? null, filter.minStateSeconds ?? 0, filter.limit ?? 1e4]
+  );
+}
+async function sessionsByPid(db, pids) {
+  if (pids.length === 0) return [];
+  return db.query(
+    `SELECT ${SESSION_COLUMNS} FROM pg_stat_activity
+     WHERE backend_type = 'client backend' AND pid = ANY($1::int[]) ORDER BY pid`,
+    [pids]
+  );
+}
+async function privileges(db) {
+  const [row] = await db.query(
+    `SELECT current_user AS "user",
+            coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) AS superuser,
+            pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') AS signal,
+            pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS stats`
+  );
+  return {
+    user: row.user,
+    superuser: row.superuser,
+    signalBackend: row.superuser || row.signal,
+    readAllStats: row.superuser || row.stats
+  };
+}
+async function readSettings(db, names) {
+  const rows = await db.query(
+    "SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1::text[])",
+    [names]
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+}
+async function roleSettings(db, roles, names) {
+  if (roles.length === 0) return {};
+  const rows = await db.query(
+    `SELECT r.rolname AS role, split_part(c, '=', 1) AS name, substr(c, strpos(c, '=') + 1) AS value
+     FROM pg_db_role_setting s
+     JOIN pg_roles r ON r.oid = s.setrole
+     CROSS JOIN LATERAL unnest(s.setconfig) c
+     WHERE r.rolname = ANY($1::text[])
+       AND (s.setdatabase = 0 OR s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database()))
+       AND split_part(c, '=', 1) = ANY($2::text[])`,
+    [roles, names]
+  );
+  const out = {};
+  for (const r of rows) (out[r.role] ??= {})[r.name] = r.value;
+  return out;
+}
+async function signalSessions(db, kind, picked, filter) {
+  const fn = kind === "terminate" ? "pg_terminate_backend" : "pg_cancel_backend";
+  const bounded = picked.slice(0, filter.limit);
+  if (bounded.length === 0) return { signalled: [], refused: [], denied: [], skipped: [] };
+  const rows = await db.transaction(
+    (q) => q(SIGNAL_SQL(fn), [
+      bounded.map((p) => p.pid),
+      bounded.map((p) => p.backendStart),
+      bounded.map((p) => p.stateChange),
+      filter.protectedUsers,
+      [...PROTECTED_APPLICATIONS],
+      filter.requireStates ?? null,
+      filter.limit
+    ])
+  );
+  const signalled = rows.filter((r) => r.ok).map((r) => r.pid);
+  const refused = rows.filter((r) => !r.ok).map((r) => r.pid);
+  const denied = rows.filter((r) => !r.permitted).map((r) => r.pid);
+  const touched = new Set(rows.map((r) => r.pid));
+  return { signalled, refused, denied, skipped: bounded.map((p) => p.pid).filter((p) => !touched.has(p)) };
+}
+async function waitGone(db, pids, timeoutMs, signal) {
+  const end = Date.now() + timeoutMs;
+  let left = pids;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    if (left.length === 0) return left;
+    const rows = await db.query(
+      "SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[])",
+      [left]
+    );
+    left = rows.map((r) => r.pid);
+    if (left.length === 0 || Date.now() + delay > end || signal?.aborted) return left;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+// src/targets/postgres/locks.ts
+async function lockWaits(db, minWaitSeconds) {
+  const since = await db.serverVersion() >= 14e4 ? "coalesce(l.waitstart, a.query_start)" : "a.query_start";
+  const lateral = since === "a.query_start" ? "" : "LEFT JOIN LATERAL (SELECT min(waitstart) AS waitstart FROM pg_locks WHERE pid = a.pid AND NOT granted) l ON true";
+  const rows = await db.query(
+    `SELECT ${SESSION_COLUMNS}, pg_blocking_pids(pid) AS blocking,
+            coalesce(extract(epoch FROM clock_timestamp() - ${since}), 0)::float8 AS "waitSeconds"
+     FROM pg_stat_activity a
+     ${lateral}
+     WHERE backend_type = 'client backend' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
+       AND cardinality(pg_blocking_pids(pid)) > 0
+       AND coalesce(extract(epoch FROM clock_timestamp() - ${since}), 0) >= $1
+     ORDER BY "waitSeconds" DESC`,
+    [minWaitSeconds]
+  );
+  return rows.map(({ blocking, waitSeconds, ...waiter }) => ({
+    waiter,
+    blockingPids: blocking,
+    waitSeconds
+  }));
+}
+async function stillBlocking(db, pids) {
+  if (pids.length === 0) return [];
+  const rows = await db.query(
+    `SELECT DISTINCT b AS pid FROM pg_stat_activity a CROSS JOIN LATERAL unnest(pg_blocking_pids(a.pid)) b
+     WHERE a.wait_event_type = 'Lock' AND b = ANY($1::int[])`,
+    [pids]
+  );
+  return rows.map((r) => r.pid);
+}
+
+// src/targets/postgres/index.ts
+var PostgresTarget = class extends PostgresConnection {
+  /** Leases held on this server as session advisory locks, each on a session of its own; see targets/lease.ts. */
+  leases() {
+    return new PostgresLeaseStore(this);
+  }
+  /** Orixoon's own backend pid. */
+  ownPid() {
+    return ownPid(this);
+  }
+  currentUser() {
+    return currentUser(this);
+  }
+  /** Pool use: client backends vs usable slots (max_connections − reserved slots). */
+  poolUsage() {
+    return poolUsage(this);
+  }
+  /** Client backend sessions (never Orixoon's own), optionally filtered by state and minimum age in it. */
+  sessions(filter = {}) {
+    return listSessions(this, filter);
+  }
+  /** Sessions by pid (client backends only). */
+  sessionsByPid(pids) {
+    return sessionsByPid(this, pids);
+  }
+  /** Sessions waiting on a heavyweight lock for at least `minWaitSeconds`, with their blockers. */
+  lockWaits(minWaitSeconds) {
+    return lockWaits(this, minWaitSeconds);
+  }
+  /** Of `pids`, the ones that still block some session. */
+  stillBlocking(pids) {
+    return stillBlocking(this, pids);
+  }
+  /** What Orixoon's role may see and do (signal other roles' backends, read all session states). */
+  privileges() {
+    return privileges(this);
+  }
+  /** Current values of settings (`pg_settings`), by name; unknown names are left out. */
+  settings(names) {
+    return readSettings(this, names);
+  }
+  /** Settings configured for roles (`ALTER ROLE … SET`), by role, then by setting name. */
+  roleSettings(roles, names) {
+    return roleSettings(this, roles, names);
+  }
+  /**
+   * Terminates (or cancels) exactly the picked sessions that still are what they were when picked, in
+   * one statement; bounded by `limit`.
+   */
+  signal(kind, picked, filter) {
+    return signalSessions(this, kind, picked, filter);
+  }
+  /** Polls until none of `pids` is in pg_stat_activity any more, or the timeout ends; returns those left. */
+  waitGone(pids, timeoutMs, signal) {
+    return waitGone(this, pids, timeoutMs, signal);
+  }
+};
+
+// src/targets/postgres-sessions.ts
+function isSignallable(s, protectedUsers) {
+  return !protectedUsers.includes(s.user ?? "") && !PROTECTED_APPLICATIONS.includes(s.applicationName);
+}
+async function timeoutRecommendations(target, roles, settings) {
+  const names = settings.map((s) => s.name);
+  const [server, perRole] = await Promise.all([target.settings(names), target.roleSettings(roles, names)]);
+  const out = [];
+  for (const s of settings) {
+    if (!(s.name in server) || server[s.name] !== "0" && server[s.name] !== "") continue;
+    for (const role of roles) {
+      const v = perRole[role]?.[s.name];
+      if (v !== void 0 && v !== "0") continue;
+      out.push(`ALTER ROLE ${roleIdent(role)} SET ${s.name} = '${s.value}'; -- ${s.why}`);
+    }
+  }
+  return out;
+}
+function roleIdent(name) {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+// src/core/defaults.ts
+var REDIS_DEFAULTS = {
+  memory_full_percent: 95,
+  high_memory_percent: 80,
+  expiring_within_seconds: 300
+};
 var POSTGRES_DEFAULTS = {
   pool_threshold_percent: 90,
   idle_minutes: 5,
   lock_wait_seconds: 30,
   idle_transaction_minutes: 5
 };
+
+// src/checks/postgres.ts
 var THRESHOLD_SOURCES2 = {
   pool_threshold_percent: "db_pool_exhausted",
   idle_minutes: "db_pool_exhausted",
@@ -29437,12 +30117,6 @@ var THRESHOLD_SOURCES2 = {
 };
 var NOT_FIXED_BY_RESTART = /^(28|3D|42501)/;
 var EVIDENCE_SESSIONS = 20;
-function thresholdFromConfig(config2, code18, key) {
-  const v = config2?.healing_actions?.[code18]?.[key];
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
-  return void 0;
-}
 function resolvePostgresOptions(own2, config2) {
   const pick2 = (key) => own2[key] ?? thresholdFromConfig(config2, THRESHOLD_SOURCES2[key], key) ?? POSTGRES_DEFAULTS[key];
   return {
@@ -29457,7 +30131,7 @@ function resolvePostgresOptions(own2, config2) {
 function postgresTargetFor(options4, ctx) {
   return ctx.targets.postgres(typeof options4.url === "string" ? options4.url : void 0);
 }
-function round13(n) {
+function round12(n) {
   return Math.round(n * 10) / 10;
 }
 function sessionEvidence(s) {
@@ -29468,35 +30142,76 @@ function sessionEvidence(s) {
     application_name: s.applicationName,
     client_addr: s.clientAddr,
     state: s.state,
-    state_seconds: round13(s.stateSeconds),
-    transaction_seconds: s.xactSeconds === null ? null : round13(s.xactSeconds)
+    state_seconds: round12(s.stateSeconds),
+    transaction_seconds: s.xactSeconds === null ? null : round12(s.xactSeconds)
   };
-}
-function isSignallable(s, protectedUsers) {
-  return !protectedUsers.includes(s.user ?? "") && !PROTECTED_APPLICATIONS.includes(s.applicationName);
-}
-async function timeoutRecommendations(target, roles, settings) {
-  const names = settings.map((s) => s.name);
-  const [server, perRole] = await Promise.all([target.settings(names), target.roleSettings(roles, names)]);
-  const out = [];
-  for (const s of settings) {
-    if (!(s.name in server) || server[s.name] !== "0" && server[s.name] !== "") continue;
-    for (const role of roles) {
-      const v = perRole[role]?.[s.name];
-      if (v !== void 0 && v !== "0") continue;
-      out.push(`ALTER ROLE ${quoteIdent(role)} SET ${s.name} = '${s.value}'; -- ${s.why}`);
-    }
-  }
-  return out;
-}
-function quoteIdent(name) {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 function unique(xs) {
   return [...new Set(xs)];
 }
+function unreachablePlan(f) {
+  const pgCode = typeof f.evidence.code === "string" ? f.evidence.code : void 0;
+  if (pgCode === "57P03")
+    return {
+      manual: `the server is starting up or recovering (57P03): wait for it to accept connections; restarting it would start the recovery over`
+    };
+  if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode))
+    return {
+      manual: `the server answered but refused Orixoon (${pgCode}): check the user, password and database in the connection string; restarting would not help`
+    };
+  if (typeof f.facts?.container === "string") return { params: { container: f.facts.container } };
+  return {
+    manual: "no database container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand"
+  };
+}
 var postgresCheck = defineCheckType({
   type: "postgres",
+  targets: ["postgres", "docker"],
+  description: "`url` (default `targets.postgres.url`); `container` (restarted when unreachable); `pool_threshold_percent` 90; `idle_minutes` 5; `lock_wait_seconds` 30; `idle_transaction_minutes` 5",
+  codes: {
+    db_unreachable: {
+      title: "Database unreachable",
+      action: "restart_container",
+      risk: "medium",
+      advice: "Check the database server logs, its disk and max_connections",
+      category: "database",
+      docs: {
+        when: "connect or `SELECT 1` fails / times out",
+        action: "`restart_container` (the db container)"
+      },
+      plan: unreachablePlan
+    },
+    db_pool_exhausted: {
+      title: "Connection pool exhausted",
+      action: "terminate_idle_connections",
+      risk: "low",
+      category: "database",
+      docs: {
+        when: "client backends \u2265 90 % of usable slots",
+        action: "`terminate_idle_connections` (idle > 5 min)"
+      }
+    },
+    db_table_locks: {
+      title: "Table locks",
+      action: "cancel_blocking_queries",
+      risk: "medium",
+      category: "database",
+      docs: {
+        when: "sessions waiting on a lock > 30 s",
+        action: "`cancel_blocking_queries` (cancel, re-check, then terminate)"
+      }
+    },
+    db_stuck_transactions: {
+      title: "Stuck transactions",
+      action: "terminate_idle_transactions",
+      risk: "medium",
+      category: "database",
+      docs: { when: "`idle in transaction` > 5 min" },
+      plan: (f) => f.facts?.signallable === 0 ? {
+        manual: "every stuck transaction belongs to a protected database user or a backup tool: end it by hand"
+      } : void 0
+    }
+  },
   options: external_exports.strictObject({
     url: external_exports.string().min(1).optional().describe("Default: targets.postgres.url (or the postgres-url input)."),
     container: external_exports.string().min(1).optional().describe("Database container, restarted when unreachable."),
@@ -29511,12 +30226,11 @@ var postgresCheck = defineCheckType({
     const o = resolvePostgresOptions(spec.options, config2);
     const protectedUsers = config2?.protected?.database_users ?? [];
     const id = spec.id;
-    const base = (target, code18) => ({
-      code: code18,
+    const base = (target, code) => ({
+      code,
       checkId: id,
       target: target.display,
-      targetKey: `postgres:${id}`,
-      category: "database"
+      targetKey: `postgres:${id}`
     });
     const unreachable = (target, err) => {
       const message = target.sanitize(err instanceof Error ? err.message : String(err));
@@ -29533,15 +30247,7 @@ var postgresCheck = defineCheckType({
           code: pgCode ?? null
         }
       };
-      if (pgCode === "57P03") {
-        finding.manual = `the server is starting up or recovering (57P03): wait for it to accept connections; restarting it would start the recovery over`;
-      } else if (pgCode && NOT_FIXED_BY_RESTART.test(pgCode)) {
-        finding.manual = `the server answered but refused Orixoon (${pgCode}): check the user, password and database in the connection string; restarting would not help`;
-      } else if (o.container) {
-        finding.params = { container: o.container };
-      } else {
-        finding.manual = "no database container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand";
-      }
+      finding.facts = { ...o.container ? { container: o.container } : {} };
       return finding;
     };
     const check2 = {
@@ -29596,11 +30302,11 @@ var postgresCheck = defineCheckType({
             message: `${waits.length} ${waits.length === 1 ? "session" : "sessions"} waiting on locks for more than ${formatSeconds2(o.lock_wait_seconds)} (longest ${formatSeconds2(longest)})`,
             evidence: {
               waiting: waits.length,
-              longest_wait_seconds: round13(longest),
+              longest_wait_seconds: round12(longest),
               lock_wait_seconds: o.lock_wait_seconds,
               waiters: waits.slice(0, EVIDENCE_SESSIONS).map((w) => ({
                 ...sessionEvidence(w.waiter),
-                wait_seconds: round13(w.waitSeconds),
+                wait_seconds: round12(w.waitSeconds),
                 blocked_by: w.blockingPids
               })),
               blockers: blockers.map((b) => ({
@@ -29625,21 +30331,19 @@ var postgresCheck = defineCheckType({
             evidence: {
               stuck: stuck.length,
               signallable: stuckSignallable.length,
-              longest_seconds: round13(longest),
+              longest_seconds: round12(longest),
               idle_transaction_minutes: o.idle_transaction_minutes,
               sessions: stuck.slice(0, EVIDENCE_SESSIONS).map((s) => ({ ...sessionEvidence(s), protected: !isSignallable(s, protectedUsers) }))
             },
             params: { idle_transaction_minutes: o.idle_transaction_minutes },
-            ...stuckSignallable.length === 0 ? {
-              manual: "every stuck transaction belongs to a protected database user or a backup tool: end it by hand"
-            } : {}
+            facts: { signallable: stuckSignallable.length }
           });
         }
         const recommendations = [];
         const priv = await target.privileges();
         if (!priv.readAllStats) {
           recommendations.push(
-            `PostgreSQL role '${priv.user}' cannot see other roles' session states, so idle and stuck sessions of other roles go undetected: GRANT pg_monitor TO ${quoteIdent(priv.user)};`
+            `PostgreSQL role '${priv.user}' cannot see other roles' session states, so idle and stuck sessions of other roles go undetected: GRANT pg_monitor TO ${roleIdent(priv.user)};`
           );
         }
         if (findings.length > 0) {
@@ -29678,38 +30382,38 @@ var postgresCheck = defineCheckType({
         const target = postgresTargetFor(o, ctx);
         const end = Date.now() + timeoutMs;
         let last = "";
-        for (let delay2 = 50; ; delay2 = Math.min(delay2 * 2, 500)) {
+        for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
           const left = Math.max(250, Math.min(end - Date.now(), 5e3));
           const r = await verifyOnce(finding.code, target, o, protectedUsers, left);
           if (r.ok) return r;
           last = r.detail;
-          if (Date.now() + delay2 >= end || ctx.signal.aborted)
+          if (Date.now() + delay >= end || ctx.signal.aborted)
             return { ok: false, detail: `still failing: ${last}` };
-          await new Promise((res) => setTimeout(res, delay2));
+          await new Promise((res) => setTimeout(res, delay));
         }
       }
     };
     return check2;
   }
 });
-async function verifyOnce(code18, target, o, protectedUsers, probeTimeoutMs) {
-  if (code18 === "db_unreachable") {
+async function verifyOnce(code, target, o, protectedUsers, probeTimeoutMs) {
+  if (code === "db_unreachable") {
     const p = await target.probe(probeTimeoutMs);
     return p.ok ? { ok: true, detail: "Database now accepting connections (SELECT 1 ok)" } : { ok: false, detail: `PostgreSQL ${target.display} still unreachable: ${p.error ?? "no answer"}` };
   }
   try {
-    if (code18 === "db_pool_exhausted") {
+    if (code === "db_pool_exhausted") {
       const pool = await target.poolUsage();
       return pool.percent < o.pool_threshold_percent ? {
         ok: true,
         detail: `Connection pool now at ${Math.round(pool.percent)}% (${pool.used}/${pool.usable})`
       } : { ok: false, detail: `Connection pool still ${Math.round(pool.percent)}% full` };
     }
-    if (code18 === "db_table_locks") {
+    if (code === "db_table_locks") {
       const waits = await target.lockWaits(o.lock_wait_seconds);
       return waits.length === 0 ? { ok: true, detail: "No sessions waiting on locks" } : { ok: false, detail: `${waits.length} sessions still waiting on locks` };
     }
-    if (code18 === "db_stuck_transactions") {
+    if (code === "db_stuck_transactions") {
       const stuck = await target.sessions({
         states: ["idle in transaction", "idle in transaction (aborted)"],
         minStateSeconds: o.idle_transaction_minutes * 60
@@ -29725,6 +30429,325 @@ async function verifyOnce(code18, target, o, protectedUsers, probeTimeoutMs) {
     return { ok: false, detail: target.sanitize(err instanceof Error ? err.message : String(err)) };
   }
 }
+
+// src/config/redis-url.ts
+var FORM = "redis://[user:password@]host[:port][/db]";
+function redisUrlProblem(url2) {
+  const raw = url2.trim();
+  if (/^\d+$/.test(raw)) return void 0;
+  let db = null;
+  if (raw.startsWith("/") && !raw.startsWith("//")) {
+    const q = raw.indexOf("?");
+    if (q !== -1) db = new URLSearchParams(raw.slice(q + 1)).get("db");
+  } else {
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw)?.[1]?.toLowerCase();
+    if (scheme !== void 0 && scheme !== "redis" && scheme !== "rediss")
+      return `a Redis URL starts with redis:// or rediss:// (${FORM})`;
+    let parsed;
+    try {
+      parsed = new URL(scheme ? raw : `redis://${raw.replace(/^\/\//, "")}`);
+    } catch {
+      return `not a valid Redis URL: write it as ${FORM}`;
+    }
+    const path4 = parsed.pathname.replace(/^\//, "");
+    const pathIsDb = scheme !== void 0 || raw.startsWith("//");
+    db = pathIsDb && path4 !== "" ? path4 : parsed.searchParams.get("db");
+  }
+  if (db === null) return void 0;
+  if (!/^\d{1,6}$/.test(db) || Number(db) > MAX_REDIS_DB)
+    return `the database index (after the port, or ?db=) must be a whole number from 0 to ${MAX_REDIS_DB}: write it as ${FORM}, e.g. redis://cache:6379/0`;
+  return void 0;
+}
+
+// src/targets/redis/connection.ts
+var ioredisModule = lazyImport(() => import("./built-LKKKHCGK.js"));
+var DEFAULTS2 = { connectTimeoutMs: 3e3, commandTimeoutMs: 3e3 };
+var RedisTargetError = class extends Error {
+  /** First word of a Redis error reply (`LOADING`, `BUSY`, `OOM`, `NOAUTH`…) or a socket code. */
+  reply;
+  /**
+   * Set when the URL itself is wrong (an unparsable URL, a database index that is not a number or
+   * that the server does not have): what to fix in it. No restart helps.
+   */
+  urlProblem;
+  constructor(message, reply, urlProblem) {
+    super(message);
+    this.name = "RedisTargetError";
+    this.reply = reply;
+    this.urlProblem = urlProblem;
+  }
+};
+function describeRedisUrl(url2) {
+  if (url2.startsWith("/") && !url2.startsWith("//")) {
+    const q = url2.indexOf("?");
+    const db = q === -1 ? null : new URLSearchParams(url2.slice(q + 1)).get("db");
+    return `${q === -1 ? url2 : url2.slice(0, q)}/${db ?? "0"}`;
+  }
+  try {
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url2) ? url2 : `redis://${url2.replace(/^\/\//, "")}`);
+    const db = u.pathname.replace(/^\//, "") || u.searchParams.get("db") || "0";
+    return `${u.hostname || "localhost"}:${u.port || "6379"}/${db}`;
+  } catch {
+    return "redis (unparsable URL)";
+  }
+}
+function parseRedisEndpoint(url2) {
+  const display = describeRedisUrl(url2);
+  const problem = (what) => new RedisTargetError(`Redis ${display}: ${what}`, void 0, what);
+  const index = (raw, where) => {
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+      const shown2 = raw.length > 40 ? `${raw.slice(0, 40)}\u2026` : raw;
+      throw problem(
+        `the database index '${shown2}' (${where}) is not a whole number \u2265 0: use redis://host:port/N with N a database the server has (0 to databases \u2212 1, 0\u201315 by default)`
+      );
+    }
+    return Number(raw);
+  };
+  if (url2.startsWith("/") && !url2.startsWith("//")) {
+    const q = url2.indexOf("?");
+    if (q === -1) return { connectUrl: url2, db: 0 };
+    const params = new URLSearchParams(url2.slice(q + 1));
+    const raw = params.get("db");
+    params.delete("db");
+    const rest = params.toString();
+    return {
+      connectUrl: url2.slice(0, q) + (rest ? `?${rest}` : ""),
+      db: raw === null ? 0 : index(raw, "?db=")
+    };
+  }
+  let u;
+  try {
+    u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url2) ? url2 : `redis://${url2.replace(/^\/\//, "")}`);
+  } catch {
+    throw problem("the Redis URL does not parse: expected redis://[user:password@]host:port/db");
+  }
+  if (!/^rediss?:$/i.test(u.protocol)) {
+    throw problem(`the URL scheme '${u.protocol}' is not redis: or rediss:`);
+  }
+  const fromPath = u.pathname.length > 1 ? index(u.pathname.slice(1), "URL path") : void 0;
+  const query = u.searchParams.get("db");
+  const fromQuery = query === null ? void 0 : index(query, "?db=");
+  if (fromPath !== void 0 && fromQuery !== void 0 && fromPath !== fromQuery) {
+    throw problem(`the URL names two databases (path /${fromPath}, ?db=${fromQuery}): keep one`);
+  }
+  u.pathname = "";
+  u.searchParams.delete("db");
+  return { connectUrl: u.toString(), db: fromPath ?? fromQuery ?? 0 };
+}
+function replyCode(err) {
+  if (err instanceof RedisTargetError) return err.reply;
+  const msg = err instanceof Error ? err.message : String(err);
+  const m = /^([A-Z][A-Z_]+)\b/.exec(msg);
+  if (m) return m[1];
+  if (err && typeof err === "object" && "code" in err && typeof err.code === "string") return err.code;
+  return void 0;
+}
+function parseInfo(text) {
+  const out = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (!line || line.startsWith("#")) continue;
+    const i = line.indexOf(":");
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+function drop(client) {
+  if (client.status !== "end") client.disconnect();
+}
+var RedisConnection = class {
+  options;
+  secrets;
+  /** Human name of the server: host:port/db. */
+  display;
+  client;
+  connecting;
+  closed = false;
+  /** Why a client's connection failed, as ioredis reported it in its 'error' event. */
+  reasons = /* @__PURE__ */ new WeakMap();
+  url;
+  /** Where to connect and which database to SELECT, or why the URL cannot be used (thrown on connect). */
+  endpoint;
+  constructor(url2, options4 = {}) {
+    this.url = url2;
+    this.options = { ...DEFAULTS2, ...options4 };
+    this.secrets = urlSecrets(url2);
+    this.display = describeRedisUrl(url2);
+    try {
+      this.endpoint = parseRedisEndpoint(url2);
+    } catch (err) {
+      this.endpoint = this.wrap(err, "reading the URL");
+    }
+  }
+  /** The database index this target works in (the URL's), or undefined when the URL is unusable. */
+  get db() {
+    return this.endpoint instanceof RedisTargetError ? void 0 : this.endpoint.db;
+  }
+  get timeouts() {
+    return { ...this.options };
+  }
+  sanitize(text) {
+    return sanitize(text, this.secrets);
+  }
+  /** An error naming the server and what was being done, never the password. */
+  wrap(err, doing) {
+    if (err instanceof RedisTargetError) return err;
+    const msg = this.sanitize(err instanceof Error ? err.message : String(err));
+    return new RedisTargetError(`Redis ${this.display}: ${doing} failed: ${msg}`, replyCode(err));
+  }
+  async newClient(connectUrl) {
+    const { Redis } = (await ioredisModule()).default;
+    const client = new Redis(connectUrl, {
+      connectTimeout: this.options.connectTimeoutMs,
+      commandTimeout: this.options.commandTimeoutMs,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      reconnectOnError: () => false,
+      lazyConnect: true,
+      // The ready check would wait through LOADING silently; Orixoon wants to see LOADING.
+      enableReadyCheck: false,
+      connectionName: "orixoon",
+      autoResubscribe: false,
+      autoResendUnfulfilledCommands: false
+    });
+    client.on("error", (err) => {
+      if (!this.reasons.has(client)) this.reasons.set(client, err);
+    });
+    client.on("end", () => {
+      if (this.client === client) this.client = void 0;
+    });
+    return client;
+  }
+  /** The ready client, connected (and in the URL's database) on first use. */
+  async connection() {
+    if (this.closed) throw new RedisTargetError(`Redis ${this.display}: target already closed`);
+    if (this.client && this.client.status === "ready") return this.client;
+    if (this.client) {
+      drop(this.client);
+      this.client = void 0;
+    }
+    const endpoint = this.endpoint;
+    if (endpoint instanceof RedisTargetError) throw endpoint;
+    this.connecting ??= (async () => {
+      let client;
+      try {
+        client = await this.newClient(endpoint.connectUrl);
+      } catch (err) {
+        throw this.wrap(err, "connect");
+      }
+      let timer;
+      try {
+        await Promise.race([
+          client.connect().then(() => this.select(client, endpoint.db)),
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no answer within ${this.options.connectTimeoutMs} ms`)),
+              this.options.connectTimeoutMs
+            );
+          })
+        ]);
+      } catch (err) {
+        drop(client);
+        throw err instanceof RedisTargetError ? err : this.wrap(this.reasons.get(client) ?? err, "connect");
+      } finally {
+        clearTimeout(timer);
+      }
+      this.client = client;
+      return client;
+    })().finally(() => {
+      this.connecting = void 0;
+    });
+    return this.connecting;
+  }
+  /**
+   * SELECTs the URL's database on a fresh connection; a refusal throws, and the caller drops the
+   * connection unused — never a command in another database.
+   */
+  async select(client, db) {
+    if (db === 0) return;
+    try {
+      await client.select(db);
+    } catch (err) {
+      const msg = this.sanitize(err instanceof Error ? err.message : String(err));
+      if (!/DB index is out of range|invalid DB index/i.test(msg)) throw this.wrap(err, `SELECT ${db}`);
+      const count = await client.config("GET", "databases").then((r) => Array.isArray(r) ? Number(r[1]) : NaN).catch(() => NaN);
+      const range = Number.isInteger(count) && count > 0 ? ` (it has ${count}: 0\u2013${count - 1})` : "";
+      const what = `database ${db} does not exist on this server${range}; fix the database index in the Redis URL`;
+      throw new RedisTargetError(
+        `Redis ${this.display}: SELECT ${db} failed: ${msg}: ${what}`,
+        replyCode(err),
+        what
+      );
+    }
+  }
+  /** Runs `fn` on the client; a broken or timed-out connection is dropped, the error names the server. */
+  async run(doing, fn) {
+    const client = await this.connection();
+    try {
+      return await fn(client);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : "";
+      const broken = /timed out|Connection is closed|Stream isn't writeable|ECONNRESET|EPIPE/i.test(msg);
+      if (broken) {
+        if (this.client === client) this.client = void 0;
+        drop(client);
+      }
+      const reason = broken && !/timed out/i.test(msg) ? this.reasons.get(client) : void 0;
+      throw this.wrap(reason ?? err, doing);
+    }
+  }
+  /** PING; resolves `PONG`, throws a RedisTargetError whose `reply` is e.g. `LOADING` or `BUSY`. */
+  ping() {
+    return this.run("PING", (c) => c.ping());
+  }
+  get(key) {
+    return this.run(`GET ${key}`, (c) => c.get(key));
+  }
+  /** INFO (default sections), parsed. */
+  async info(section) {
+    const text = await this.run("INFO", (c) => section ? c.info(section) : c.info());
+    return parseInfo(text);
+  }
+  /** Keys in the current database (DBSIZE). */
+  dbsize() {
+    return this.run("DBSIZE", (c) => c.dbsize());
+  }
+  /**
+   * Polls PING on short intervals until it answers PONG or `timeoutMs` ends. Resolves the last error
+   * reply code while not ready (`LOADING`, `BUSY`, a socket error) — never throws.
+   */
+  async waitResponding(timeoutMs, signal) {
+    const end = Date.now() + timeoutMs;
+    let last;
+    let error62;
+    for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+      try {
+        await this.ping();
+        return { ok: true };
+      } catch (err) {
+        last = replyCode(err);
+        error62 = err instanceof Error ? err.message : String(err);
+      }
+      if (Date.now() + delay >= end || signal?.aborted) return { ok: false, last, error: error62 };
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+  async close() {
+    this.closed = true;
+    const pending = this.connecting;
+    const client = this.client ?? (pending ? await pending.catch(() => void 0) : void 0);
+    this.client = void 0;
+    if (!client) return;
+    let timer;
+    try {
+      await Promise.race([client.quit(), new Promise((r) => timer = setTimeout(r, 500))]);
+    } catch {
+    } finally {
+      clearTimeout(timer);
+    }
+    drop(client);
+  }
+};
 
 // node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
@@ -29874,12 +30897,12 @@ var UnicodeRangeTable = class {
 var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
 var B64_MAP = /* @__PURE__ */ new Uint8Array(256);
 for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
-var decodeVLQ = (str2) => {
+var decodeVLQ = (str3) => {
   const res = [];
   let value = 0;
   let shift = 0;
-  for (let i = 0; i < str2.length; i++) {
-    const digit = B64_MAP[str2.charCodeAt(i)];
+  for (let i = 0; i < str3.length; i++) {
+    const digit = B64_MAP[str3.charCodeAt(i)];
     value |= (digit & 31) << shift;
     if ((digit & 32) === 0) {
       res.push(value);
@@ -29889,23 +30912,23 @@ var decodeVLQ = (str2) => {
   }
   return res;
 };
-var decodeRanges = (str2, isStride1) => {
-  const res = decodeVLQ(str2);
+var decodeRanges = (str3, isStride1) => {
+  const res = decodeVLQ(str3);
   const numRanges = isStride1 ? res.length / 2 : res.length / 3;
   const out = new Uint32Array(numRanges * 3);
-  let current = 0;
+  let current2 = 0;
   let resIdx = 0;
   for (let i = 0; i < numRanges; i++) {
-    current += res[resIdx++];
-    out[i * 3] = current;
-    current += res[resIdx++];
-    out[i * 3 + 1] = current;
+    current2 += res[resIdx++];
+    out[i * 3] = current2;
+    current2 += res[resIdx++];
+    out[i * 3 + 1] = current2;
     out[i * 3 + 2] = isStride1 ? 1 : res[resIdx++];
   }
   return out;
 };
-var decodeOrbit = (str2) => {
-  const res = decodeVLQ(str2);
+var decodeOrbit = (str3) => {
+  const res = decodeVLQ(str3);
   const map2 = /* @__PURE__ */ new Map();
   let currentKey = 0;
   for (let i = 0; i < res.length; i += 2) {
@@ -30413,8 +31436,8 @@ var Utils = class Utils2 {
     }
     return out;
   }
-  static stringToRunes(str2) {
-    const string4 = String(str2);
+  static stringToRunes(str3) {
+    const string4 = String(str3);
     const runes = [];
     let i = 0;
     while (i < string4.length) {
@@ -30447,8 +31470,8 @@ var Utils = class Utils2 {
   * @param {string} str
   * @returns {string}
   */
-  static quoteMeta(str2) {
-    return str2.split("").map((s) => {
+  static quoteMeta(str3) {
+    return str3.split("").map((s) => {
       if (Utils2.METACHARACTERS.indexOf(s) >= 0) return `\\${s}`;
       return s;
     }).join("");
@@ -30466,20 +31489,20 @@ var Utils = class Utils2 {
     for (let i = 0; i < len; i++) res[i] = typedArray[i];
     return res;
   }
-  static stringToUtf8ByteArray(str2) {
+  static stringToUtf8ByteArray(str3) {
     if (globalThis.TextEncoder) {
       if (!cachedNativeEncoder) cachedNativeEncoder = new TextEncoder();
-      return cachedNativeEncoder.encode(str2);
+      return cachedNativeEncoder.encode(str3);
     } else {
       let out = [], p = 0;
-      for (let i = 0; i < str2.length; i++) {
-        let c = str2.charCodeAt(i);
+      for (let i = 0; i < str3.length; i++) {
+        let c = str3.charCodeAt(i);
         if (c < 128) out[p++] = c;
         else if (c < 2048) {
           out[p++] = c >> 6 | 192;
           out[p++] = c & 63 | 128;
-        } else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str2.length && (str2.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
-          c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str2.charCodeAt(++i) & 1023);
+        } else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str3.length && (str3.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
+          c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str3.charCodeAt(++i) & 1023);
           out[p++] = c >> 18 | 240;
           out[p++] = c >> 12 & 63 | 128;
           out[p++] = c >> 6 & 63 | 128;
@@ -30840,17 +31863,17 @@ var Matcher = class Matcher2 {
   * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
   * @returns {string} the quoted string
   */
-  static quoteReplacement(str2, javaMode = false) {
+  static quoteReplacement(str3, javaMode = false) {
     if (javaMode) {
-      if (str2.indexOf("\\") < 0 && str2.indexOf("$") < 0) return str2;
-      return str2.split("").map((s) => {
+      if (str3.indexOf("\\") < 0 && str3.indexOf("$") < 0) return str3;
+      return str3.split("").map((s) => {
         const c = s.codePointAt(0);
         if (c === Codepoint.CODES["\\"] || c === Codepoint.CODES["$"]) return `\\${s}`;
         return s;
       }).join("");
     }
-    if (str2.indexOf("$") < 0) return str2;
-    return str2.split("").map((s) => {
+    if (str3.indexOf("$") < 0) return str3;
+    return str3.split("").map((s) => {
       if (s.codePointAt(0) === Codepoint.CODES["$"]) return "$$";
       return s;
     }).join("");
@@ -32017,10 +33040,10 @@ var DFA = class DFA2 {
     const cost = DFA2.TABLE_OVERHEAD + DFA2.ELEMENT_SIZE * size;
     if (this.memBudget < cost) return null;
     this.memBudget -= cost;
-    const table2 = new Array(size).fill(null);
-    if (anchor2 === RE2Flags.UNANCHORED) state.next = table2;
-    else state.nextAnchored = table2;
-    return table2;
+    const table = new Array(size).fill(null);
+    if (anchor2 === RE2Flags.UNANCHORED) state.next = table;
+    else state.nextAnchored = table;
+    return table;
   }
   clearCache() {
     this.stateCache.clear();
@@ -32028,18 +33051,18 @@ var DFA = class DFA2 {
     this.startStates.clear();
     this.memBudget = this.stateBudget;
   }
-  resetCache(current) {
+  resetCache(current2) {
     this.clearCache();
-    return this.getState(current.nfaStates, current.flag, current.matchIDs);
+    return this.getState(current2.nfaStates, current2.flag, current2.matchIDs);
   }
   step(state, cls, rune, anchor2) {
-    let table2 = anchor2 === RE2Flags.UNANCHORED ? state.next : state.nextAnchored;
-    if (table2 !== null) {
-      const cached2 = table2[cls];
+    let table = anchor2 === RE2Flags.UNANCHORED ? state.next : state.nextAnchored;
+    if (table !== null) {
+      const cached2 = table[cls];
       if (cached2 !== null) return cached2;
     } else {
-      table2 = this.allocTable(state, anchor2);
-      if (table2 === null) return null;
+      table = this.allocTable(state, anchor2);
+      if (table === null) return null;
     }
     const needflag = state.flag >>> DFA2.FLAG_NEED_SHIFT;
     const oldbeforeflag = state.flag & DFA2.FLAG_EMPTY_MASK;
@@ -32075,7 +33098,7 @@ var DFA = class DFA2 {
     if (isword) flag |= DFA2.FLAG_LAST_WORD;
     const nextState = this.makeState(nextPCs, flag, ids);
     if (nextState === null) return null;
-    table2[cls] = nextState;
+    table[cls] = nextState;
     return nextState;
   }
   start(input2, pos) {
@@ -33193,13 +34216,13 @@ var PrefilterTree = class PrefilterTree2 {
   static leaf(re) {
     if (re.op !== Regexp.Op.LITERAL) return new Prefilter(Prefilter.Type.NONE);
     if (re.runes.length === 0 || (re.flags & RE2Flags.FOLD_CASE) !== 0) return new Prefilter(Prefilter.Type.NONE);
-    let str2 = "";
+    let str3 = "";
     for (let i = 0; i < re.runes.length; i++) {
       if (Unicode.isUnsearchable(re.runes[i])) return new Prefilter(Prefilter.Type.NONE);
-      str2 += String.fromCodePoint(re.runes[i]);
+      str3 += String.fromCodePoint(re.runes[i]);
     }
     const pf = new Prefilter(Prefilter.Type.EXACT);
-    pf.str = str2;
+    pf.str = str3;
     pf.bytes = Utils.stringToUtf8ByteArray(pf.str);
     return pf;
   }
@@ -34105,11 +35128,11 @@ var CharClass = class CharClass2 {
     if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
     return this;
   }
-  appendTable(table2) {
-    for (let i = 0; i < table2.length; ++i) {
-      const lo = table2.getLo(i);
-      const hi = table2.getHi(i);
-      const stride = table2.getStride(i);
+  appendTable(table) {
+    for (let i = 0; i < table.length; ++i) {
+      const lo = table.getLo(i);
+      const hi = table.getHi(i);
+      const stride = table.getStride(i);
       if (stride === 1) {
         this.appendRange(lo, hi);
         continue;
@@ -34118,12 +35141,12 @@ var CharClass = class CharClass2 {
     }
     return this;
   }
-  appendNegatedTable(table2) {
+  appendNegatedTable(table) {
     let nextLo = 0;
-    for (let i = 0; i < table2.length; ++i) {
-      const lo = table2.getLo(i);
-      const hi = table2.getHi(i);
-      const stride = table2.getStride(i);
+    for (let i = 0; i < table.length; ++i) {
+      const lo = table.getLo(i);
+      const hi = table.getHi(i);
+      const stride = table.getStride(i);
       if (stride === 1) {
         if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
         nextLo = hi + 1;
@@ -34137,8 +35160,8 @@ var CharClass = class CharClass2 {
     if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
     return this;
   }
-  appendTableWithSign(table2, sign) {
-    return sign < 0 ? this.appendNegatedTable(table2) : this.appendTable(table2);
+  appendTableWithSign(table, sign) {
+    return sign < 0 ? this.appendNegatedTable(table) : this.appendTable(table);
   }
   negateClass() {
     let nextLo = 0;
@@ -34173,8 +35196,8 @@ var CharClass = class CharClass2 {
   }
 };
 var StringIterator = class {
-  constructor(str2) {
-    this.str = str2;
+  constructor(str3) {
+    this.str = str3;
     this.position = 0;
   }
   pos() {
@@ -34726,7 +35749,7 @@ var Parser = class Parser2 {
     let s = 0;
     let lensub = array2.length;
     let lenout = 0;
-    let str2 = null;
+    let str3 = null;
     let strlen = 0;
     let strflags = 0;
     let start = 0;
@@ -34744,7 +35767,7 @@ var Parser = class Parser2 {
         }
         if (iflags === strflags) {
           let same = 0;
-          while (same < strlen && same < istrlen && str2[same] === istr[same]) same++;
+          while (same < strlen && same < istrlen && str3[same] === istr[same]) same++;
           if (same > 0) {
             strlen = same;
             continue;
@@ -34756,7 +35779,7 @@ var Parser = class Parser2 {
       else {
         const prefix = this.newRegexp(Regexp.Op.LITERAL);
         prefix.flags = strflags;
-        prefix.runes = str2.slice(0, strlen);
+        prefix.runes = str3.slice(0, strlen);
         for (let j = start; j < i; j++) {
           array2[s + j] = this.removeLeadingString(array2[s + j], strlen);
           this.checkLimits(array2[s + j]);
@@ -34767,7 +35790,7 @@ var Parser = class Parser2 {
         array2[lenout++] = re;
       }
       start = i;
-      str2 = istr;
+      str3 = istr;
       strlen = istrlen;
       strflags = iflags;
     }
@@ -35457,9 +36480,9 @@ var RE2 = class RE22 {
     let m = this.get();
     if (!m) m = Machine.fromRE2(this);
     m.init(ncap);
-    const cap2 = m.match(input2, pos, anchor2, lbState) ? m.submatches() : null;
+    const cap = m.match(input2, pos, anchor2, lbState) ? m.submatches() : null;
     this.put(m);
-    return cap2;
+    return cap;
   }
   match(s) {
     return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 0) !== null;
@@ -35905,9 +36928,9 @@ var TranslateRegExpString = class TranslateRegExpString2 {
               continue;
             case "c":
               if (i + 2 < size) {
-                let code18 = data2[i + 2].charCodeAt(0);
-                if (code18 >= 65 && code18 <= 90 || code18 >= 97 && code18 <= 122) {
-                  let val = code18 % 32;
+                let code = data2[i + 2].charCodeAt(0);
+                if (code >= 65 && code <= 90 || code >= 97 && code <= 122) {
+                  let val = code % 32;
                   result += "\\x";
                   result += (val >> 4).toString(16).toUpperCase();
                   result += (val & 15).toString(16).toUpperCase();
@@ -36118,8 +37141,8 @@ var RE2JS = class RE2JS2 {
   * @param {string} str The string to be literalized
   * @returns {string} A literal string replacement
   */
-  static quote(str2) {
-    return Utils.quoteMeta(str2);
+  static quote(str3) {
+    return Utils.quoteMeta(str3);
   }
   /**
   * Quotes '\' and '$' in {@code str}, so that the returned string could be used in
@@ -36131,8 +37154,8 @@ var RE2JS = class RE2JS2 {
   * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
   * @returns {string} the quoted string
   */
-  static quoteReplacement(str2, javaMode = false) {
-    return Matcher.quoteReplacement(str2, javaMode);
+  static quoteReplacement(str3, javaMode = false) {
+    return Matcher.quoteReplacement(str3, javaMode);
   }
   /**
   * Translates a given regular expression string to ensure compatibility with RE2JS.
@@ -36476,89 +37499,7 @@ function literal2(c) {
   return /^[!-/:-@[-`{-~]$/.test(c) ? `\\${c}` : c;
 }
 
-// src/targets/redis.ts
-var ioredisModule = lazyImport(() => import("./built-LKKKHCGK.js"));
-var DEFAULTS2 = { connectTimeoutMs: 3e3, commandTimeoutMs: 3e3 };
-var RedisTargetError = class extends Error {
-  /** First word of a Redis error reply (`LOADING`, `BUSY`, `OOM`, `NOAUTH`…) or a socket code. */
-  reply;
-  /**
-   * Set when the URL itself is wrong (an unparsable URL, a database index that is not a number or
-   * that the server does not have): what to fix in it. No restart helps.
-   */
-  urlProblem;
-  constructor(message, reply, urlProblem) {
-    super(message);
-    this.name = "RedisTargetError";
-    this.reply = reply;
-    this.urlProblem = urlProblem;
-  }
-};
-function describeRedisUrl(url2) {
-  if (url2.startsWith("/") && !url2.startsWith("//")) {
-    const q = url2.indexOf("?");
-    const db = q === -1 ? null : new URLSearchParams(url2.slice(q + 1)).get("db");
-    return `${q === -1 ? url2 : url2.slice(0, q)}/${db ?? "0"}`;
-  }
-  try {
-    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url2) ? url2 : `redis://${url2.replace(/^\/\//, "")}`);
-    const db = u.pathname.replace(/^\//, "") || u.searchParams.get("db") || "0";
-    return `${u.hostname || "localhost"}:${u.port || "6379"}/${db}`;
-  } catch {
-    return "redis (unparsable URL)";
-  }
-}
-function parseRedisEndpoint(url2) {
-  const display = describeRedisUrl(url2);
-  const problem = (what) => new RedisTargetError(`Redis ${display}: ${what}`, void 0, what);
-  const index = (raw, where) => {
-    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-      const shown2 = raw.length > 40 ? `${raw.slice(0, 40)}\u2026` : raw;
-      throw problem(
-        `the database index '${shown2}' (${where}) is not a whole number \u2265 0: use redis://host:port/N with N a database the server has (0 to databases \u2212 1, 0\u201315 by default)`
-      );
-    }
-    return Number(raw);
-  };
-  if (url2.startsWith("/") && !url2.startsWith("//")) {
-    const q = url2.indexOf("?");
-    if (q === -1) return { connectUrl: url2, db: 0 };
-    const params = new URLSearchParams(url2.slice(q + 1));
-    const raw = params.get("db");
-    params.delete("db");
-    const rest = params.toString();
-    return {
-      connectUrl: url2.slice(0, q) + (rest ? `?${rest}` : ""),
-      db: raw === null ? 0 : index(raw, "?db=")
-    };
-  }
-  let u;
-  try {
-    u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url2) ? url2 : `redis://${url2.replace(/^\/\//, "")}`);
-  } catch {
-    throw problem("the Redis URL does not parse: expected redis://[user:password@]host:port/db");
-  }
-  if (!/^rediss?:$/i.test(u.protocol)) {
-    throw problem(`the URL scheme '${u.protocol}' is not redis: or rediss:`);
-  }
-  const fromPath = u.pathname.length > 1 ? index(u.pathname.slice(1), "URL path") : void 0;
-  const query = u.searchParams.get("db");
-  const fromQuery = query === null ? void 0 : index(query, "?db=");
-  if (fromPath !== void 0 && fromQuery !== void 0 && fromPath !== fromQuery) {
-    throw problem(`the URL names two databases (path /${fromPath}, ?db=${fromQuery}): keep one`);
-  }
-  u.pathname = "";
-  u.searchParams.delete("db");
-  return { connectUrl: u.toString(), db: fromPath ?? fromQuery ?? 0 };
-}
-function replyCode(err) {
-  if (err instanceof RedisTargetError) return err.reply;
-  const msg = err instanceof Error ? err.message : String(err);
-  const m = /^([A-Z][A-Z_]+)\b/.exec(msg);
-  if (m) return m[1];
-  if (err && typeof err === "object" && "code" in err && typeof err.code === "string") return err.code;
-  return void 0;
-}
+// src/targets/redis/keys.ts
 function globToRegExp(glob) {
   const chars = [...glob];
   let re = "";
@@ -36618,9 +37559,9 @@ for i = 1, #picked, 500 do
 end
 return {r[1], #keys, n}`;
 function scriptingRefused(err) {
-  const code18 = replyCode(err);
+  const code = replyCode(err);
   const msg = err instanceof Error ? err.message : String(err);
-  return code18 === "NOPERM" || code18 === "ERR" && /unknown command|disabled|not allowed/i.test(msg);
+  return code === "NOPERM" || code === "ERR" && /unknown command|disabled|not allowed/i.test(msg);
 }
 var ttlBelow = (max) => (r) => !!r && !r[0] && typeof r[1] === "number" && r[1] > 0 && r[1] < max;
 async function unlinkWatched(c, keys, maxTtlMs) {
@@ -36641,384 +37582,262 @@ async function unlinkWatched(c, keys, maxTtlMs) {
   const res = await c.multi().unlink(...eligible).exec();
   return res ? Number(res[0]?.[1] ?? 0) : 0;
 }
-function parseInfo(text) {
-  const out = {};
-  for (const line of text.split(/\r?\n/)) {
-    if (!line || line.startsWith("#")) continue;
-    const i = line.indexOf(":");
-    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
+async function scanSweep(db, deadline, count = 1e3) {
+  return db.run("SCAN sweep", async (c) => {
+    let cursor = "0";
+    let scanned = 0;
+    do {
+      if (Date.now() >= deadline) return { scanned, removed: 0, protectedSkipped: 0, complete: false };
+      const [next, keys] = await c.scan(cursor, "COUNT", count);
+      cursor = next;
+      scanned += keys.length;
+    } while (cursor !== "0");
+    return { scanned, removed: 0, protectedSkipped: 0, complete: true };
+  });
 }
-function drop(client) {
-  if (client.status !== "end") client.disconnect();
-}
-var RedisTarget = class {
-  options;
-  secrets;
-  /** Human name of the server: host:port/db. */
-  display;
-  client;
-  connecting;
-  closed = false;
-  /** Why a client's connection failed, as ioredis reported it in its 'error' event. */
-  reasons = /* @__PURE__ */ new WeakMap();
-  url;
-  /** Where to connect and which database to SELECT, or why the URL cannot be used (thrown on connect). */
-  endpoint;
-  constructor(url2, options4 = {}) {
-    this.url = url2;
-    this.options = { ...DEFAULTS2, ...options4 };
-    this.secrets = urlSecrets(url2);
-    this.display = describeRedisUrl(url2);
-    try {
-      this.endpoint = parseRedisEndpoint(url2);
-    } catch (err) {
-      this.endpoint = this.wrap(err, "reading the URL");
-    }
-  }
-  /** The database index this target works in (the URL's), or undefined when the URL is unusable. */
-  get db() {
-    return this.endpoint instanceof RedisTargetError ? void 0 : this.endpoint.db;
-  }
-  get timeouts() {
-    return { ...this.options };
-  }
-  sanitize(text) {
-    return sanitize(text, this.secrets);
-  }
-  wrap(err, doing) {
-    if (err instanceof RedisTargetError) return err;
-    const msg = this.sanitize(err instanceof Error ? err.message : String(err));
-    return new RedisTargetError(`Redis ${this.display}: ${doing} failed: ${msg}`, replyCode(err));
-  }
-  async newClient(connectUrl) {
-    const { Redis } = (await ioredisModule()).default;
-    const client = new Redis(connectUrl, {
-      connectTimeout: this.options.connectTimeoutMs,
-      commandTimeout: this.options.commandTimeoutMs,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      reconnectOnError: () => false,
-      lazyConnect: true,
-      // The ready check would wait through LOADING silently; Orixoon wants to see LOADING.
-      enableReadyCheck: false,
-      connectionName: "orixoon",
-      autoResubscribe: false,
-      autoResendUnfulfilledCommands: false
-    });
-    client.on("error", (err) => {
-      if (!this.reasons.has(client)) this.reasons.set(client, err);
-    });
-    client.on("end", () => {
-      if (this.client === client) this.client = void 0;
-    });
-    return client;
-  }
-  async connection() {
-    if (this.closed) throw new RedisTargetError(`Redis ${this.display}: target already closed`);
-    if (this.client && this.client.status === "ready") return this.client;
-    if (this.client) {
-      drop(this.client);
-      this.client = void 0;
-    }
-    const endpoint = this.endpoint;
-    if (endpoint instanceof RedisTargetError) throw endpoint;
-    this.connecting ??= (async () => {
-      let client;
+async function unlinkExpiringKeys(db, opts) {
+  const count = opts.count ?? 1e3;
+  const maxTtl = String(opts.maxTtlMs);
+  return db.run("expiring-keys sweep", async (c) => {
+    let cursor = "0";
+    let scanned = 0;
+    let removed = 0;
+    let protectedSkipped = 0;
+    let mode = "script";
+    let sha;
+    if (!opts.isProtected) {
+      let sweepSha;
       try {
-        client = await this.newClient(endpoint.connectUrl);
-      } catch (err) {
-        throw this.wrap(err, "connect");
-      }
-      let timer;
-      try {
-        await Promise.race([
-          client.connect().then(() => this.select(client, endpoint.db)),
-          new Promise((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`no answer within ${this.options.connectTimeoutMs} ms`)),
-              this.options.connectTimeoutMs
-            );
-          })
-        ]);
-      } catch (err) {
-        drop(client);
-        throw err instanceof RedisTargetError ? err : this.wrap(this.reasons.get(client) ?? err, "connect");
-      } finally {
-        clearTimeout(timer);
-      }
-      this.client = client;
-      return client;
-    })().finally(() => {
-      this.connecting = void 0;
-    });
-    return this.connecting;
-  }
-  /**
-   * SELECTs the URL's database on a fresh connection; a refusal throws, and the caller drops the
-   * connection unused — never a command in another database.
-   */
-  async select(client, db) {
-    if (db === 0) return;
-    try {
-      await client.select(db);
-    } catch (err) {
-      const msg = this.sanitize(err instanceof Error ? err.message : String(err));
-      if (!/DB index is out of range|invalid DB index/i.test(msg)) throw this.wrap(err, `SELECT ${db}`);
-      const count = await client.config("GET", "databases").then((r) => Array.isArray(r) ? Number(r[1]) : NaN).catch(() => NaN);
-      const range = Number.isInteger(count) && count > 0 ? ` (it has ${count}: 0\u2013${count - 1})` : "";
-      const what = `database ${db} does not exist on this server${range}; fix the database index in the Redis URL`;
-      throw new RedisTargetError(
-        `Redis ${this.display}: SELECT ${db} failed: ${msg}: ${what}`,
-        replyCode(err),
-        what
-      );
-    }
-  }
-  async run(doing, fn) {
-    const client = await this.connection();
-    try {
-      return await fn(client);
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : "";
-      const broken = /timed out|Connection is closed|Stream isn't writeable|ECONNRESET|EPIPE/i.test(msg);
-      if (broken) {
-        if (this.client === client) this.client = void 0;
-        drop(client);
-      }
-      const reason = broken && !/timed out/i.test(msg) ? this.reasons.get(client) : void 0;
-      throw this.wrap(reason ?? err, doing);
-    }
-  }
-  /** PING; resolves `PONG`, throws a RedisTargetError whose `reply` is e.g. `LOADING` or `BUSY`. */
-  ping() {
-    return this.run("PING", (c) => c.ping());
-  }
-  get(key) {
-    return this.run(`GET ${key}`, (c) => c.get(key));
-  }
-  /** INFO (default sections), parsed. */
-  async info(section) {
-    const text = await this.run("INFO", (c) => section ? c.info(section) : c.info());
-    return parseInfo(text);
-  }
-  /** Memory as Redis measures it for maxmemory, plus the facts a report needs. */
-  async memory() {
-    const info = await this.info();
-    const num5 = (k) => Number(info[k] ?? 0) || 0;
-    const usedMemory = num5("used_memory");
-    const notCountedForEvict = num5("mem_not_counted_for_evict");
-    const countedMemory = Math.max(0, usedMemory - notCountedForEvict);
-    const maxmemory = num5("maxmemory");
-    const oomErrors = "total_error_replies" in info ? Number(/count=(\d+)/.exec(info["errorstat_OOM"] ?? "")?.[1] ?? 0) : null;
-    let keys = 0;
-    for (const [k, v] of Object.entries(info)) {
-      if (/^db\d+$/.test(k)) keys += Number(/keys=(\d+)/.exec(v)?.[1] ?? 0);
-    }
-    return {
-      usedMemory,
-      notCountedForEvict,
-      countedMemory,
-      maxmemory,
-      policy: info["maxmemory_policy"] ?? "unknown",
-      percent: maxmemory > 0 ? Math.round(countedMemory / maxmemory * 1e3) / 10 : null,
-      oomErrors,
-      role: info["role"] ?? "unknown",
-      loading: info["loading"] === "1",
-      expiredKeys: num5("expired_keys"),
-      keys
-    };
-  }
-  /**
-   * Whether Redis rejects writes with OOM right now, asked without writing anything: `SET … XX` on a
-   * key that does not exist stores nothing, but a server out of memory refuses it before looking.
-   */
-  async rejectsWritesWithOom() {
-    try {
-      await this.run("OOM probe", (c) => c.set("orixoon:oom-probe", "", "PX", 1e3, "XX"));
-      return false;
-    } catch (err) {
-      if (replyCode(err) === "OOM") return true;
-      if (["READONLY", "NOPERM", "MASTERDOWN"].includes(replyCode(err) ?? "")) return false;
-      throw err;
-    }
-  }
-  /**
-   * Polls INFO on short intervals until the background frees of UNLINKed values are done
-   * (`lazyfree_pending_objects` 0) or `timeoutMs` ends.
-   */
-  async waitLazyFree(timeoutMs) {
-    const end = Date.now() + timeoutMs;
-    for (let delay2 = 10; ; delay2 = Math.min(delay2 * 2, 200)) {
-      const info = await this.info("memory");
-      if (Number(info["lazyfree_pending_objects"] ?? 0) === 0 || Date.now() + delay2 >= end) return;
-      await new Promise((r) => setTimeout(r, delay2));
-    }
-  }
-  /** Keys in the current database (DBSIZE). */
-  dbsize() {
-    return this.run("DBSIZE", (c) => c.dbsize());
-  }
-  /** SCRIPT KILL, then FUNCTION KILL when no script was running. Returns which one worked. */
-  async killBusyScript() {
-    const client = await this.connection();
-    try {
-      await client.call("SCRIPT", "KILL");
-      return "script";
-    } catch (err) {
-      const code18 = replyCode(err);
-      if (code18 === "UNKILLABLE") throw this.wrap(err, "SCRIPT KILL");
-      if (code18 !== "NOTBUSY") throw this.wrap(err, "SCRIPT KILL");
-    }
-    try {
-      await client.call("FUNCTION", "KILL");
-      return "function";
-    } catch (err) {
-      const code18 = replyCode(err);
-      if (code18 === "NOTBUSY") return "none";
-      if (code18 === "ERR" && /unknown command/i.test(err instanceof Error ? err.message : "")) return "none";
-      throw this.wrap(err, "FUNCTION KILL");
-    }
-  }
-  /**
-   * A plain SCAN sweep (no MATCH/TYPE) over the whole keyspace: on a master, SCAN deletes the
-   * already-expired keys it visits. Bounded by `deadline` (epoch ms).
-   */
-  async scanSweep(deadline, count = 1e3) {
-    return this.run("SCAN sweep", async (c) => {
-      let cursor = "0";
-      let scanned = 0;
-      do {
-        if (Date.now() >= deadline) return { scanned, removed: 0, protectedSkipped: 0, complete: false };
-        const [next, keys] = await c.scan(cursor, "COUNT", count);
-        cursor = next;
-        scanned += keys.length;
-      } while (cursor !== "0");
-      return { scanned, removed: 0, protectedSkipped: 0, complete: true };
-    });
-  }
-  /**
-   * Removes keys whose TTL is above 0 and below `maxTtlMs`: a SCAN COUNT loop; each batch (minus the
-   * keys for which `isProtected` is true) goes to a script that reads each key's PTTL and UNLINKs it in
-   * the same atomic step, so a key given no TTL (PTTL −1) in the meantime is never removed. Without
-   * `isProtected`, the SCAN step runs in that script too (mode `server`). Where scripting is not allowed
-   * (ACL, managed Redis), pipelined PTTL, then WATCH + re-check + MULTI/UNLINK. Bounded by `deadline`
-   * (epoch ms).
-   */
-  async unlinkExpiringKeys(opts) {
-    const count = opts.count ?? 1e3;
-    const maxTtl = String(opts.maxTtlMs);
-    return this.run("expiring-keys sweep", async (c) => {
-      let cursor = "0";
-      let scanned = 0;
-      let removed = 0;
-      let protectedSkipped = 0;
-      let mode = "script";
-      let sha;
-      if (!opts.isProtected) {
-        let sweepSha;
-        try {
-          for (; ; ) {
-            if (Date.now() >= opts.deadline)
-              return { scanned, removed, protectedSkipped, complete: false, mode: "server" };
-            sweepSha ??= String(await c.script("LOAD", SWEEP_EXPIRING));
-            let step;
-            try {
-              step = await c.evalsha(sweepSha, 0, cursor, String(count), maxTtl);
-            } catch (err) {
-              if (replyCode(err) !== "NOSCRIPT") throw err;
-              sweepSha = void 0;
-              continue;
-            }
-            cursor = String(step[0]);
-            scanned += Number(step[1]);
-            removed += Number(step[2]);
-            if (cursor === "0") return { scanned, removed, protectedSkipped, complete: true, mode: "server" };
-          }
-        } catch (err) {
-          if (!scriptingRefused(err) && replyCode(err) !== "ERR") throw err;
-        }
-      }
-      const viaScript = async (keys) => {
-        sha ??= String(await c.script("LOAD", UNLINK_IF_EXPIRING));
-        try {
-          return Number(await c.evalsha(sha, keys.length, ...keys, maxTtl));
-        } catch (err) {
-          if (replyCode(err) !== "NOSCRIPT") throw err;
-          sha = void 0;
-          return viaScript(keys);
-        }
-      };
-      do {
-        if (Date.now() >= opts.deadline) return { scanned, removed, protectedSkipped, complete: false, mode };
-        const [next, keys] = await c.scanBuffer(cursor, "COUNT", count);
-        cursor = next.toString();
-        scanned += keys.length;
-        const open3 = [];
-        for (const k of keys) {
-          if (opts.isProtected?.(k.toString("utf8"))) protectedSkipped++;
-          else open3.push(k);
-        }
-        if (open3.length === 0) continue;
-        if (mode === "script") {
+        for (; ; ) {
+          if (Date.now() >= opts.deadline)
+            return { scanned, removed, protectedSkipped, complete: false, mode: "server" };
+          sweepSha ??= String(await c.script("LOAD", SWEEP_EXPIRING));
+          let step;
           try {
-            removed += await viaScript(open3);
-            continue;
+            step = await c.evalsha(sweepSha, 0, cursor, String(count), maxTtl);
           } catch (err) {
-            if (!scriptingRefused(err)) throw err;
-            mode = "watch";
+            if (replyCode(err) !== "NOSCRIPT") throw err;
+            sweepSha = void 0;
+            continue;
           }
+          cursor = String(step[0]);
+          scanned += Number(step[1]);
+          removed += Number(step[2]);
+          if (cursor === "0") return { scanned, removed, protectedSkipped, complete: true, mode: "server" };
         }
-        removed += await unlinkWatched(c, open3, opts.maxTtlMs);
-      } while (cursor !== "0");
-      return { scanned, removed, protectedSkipped, complete: true, mode };
-    });
-  }
-  /**
-   * Polls PING on short intervals until it answers PONG or `timeoutMs` ends. Resolves the last error
-   * reply code while not ready (`LOADING`, `BUSY`, a socket error) — never throws.
-   */
-  async waitResponding(timeoutMs, signal) {
-    const end = Date.now() + timeoutMs;
-    let last;
-    let error62;
-    for (let delay2 = 25; ; delay2 = Math.min(delay2 * 2, 250)) {
-      try {
-        await this.ping();
-        return { ok: true };
       } catch (err) {
-        last = replyCode(err);
-        error62 = err instanceof Error ? err.message : String(err);
+        if (!scriptingRefused(err) && replyCode(err) !== "ERR") throw err;
       }
-      if (Date.now() + delay2 >= end || signal?.aborted) return { ok: false, last, error: error62 };
-      await new Promise((r) => setTimeout(r, delay2));
     }
+    const viaScript = async (keys) => {
+      sha ??= String(await c.script("LOAD", UNLINK_IF_EXPIRING));
+      try {
+        return Number(await c.evalsha(sha, keys.length, ...keys, maxTtl));
+      } catch (err) {
+        if (replyCode(err) !== "NOSCRIPT") throw err;
+        sha = void 0;
+        return viaScript(keys);
+      }
+    };
+    do {
+      if (Date.now() >= opts.deadline) return { scanned, removed, protectedSkipped, complete: false, mode };
+      const [next, keys] = await c.scanBuffer(cursor, "COUNT", count);
+      cursor = next.toString();
+      scanned += keys.length;
+      const open3 = [];
+      for (const k of keys) {
+        if (opts.isProtected?.(k.toString("utf8"))) protectedSkipped++;
+        else open3.push(k);
+      }
+      if (open3.length === 0) continue;
+      if (mode === "script") {
+        try {
+          removed += await viaScript(open3);
+          continue;
+        } catch (err) {
+          if (!scriptingRefused(err)) throw err;
+          mode = "watch";
+        }
+      }
+      removed += await unlinkWatched(c, open3, opts.maxTtlMs);
+    } while (cursor !== "0");
+    return { scanned, removed, protectedSkipped, complete: true, mode };
+  });
+}
+
+// src/targets/redis/lease.ts
+function redisLeaseKey(key) {
+  return `orixoon:lease:${key}`;
+}
+var IF_TOKEN = (then) => `
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. '\\n' then
+  return ${then}
+end
+return 0`;
+var RENEW_IF_HELD = IF_TOKEN(`redis.call('PEXPIRE', KEYS[1], ARGV[2])`);
+var RELEASE_IF_HELD = IF_TOKEN(`redis.call('DEL', KEYS[1])`);
+var RedisLeaseStore = class {
+  constructor(redis, timeoutMs = LEASE_CALL_TIMEOUT_MS) {
+    this.redis = redis;
+    this.timeoutMs = timeoutMs;
   }
-  async close() {
-    this.closed = true;
-    const pending = this.connecting;
-    const client = this.client ?? (pending ? await pending.catch(() => void 0) : void 0);
-    this.client = void 0;
-    if (!client) return;
-    let timer;
-    try {
-      await Promise.race([client.quit(), new Promise((r) => timer = setTimeout(r, 500))]);
-    } catch {
-    } finally {
-      clearTimeout(timer);
-    }
-    drop(client);
+  redis;
+  timeoutMs;
+  acquire(key, holder, ttlMs) {
+    const k = redisLeaseKey(key);
+    const token = newLeaseToken();
+    const value = `${token}
+${leaseHolderJson(holder)}`;
+    const ttl = Math.max(1, Math.round(ttlMs));
+    return withLeaseTimeout(
+      `Redis ${this.redis.display}: lease '${key}'`,
+      this.timeoutMs,
+      this.redis.run(`lease ${key}`, async (c) => {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          if (await c.set(k, value, "PX", ttl, "NX") === "OK") return { acquired: true, token };
+          const seen = await c.multi().get(k).pttl(k).exec() ?? [];
+          const current2 = seen[0]?.[1];
+          const pttl = seen[1]?.[1];
+          if (typeof current2 !== "string") continue;
+          return {
+            acquired: false,
+            holder: parseLeaseHolder(current2.slice(current2.indexOf("\n") + 1)),
+            expiresAt: typeof pttl === "number" && pttl > 0 ? Date.now() + pttl : null
+          };
+        }
+        throw new Error(`lease '${key}' changed hands three times while being taken; try again`);
+      })
+    );
+  }
+  renew(key, token, ttlMs) {
+    return this.ifHeld("renewal", RENEW_IF_HELD, key, token, [String(Math.max(1, Math.round(ttlMs)))]);
+  }
+  release(key, token) {
+    return this.ifHeld("release", RELEASE_IF_HELD, key, token, []);
+  }
+  ifHeld(what, script, key, token, args) {
+    return withLeaseTimeout(
+      `Redis ${this.redis.display}: lease ${what} '${key}'`,
+      this.timeoutMs,
+      this.redis.run(`lease ${what} ${key}`, async (c) => {
+        return Number(await c.eval(script, 1, redisLeaseKey(key), token, ...args)) === 1;
+      })
+    );
   }
 };
 
-// src/checks/redis.ts
-var REDIS_DEFAULTS = {
-  memory_full_percent: 95,
-  high_memory_percent: 80,
-  expiring_within_seconds: 300
+// src/targets/redis/memory.ts
+async function memory(db) {
+  const info = await db.info();
+  const num5 = (k) => Number(info[k] ?? 0) || 0;
+  const usedMemory = num5("used_memory");
+  const notCountedForEvict = num5("mem_not_counted_for_evict");
+  const countedMemory = Math.max(0, usedMemory - notCountedForEvict);
+  const maxmemory = num5("maxmemory");
+  const oomErrors = "total_error_replies" in info ? Number(/count=(\d+)/.exec(info["errorstat_OOM"] ?? "")?.[1] ?? 0) : null;
+  let keys = 0;
+  for (const [k, v] of Object.entries(info)) {
+    if (/^db\d+$/.test(k)) keys += Number(/keys=(\d+)/.exec(v)?.[1] ?? 0);
+  }
+  return {
+    usedMemory,
+    notCountedForEvict,
+    countedMemory,
+    maxmemory,
+    policy: info["maxmemory_policy"] ?? "unknown",
+    percent: maxmemory > 0 ? Math.round(countedMemory / maxmemory * 1e3) / 10 : null,
+    oomErrors,
+    role: info["role"] ?? "unknown",
+    loading: info["loading"] === "1",
+    expiredKeys: num5("expired_keys"),
+    keys
+  };
+}
+async function rejectsWritesWithOom(db) {
+  try {
+    await db.run("OOM probe", (c) => c.set("orixoon:oom-probe", "", "PX", 1e3, "XX"));
+    return false;
+  } catch (err) {
+    if (replyCode(err) === "OOM") return true;
+    if (["READONLY", "NOPERM", "MASTERDOWN"].includes(replyCode(err) ?? "")) return false;
+    throw err;
+  }
+}
+async function waitLazyFree(db, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    const info = await db.info("memory");
+    if (Number(info["lazyfree_pending_objects"] ?? 0) === 0 || Date.now() + delay >= end) return;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+async function killBusyScript(db) {
+  const client = await db.connection();
+  try {
+    await client.call("SCRIPT", "KILL");
+    return "script";
+  } catch (err) {
+    const code = replyCode(err);
+    if (code === "UNKILLABLE") throw db.wrap(err, "SCRIPT KILL");
+    if (code !== "NOTBUSY") throw db.wrap(err, "SCRIPT KILL");
+  }
+  try {
+    await client.call("FUNCTION", "KILL");
+    return "function";
+  } catch (err) {
+    const code = replyCode(err);
+    if (code === "NOTBUSY") return "none";
+    if (code === "ERR" && /unknown command/i.test(err instanceof Error ? err.message : "")) return "none";
+    throw db.wrap(err, "FUNCTION KILL");
+  }
+}
+
+// src/targets/redis/index.ts
+var RedisTarget = class extends RedisConnection {
+  /** Memory as Redis measures it for maxmemory, plus the facts a report needs. */
+  memory() {
+    return memory(this);
+  }
+  /** Whether Redis rejects writes with OOM right now, asked without writing anything. */
+  rejectsWritesWithOom() {
+    return rejectsWritesWithOom(this);
+  }
+  /** Polls until the background frees of UNLINKed values are done or `timeoutMs` ends. */
+  waitLazyFree(timeoutMs) {
+    return waitLazyFree(this, timeoutMs);
+  }
+  /** SCRIPT KILL, then FUNCTION KILL when no script was running. Returns which one worked. */
+  killBusyScript() {
+    return killBusyScript(this);
+  }
+  /** A plain SCAN sweep over the whole keyspace (a master deletes the expired keys it visits). */
+  scanSweep(deadline, count = 1e3) {
+    return scanSweep(this, deadline, count);
+  }
+  /** Leases held on this server (`SET NX PX` with a token); see targets/lease.ts. */
+  leases() {
+    return new RedisLeaseStore(this);
+  }
+  /** Removes keys whose TTL is above 0 and below `maxTtlMs`, each checked and unlinked atomically. */
+  unlinkExpiringKeys(opts) {
+    return unlinkExpiringKeys(this, opts);
+  }
 };
+
+// src/targets/redis-memory.ts
+function formatBytes(n) {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${n} B`;
+}
+function evictionRecommendation(m) {
+  if (m.policy !== "noeviction") return void 0;
+  return "Redis maxmemory-policy is 'noeviction': writes fail once maxmemory is reached. Set `maxmemory-policy volatile-lru` (evicts keys that have a TTL) or `allkeys-lru` (a pure cache) in redis.conf";
+}
+
+// src/checks/redis.ts
 var THRESHOLD_SOURCES3 = {
   memory_full_percent: "redis_memory_full",
   high_memory_percent: "redis_high_memory",
@@ -37038,12 +37857,6 @@ function resolveRedisOptions(own2, config2) {
 function redisTargetFor(options4, ctx) {
   return ctx.targets.redis(typeof options4.url === "string" ? options4.url : void 0);
 }
-function formatBytes(n) {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${n} B`;
-}
 function memoryEvidence(m) {
   return {
     used_memory: m.usedMemory,
@@ -37057,16 +37870,67 @@ function memoryEvidence(m) {
     oom_errors_total: m.oomErrors
   };
 }
-function evictionRecommendation(m) {
-  if (m.policy !== "noeviction") return void 0;
-  return "Redis maxmemory-policy is 'noeviction': writes fail once maxmemory is reached. Set `maxmemory-policy volatile-lru` (evicts keys that have a TTL) or `allkeys-lru` (a pure cache) in redis.conf";
-}
 function hostPort(display) {
   const m = /^(.*):(\d+)\/(.*)$/.exec(display);
   return m ? { host: m[1], port: Number(m[2]), db: m[3] } : { host: display, port: null, db: null };
 }
+function memoryPlan(f) {
+  const role = f.facts?.role;
+  if (typeof role !== "string" || role === "master") return void 0;
+  return {
+    manual: `this Redis is a ${role === "slave" ? "replica" : role}: free memory on its master, not here`
+  };
+}
+function notRespondingPlan(f) {
+  const facts = f.facts ?? {};
+  const reply = typeof facts.reply === "string" ? facts.reply : void 0;
+  if (typeof facts.url_problem === "string")
+    return { manual: `${facts.url_problem}; restarting Redis would not help` };
+  if (reply === "BUSY") return { action: "kill_busy_script", params: { busy: true } };
+  if (reply === "LOADING")
+    return {
+      manual: "Redis is loading its dataset into memory; a restart would start the load over. Wait for it to finish"
+    };
+  if (reply && AUTH_REPLIES.has(reply))
+    return {
+      manual: `Redis refused Orixoon (${reply}): check the user and password in the Redis URL; restarting would not help`
+    };
+  if (typeof facts.container === "string") return { params: { container: facts.container } };
+  return {
+    manual: "no Redis container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand"
+  };
+}
 var redisCheck = defineCheckType({
   type: "redis",
+  targets: ["redis", "docker"],
+  description: "`url` (default `targets.redis.url`); `container`; `memory_full_percent` 95; `high_memory_percent` 80; `expiring_within_seconds` 300",
+  codes: {
+    redis_not_responding: {
+      title: "Redis not responding",
+      action: "restart_container",
+      risk: "low",
+      advice: "Check the Redis server logs and its memory/persistence settings",
+      docs: { when: "PING fails or times out (not while `LOADING`)" },
+      plan: notRespondingPlan
+    },
+    redis_memory_full: {
+      title: "Redis memory full",
+      action: "flush_expiring_keys",
+      risk: "low",
+      docs: {
+        when: "used \u2265 95 % of maxmemory, or OOM replies",
+        action: "`flush_expiring_keys` (TTL below 5 min)"
+      },
+      plan: memoryPlan
+    },
+    redis_high_memory: {
+      title: "Redis high memory",
+      action: "clear_expired_keys",
+      risk: "low",
+      docs: { when: "used \u2265 80 % of maxmemory" },
+      plan: memoryPlan
+    }
+  },
   options: external_exports.strictObject({
     url: external_exports.string().min(1).optional().describe("Default: targets.redis.url (or the redis-url input)."),
     container: external_exports.string().min(1).optional().describe("Redis container, restarted when Redis does not respond."),
@@ -37076,12 +37940,16 @@ var redisCheck = defineCheckType({
       "flush_expiring_keys removes keys whose TTL is below this. Default: healing_actions.redis_memory_full.expiring_within_seconds, else 300."
     )
   }),
+  validate(o) {
+    const problem = o.url ? redisUrlProblem(o.url) : void 0;
+    return problem ? [{ path: ["url"], message: problem }] : [];
+  },
   create(spec, config2) {
     const o = resolveRedisOptions(spec.options, config2);
     const id = spec.id;
     const stabilizationMs = (config2?.auto_healing?.stabilization_timeout_seconds ?? 10) * 1e3;
-    const base = (target, code18) => ({
-      code: code18,
+    const base = (target, code) => ({
+      code,
       checkId: id,
       target: target.display,
       targetKey: `redis:${id}`
@@ -37101,23 +37969,18 @@ var redisCheck = defineCheckType({
         }
       };
       const urlProblem = err instanceof RedisTargetError ? err.urlProblem : void 0;
+      finding.facts = {
+        reply: reply ?? null,
+        ...urlProblem ? { url_problem: urlProblem } : {},
+        ...o.container ? { container: o.container } : {}
+      };
       if (urlProblem) {
         finding.message = error62;
         finding.evidence.db_index = target.db ?? null;
-        finding.manual = `${urlProblem}; restarting Redis would not help`;
       } else if (reply === "BUSY") {
         finding.message = `Redis ${target.display} busy running a script (BUSY)`;
-        finding.action = "kill_busy_script";
-        finding.params = { busy: true };
       } else if (reply === "LOADING") {
         finding.message = `Redis ${target.display} still loading its dataset (LOADING)`;
-        finding.manual = "Redis is loading its dataset into memory; a restart would start the load over. Wait for it to finish";
-      } else if (reply && AUTH_REPLIES.has(reply)) {
-        finding.manual = `Redis refused Orixoon (${reply}): check the user and password in the Redis URL; restarting would not help`;
-      } else if (o.container) {
-        finding.params = { container: o.container };
-      } else {
-        finding.manual = "no Redis container configured for this check (set `container:` to let Orixoon restart it); bring the server back by hand";
       }
       return finding;
     };
@@ -37168,10 +38031,6 @@ var redisCheck = defineCheckType({
           memory_full_percent: o.memory_full_percent,
           high_memory_percent: o.high_memory_percent
         };
-        const replica = m.role !== "master";
-        const onReplica = replica ? {
-          manual: `this Redis is a ${m.role === "slave" ? "replica" : m.role}: free memory on its master, not here`
-        } : {};
         const size = `${formatBytes(m.countedMemory)} of ${formatBytes(m.maxmemory)}`;
         if (pct2 >= o.memory_full_percent || oom) {
           findings.push({
@@ -37184,7 +38043,7 @@ var redisCheck = defineCheckType({
             },
             params,
             ...recommendation ? { recommendation } : {},
-            ...onReplica
+            facts: { role: m.role }
           });
         } else if (pct2 >= o.high_memory_percent) {
           findings.push({
@@ -37193,7 +38052,7 @@ var redisCheck = defineCheckType({
             evidence: { ...memoryEvidence(m), threshold_percent: o.high_memory_percent },
             params,
             ...recommendation ? { recommendation } : {},
-            ...onReplica
+            facts: { role: m.role }
           });
         }
         return {
@@ -37215,7 +38074,7 @@ var redisCheck = defineCheckType({
         const limit = finding.code === "redis_memory_full" ? o.memory_full_percent : o.high_memory_percent;
         const end = Date.now() + timeoutMs;
         let last = "";
-        for (let delay2 = 50; ; delay2 = Math.min(delay2 * 2, 500)) {
+        for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
           try {
             const m = await target.memory();
             const oom = finding.code === "redis_memory_full" && await target.rejectsWritesWithOom();
@@ -37226,8 +38085,8 @@ var redisCheck = defineCheckType({
           } catch (err) {
             last = target.sanitize(err instanceof Error ? err.message : String(err));
           }
-          if (Date.now() + delay2 >= end || ctx.signal.aborted) return { ok: false, detail: last };
-          await new Promise((r) => setTimeout(r, delay2));
+          if (Date.now() + delay >= end || ctx.signal.aborted) return { ok: false, detail: last };
+          await new Promise((r) => setTimeout(r, delay));
         }
       }
     };
@@ -37265,8 +38124,8 @@ function causeCode(err) {
 function classify(err, timedOut, aborted2) {
   if (timedOut) return { kind: "timeout", text: "timed out" };
   if (aborted2) return { kind: "aborted", text: "stopped: the run deadline passed" };
-  const code18 = causeCode(err);
-  switch (code18) {
+  const code = causeCode(err);
+  switch (code) {
     case "ECONNREFUSED":
       return { kind: "refused", text: "connection refused" };
     case "ENOTFOUND":
@@ -37409,6 +38268,23 @@ var options = external_exports.strictObject({
 });
 var httpCheck = defineCheckType({
   type: "http",
+  targets: ["http", "docker"],
+  description: '`url`; `expect_status` (default 200\u2013399; a number, a list or `"200-299"`); `body_contains`; `json` (`{dotted.path: expected}`); `max_latency_ms`; `timeout_seconds` 5; `container` (restarted when down)',
+  codes: {
+    endpoint_down: {
+      title: "Endpoint down",
+      action: "restart_service",
+      risk: "medium",
+      advice: "Check the service logs and its dependencies",
+      docs: {
+        when: "status/body/JSON/latency expectation fails",
+        action: "`restart_service` (the mapped container)"
+      },
+      plan: (f) => typeof f.facts?.container === "string" ? { params: { container: f.facts.container } } : {
+        manual: `No container mapped to http check '${f.checkId}': set \`container\` to let Orixoon restart the service`
+      }
+    }
+  },
   options,
   create(spec) {
     const o = spec.options;
@@ -37445,9 +38321,7 @@ var httpCheck = defineCheckType({
         message: `HTTP endpoint ${where} ${problems.join("; ")}`,
         evidence
       };
-      if (o.container) finding.params = { container: o.container };
-      else
-        finding.manual = `No container mapped to http check '${spec.id}': set \`container\` to let Orixoon restart the service`;
+      if (o.container) finding.facts = { container: o.container };
       return { finding, summary: problems.join("; ") };
     };
     return {
@@ -37469,12 +38343,12 @@ var httpCheck = defineCheckType({
       async verify(_finding, ctx, verifyTimeoutMs) {
         const end = Date.now() + verifyTimeoutMs;
         let last = "";
-        for (let delay2 = 100; ; delay2 = Math.min(delay2 * 2, 500)) {
+        for (let delay = 100; ; delay = Math.min(delay * 2, 500)) {
           const { finding, summary } = await probeOnce(ctx);
           if (!finding) return { ok: true, detail: `Endpoint responding: ${summary}` };
           last = summary;
-          if (Date.now() + delay2 >= end || ctx.signal.aborted) break;
-          await new Promise((r) => setTimeout(r, delay2));
+          if (Date.now() + delay >= end || ctx.signal.aborted) break;
+          await new Promise((r) => setTimeout(r, delay));
         }
         return { ok: false, detail: `Endpoint ${where} still failing: ${last}` };
       }
@@ -37489,7 +38363,7 @@ var IDENTIFIER_RULE = "letters, digits and _ (not starting with a digit), option
 function isQualifiedName(name) {
   return QUALIFIED.test(name);
 }
-function quoteIdent2(name) {
+function quoteIdent(name) {
   if (!IDENT.test(name)) throw new Error(`Invalid SQL identifier '${name}': use ${IDENTIFIER_RULE}`);
   return `"${name}"`;
 }
@@ -37516,11 +38390,11 @@ var QueueTable = class {
     this.pg = pg;
     this.spec = spec;
     this.q = quoteQualified(spec.table);
-    this.id = quoteIdent2(spec.idColumn);
-    this.s = quoteIdent2(spec.statusColumn);
-    this.u = quoteIdent2(spec.updatedAtColumn);
-    this.c = quoteIdent2(spec.createdAtColumn);
-    this.a = quoteIdent2(spec.attemptsColumn);
+    this.id = quoteIdent(spec.idColumn);
+    this.s = quoteIdent(spec.statusColumn);
+    this.u = quoteIdent(spec.updatedAtColumn);
+    this.c = quoteIdent(spec.createdAtColumn);
+    this.a = quoteIdent(spec.attemptsColumn);
     this.dlq = spec.deadLetterTable ? quoteQualified(spec.deadLetterTable) : void 0;
     this.display = `${spec.table} on ${pg.display}`;
   }
@@ -37664,7 +38538,7 @@ var QueueTable = class {
     if (ids.length === 0) return 0;
     let moved;
     if (this.dlq) {
-      const cols = (await this.transferColumns(q)).map(quoteIdent2).join(", ");
+      const cols = (await this.transferColumns(q)).map(quoteIdent).join(", ");
       moved = await q(
         `WITH moved AS (DELETE FROM ${this.q} WHERE ${this.id} = ANY($1) RETURNING ${cols})
          INSERT INTO ${this.dlq} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM moved RETURNING 1`,
@@ -37685,10 +38559,10 @@ var QueueTable = class {
   }
   /** The queue's columns, all of which the dead-letter table must have (nothing of a row is lost). */
   async transferColumns(q) {
-    const columnsOf = (table2) => q(
+    const columnsOf = (table) => q(
       `SELECT attname AS name, attgenerated <> '' AS generated FROM pg_attribute
          WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
-      [table2]
+      [table]
     );
     const dlqName2 = this.spec.deadLetterTable ?? "";
     const source = await columnsOf(this.q);
@@ -37731,6 +38605,27 @@ var QueueTable = class {
   }
 };
 
+// src/targets/queue-settings.ts
+function queueTableOf(o, postgres) {
+  return new QueueTable(postgres(o.url), {
+    table: o.table,
+    idColumn: o.id_column,
+    statusColumn: o.status_column,
+    updatedAtColumn: o.updated_at_column,
+    createdAtColumn: o.created_at_column,
+    attemptsColumn: o.attempts_column,
+    statuses: o.statuses,
+    deadLetterTable: o.dead_letter_table
+  });
+}
+function assertQueueUnprotected(o, protectedTables) {
+  for (const name of [o.table, o.dead_letter_table]) {
+    if (name && isProtectedTable(name, protectedTables)) {
+      throw new Error(`Table '${name}' is protected (protected.tables): refusing to change it`);
+    }
+  }
+}
+
 // src/checks/queue.ts
 var tableName2 = external_exports.string().regex(QUALIFIED, `use ${IDENTIFIER_RULE}`);
 var columnName = external_exports.string().regex(IDENT, "use letters, digits and _ (not starting with a digit)");
@@ -37769,24 +38664,15 @@ function findQueueCheck(config2, id) {
   return void 0;
 }
 function queueTable(o, ctx) {
-  return new QueueTable(ctx.targets.postgres(o.url), {
-    table: o.table,
-    idColumn: o.id_column,
-    statusColumn: o.status_column,
-    updatedAtColumn: o.updated_at_column,
-    createdAtColumn: o.created_at_column,
-    attemptsColumn: o.attempts_column,
-    statuses: o.statuses,
-    deadLetterTable: o.dead_letter_table
-  });
+  return queueTableOf(o, (url2) => ctx.targets.postgres(url2));
 }
 function validateQueueConfig(checkOptions, config2) {
   const problems = [];
   const protectedTables = config2.protected?.tables ?? [];
-  const table2 = typeof checkOptions.table === "string" ? checkOptions.table : void 0;
+  const table = typeof checkOptions.table === "string" ? checkOptions.table : void 0;
   const dlq = typeof checkOptions.dead_letter_table === "string" ? checkOptions.dead_letter_table : void 0;
   for (const [key, name] of [
-    ["table", table2],
+    ["table", table],
     ["dead_letter_table", dlq]
   ]) {
     if (name === void 0) continue;
@@ -37798,7 +38684,7 @@ function validateQueueConfig(checkOptions, config2) {
       );
     }
   }
-  if (table2 && dlq && table2.toLowerCase() === dlq.toLowerCase()) {
+  if (table && dlq && table.toLowerCase() === dlq.toLowerCase()) {
     problems.push(`dead_letter_table '${dlq}' is the queue table itself: use a separate table`);
   }
   const statuses = checkOptions.statuses;
@@ -37818,17 +38704,57 @@ function validateQueueConfig(checkOptions, config2) {
   }
   return problems;
 }
-function assertQueueUnprotected(o, protectedTables) {
-  for (const name of [o.table, o.dead_letter_table]) {
-    if (name && isProtectedTable(name, protectedTables)) {
-      throw new Error(`Table '${name}' is protected (protected.tables): refusing to change it`);
-    }
-  }
-}
 var minutes = (s) => s >= 600 ? Math.round(s / 60) : Math.round(s / 6) / 10;
+function queuePlan(f, manual) {
+  if (f.facts?.protected_table)
+    return {
+      manual: `Table '${f.target}' or its dead-letter table is protected (protected.tables): fix the queue by hand`
+    };
+  return manual ? { manual } : void 0;
+}
 var queueCheck = defineCheckType({
   type: "queue",
+  targets: ["postgres"],
+  description: "`table`; `status_column` status; `updated_at_column` updated_at; `created_at_column` created_at; `attempts_column` attempts; `statuses` {pending, processing, failed, dead}; `stuck_after_minutes` 30; `max_stuck` 10; `max_pending` 100; `max_delay_minutes` 60; `max_attempts` 5; `dead_letter_table`; `max_rows_per_action` 100",
+  codes: {
+    queue_stuck: {
+      title: "Queue stuck",
+      action: "requeue_failed_items",
+      risk: "low",
+      docs: { when: "`failed`/stale `processing` rows exceed a count" },
+      plan: (f) => queuePlan(f)
+    },
+    queue_backlog: {
+      title: "Queue backlog",
+      action: "move_to_dead_letter",
+      risk: "medium",
+      docs: { when: "pending rows exceed a count", action: "`move_to_dead_letter` (rows past max attempts)" },
+      // Only rows past their attempts may be moved; without any, nothing safe is left to do.
+      plan: (f) => queuePlan(
+        f,
+        f.evidence.exhausted === 0 ? `None of the ${String(f.evidence.pending)} pending items is past ${String(f.evidence.max_attempts)} attempts: a real backlog, add worker capacity (no row is moved to make a queue look short)` : void 0
+      )
+    },
+    queue_delay: {
+      title: "Queue delay",
+      action: "reset_processing_status",
+      risk: "medium",
+      docs: { when: "oldest pending row older than 1 h" },
+      plan: (f) => queuePlan(
+        f,
+        f.evidence.stale_processing === 0 ? `No processing item is older than ${String(f.evidence.stuck_after_minutes)} min, so there is nothing to reset: the workers are not keeping up (check them, or add capacity)` : void 0
+      )
+    }
+  },
   options: queueOptions,
+  validate(o, config2) {
+    return validateQueueConfig(o, config2).map((message) => ({
+      path: [
+        message.startsWith("dead_letter_table") ? "dead_letter_table" : message.startsWith("statuses") ? "statuses" : "table"
+      ],
+      message
+    }));
+  },
   create(spec, config2) {
     const o = spec.options;
     const protectedTables = config2.protected.tables;
@@ -37839,8 +38765,8 @@ var queueCheck = defineCheckType({
       dependsOn: spec.dependsOn,
       options: o,
       async run(ctx) {
-        const table2 = queueTable(o, ctx);
-        const st = await table2.stats({
+        const table = queueTable(o, ctx);
+        const st = await table.stats({
           stuckAfterSeconds: o.stuck_after_minutes * 60,
           maxAttempts: o.max_attempts
         });
@@ -37855,7 +38781,7 @@ var queueCheck = defineCheckType({
           max_attempts: o.max_attempts,
           max_rows_per_action: o.max_rows_per_action
         };
-        const guard = isProtectedTable(o.table, protectedTables) || o.dead_letter_table && isProtectedTable(o.dead_letter_table, protectedTables) ? `Table '${o.table}' or its dead-letter table is protected (protected.tables): fix the queue by hand` : void 0;
+        const guarded = isProtectedTable(o.table, protectedTables) || o.dead_letter_table !== void 0 && isProtectedTable(o.dead_letter_table, protectedTables);
         const findings = [];
         const stuck = st.failed + st.staleProcessing;
         if (stuck > o.max_stuck) {
@@ -37884,11 +38810,7 @@ var queueCheck = defineCheckType({
               pending: st.pending,
               max_pending: o.max_pending,
               exhausted: st.exhaustedPending
-            },
-            // Only rows past their attempts may be moved; without any, nothing safe is left to do.
-            ...st.exhaustedPending === 0 ? {
-              manual: `None of the ${st.pending} pending items is past ${o.max_attempts} attempts: a real backlog, add worker capacity (no row is moved to make a queue look short)`
-            } : {}
+            }
           });
         }
         if (st.oldestPendingSeconds !== null && st.oldestPendingSeconds > o.max_delay_minutes * 60) {
@@ -37902,13 +38824,10 @@ var queueCheck = defineCheckType({
               max_delay_minutes: o.max_delay_minutes,
               stale_processing: st.staleProcessing,
               stuck_after_minutes: o.stuck_after_minutes
-            },
-            ...st.staleProcessing === 0 ? {
-              manual: `No processing item is older than ${o.stuck_after_minutes} min, so there is nothing to reset: the workers are not keeping up (check them, or add capacity)`
-            } : {}
+            }
           });
         }
-        if (guard) for (const f of findings) f.manual = guard;
+        if (guarded) for (const f of findings) f.facts = { protected_table: true };
         return {
           findings,
           summary: `${st.pending} pending, ${st.processing} processing, ${st.failed} failed, ${st.dead} dead`,
@@ -37947,8 +38866,8 @@ function parseHeartbeat(value) {
   if (typeof value === "string") {
     const t = value.trim();
     if (/^\d+(\.\d+)?$/.test(t)) return parseHeartbeat(Number(t));
-    const ms = Date.parse(t);
-    return Number.isNaN(ms) ? void 0 : ms;
+    const ms2 = Date.parse(t);
+    return Number.isNaN(ms2) ? void 0 : ms2;
   }
   return void 0;
 }
@@ -37982,9 +38901,65 @@ async function readHeartbeat(h, ctx) {
   return { source, ageSeconds: at === void 0 ? null : Math.max(0, (Date.now() - at) / 1e3), raw };
 }
 var round = (s) => Math.round(s);
+function workerPlan(f) {
+  const container = f.facts?.container;
+  if (typeof container !== "string")
+    return {
+      manual: `No container set for worker check '${f.checkId}': set \`container\` to let Orixoon restart it`
+    };
+  if (f.facts?.missing)
+    return { manual: `Container '${container}' does not exist: deploy it (a restart cannot create it)` };
+  return { params: { container } };
+}
 var workerCheck = defineCheckType({
   type: "worker",
+  targets: ["docker", "redis", "postgres"],
+  description: "`container`; `heartbeat` (`redis_key` or `sql`, with `max_age_seconds` 120); `queue` (a queue check id) and `progress_window_minutes` 10",
+  codes: {
+    worker_down: {
+      title: "Worker down",
+      action: "restart_worker",
+      risk: "low",
+      docs: { when: "worker container not running" },
+      plan: workerPlan
+    },
+    scheduler_stopped: {
+      title: "Scheduler stopped",
+      action: "restart_service",
+      risk: "low",
+      docs: { when: "heartbeat older than its limit" },
+      plan: workerPlan
+    },
+    worker_not_processing: {
+      title: "Worker not processing",
+      action: "restart_worker",
+      risk: "low",
+      docs: { when: "queue has work but no progress within its window" },
+      plan: workerPlan
+    }
+  },
   options: options2,
+  validate(o, config2) {
+    const problems = [];
+    if (!o.container && !o.heartbeat && !o.queue)
+      problems.push({ path: [], message: "a worker check needs `container`, `heartbeat` or `queue`" });
+    if (o.queue !== void 0) {
+      const q = config2.phases.flatMap((p) => p.checks).find((c) => c.id === o.queue);
+      if (!q || q.type !== "queue")
+        problems.push({ path: ["queue"], message: `"${o.queue}" is not the id of a queue check` });
+    }
+    if (o.heartbeat) {
+      const hb = o.heartbeat;
+      if (!hb.redis_key === !hb.sql)
+        problems.push({
+          path: ["heartbeat"],
+          message: "a heartbeat needs exactly one of `redis_key` or `sql`"
+        });
+      const problem = hb.redis_url ? redisUrlProblem(hb.redis_url) : void 0;
+      if (problem) problems.push({ path: ["heartbeat", "redis_url"], message: problem });
+    }
+    return problems;
+  },
   create(spec, config2) {
     const o = spec.options;
     const name = o.container ?? spec.id;
@@ -37995,18 +38970,16 @@ var workerCheck = defineCheckType({
         `Worker check '${spec.id}': queue '${o.queue}' is not the id of a queue check in this config`
       );
     }
-    const finding = (code18, message, evidence) => {
+    const finding = (code, message, evidence) => {
       const f = {
-        code: code18,
+        code,
         checkId: spec.id,
         target: name,
         targetKey: o.container ? `container:${o.container}` : `worker:${spec.id}`,
         message,
         evidence
       };
-      if (o.container) f.params = { container: o.container };
-      else
-        f.manual = `No container set for worker check '${spec.id}': set \`container\` to let Orixoon restart it`;
+      if (o.container) f.facts = { container: o.container };
       return f;
     };
     const containerProblem = async (ctx) => {
@@ -38026,7 +38999,7 @@ var workerCheck = defineCheckType({
             container: o.container,
             state: "missing"
           });
-          f.manual = `Container '${o.container}' does not exist: deploy it (a restart cannot create it)`;
+          f.facts = { ...f.facts, missing: true };
           return f;
         }
         throw err;
@@ -38074,11 +39047,11 @@ var workerCheck = defineCheckType({
       const f = heartbeat && o.heartbeat && heartbeatProblem(heartbeat, o.heartbeat, progressEvidence) || progress && queue && progressProblem(progress, queue) || void 0;
       return { finding: f, summary: f ? f.message : parts.join(", "), heartbeat, progress };
     };
-    const pollUntilClear = async (code18, ctx, timeoutMs, intervalMs) => {
+    const pollUntilClear = async (code, ctx, timeoutMs, intervalMs) => {
       const end = Date.now() + timeoutMs;
       for (; ; ) {
         const last = await evaluate(ctx);
-        if (last.finding?.code !== code18 && last.finding?.code !== "worker_down")
+        if (last.finding?.code !== code && last.finding?.code !== "worker_down")
           return { ok: !last.finding, last };
         if (Date.now() + intervalMs >= end || ctx.signal.aborted) return { ok: false, last };
         await new Promise((r) => setTimeout(r, intervalMs));
@@ -38234,13 +39207,13 @@ async function loadPatterns(file2) {
   const loc = new PatternFileLocator(text);
   const parsed = patternsFileSchema.safeParse(json2);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => {
+    const issues2 = parsed.error.issues.map((i) => {
       const path4 = i.path.filter((s) => typeof s !== "symbol");
       const index = i.code === "custom" && typeof i.params?.index === "number" ? i.params.index : void 0;
       const where = loc.at(path4, index);
       return `${path4.join(".") || "(root)"}: ${i.message}${where ? ` (${where})` : ""}`;
     });
-    throw new Error(`Pattern file ${file2} is invalid: ${issues.join("; ")}`);
+    throw new Error(`Pattern file ${file2} is invalid: ${issues2.join("; ")}`);
   }
   const names = /* @__PURE__ */ new Set();
   for (const [i, p] of parsed.data.patterns.entries()) {
@@ -38285,9 +39258,60 @@ function windowText(r, minutes2) {
 var cappedEvidence = (r) => r.capped ? { capped: true, lines_read: r.lines.length } : {};
 var sample = (line) => line === void 0 ? void 0 : line.slice(0, 300);
 var severityOf = (s) => s === "warning" || s === "info" ? "warning" : "error";
+function patternPlan(f) {
+  const name = String(f.facts?.pattern ?? f.evidence.pattern);
+  const fix = f.facts?.fix;
+  const risk = f.facts?.risk;
+  const withRisk = (plan) => risk ? { ...plan, risk } : plan;
+  if (!fix || fix.type === "manual")
+    return withRisk({ manual: fix?.advice ?? `Pattern '${name}' has no fix: manual intervention needed` });
+  if (fix.type === "restart") {
+    return withRisk(
+      fix.container ? { action: "restart_container", params: { container: fix.container, pattern: name } } : { manual: `Pattern '${name}' asks for a restart but names no container` }
+    );
+  }
+  return withRisk({
+    action: "pattern_fix",
+    params: {
+      pattern: name,
+      run: fix.run,
+      backup: fix.backup,
+      verify: fix.verify,
+      cwd: fix.cwd,
+      timeout_seconds: fix.timeout_seconds
+    }
+  });
+}
 var logsCheck = defineCheckType({
   type: "logs",
+  targets: ["docker", "logfile", "exec"],
+  description: "`container` or `file`; `window_minutes` 5; `error_pattern`; `error_threshold` 50; `patterns_file`. Patterns use RE2 syntax (linear time: no backreferences or lookaround). At most the newest 100,000 lines / 16 MiB of the window are read; a finding says when the window was cut. A pattern fix's `backup` lists regular files (a symbolic link is refused: name the file it points to)",
+  codes: {
+    high_error_rate: {
+      title: "High error rate",
+      action: "restart_application",
+      risk: "high",
+      docs: { when: "> 50 error lines in the last 5 min" },
+      plan: (f) => typeof f.facts?.container === "string" ? { params: { container: f.facts.container } } : {
+        manual: `Errors come from a log file and no container is set on logs check '${f.checkId}': investigate by hand`
+      }
+    },
+    log_pattern: {
+      title: "Known error pattern",
+      action: "pattern_fix",
+      risk: "medium",
+      docs: {
+        when: "a line matches a pattern of the pattern file",
+        action: "the pattern's fix: restart, command, or manual",
+        risk: "per pattern"
+      },
+      plan: patternPlan
+    }
+  },
   options: options3,
+  validate(o) {
+    return !o.container && !o.file ? [{ path: [], message: "a logs check needs `container` or `file`" }] : [];
+  },
   create(spec, config2) {
     const o = spec.options;
     const fromConfig = config2.healing_actions.high_error_rate?.error_threshold;
@@ -38361,30 +39385,22 @@ var logsCheck = defineCheckType({
         },
         severity: severityOf(p.severity)
       };
-      if (p.risk) f.risk = p.risk;
       const fix = p.fix;
-      if (!fix || fix.type === "manual") {
-        f.manual = fix?.advice ?? `Pattern '${p.name}' has no fix: manual intervention needed`;
-      } else if (fix.type === "restart") {
-        const container = fix.container ?? o.container;
-        if (container) {
-          f.action = "restart_container";
-          f.params = { container, pattern: p.name };
-        } else {
-          f.manual = `Pattern '${p.name}' asks for a restart but names no container`;
-        }
-      } else {
+      const recipe = !fix || fix.type === "manual" ? { type: "manual", ...fix?.advice ? { advice: fix.advice } : {} } : fix.type === "restart" ? {
+        type: "restart",
+        ...fix.container ?? o.container ? { container: fix.container ?? o.container } : {}
+      } : (() => {
         const cwd = fix.cwd ? path.resolve(patternsDir, fix.cwd) : process.cwd();
-        f.action = "pattern_fix";
-        f.params = {
-          pattern: p.name,
+        return {
+          type: "command",
           run: fix.run,
           backup: fix.backup.map((b) => path.resolve(cwd, b)),
           verify: fix.verify,
           cwd,
           timeout_seconds: fix.timeout_seconds
         };
-      }
+      })();
+      f.facts = { pattern: p.name, fix: recipe, ...p.risk ? { risk: p.risk } : {} };
       return f;
     };
     const detectedAt = (f) => {
@@ -38406,9 +39422,9 @@ var logsCheck = defineCheckType({
         if (Number.isFinite(startedAt)) since = Math.max(since, startedAt);
       }
       const watchMs = Math.max(0, started + timeoutMs - Date.now());
-      await new Promise((resolve4) => {
-        const t = setTimeout(resolve4, watchMs);
-        ctx.signal.addEventListener("abort", () => (clearTimeout(t), resolve4()), { once: true });
+      await new Promise((resolve2) => {
+        const t = setTimeout(resolve2, watchMs);
+        ctx.signal.addEventListener("abort", () => (clearTimeout(t), resolve2()), { once: true });
       });
       const r = await read(ctx, detectedAt(f), offsetOf(f));
       const errors = matchingLines(r.lines, errorRe).length;
@@ -38429,9 +39445,9 @@ var logsCheck = defineCheckType({
       const verifyCmd = typeof f.params?.verify === "string" ? f.params.verify : void 0;
       if (verifyCmd) {
         const cwd = typeof f.params?.cwd === "string" ? f.params.cwd : process.cwd();
-        const ms = Math.max(1e3, timeoutMs);
+        const ms2 = Math.max(1e3, timeoutMs);
         const r2 = await runShell(verifyCmd, {
-          timeoutMs: ms,
+          timeoutMs: ms2,
           cwd,
           env: ctx.env,
           signal: ctx.signal,
@@ -38439,7 +39455,7 @@ var logsCheck = defineCheckType({
         });
         return r2.exitCode === 0 ? { ok: true, detail: `Pattern '${name}' fixed: verify command passed` } : {
           ok: false,
-          detail: `Pattern '${name}' not fixed: verify command ${describeEnd(r2, ms)}${r2.output ? `: ${r2.output.trim().slice(-300)}` : ""}`
+          detail: `Pattern '${name}' not fixed: verify command ${describeEnd(r2, ms2)}${r2.output ? `: ${r2.output.trim().slice(-300)}` : ""}`
         };
       }
       const file2 = patternsPath(ctx);
@@ -38492,9 +39508,7 @@ var logsCheck = defineCheckType({
               ...cappedEvidence(r)
             }
           };
-          if (o.container) f.params = { container: o.container };
-          else
-            f.manual = `Errors come from a log file and no container is set on logs check '${spec.id}': investigate by hand`;
+          if (o.container) f.facts = { container: o.container };
           findings.push(f);
         }
         const patternsFile = patternsPath(ctx);
@@ -38559,6 +39573,26 @@ function formatMb(mb) {
 }
 var hostCheck = defineCheckType({
   type: "host",
+  targets: ["host"],
+  description: "`path` /; `min_free_mb` 1024; `min_available_memory_mb`",
+  codes: {
+    disk_space_low: {
+      title: "Disk space low",
+      action: null,
+      risk: "high",
+      docs: { when: "free space < 1 GiB", action: "none (also the low-disk guard)", risk: "\u2014" },
+      plan: (f) => ({
+        manual: `Free space on ${String(f.evidence.path)} by hand (old images: docker image prune; old logs and build caches)`
+      })
+    },
+    memory_low: {
+      title: "Memory low",
+      action: null,
+      risk: "high",
+      docs: { when: "available memory below its limit", action: "none", risk: "\u2014" },
+      plan: () => ({ manual: "Stop what uses the memory, or give the host more memory" })
+    }
+  },
   options: external_exports.strictObject({
     path: external_exports.string().default("/").describe("Filesystem whose free space is checked."),
     min_free_mb: external_exports.number().nonnegative().max(MAX_MEGABYTES).default(1024),
@@ -38597,7 +39631,6 @@ var hostCheck = defineCheckType({
               total_mb: disk.totalMb,
               min_free_mb: o.min_free_mb
             },
-            manual: `Free space on ${o.path} by hand (old images: docker image prune; old logs and build caches)`,
             recommendation: `Keep at least ${formatMb(o.min_free_mb)} free on ${o.path}; healing is disabled below it`
           });
         }
@@ -38616,8 +39649,7 @@ var hostCheck = defineCheckType({
                 total_mb: mem.totalMb,
                 min_available_memory_mb: o.min_available_memory_mb,
                 source: mem.source
-              },
-              manual: "Stop what uses the memory, or give the host more memory"
+              }
             });
           }
         }
@@ -38631,6 +39663,27 @@ var hostCheck = defineCheckType({
 import path2 from "node:path";
 var commandCheck = defineCheckType({
   type: "command",
+  targets: ["exec"],
+  description: "`run`; `heal`; `timeout_seconds` 60; `risk` low \\| medium \\| high",
+  codes: {
+    command_failed: {
+      title: "Command failed",
+      action: "run_heal_command",
+      risk: "medium",
+      docs: {
+        when: "a user's check command exits non-zero",
+        action: "the check's `heal` command",
+        risk: "per config"
+      },
+      plan: (f) => {
+        const risk = f.facts?.risk;
+        const plan = typeof f.facts?.heal === "string" ? { params: { heal: f.facts.heal, timeout_seconds: f.facts.timeout_seconds, cwd: f.facts.cwd } } : {
+          manual: `No heal command configured for command check '${f.checkId}': fix it by hand, or add \`heal\``
+        };
+        return risk ? { ...plan, risk } : plan;
+      }
+    }
+  },
   options: external_exports.strictObject({
     run: external_exports.string().min(1).describe("Shell command (bash -c); exit 0 = pass."),
     heal: external_exports.string().min(1).optional().describe("Shell command run as the `run_heal_command` remedy."),
@@ -38673,11 +39726,11 @@ var commandCheck = defineCheckType({
             output: r.output,
             output_truncated: r.truncated
           },
-          risk: o.risk
+          facts: {
+            risk: o.risk,
+            ...o.heal ? { heal: o.heal, timeout_seconds: o.timeout_seconds, cwd } : {}
+          }
         };
-        if (o.heal) finding.params = { heal: o.heal, timeout_seconds: o.timeout_seconds, cwd };
-        else
-          finding.manual = `No heal command configured for command check '${spec.id}': fix it by hand, or add \`heal\``;
         return { findings: [finding] };
       }
     };
@@ -38685,85 +39738,620 @@ var commandCheck = defineCheckType({
   }
 });
 
-// src/checks/registry.ts
-var CHECK_TYPES = [
-  containerCheck,
-  postgresCheck,
-  redisCheck,
-  httpCheck,
-  workerCheck,
-  queueCheck,
-  logsCheck,
-  hostCheck,
-  commandCheck
-];
-function checkType(type) {
-  return CHECK_TYPES.find((t) => t.type === type);
-}
-
-// src/config/redis-url.ts
-var FORM = "redis://[user:password@]host[:port][/db]";
-function redisUrlProblem(url2) {
-  const raw = url2.trim();
-  if (/^\d+$/.test(raw)) return void 0;
-  let db = null;
-  if (raw.startsWith("/") && !raw.startsWith("//")) {
-    const q = raw.indexOf("?");
-    if (q !== -1) db = new URLSearchParams(raw.slice(q + 1)).get("db");
-  } else {
-    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw)?.[1]?.toLowerCase();
-    if (scheme !== void 0 && scheme !== "redis" && scheme !== "rediss")
-      return `a Redis URL starts with redis:// or rediss:// (${FORM})`;
-    let parsed;
-    try {
-      parsed = new URL(scheme ? raw : `redis://${raw.replace(/^\/\//, "")}`);
-    } catch {
-      return `not a valid Redis URL: write it as ${FORM}`;
-    }
-    const path4 = parsed.pathname.replace(/^\//, "");
-    const pathIsDb = scheme !== void 0 || raw.startsWith("//");
-    db = pathIsDb && path4 !== "" ? path4 : parsed.searchParams.get("db");
+// src/targets/swarm.ts
+var http2 = process.getBuiltinModule("node:http");
+var DEFAULT_SOCKET2 = "/var/run/docker.sock";
+var MAX_BODY_BYTES = 32 * 1024 * 1024;
+function swarmHost(raw, env = process.env) {
+  const value = (raw ?? env.DOCKER_HOST ?? "").trim() || `unix://${DEFAULT_SOCKET2}`;
+  if (value.startsWith("/")) return { display: `unix://${value}`, socketPath: value };
+  let url2;
+  try {
+    url2 = new URL(value);
+  } catch {
+    throw new Error(
+      `Swarm manager host '${value}' is not a valid address: use unix:///path or tcp://host:port`
+    );
   }
-  if (db === null) return void 0;
-  if (!/^\d{1,6}$/.test(db) || Number(db) > MAX_REDIS_DB)
-    return `the database index (after the port, or ?db=) must be a whole number from 0 to ${MAX_REDIS_DB}: write it as ${FORM}, e.g. redis://cache:6379/0`;
+  if (url2.protocol === "unix:") {
+    const socketPath = decodeURIComponent(url2.pathname);
+    if (!socketPath) throw new Error(`Swarm manager host '${value}' names no socket: use unix:///path`);
+    return { display: `unix://${socketPath}`, socketPath };
+  }
+  if (url2.protocol === "tcp:" || url2.protocol === "http:") {
+    const hostname3 = url2.hostname.replace(/^\[(.*)\]$/, "$1");
+    const port = url2.port ? Number(url2.port) : 2375;
+    return { display: `tcp://${url2.hostname}:${port}`, hostname: hostname3, port };
+  }
+  throw new Error(
+    `Swarm manager host '${url2.protocol}//${url2.host}' is not supported by the swarm_service check: use unix:///path or plain tcp://host:port (a TLS or ssh:// manager can be reached through a local socket forward)`
+  );
+}
+var SwarmApiError = class extends Error {
+  constructor(message, statusCode) {
+    super(message);
+    this.statusCode = statusCode;
+    this.name = "SwarmApiError";
+  }
+  statusCode;
+};
+function queryString2(query) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== void 0) qs.set(k, String(v));
+  const s = qs.toString();
+  return s ? `?${s}` : "";
+}
+function filters(f) {
+  return JSON.stringify(f);
+}
+var SwarmClient = class {
+  constructor(host, timeoutMs) {
+    this.host = host;
+    this.timeoutMs = timeoutMs;
+  }
+  host;
+  timeoutMs;
+  request(method, path4, query, signal, body) {
+    const what = `${method} ${path4}`;
+    const payload = body === void 0 ? void 0 : JSON.stringify(body);
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, this.timeoutMs))]);
+    return new Promise((resolve2, reject) => {
+      const fail2 = (e) => {
+        const err = e;
+        const detail = bounded.aborted ? signal.aborted ? "the run stopped" : `no answer within ${Math.round(this.timeoutMs / 100) / 10}s` : err.code ?? err.message;
+        reject(
+          new Error(
+            `Swarm manager ${this.host.display} not reachable (${what}: ${detail}) \u2014 is the engine running, and is it a Swarm manager?`
+          )
+        );
+      };
+      const onResponse = (res) => {
+        const chunks = [];
+        let size = 0;
+        res.on("data", (c) => {
+          size += c.length;
+          if (size > MAX_BODY_BYTES) {
+            res.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.once("error", fail2);
+        res.once("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            try {
+              resolve2(text ? JSON.parse(text) : void 0);
+            } catch {
+              reject(
+                new Error(
+                  `Swarm manager ${this.host.display}: ${what} answered with something that is not JSON`
+                )
+              );
+            }
+            return;
+          }
+          let message = text.trim();
+          try {
+            message = JSON.parse(text).message ?? message;
+          } catch {
+          }
+          reject(
+            new SwarmApiError(
+              `Swarm manager ${this.host.display}: ${what} failed (HTTP ${status}): ${message}`,
+              status
+            )
+          );
+        });
+      };
+      const req = http2.request(
+        {
+          method,
+          path: `${path4}${queryString2(query)}`,
+          signal: bounded,
+          headers: payload ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : void 0,
+          ...this.host.socketPath ? { socketPath: this.host.socketPath } : { host: this.host.hostname, port: this.host.port }
+        },
+        onResponse
+      );
+      req.once("error", fail2);
+      req.end(payload);
+    });
+  }
+  /** Services named exactly `name` (the engine's name filter matches prefixes) or by ID. */
+  async servicesByName(name, signal) {
+    const all = await this.request(
+      "GET",
+      "/services",
+      { filters: filters({ name: [name] }) },
+      signal
+    );
+    return all.filter((s) => s.Spec.Name === name || s.ID === name);
+  }
+  /** Services carrying a label (`key` or `key=value`). */
+  servicesByLabel(label, signal) {
+    return this.request("GET", "/services", { filters: filters({ label: [label] }) }, signal);
+  }
+  service(id, signal) {
+    return this.request("GET", `/services/${encodeURIComponent(id)}`, {}, signal);
+  }
+  tasks(serviceId, signal) {
+    return this.request("GET", "/tasks", { filters: filters({ service: [serviceId] }) }, signal);
+  }
+  nodes(signal) {
+    return this.request("GET", "/nodes", {}, signal);
+  }
+  /**
+   * Writes `spec` as the service's new spec at `version` (the engine refuses a stale version, so a
+   * change made by someone else in between is never overwritten). `rollback` asks the engine to go
+   * back to the service's previous spec instead.
+   */
+  async updateService(id, version3, spec, signal, rollback = false) {
+    await this.request(
+      "POST",
+      `/services/${encodeURIComponent(id)}/update`,
+      { version: version3, rollback: rollback ? "previous" : void 0 },
+      signal,
+      spec
+    );
+  }
+};
+var PRE_RUNNING = /* @__PURE__ */ new Set(["new", "pending", "assigned", "accepted", "preparing", "ready", "starting"]);
+var FAILED = /* @__PURE__ */ new Set(["failed", "rejected"]);
+function ms(ts) {
+  const t = ts ? Date.parse(ts) : NaN;
+  return Number.isFinite(t) ? t : 0;
+}
+function serviceMode(spec) {
+  if (spec.Mode?.Global) return "global";
+  if (spec.Mode?.ReplicatedJob !== void 0 || spec.Mode?.GlobalJob !== void 0) return "job";
+  return "replicated";
+}
+function nodeValue(node2, key) {
+  if (key === "node.id") return node2.ID;
+  if (key === "node.hostname") return node2.Description?.Hostname;
+  if (key === "node.role") return node2.Spec.Role;
+  if (key === "node.platform.os") return node2.Description?.Platform?.OS;
+  if (key === "node.platform.arch") return node2.Description?.Platform?.Architecture;
+  if (key === "node.ip") return node2.Status.Addr;
+  if (key.startsWith("node.labels.")) return node2.Spec.Labels?.[key.slice("node.labels.".length)];
+  if (key.startsWith("engine.labels."))
+    return node2.Description?.Engine?.Labels?.[key.slice("engine.labels.".length)];
   return void 0;
 }
+function matchesConstraint(node2, constraint) {
+  const m = /^\s*([^=!\s]+)\s*(==|!=)\s*(.*?)\s*$/.exec(constraint);
+  if (!m) return false;
+  const [, key = "", op, want = ""] = m;
+  const have = nodeValue(node2, key);
+  const equal = have !== void 0 && (key.includes(".labels.") ? have === want : have.toLowerCase() === want.toLowerCase());
+  return op === "==" ? equal : !equal;
+}
+function eligibleNodes(spec, nodes) {
+  const constraints = spec.TaskTemplate?.Placement?.Constraints ?? [];
+  return nodes.filter(
+    (n) => n.Status.State === "ready" && (n.Spec.Availability ?? "active") === "active" && constraints.every((c) => matchesConstraint(n, c))
+  );
+}
+function serviceState(service, tasks, nodes, now, failureWindowMs) {
+  const mode = serviceMode(service.Spec);
+  const own2 = tasks.filter((t) => t.ServiceID === service.ID);
+  let desired;
+  let live = own2.filter((t) => t.DesiredState === "running" && t.Status.State === "running");
+  if (mode === "global") {
+    const eligible = new Set(eligibleNodes(service.Spec, nodes).map((n) => n.ID));
+    desired = eligible.size;
+    live = live.filter((t) => t.NodeID && eligible.has(t.NodeID));
+    const seen = /* @__PURE__ */ new Set();
+    live = live.filter((t) => !seen.has(t.NodeID) && seen.add(t.NodeID));
+  } else {
+    desired = service.Spec.Mode?.Replicated?.Replicas ?? 1;
+  }
+  const specAt = ms(service.UpdateStatus?.StartedAt ?? service.CreatedAt);
+  const since = Math.max(now - failureWindowMs, specAt);
+  const recentFailures = own2.filter((t) => FAILED.has(t.Status.State) && ms(t.Status.Timestamp) >= since).sort((x, y) => ms(x.Status.Timestamp) - ms(y.Status.Timestamp));
+  const stopped = own2.filter((t) => t.Status.State !== "running").map((t) => ms(t.Status.Timestamp));
+  return {
+    mode,
+    desired,
+    running: live.length,
+    runningNodes: [...new Set(live.map((t) => t.NodeID ?? "?"))],
+    starting: own2.filter((t) => t.DesiredState === "running" && PRE_RUNNING.has(t.Status.State)).length,
+    recentFailures,
+    lastChangeAt: Math.max(specAt, ...stopped),
+    updateState: service.UpdateStatus?.State,
+    updateMessage: service.UpdateStatus?.Message
+  };
+}
+function isConverged(state) {
+  const update = state.updateState;
+  return state.running === state.desired && state.starting === 0 && (update === void 0 || update === "completed" || update === "rollback_completed");
+}
+function nsAsSeconds(ns) {
+  return `${Math.round((ns ?? 0) / 1e8) / 10}s`;
+}
 
-// src/core/types.ts
-var ISSUE_CODES = [
-  "container_not_running",
-  "container_unhealthy",
-  "container_stuck",
-  "crash_loop",
-  "memory_leak",
-  "db_unreachable",
-  "db_pool_exhausted",
-  "db_table_locks",
-  "db_stuck_transactions",
-  "redis_not_responding",
-  "redis_memory_full",
-  "redis_high_memory",
-  "endpoint_down",
-  "worker_down",
-  "scheduler_stopped",
-  "worker_not_processing",
-  "queue_stuck",
-  "queue_backlog",
-  "queue_delay",
-  "high_error_rate",
-  "log_pattern",
-  "disk_space_low",
-  "memory_low",
-  "command_failed",
-  /** A check could not run at all (bad target, unexpected error): never healable, always blocks. */
-  "check_error"
-];
+// src/checks/swarm-service.ts
+var SWARM_SERVICE_DEFAULTS = {
+  start_period_seconds: 60,
+  crash_loop_failures: 3,
+  crash_loop_window_minutes: 5
+};
+var THRESHOLD_SOURCES4 = {
+  start_period_seconds: "service_replicas_missing",
+  crash_loop_failures: "service_crash_loop",
+  crash_loop_window_minutes: "service_crash_loop"
+};
+var CONVERGE_POLL_MS = 500;
+var CONVERGED_STABLE_MS = 2e3;
+var TASK_ERROR_CHARS = 300;
+function configNumber(config2, code, key) {
+  const v = config2?.healing_actions?.[code]?.[key];
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  return void 0;
+}
+function protectedNames(config2) {
+  const p = config2?.protected?.containers;
+  return Array.isArray(p) ? p.filter((x) => typeof x === "string") : [];
+}
+function clientFor(o, ctx) {
+  return new SwarmClient(
+    swarmHost(o.host ?? resolveDockerHost(ctx.targets.settings.docker).settings.host, ctx.env),
+    o.timeout_seconds * 1e3
+  );
+}
+function serviceTarget(name, host) {
+  return {
+    target: `swarm service ${name} on ${host.display}`,
+    targetKey: `swarm-service:${name}@${host.display}`
+  };
+}
+function evidenceOf2({ service, state }, o, now) {
+  const last = state.recentFailures.at(-1);
+  const ev = {
+    service: service.Spec.Name,
+    service_id: service.ID.slice(0, 12),
+    version: service.Version.Index,
+    mode: state.mode,
+    desired_tasks: state.desired,
+    running_tasks: state.running,
+    starting_tasks: state.starting,
+    nodes_running: state.runningNodes.length,
+    image: service.Spec.TaskTemplate?.ContainerSpec?.Image ?? null,
+    update_state: state.updateState ?? null,
+    task_failures: state.recentFailures.length,
+    crash_loop_window_minutes: o.crash_loop_window_minutes,
+    unchanged_for_seconds: Math.round((now - state.lastChangeAt) / 100) / 10,
+    has_previous_spec: service.PreviousSpec !== void 0
+  };
+  if (state.updateMessage) ev.update_message = state.updateMessage;
+  if (last) {
+    ev.last_failure = {
+      state: last.Status.State,
+      at: last.Status.Timestamp,
+      exit_code: last.Status.ContainerStatus?.ExitCode ?? null,
+      error: (last.Status.Err ?? last.Status.Message ?? "").slice(0, TASK_ERROR_CHARS)
+    };
+  }
+  return ev;
+}
+function judgeService(judged, o, checkId2, host, now, protectedServices = []) {
+  const { service, state } = judged;
+  const name = service.Spec.Name;
+  const who = `Swarm service '${name}' on ${host.display}`;
+  const base = (code, message) => {
+    const f = {
+      code,
+      checkId: checkId2,
+      ...serviceTarget(name, host),
+      message,
+      evidence: evidenceOf2(judged, o, now),
+      params: { service: name, service_id: service.ID, host: host.display, version: service.Version.Index }
+    };
+    if (protectedServices.includes(name))
+      needsPerson(f, `swarm service '${name}' is protected (protected.containers): never touched`);
+    return f;
+  };
+  const psHint = `docker service ps --no-trunc ${name}`;
+  if (state.updateState === "paused" || state.updateState === "rollback_paused") {
+    const rollback = state.updateState === "rollback_paused";
+    const f = base(
+      "service_update_paused",
+      `${who}: ${rollback ? "rollback" : "update"} paused${state.updateMessage ? ` (${state.updateMessage})` : ""}`
+    );
+    if (rollback)
+      needsPerson(
+        f,
+        `the rollback of '${name}' itself paused: read ${psHint}, then fix the spec and update it by hand`
+      );
+    else if (!service.PreviousSpec)
+      needsPerson(
+        f,
+        `'${name}' has no previous spec to roll back to: read ${psHint}, then update it by hand`
+      );
+    f.recommendation = `Read why the new tasks of '${name}' failed (${psHint}) before updating it again`;
+    return f;
+  }
+  if (state.recentFailures.length >= o.crash_loop_failures) {
+    const last = state.recentFailures.at(-1);
+    const exit = last?.Status.ContainerStatus?.ExitCode;
+    const f = base(
+      "service_crash_loop",
+      `${who} in a crash loop (${state.recentFailures.length} task failures in ${o.crash_loop_window_minutes} min${exit !== void 0 ? `, last exit code ${exit}` : ""}; ${state.running}/${state.desired} running)`
+    );
+    if (!service.PreviousSpec)
+      needsPerson(f, `'${name}' has no previous spec to roll back to: read ${psHint} for why its tasks exit`);
+    f.recommendation = `Read why the tasks of '${name}' exit (${psHint}); a rollback only helps when the last change caused it`;
+    return f;
+  }
+  const updating = state.updateState === "updating" || state.updateState === "rollback_started";
+  if (state.running < state.desired && !updating) {
+    const missingFor = now - state.lastChangeAt;
+    if (missingFor <= o.start_period_seconds * 1e3) return void 0;
+    const shape = state.mode === "global" ? "eligible nodes" : "replicas";
+    return base(
+      "service_replicas_missing",
+      `${who}: ${state.running}/${state.desired} ${shape} running for ${Math.round(missingFor / 1e3)}s (start period ${o.start_period_seconds}s)`
+    );
+  }
+  return void 0;
+}
+async function observe2(client, o, signal) {
+  const services = o.service ? await client.servicesByName(o.service, signal) : await client.servicesByLabel(o.label, signal);
+  return {
+    services,
+    judged: async (now) => {
+      const needNodes = services.some((s) => serviceMode(s.Spec) === "global");
+      const [nodes, tasks] = await Promise.all([
+        needNodes ? client.nodes(signal) : Promise.resolve([]),
+        Promise.all(services.map((s) => client.tasks(s.ID, signal)))
+      ]);
+      return services.map((service, i) => ({
+        service,
+        state: serviceState(service, tasks[i] ?? [], nodes, now, o.crash_loop_window_minutes * 6e4)
+      }));
+    }
+  };
+}
+async function runSwarmServiceCheck(checkId2, o, protectedServices, ctx) {
+  const client = clientFor(o, ctx);
+  const { services, judged } = await observe2(client, o, ctx.signal);
+  const selector = o.service ? `named '${o.service}'` : `with label ${o.label}`;
+  if (!services.length) {
+    const name = o.service ?? o.label;
+    return {
+      findings: [
+        {
+          code: "service_replicas_missing",
+          checkId: checkId2,
+          ...serviceTarget(name, client.host),
+          message: `No swarm service ${selector} on ${client.host.display}`,
+          evidence: { host: client.host.display, service: o.service ?? null, label: o.label ?? null },
+          facts: {
+            needs_person: `no swarm service ${selector} on ${client.host.display}: deploy it (docker stack deploy / docker service create)`
+          }
+        }
+      ]
+    };
+  }
+  const now = Date.now();
+  const all = await judged(now);
+  const findings = [];
+  const fine = [];
+  for (const j of all) {
+    const f = judgeService(j, o, checkId2, client.host, now, protectedServices);
+    if (f) findings.push(f);
+    else
+      fine.push(
+        `${j.service.Spec.Name} ${j.state.running}/${j.state.desired} running${j.state.running < j.state.desired ? j.state.updateState === "updating" || j.state.updateState === "rollback_started" ? ` (${j.state.updateState.replace("_", " ")})` : " (within start period)" : ""}`
+      );
+  }
+  return {
+    findings,
+    facts: { services: all.map((j) => j.service.Spec.Name) },
+    summary: fine.join(", ")
+  };
+}
+function sleep(ms2, signal) {
+  return new Promise((resolve2) => {
+    const t = setTimeout(done, ms2);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve2();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+function describeState(s) {
+  const parts = [`${s.running}/${s.desired} running`];
+  if (s.starting) parts.push(`${s.starting} starting`);
+  if (s.updateState) parts.push(`update ${s.updateState}`);
+  return parts.join(", ");
+}
+async function verifySwarmService(o, finding, ctx, timeoutMs) {
+  const id = typeof finding.params?.service_id === "string" ? finding.params.service_id : void 0;
+  const name = typeof finding.params?.service === "string" ? finding.params.service : finding.target;
+  if (!id) return { ok: false, detail: `Still no swarm service ${name}` };
+  const host = typeof finding.params?.host === "string" ? finding.params.host : o.host;
+  const client = clientFor({ ...o, host }, ctx);
+  const started = Date.now();
+  const end = Math.min(started + Math.max(timeoutMs, o.converge_timeout_seconds * 1e3), ctx.deadline);
+  let stableSince;
+  let last = "not read yet";
+  for (; ; ) {
+    try {
+      const service = await client.service(id, ctx.signal);
+      const needNodes = serviceMode(service.Spec) === "global";
+      const [tasks, nodes] = await Promise.all([
+        client.tasks(id, ctx.signal),
+        needNodes ? client.nodes(ctx.signal) : Promise.resolve([])
+      ]);
+      const now = Date.now();
+      const state = serviceState(service, tasks, nodes, now, now - started);
+      last = describeState(state);
+      if (state.updateState === "paused" || state.updateState === "rollback_paused")
+        return {
+          ok: false,
+          detail: `Swarm service '${name}': ${state.updateState.replace("_", " ")} again${state.updateMessage ? ` (${state.updateMessage})` : ""}`
+        };
+      const failedSinceStable = stableSince !== void 0 && state.recentFailures.some((t) => Date.parse(t.Status.Timestamp ?? "") >= stableSince);
+      if (isConverged(state) && !failedSinceStable) {
+        stableSince ??= now;
+        if (now - stableSince >= CONVERGED_STABLE_MS) {
+          const nodesNote = state.runningNodes.length > 1 ? ` on ${state.runningNodes.length} nodes` : "";
+          return {
+            ok: true,
+            detail: `Swarm service '${name}' converged: ${state.running}/${state.desired} tasks running${nodesNote}, update ${state.updateState ?? "none"}, in ${((now - started) / 1e3).toFixed(1)} s`
+          };
+        }
+      } else stableSince = void 0;
+    } catch (e) {
+      last = e.message;
+    }
+    if (Date.now() + CONVERGE_POLL_MS > end || ctx.signal.aborted)
+      return { ok: false, detail: `Swarm service '${name}' did not converge: ${last}` };
+    await sleep(CONVERGE_POLL_MS, ctx.signal);
+  }
+}
+function needsPerson(f, reason) {
+  if (typeof f.facts?.needs_person !== "string") f.facts = { ...f.facts, needs_person: reason };
+}
+function personPlan(f) {
+  return typeof f.facts?.needs_person === "string" ? { manual: f.facts.needs_person } : void 0;
+}
+var swarmServiceCheck = defineCheckType({
+  type: "swarm_service",
+  description: "`service` (name or id) or `label`; `host` (manager engine); `start_period_seconds` 60; `crash_loop_failures` 3 within `crash_loop_window_minutes` 5; `timeout_seconds` 10; `converge_timeout_seconds` 300",
+  targets: ["docker"],
+  codes: {
+    service_replicas_missing: {
+      title: "Service replicas missing",
+      action: "force_update_service",
+      risk: "medium",
+      advice: "Read `docker service ps --no-trunc <service>` for why its tasks are not running",
+      docs: { when: "running tasks below the desired count longer than `start_period_seconds`" },
+      plan: personPlan
+    },
+    service_crash_loop: {
+      title: "Service crash loop",
+      action: "rollback_service",
+      risk: "high",
+      advice: "Read why the tasks exit before rolling back or updating again",
+      docs: { when: "\u2265 `crash_loop_failures` task failures within the window since the last update" },
+      plan: personPlan
+    },
+    service_update_paused: {
+      title: "Service update paused",
+      action: "rollback_service",
+      risk: "high",
+      advice: "Read why the new tasks failed, then fix the spec",
+      docs: { when: "the update or rollback is paused" },
+      plan: personPlan
+    }
+  },
+  options: external_exports.strictObject({
+    service: external_exports.string().min(1).optional().describe("Service name (or id) on the Swarm manager."),
+    label: external_exports.string().min(1).optional().describe("Select services by label (`key` or `key=value`): one finding per service."),
+    host: external_exports.string().min(1).optional().describe(
+      "Manager engine: unix:///path or tcp://host:port. Default: targets.docker.host, else DOCKER_HOST, else the local socket."
+    ),
+    start_period_seconds: external_exports.number().nonnegative().max(MAX_SECONDS).optional().describe(
+      "Fewer running tasks than desired for longer than this is `service_replicas_missing`. Default: healing_actions.service_replicas_missing.start_period_seconds, else 60."
+    ),
+    crash_loop_failures: external_exports.number().int().positive().max(MAX_COUNT).optional().describe(
+      "Task failures within the window (since the last spec change) that make a crash loop. Default: healing_actions.service_crash_loop.crash_loop_failures, else 3."
+    ),
+    crash_loop_window_minutes: external_exports.number().positive().max(MAX_MINUTES).optional().describe("Default: healing_actions.service_crash_loop.crash_loop_window_minutes, else 5."),
+    timeout_seconds: external_exports.number().positive().max(MAX_SECONDS).default(10).describe("Each request to the manager ends after this."),
+    converge_timeout_seconds: external_exports.number().positive().max(MAX_SECONDS).default(300).describe(
+      "How long the re-test after an action waits for Swarm's convergence (every task running and healthy, the update completed), when that is longer than auto_healing.stabilization_timeout_seconds; never past the run's deadline."
+    )
+  }),
+  create(spec, config2) {
+    const own2 = spec.options;
+    if (!own2.service && !own2.label)
+      throw new Error(
+        `Check '${spec.id}' (swarm_service): set 'service' (a name) or 'label' (key or key=value)`
+      );
+    if (own2.service && own2.label)
+      throw new Error(`Check '${spec.id}' (swarm_service): set either 'service' or 'label', not both`);
+    if (own2.host) swarmHost(own2.host);
+    const pick2 = (key) => own2[key] ?? configNumber(config2, THRESHOLD_SOURCES4[key], key) ?? SWARM_SERVICE_DEFAULTS[key];
+    const o = {
+      service: own2.service,
+      label: own2.label,
+      host: own2.host,
+      start_period_seconds: pick2("start_period_seconds"),
+      crash_loop_failures: pick2("crash_loop_failures"),
+      crash_loop_window_minutes: pick2("crash_loop_window_minutes"),
+      timeout_seconds: own2.timeout_seconds,
+      converge_timeout_seconds: own2.converge_timeout_seconds
+    };
+    const protectedServices = protectedNames(config2);
+    return {
+      id: spec.id,
+      type: "swarm_service",
+      phase: spec.phase,
+      dependsOn: spec.dependsOn,
+      options: { ...o },
+      run: (ctx) => runSwarmServiceCheck(spec.id, o, protectedServices, ctx),
+      verify: (finding, ctx, timeoutMs) => verifySwarmService(o, finding, ctx, timeoutMs),
+      // One finding per service: a service whose missing replicas now crash-loop is not fixed.
+      exclusiveFindings: true
+    };
+  }
+});
 
-// src/config/load.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-import { closeSync, existsSync as existsSync3, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+// src/checks/registry.ts
+var ENGINE_CODES = {
+  [CHECK_ERROR]: {
+    action: null,
+    risk: "high",
+    title: "Check could not run",
+    docs: { when: "the check could not run", action: "none (blocks)", risk: "\u2014" }
+  }
+};
+var types = [];
+var issues = {};
+var CHECK_TYPES = types;
+var ISSUE_DECLARATIONS = issues;
+var version2 = 0;
+function registryVersion() {
+  return version2;
+}
+function registerCheckType(t) {
+  if (types.some((x) => x.type === t.type)) throw new Error(`check type "${t.type}" is already registered`);
+  for (const code of Object.keys(t.codes)) {
+    if (Object.hasOwn(issues, code))
+      throw new Error(`issue code "${code}" of check type "${t.type}" is already declared`);
+  }
+  types.push(t);
+  const engine = Object.entries(ENGINE_CODES);
+  for (const [code] of engine) delete issues[code];
+  Object.assign(issues, t.codes, Object.fromEntries(engine));
+  version2++;
+  return t;
+}
+Object.assign(issues, ENGINE_CODES);
+registerCheckType(containerCheck);
+registerCheckType(postgresCheck);
+registerCheckType(redisCheck);
+registerCheckType(httpCheck);
+registerCheckType(workerCheck);
+registerCheckType(queueCheck);
+registerCheckType(logsCheck);
+registerCheckType(hostCheck);
+registerCheckType(commandCheck);
+registerCheckType(swarmServiceCheck);
+function checkType(type) {
+  return types.find((t) => t.type === type);
+}
+function issueCodes() {
+  return Object.keys(issues);
+}
 
 // src/healing/remedies/docker.ts
 var DEFAULT_STOP_SECONDS = 10;
@@ -38885,10 +40473,12 @@ async function recreateContainer(finding, ctx) {
     })
   };
 }
-function restartRemedy(action) {
+function restartRemedy(action, risk) {
   return {
     action,
     category: "container",
+    risk,
+    system: "docker",
     describe: (f) => `Restarting ${findingContainer(f)} container...`,
     run: restartContainer
   };
@@ -38897,26 +40487,37 @@ var dockerRemedies = [
   {
     action: "start_container",
     category: "container",
+    risk: "low",
+    system: "docker",
     describe: (f) => `Starting ${findingContainer(f)} container...`,
     run: startContainer
   },
-  restartRemedy("restart_container"),
+  restartRemedy("restart_container", "low"),
   {
     action: "force_restart_container",
     category: "container",
+    risk: "medium",
+    system: "docker",
     describe: (f) => f.evidence.state === "paused" || /paused/.test(f.message) ? `Unpausing ${findingContainer(f)} container...` : `Force-restarting ${findingContainer(f)} container (kill and start)...`,
     run: forceRestartContainer
   },
   {
     action: "recreate_container",
     category: "container",
+    risk: "high",
+    system: "docker",
     describe: (f) => `Recreating ${findingContainer(f)} container (fresh writable layer, volumes kept)...`,
     run: recreateContainer
   },
-  restartRemedy("restart_application"),
-  restartRemedy("restart_service"),
-  restartRemedy("restart_worker")
+  restartRemedy("restart_application", "high"),
+  restartRemedy("restart_service", "medium"),
+  restartRemedy("restart_worker", "low")
 ];
+
+// src/healing/remedies/remedy.ts
+function optionUrl(options4) {
+  return typeof options4.url === "string" ? options4.url : void 0;
+}
 
 // src/healing/remedies/postgres.ts
 var DEFAULT_MAX_SESSIONS = 1e3;
@@ -38949,9 +40550,9 @@ async function permissionProblem(target, result) {
   return `pg_terminate_backend/pg_cancel_backend returned false for pids ${result.refused.slice(0, 10).join(", ")} (not a backend any more, or not permitted). If '${who}' lacks it: GRANT pg_signal_backend TO ${who};`;
 }
 function rethrow(target, err, doing) {
-  const code18 = err instanceof PostgresTargetError ? err.pgCode : void 0;
+  const code = err instanceof PostgresTargetError ? err.pgCode : void 0;
   const msg = target.sanitize(err instanceof Error ? err.message : String(err));
-  if (code18 === "42501") {
+  if (code === "42501") {
     throw new Error(
       `${doing}: permission denied on ${target.display} (${msg}). Fix: GRANT pg_signal_backend TO <orixoon's user>;`
     );
@@ -38980,6 +40581,8 @@ async function terminatePicked(target, ctx, picked, filter, doing, noun) {
 var terminateIdleConnections = {
   action: "terminate_idle_connections",
   category: "database",
+  risk: "low",
+  system: "postgres",
   describe(finding) {
     const n = num(finding.evidence.idle_candidates);
     const mins = num(finding.params?.idle_minutes);
@@ -38987,7 +40590,7 @@ var terminateIdleConnections = {
     return n !== void 0 ? `Terminating ${plural2(n, "idle connection")}${age}...` : `Terminating idle connections${age}...`;
   },
   async run(finding, ctx) {
-    const target = postgresTargetFor(ctx.check.options, ctx);
+    const target = ctx.targets.postgres(optionUrl(ctx.check.options));
     const idleMinutes = setting(finding, ctx, "idle_minutes");
     const limit = maxSessions(ctx);
     const before = await target.poolUsage();
@@ -39039,12 +40642,14 @@ var terminateIdleConnections = {
 var terminateIdleTransactions = {
   action: "terminate_idle_transactions",
   category: "database",
+  risk: "medium",
+  system: "postgres",
   describe(finding) {
     const n = num(finding.evidence.signallable) ?? num(finding.evidence.stuck);
     return n !== void 0 ? `Terminating ${plural2(n, "stuck transaction")}...` : "Terminating stuck transactions...";
   },
   async run(finding, ctx) {
-    const target = postgresTargetFor(ctx.check.options, ctx);
+    const target = ctx.targets.postgres(optionUrl(ctx.check.options));
     const minutes2 = setting(finding, ctx, "idle_transaction_minutes");
     const limit = maxSessions(ctx);
     const states = ["idle in transaction", "idle in transaction (aborted)"];
@@ -39092,12 +40697,14 @@ var terminateIdleTransactions = {
 var cancelBlockingQueries = {
   action: "cancel_blocking_queries",
   category: "database",
+  risk: "medium",
+  system: "postgres",
   describe(finding) {
     const blockers = Array.isArray(finding.evidence.blockers) ? finding.evidence.blockers.length : void 0;
     return blockers !== void 0 ? `Cancelling ${plural2(blockers, "blocking query", "blocking queries")}...` : "Cancelling blocking queries...";
   },
   async run(finding, ctx) {
-    const target = postgresTargetFor(ctx.check.options, ctx);
+    const target = ctx.targets.postgres(optionUrl(ctx.check.options));
     const waitSeconds = setting(finding, ctx, "lock_wait_seconds");
     const limit = maxSessions(ctx);
     const protectedUsers = ctx.protected.database_users;
@@ -39148,8 +40755,8 @@ var cancelBlockingQueries = {
       if (cancelled.length) {
         const graceEnd = Date.now() + Math.max(300, Math.min(1500, ctx.timeoutMs / 4));
         let still = await target.stillBlocking(cancelled);
-        for (let delay2 = 25; still.length && Date.now() + delay2 < graceEnd; delay2 = Math.min(delay2 * 2, 250)) {
-          await new Promise((r2) => setTimeout(r2, delay2));
+        for (let delay = 25; still.length && Date.now() + delay < graceEnd; delay = Math.min(delay * 2, 250)) {
+          await new Promise((r2) => setTimeout(r2, delay));
           still = await target.stillBlocking(still);
         }
         if (still.length) {
@@ -39251,12 +40858,14 @@ function memoryData(before, after) {
 var flushExpiringKeys = {
   action: "flush_expiring_keys",
   category: "database",
+  risk: "low",
+  system: "redis",
   describe(finding) {
     const s = num2(finding.params?.expiring_within_seconds) ?? REDIS_DEFAULTS.expiring_within_seconds;
     return `Removing keys that expire within ${s}s (keys without a TTL are kept)...`;
   },
   async run(finding, ctx) {
-    const target = redisTargetFor(ctx.check.options, ctx);
+    const target = ctx.targets.redis(optionUrl(ctx.check.options));
     const within = setting2(finding, ctx, "expiring_within_seconds");
     const before = await target.memory();
     assertMaster(target, before, "flush_expiring_keys");
@@ -39296,11 +40905,13 @@ var flushExpiringKeys = {
 var clearExpiredKeys = {
   action: "clear_expired_keys",
   category: "database",
+  risk: "low",
+  system: "redis",
   describe() {
     return "Sweeping the keyspace so Redis drops already-expired keys...";
   },
   async run(_finding, ctx) {
-    const target = redisTargetFor(ctx.check.options, ctx);
+    const target = ctx.targets.redis(optionUrl(ctx.check.options));
     const before = await target.memory();
     assertMaster(target, before, "clear_expired_keys");
     const sweep = await target.scanSweep(sweepDeadline(ctx));
@@ -39319,14 +40930,16 @@ var clearExpiredKeys = {
     };
   }
 };
-var killBusyScript = {
+var killBusyScript2 = {
   action: "kill_busy_script",
   category: "database",
+  risk: "medium",
+  system: "redis",
   describe() {
     return "Killing the busy Lua script or function (SCRIPT KILL / FUNCTION KILL)...";
   },
   async run(_finding, ctx) {
-    const target = redisTargetFor(ctx.check.options, ctx);
+    const target = ctx.targets.redis(optionUrl(ctx.check.options));
     let killed;
     try {
       killed = await target.killBusyScript();
@@ -39353,7 +40966,7 @@ var killBusyScript = {
     };
   }
 };
-var redisRemedies = [flushExpiringKeys, clearExpiredKeys, killBusyScript];
+var redisRemedies = [flushExpiringKeys, clearExpiredKeys, killBusyScript2];
 
 // src/healing/remedies/queue.ts
 function optionsOf(ctx) {
@@ -39362,7 +40975,7 @@ function optionsOf(ctx) {
       `Queue remedies act on queue checks; check '${ctx.check.id}' is of type '${ctx.check.type}'`
     );
   }
-  const o = queueOptions.parse(ctx.check.options);
+  const o = ctx.check.options;
   assertQueueUnprotected(o, ctx.protected.tables);
   return o;
 }
@@ -39378,7 +40991,7 @@ function movedPhrase(n, dlq, future) {
   return future ? `marking ${n} dead` : `marked ${n} dead`;
 }
 async function pendingAfter(o, ctx) {
-  const st = await queueTable(o, ctx).stats({
+  const st = await queueTableOf(o, (url2) => ctx.targets.postgres(url2)).stats({
     stuckAfterSeconds: o.stuck_after_minutes * 60,
     maxAttempts: o.max_attempts
   });
@@ -39387,6 +41000,8 @@ async function pendingAfter(o, ctx) {
 var requeueFailedItems = {
   action: "requeue_failed_items",
   category: "database",
+  risk: "low",
+  system: "postgres",
   describe(f) {
     const limit = num3(f, "max_rows_per_action") || Infinity;
     const again = num3(f, "requeueable");
@@ -39396,7 +41011,7 @@ var requeueFailedItems = {
   },
   async run(_f, ctx) {
     const o = optionsOf(ctx);
-    const r = await queueTable(o, ctx).requeueStuck({
+    const r = await queueTableOf(o, (url2) => ctx.targets.postgres(url2)).requeueStuck({
       stuckAfterSeconds: o.stuck_after_minutes * 60,
       maxAttempts: o.max_attempts,
       limit: o.max_rows_per_action
@@ -39410,6 +41025,8 @@ var requeueFailedItems = {
 var moveToDeadLetter = {
   action: "move_to_dead_letter",
   category: "database",
+  risk: "medium",
+  system: "postgres",
   describe(f) {
     const limit = num3(f, "max_rows_per_action") || Infinity;
     const n = Math.min(num3(f, "exhausted"), limit);
@@ -39418,7 +41035,7 @@ var moveToDeadLetter = {
   },
   async run(_f, ctx) {
     const o = optionsOf(ctx);
-    const r = await queueTable(o, ctx).deadLetterExhaustedPending({
+    const r = await queueTableOf(o, (url2) => ctx.targets.postgres(url2)).deadLetterExhaustedPending({
       maxAttempts: o.max_attempts,
       limit: o.max_rows_per_action
     });
@@ -39435,13 +41052,15 @@ var moveToDeadLetter = {
 var resetProcessingStatus = {
   action: "reset_processing_status",
   category: "database",
+  risk: "medium",
+  system: "postgres",
   describe(f) {
     const limit = num3(f, "max_rows_per_action") || Infinity;
     return `Resetting ${Math.min(num3(f, "stale_processing"), limit)} stale processing items to pending...`;
   },
   async run(_f, ctx) {
     const o = optionsOf(ctx);
-    const r = await queueTable(o, ctx).resetStaleProcessing({
+    const r = await queueTableOf(o, (url2) => ctx.targets.postgres(url2)).resetStaleProcessing({
       stuckAfterSeconds: o.stuck_after_minutes * 60,
       maxAttempts: o.max_attempts,
       limit: o.max_rows_per_action
@@ -39453,7 +41072,11 @@ var resetProcessingStatus = {
     };
   }
 };
-var queueRemedies = [requeueFailedItems, moveToDeadLetter, resetProcessingStatus];
+var queueRemedies = [
+  requeueFailedItems,
+  moveToDeadLetter,
+  resetProcessingStatus
+];
 
 // src/healing/remedies/command.ts
 import { constants as fsConstants } from "node:fs";
@@ -39478,6 +41101,8 @@ var tail = (output2, n = 500) => output2.trim().slice(-n);
 var runHealCommand = {
   action: "run_heal_command",
   category: "other",
+  risk: "medium",
+  system: "exec",
   describe(f) {
     return `Running heal command for '${f.checkId}'...`;
   },
@@ -39606,6 +41231,8 @@ function describeRestore(r) {
 var patternFix2 = {
   action: "pattern_fix",
   category: "other",
+  risk: "medium",
+  system: "exec",
   describe(f) {
     const name = str(f.params?.pattern) ?? str(f.evidence.pattern) ?? "pattern";
     const files = Array.isArray(f.params?.backup) ? f.params.backup.length : 0;
@@ -39684,139 +41311,197 @@ var patternFix2 = {
 };
 var commandRemedies = [runHealCommand, patternFix2];
 
-// src/healing/remedies/registry.ts
-var REMEDIES = new Map(
-  [...dockerRemedies, ...postgresRemedies, ...redisRemedies, ...queueRemedies, ...commandRemedies].map(
-    (r) => [r.action, r]
-  )
-);
-
-// src/config/schema.ts
-var AT_MOST_A_DAY = `At most ${MAX_SECONDS} (24 h).`;
-var seconds = external_exports.number().nonnegative().max(MAX_SECONDS);
-var timeoutSeconds = external_exports.number().positive().max(MAX_SECONDS);
-var attempts = external_exports.number().int().max(MAX_ATTEMPTS);
-var sessionActions = external_exports.number().int().nonnegative().max(MAX_SESSION_ACTIONS);
-var autoHealingSchema = external_exports.object({
-  enabled: external_exports.boolean().default(true).describe("Heal what the checks find; false only checks and reports."),
-  dry_run: external_exports.boolean().default(false).describe("Report what would be healed without changing anything."),
-  max_healing_attempts: attempts.positive().default(3).describe(`Healing attempts per issue before it is reported as broken. At most ${MAX_ATTEMPTS}.`),
-  retry_delay_seconds: seconds.default(10).describe(`Wait between healing attempts. ${AT_MOST_A_DAY}`),
-  stabilization_timeout_seconds: timeoutSeconds.default(10).describe(`Wait after a healing action before re-testing. ${AT_MOST_A_DAY}`)
-}).strict().describe("Whether and how often Orixoon heals what the checks find.");
-var safetyLimitsSchema = external_exports.object({
-  max_container_restarts_per_session: sessionActions.default(5).describe(`Container restarts allowed in one run. At most ${MAX_SESSION_ACTIONS}.`),
-  max_database_operations_per_session: sessionActions.default(3).describe(`Database healing operations allowed in one run. At most ${MAX_SESSION_ACTIONS}.`),
-  cooldown_seconds: seconds.default(60).describe(`Wait before the same action on the same target again. ${AT_MOST_A_DAY}`),
-  prevent_cascade_restarts: external_exports.boolean().default(true).describe("Heal a dependency before what depends on it, never both at once."),
-  max_failing_services: external_exports.number().int().nonnegative().max(MAX_SERVICES).default(3).describe(
-    `More failing services than this is a systemic failure: nothing is healed. 0 turns the guard off. At most ${MAX_SERVICES}.`
-  ),
-  min_free_disk_mb: external_exports.number().nonnegative().max(MAX_MEGABYTES).default(1024).describe("No healing action runs with less free disk space than this.")
-}).strict().describe("Limits that hold whatever the checks find.");
-var protectedSchema = external_exports.object({
-  containers: external_exports.array(external_exports.string()).default([]).describe("Containers never restarted or changed."),
-  database_users: external_exports.array(external_exports.string()).default([]).describe("Database users whose sessions are never terminated."),
-  tables: external_exports.array(external_exports.string()).default(["users", "roles", "permissions"]).describe("Tables never changed (a queue check on one is refused)."),
-  redis_key_patterns: external_exports.array(external_exports.string()).default([]).describe("Redis key patterns never deleted.").meta({ examples: [["session:*"]] })
-}).strict().describe("What no healing action may touch.");
-function numberSchema(schema) {
-  let s = schema;
-  while (s instanceof external_exports.ZodOptional || s instanceof external_exports.ZodDefault) s = s.unwrap();
-  return s instanceof external_exports.ZodNumber ? s : void 0;
+// src/healing/remedies/swarm.ts
+var START_WAIT_MS = 15e3;
+var START_POLL_MS = 200;
+var str2 = (v) => typeof v === "string" && v.length > 0 ? v : void 0;
+function serviceName(f) {
+  return str2(f.params?.service) ?? f.target;
 }
-var THRESHOLDS = /* @__PURE__ */ new Map();
-for (const t of CHECK_TYPES) {
-  for (const [name, option] of Object.entries(t.options.shape)) {
-    const n = numberSchema(option);
-    if (n && !THRESHOLDS.has(name)) THRESHOLDS.set(name, n);
+function clientFor2(f, ctx) {
+  const id = str2(f.params?.service_id);
+  if (!id) throw new Error(`No swarm service to act on for '${f.checkId}' (${f.message})`);
+  const own2 = ctx.check.options.timeout_seconds;
+  const timeoutMs = Math.min(typeof own2 === "number" ? own2 * 1e3 : 1e4, ctx.timeoutMs);
+  return { client: new SwarmClient(swarmHost(str2(f.params?.host), ctx.env), timeoutMs), id };
+}
+function describeUpdateConfig(u) {
+  return `parallelism ${u?.Parallelism ?? 1}, delay ${nsAsSeconds(u?.Delay)}, order ${u?.Order ?? "stop-first"}, on failure ${u?.FailureAction ?? "pause"}`;
+}
+function sleep2(ms2, signal) {
+  return new Promise((resolve2) => {
+    const t = setTimeout(done, ms2);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve2();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+async function waitForStart(client, before, ctx, states) {
+  const end = Math.min(Date.now() + Math.min(START_WAIT_MS, ctx.timeoutMs), ctx.deadline);
+  const previousStart = before.UpdateStatus?.StartedAt;
+  for (; ; ) {
+    const now = await client.service(before.ID, ctx.signal);
+    const u = now.UpdateStatus;
+    if (u?.State && states.includes(u.State) && u.StartedAt !== previousStart) return now;
+    if (Date.now() + START_POLL_MS > end || ctx.signal.aborted)
+      throw new Error(
+        `Swarm accepted the change to '${before.Spec.Name}' (version ${now.Version.Index}) but did not start it within ${Math.round((end - Date.now() + START_POLL_MS) / 1e3)} s (update state: ${u?.State ?? "none"})`
+      );
+    await sleep2(START_POLL_MS, ctx.signal);
   }
 }
-var HEALING_ACTION_KEYS = /* @__PURE__ */ new Set([
-  "enabled",
-  "action",
-  "max_retries",
-  "timeout_seconds",
-  "requires_confirmation"
-]);
-var healingActionSchema = external_exports.object({
-  enabled: external_exports.boolean().optional().describe("false: this issue is reported but never healed."),
-  action: external_exports.string().min(1).optional().describe("The healing action for this issue.").meta({ examples: ["restart_container"] }),
-  max_retries: attempts.nonnegative().optional().describe(`Retries of the action. At most ${MAX_ATTEMPTS}.`),
-  timeout_seconds: timeoutSeconds.optional().describe(`How long the action may take. ${AT_MOST_A_DAY}`),
-  requires_confirmation: external_exports.boolean().optional().describe("true: the action is reported, never run automatically.")
-}).catchall(external_exports.union([external_exports.number(), external_exports.string(), external_exports.boolean()])).superRefine((entry, ctx) => {
-  for (const [key, value] of Object.entries(entry)) {
-    const bounds = HEALING_ACTION_KEYS.has(key) ? void 0 : THRESHOLDS.get(key);
-    if (!bounds) continue;
-    const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-    const result = bounds.safeParse(n, { reportInput: true });
-    if (!result.success)
-      for (const issue2 of result.error.issues)
-        ctx.addIssue({ ...issue2, path: [key, ...issue2.path] });
+var forceUpdateService = {
+  action: "force_update_service",
+  category: "container",
+  risk: "medium",
+  system: "docker",
+  describe(f) {
+    return `Rolling restart of swarm service '${serviceName(f)}' (service update --force)...`;
+  },
+  async run(f, ctx) {
+    const { client, id } = clientFor2(f, ctx);
+    const svc = await client.service(id, ctx.signal);
+    const spec = structuredClone(svc.Spec);
+    const force = (svc.Spec.TaskTemplate?.ForceUpdate ?? 0) + 1;
+    spec.TaskTemplate = { ...spec.TaskTemplate, ForceUpdate: force };
+    await client.updateService(svc.ID, svc.Version.Index, spec, ctx.signal);
+    const after = await waitForStart(client, svc, ctx, ["updating", "completed", "paused"]);
+    return {
+      details: `Rolling restart of swarm service '${svc.Spec.Name}' started (${describeUpdateConfig(svc.Spec.UpdateConfig)})`,
+      data: {
+        service: svc.Spec.Name,
+        version_before: svc.Version.Index,
+        version_after: after.Version.Index,
+        force_update: force,
+        update_config: svc.Spec.UpdateConfig ?? null
+      }
+    };
   }
-});
-var notificationsSchema = external_exports.object({
-  notify_on_healing_attempt: external_exports.boolean().default(false).describe("Notify before each healing action."),
-  notify_on_healing_success: external_exports.boolean().default(true).describe("Notify when healing fixed an issue."),
-  notify_on_healing_failure: external_exports.boolean().default(true).describe("Notify when an issue stays broken."),
-  notification_channels: external_exports.array(external_exports.string()).default([]).describe("Where notifications go: slack, webhook.").meta({ examples: [["slack", "webhook"]] }),
-  slack_webhook_url: external_exports.string().optional().describe(
-    'Empty = no URL (then ORIXOON_SLACK_WEBHOOK_URL); "${SLACK_WEBHOOK_URL:-}" for an optional secret.'
-  ).meta({ examples: ["${SLACK_WEBHOOK_URL:-}"] }),
-  webhook_url: external_exports.string().optional().describe(
-    'Empty = no URL (then ORIXOON_WEBHOOK_URL); "${DEPLOY_WEBHOOK_URL:-}" for an optional secret.'
-  ).meta({ examples: ["${DEPLOY_WEBHOOK_URL:-}"] }),
-  timeout_seconds: timeoutSeconds.default(5).describe(`Per POST. ${AT_MOST_A_DAY}`)
-}).strict().describe("Slack and webhook notifications about healing.");
-var targetsSchema = external_exports.object({
-  docker: external_exports.object({
-    host: external_exports.string().optional().describe("unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host").meta({ examples: ["unix:///var/run/docker.sock"] }),
-    tls_verify: external_exports.boolean().optional().describe("Verify the TLS certificate of a tcp:// host (as DOCKER_TLS_VERIFY)."),
-    cert_path: external_exports.string().optional().describe("Directory with ca.pem, cert.pem, key.pem (as DOCKER_CERT_PATH)."),
-    timeout_seconds: timeoutSeconds.default(10).describe(AT_MOST_A_DAY)
-  }).strict().prefault({}).describe("The Docker engine (default: DOCKER_HOST or the local socket)."),
-  postgres: external_exports.object({
-    url: external_exports.string().optional().describe("postgres://user:password@host:5432/db").meta({ examples: ["${DATABASE_URL}"] })
-  }).strict().prefault({}).describe("The default PostgreSQL database of postgres, queue and worker checks."),
-  redis: external_exports.object({
-    url: external_exports.string().optional().describe("redis://[user:password@]host[:port][/db]; the database index is a whole number 0\u201365535.").meta({ examples: ["${REDIS_URL}"] })
-  }).strict().prefault({}).describe("The default Redis of redis and worker checks.")
-}).strict().describe("Where Docker, PostgreSQL and Redis are.");
-var checkId = external_exports.string().regex(
-  /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/,
-  "use letters, digits and - _ . : (starting with a letter or digit)"
-);
-var checkBase = {
-  id: checkId.describe(
-    "Unique id of the check; depends_on and reports refer to it. Letters, digits and - _ . :"
-  ),
-  depends_on: external_exports.array(external_exports.string()).default([]).describe("Ids of checks that must pass first; a check whose dependency failed is skipped."),
-  name: external_exports.string().optional().describe("Human-readable name for reports.")
 };
-var checkSchema = external_exports.discriminatedUnion(
-  "type",
-  CHECK_TYPES.map(
-    (t) => t.options.extend({ ...checkBase, type: external_exports.literal(t.type).describe("Check type.") })
-  )
-);
-var phaseSchema = external_exports.object({
-  name: external_exports.string().min(1).describe("Phase name; phases run in order, and a failed phase stops the run."),
-  checks: external_exports.array(checkSchema).default([]).describe("The checks of this phase.")
-}).strict();
-var configSchema = external_exports.object({
-  $schema: external_exports.string().optional().describe("URL of this JSON Schema, for editors."),
-  version: external_exports.union([external_exports.literal(1), external_exports.literal(2), external_exports.literal("1"), external_exports.literal("2")], { error: "expected 1 or 2" }).optional().describe("Config format version."),
-  targets: targetsSchema.prefault({}),
-  auto_healing: autoHealingSchema.prefault({}),
-  safety_limits: safetyLimitsSchema.prefault({}),
-  protected: protectedSchema.prefault({}),
-  healing_actions: external_exports.partialRecord(external_exports.enum(ISSUE_CODES), healingActionSchema).default({}).describe("Per issue code: whether and how it is healed, and thresholds of the checks."),
-  notifications: notificationsSchema.prefault({}),
-  phases: external_exports.array(phaseSchema).max(MAX_PHASES).default([]).describe(
-    `Phases of checks, run in order. Without phases every container on the Docker host is checked. At most ${MAX_PHASES} phases and 1000 checks.`
-  )
-}).strict();
+var rollbackService = {
+  action: "rollback_service",
+  category: "container",
+  risk: "high",
+  system: "docker",
+  describe(f) {
+    return `Rolling back swarm service '${serviceName(f)}' to its previous spec (service rollback)...`;
+  },
+  async run(f, ctx) {
+    const { client, id } = clientFor2(f, ctx);
+    const svc = await client.service(id, ctx.signal);
+    if (!svc.PreviousSpec)
+      throw new Error(`Swarm service '${svc.Spec.Name}' has no previous spec to roll back to`);
+    const from = svc.Spec.TaskTemplate?.ContainerSpec?.Image;
+    const to = svc.PreviousSpec.TaskTemplate?.ContainerSpec?.Image;
+    await client.updateService(svc.ID, svc.Version.Index, svc.Spec, ctx.signal, true);
+    const after = await waitForStart(client, svc, ctx, [
+      "rollback_started",
+      "rollback_completed",
+      "rollback_paused"
+    ]);
+    return {
+      details: `Rollback of swarm service '${svc.Spec.Name}' to its previous spec started${from !== to ? ` (image ${from ?? "?"} \u2192 ${to ?? "?"})` : ""} (${describeUpdateConfig(svc.Spec.RollbackConfig)})`,
+      data: {
+        service: svc.Spec.Name,
+        version_before: svc.Version.Index,
+        version_after: after.Version.Index,
+        image_before: from ?? null,
+        image_after: to ?? null
+      }
+    };
+  }
+};
+var swarmRemedies = [forceUpdateService, rollbackService];
+
+// src/healing/remedies/registry.ts
+var remedies = /* @__PURE__ */ new Map();
+var REMEDIES = remedies;
+function registerRemedy(r) {
+  if (remedies.has(r.action)) throw new Error(`healing action "${r.action}" is already registered`);
+  remedies.set(r.action, r);
+  return r;
+}
+for (const r of [
+  ...dockerRemedies,
+  ...postgresRemedies,
+  ...redisRemedies,
+  ...queueRemedies,
+  ...commandRemedies,
+  ...swarmRemedies
+])
+  registerRemedy(r);
+
+// src/config/problems.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+var ConfigError = class extends Error {
+  problems;
+  constructor(problems) {
+    super(problems.map(formatProblem).join("\n"));
+    this.problems = problems;
+    this.name = "ConfigError";
+  }
+};
+function formatProblem(p) {
+  const where = p.line ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
+  return `${where}: ${p.key ? `${p.key}: ` : ""}${p.message}`;
+}
+function keyPath(path4) {
+  return path4.reduce(
+    (acc, seg) => typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg,
+    ""
+  );
+}
+function lineStarts(text) {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
+  };
+}
+function yamlOffset(doc) {
+  return (path4, key) => {
+    const node2 = path4.length === 0 ? doc.contents : doc.getIn(path4, true);
+    if (!node2) return void 0;
+    if (key !== void 0 && (0, import_yaml2.isMap)(node2)) {
+      const pair = node2.items.find((p) => (0, import_yaml2.isPair)(p) && (0, import_yaml2.isScalar)(p.key) && p.key.value === key);
+      const keyNode = pair && pair.key;
+      if (keyNode?.range) return keyNode.range[0];
+    }
+    return node2.range?.[0];
+  };
+}
+var Locator = class {
+  find;
+  pos;
+  file;
+  constructor(find, pos, file2) {
+    this.find = find;
+    this.pos = pos;
+    this.file = file2;
+  }
+  /** Position of the node at `path`; for a missing key, its parent's; with `key`, the key itself. */
+  at(path4, key) {
+    for (let n = path4.length; n >= 0; n--) {
+      const offset = this.find(path4.slice(0, n), n === path4.length ? key : void 0);
+      if (offset !== void 0) return this.pos(offset);
+    }
+    return { line: 1, column: 1 };
+  }
+  problem(path4, message, key) {
+    const full = key !== void 0 ? [...path4, key] : path4;
+    return { file: this.file, key: keyPath(full), message, ...this.at(path4, key) };
+  }
+};
 
 // src/config/suggest.ts
 function editDistance(a, b, limit = Infinity) {
@@ -39895,6 +41580,258 @@ function valueAt(data2, path4) {
   for (const seg of path4) v = v && typeof v === "object" ? v[seg] : void 0;
   return v;
 }
+
+// src/config/cross-check.ts
+var MAX_SUGGESTIONS = 10;
+function validIds(ids) {
+  const all = [...ids];
+  if (all.length === 0) return "the config has no check ids";
+  const shownIds = all.slice(0, 20).join(", ");
+  return `valid ids: ${shownIds}${all.length > 20 ? `, \u2026 (${all.length} in all)` : ""}`;
+}
+function crossCheck(config2, loc) {
+  const problems = [];
+  const where = /* @__PURE__ */ new Map();
+  const all = [];
+  const phaseNames = /* @__PURE__ */ new Set();
+  config2.phases.forEach((phase, p) => {
+    if (phaseNames.has(phase.name))
+      problems.push(loc.problem(["phases", p, "name"], `duplicate phase name "${phase.name}"`));
+    phaseNames.add(phase.name);
+    phase.checks.forEach((check2, c) => {
+      const path4 = ["phases", p, "checks", c];
+      const ck = check2;
+      all.push({ check: ck, path: path4 });
+    });
+  });
+  if (all.length > MAX_CHECKS) {
+    return [
+      loc.problem(
+        all[MAX_CHECKS].path,
+        `a config may hold at most ${MAX_CHECKS} checks (this file has ${all.length}): split it into several configs`
+      )
+    ];
+  }
+  const byId = /* @__PURE__ */ new Map();
+  for (const { check: check2, path: path4 } of all) {
+    const first = where.get(check2.id);
+    if (first) {
+      const at = loc.at([...first, "id"]);
+      problems.push(
+        loc.problem(
+          [...path4, "id"],
+          `duplicate check id "${check2.id}": the first one is at line ${at.line}, column ${at.column} (${keyPath(first)}); ids must be unique, rename one`
+        )
+      );
+    } else where.set(check2.id, path4);
+    if (!byId.has(check2.id)) byId.set(check2.id, check2);
+  }
+  const redisUrl = config2.targets.redis.url;
+  const redisProblem = redisUrl ? redisUrlProblem(redisUrl) : void 0;
+  if (redisProblem) problems.push(loc.problem(["targets", "redis", "url"], redisProblem));
+  let suggestions = 0;
+  for (const { check: check2, path: path4 } of all) {
+    check2.depends_on.forEach((dep, i) => {
+      if (!where.has(dep))
+        problems.push(
+          loc.problem(
+            [...path4, "depends_on", i],
+            `depends_on "${dep}" is not the id of any check: ${suggestions++ < MAX_SUGGESTIONS ? didYouMean(dep, where.keys()) : ""}${validIds(where.keys())}`
+          )
+        );
+      if (dep === check2.id)
+        problems.push(loc.problem([...path4, "depends_on", i], "a check cannot depend on itself"));
+    });
+    const { id: _id, type, depends_on: _deps, name: _name, ...options4 } = check2;
+    for (const p of checkType(type)?.validate?.(options4, config2) ?? [])
+      problems.push(loc.problem([...path4, ...p.path], p.message));
+    if (problems.length > MAX_PROBLEMS) return problems;
+  }
+  const state = /* @__PURE__ */ new Map();
+  for (const { check: root } of all) {
+    if (state.has(root.id)) continue;
+    const stack = [{ id: root.id, next: 0 }];
+    state.set(root.id, "visiting");
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const deps = byId.get(top.id)?.depends_on ?? [];
+      if (top.next >= deps.length) {
+        state.set(top.id, "done");
+        stack.pop();
+        continue;
+      }
+      const dep = deps[top.next++];
+      if (!where.has(dep) || state.get(dep) === "done") continue;
+      if (state.get(dep) === "visiting") {
+        const trail = stack.map((s) => s.id);
+        const cycle = [...trail.slice(trail.indexOf(dep)), dep];
+        problems.push(
+          loc.problem([...where.get(dep), "depends_on"], `dependency cycle: ${cycle.join(" \u2192 ")}`)
+        );
+        continue;
+      }
+      state.set(dep, "visiting");
+      stack.push({ id: dep, next: 0 });
+    }
+  }
+  for (const [code, entry] of Object.entries(config2.healing_actions)) {
+    if (entry?.action && !REMEDIES.has(entry.action) && REMEDIES.size > 0)
+      problems.push(
+        loc.problem(
+          ["healing_actions", code, "action"],
+          `unknown action "${entry.action}": ${didYouMean(entry.action, REMEDIES.keys())}known: ${[...REMEDIES.keys()].sort().join(", ")}`
+        )
+      );
+  }
+  return problems;
+}
+
+// src/config/schema.ts
+var AT_MOST_A_DAY = `At most ${MAX_SECONDS} (24 h).`;
+var seconds = external_exports.number().nonnegative().max(MAX_SECONDS);
+var timeoutSeconds = external_exports.number().positive().max(MAX_SECONDS);
+var attempts = external_exports.number().int().max(MAX_ATTEMPTS);
+var sessionActions = external_exports.number().int().nonnegative().max(MAX_SESSION_ACTIONS);
+var autoHealingSchema = external_exports.object({
+  enabled: external_exports.boolean().default(true).describe("Heal what the checks find; false only checks and reports."),
+  dry_run: external_exports.boolean().default(false).describe("Report what would be healed without changing anything."),
+  max_healing_attempts: attempts.positive().default(3).describe(`Healing attempts per issue before it is reported as broken. At most ${MAX_ATTEMPTS}.`),
+  retry_delay_seconds: seconds.default(10).describe(`Wait between healing attempts. ${AT_MOST_A_DAY}`),
+  stabilization_timeout_seconds: timeoutSeconds.default(10).describe(`Wait after a healing action before re-testing. ${AT_MOST_A_DAY}`)
+}).strict().describe("Whether and how often Orixoon heals what the checks find.");
+var safetyLimitsSchema = external_exports.object({
+  max_container_restarts_per_session: sessionActions.default(5).describe(`Container restarts allowed in one run. At most ${MAX_SESSION_ACTIONS}.`),
+  max_database_operations_per_session: sessionActions.default(3).describe(`Database healing operations allowed in one run. At most ${MAX_SESSION_ACTIONS}.`),
+  cooldown_seconds: seconds.default(60).describe(`Wait before the same action on the same target again. ${AT_MOST_A_DAY}`),
+  prevent_cascade_restarts: external_exports.boolean().default(true).describe("Heal a dependency before what depends on it, never both at once."),
+  max_failing_services: external_exports.number().int().nonnegative().max(MAX_SERVICES).default(3).describe(
+    `More failing services than this is a systemic failure: nothing is healed. 0 turns the guard off. At most ${MAX_SERVICES}.`
+  ),
+  min_free_disk_mb: external_exports.number().nonnegative().max(MAX_MEGABYTES).default(1024).describe("No healing action runs with less free disk space than this.")
+}).strict().describe("Limits that hold whatever the checks find.");
+var protectedSchema = external_exports.object({
+  containers: external_exports.array(external_exports.string()).default([]).describe("Containers never restarted or changed."),
+  database_users: external_exports.array(external_exports.string()).default([]).describe("Database users whose sessions are never terminated."),
+  tables: external_exports.array(external_exports.string()).default(["users", "roles", "permissions"]).describe("Tables never changed (a queue check on one is refused)."),
+  redis_key_patterns: external_exports.array(external_exports.string()).default([]).describe("Redis key patterns never deleted.").meta({ examples: [["session:*"]] })
+}).strict().describe("What no healing action may touch.");
+function numberSchema(schema) {
+  let s = schema;
+  while (s instanceof external_exports.ZodOptional || s instanceof external_exports.ZodDefault) s = s.unwrap();
+  return s instanceof external_exports.ZodNumber ? s : void 0;
+}
+var HEALING_ACTION_KEYS = /* @__PURE__ */ new Set([
+  "enabled",
+  "action",
+  "max_retries",
+  "timeout_seconds",
+  "requires_confirmation"
+]);
+function thresholdsOf(types2) {
+  const thresholds = /* @__PURE__ */ new Map();
+  for (const t of types2) {
+    for (const [name, option] of Object.entries(t.options.shape)) {
+      const n = numberSchema(option);
+      if (n && !thresholds.has(name)) thresholds.set(name, n);
+    }
+  }
+  return thresholds;
+}
+var healingActionKeys = external_exports.object({
+  enabled: external_exports.boolean().optional().describe("false: this issue is reported but never healed."),
+  action: external_exports.string().min(1).optional().describe("The healing action for this issue.").meta({ examples: ["restart_container"] }),
+  max_retries: attempts.nonnegative().optional().describe(`Retries of the action. At most ${MAX_ATTEMPTS}.`),
+  timeout_seconds: timeoutSeconds.optional().describe(`How long the action may take. ${AT_MOST_A_DAY}`),
+  requires_confirmation: external_exports.boolean().optional().describe("true: the action is reported, never run automatically.")
+}).catchall(external_exports.union([external_exports.number(), external_exports.string(), external_exports.boolean()]));
+function healingActionSchemaFor(types2) {
+  const thresholds = thresholdsOf(types2);
+  return healingActionKeys.superRefine((entry, ctx) => {
+    for (const [key, value] of Object.entries(entry)) {
+      const bounds = HEALING_ACTION_KEYS.has(key) ? void 0 : thresholds.get(key);
+      if (!bounds) continue;
+      const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+      const result = bounds.safeParse(n, { reportInput: true });
+      if (!result.success)
+        for (const issue2 of result.error.issues)
+          ctx.addIssue({ ...issue2, path: [key, ...issue2.path] });
+    }
+  });
+}
+var healingActionSchema = healingActionSchemaFor(CHECK_TYPES);
+var notificationsSchema = external_exports.object({
+  notify_on_healing_attempt: external_exports.boolean().default(false).describe("Notify before each healing action."),
+  notify_on_healing_success: external_exports.boolean().default(true).describe("Notify when healing fixed an issue."),
+  notify_on_healing_failure: external_exports.boolean().default(true).describe("Notify when an issue stays broken."),
+  notification_channels: external_exports.array(external_exports.string()).default([]).describe("Where notifications go: slack, webhook.").meta({ examples: [["slack", "webhook"]] }),
+  slack_webhook_url: external_exports.string().optional().describe(
+    'Empty = no URL (then ORIXOON_SLACK_WEBHOOK_URL); "${SLACK_WEBHOOK_URL:-}" for an optional secret.'
+  ).meta({ examples: ["${SLACK_WEBHOOK_URL:-}"] }),
+  webhook_url: external_exports.string().optional().describe(
+    'Empty = no URL (then ORIXOON_WEBHOOK_URL); "${DEPLOY_WEBHOOK_URL:-}" for an optional secret.'
+  ).meta({ examples: ["${DEPLOY_WEBHOOK_URL:-}"] }),
+  timeout_seconds: timeoutSeconds.default(5).describe(`Per POST. ${AT_MOST_A_DAY}`)
+}).strict().describe("Slack and webhook notifications about healing.");
+var targetsSchema = external_exports.object({
+  docker: external_exports.object({
+    host: external_exports.string().optional().describe("unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host").meta({ examples: ["unix:///var/run/docker.sock"] }),
+    tls_verify: external_exports.boolean().optional().describe("Verify the TLS certificate of a tcp:// host (as DOCKER_TLS_VERIFY)."),
+    cert_path: external_exports.string().optional().describe("Directory with ca.pem, cert.pem, key.pem (as DOCKER_CERT_PATH)."),
+    timeout_seconds: timeoutSeconds.default(10).describe(AT_MOST_A_DAY)
+  }).strict().prefault({}).describe("The Docker engine (default: DOCKER_HOST or the local socket)."),
+  postgres: external_exports.object({
+    url: external_exports.string().optional().describe("postgres://user:password@host:5432/db").meta({ examples: ["${DATABASE_URL}"] })
+  }).strict().prefault({}).describe("The default PostgreSQL database of postgres, queue and worker checks."),
+  redis: external_exports.object({
+    url: external_exports.string().optional().describe("redis://[user:password@]host[:port][/db]; the database index is a whole number 0\u201365535.").meta({ examples: ["${REDIS_URL}"] })
+  }).strict().prefault({}).describe("The default Redis of redis and worker checks.")
+}).strict().describe("Where Docker, PostgreSQL and Redis are.");
+var checkId = external_exports.string().regex(
+  /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/,
+  "use letters, digits and - _ . : (starting with a letter or digit)"
+);
+var checkBase = {
+  id: checkId.describe(
+    "Unique id of the check; depends_on and reports refer to it. Letters, digits and - _ . :"
+  ),
+  depends_on: external_exports.array(external_exports.string()).default([]).describe("Ids of checks that must pass first; a check whose dependency failed is skipped."),
+  name: external_exports.string().optional().describe("Human-readable name for reports.")
+};
+function checkSchemaFor(types2) {
+  return external_exports.discriminatedUnion(
+    "type",
+    types2.map(
+      (t) => t.options.extend({ ...checkBase, type: external_exports.literal(t.type).describe("Check type.") })
+    )
+  );
+}
+function buildConfigSchema(types2, codes) {
+  const phaseSchema = external_exports.object({
+    name: external_exports.string().min(1).describe("Phase name; phases run in order, and a failed phase stops the run."),
+    checks: external_exports.array(checkSchemaFor(types2)).default([]).describe("The checks of this phase.")
+  }).strict();
+  return external_exports.object({
+    $schema: external_exports.string().optional().describe("URL of this JSON Schema, for editors."),
+    version: external_exports.union([external_exports.literal(1), external_exports.literal(2), external_exports.literal("1"), external_exports.literal("2")], { error: "expected 1 or 2" }).optional().describe("Config format version."),
+    targets: targetsSchema.prefault({}),
+    auto_healing: autoHealingSchema.prefault({}),
+    safety_limits: safetyLimitsSchema.prefault({}),
+    protected: protectedSchema.prefault({}),
+    healing_actions: external_exports.partialRecord(external_exports.enum(codes), healingActionSchemaFor(types2)).default({}).describe("Per issue code: whether and how it is healed, and thresholds of the checks."),
+    notifications: notificationsSchema.prefault({}),
+    phases: external_exports.array(phaseSchema).max(MAX_PHASES).default([]).describe(
+      `Phases of checks, run in order. Without phases every container on the Docker host is checked. At most ${MAX_PHASES} phases and 1000 checks.`
+    )
+  }).strict();
+}
+var current;
+function currentConfigSchema() {
+  if (current?.version !== registryVersion())
+    current = { version: registryVersion(), schema: buildConfigSchema(CHECK_TYPES, issueCodes()) };
+  return current.schema;
+}
+var configSchema = currentConfigSchema();
+var checkSchema = checkSchemaFor(CHECK_TYPES);
 
 // node_modules/jsonc-parser/lib/esm/impl/scanner.js
 function createScanner(text, ignoreTrivia = false) {
@@ -40053,19 +41990,19 @@ function createScanner(text, ignoreTrivia = false) {
       tokenOffset = len;
       return token = 17;
     }
-    let code18 = text.charCodeAt(pos);
-    if (isWhiteSpace(code18)) {
+    let code = text.charCodeAt(pos);
+    if (isWhiteSpace(code)) {
       do {
         pos++;
-        value += String.fromCharCode(code18);
-        code18 = text.charCodeAt(pos);
-      } while (isWhiteSpace(code18));
+        value += String.fromCharCode(code);
+        code = text.charCodeAt(pos);
+      } while (isWhiteSpace(code));
       return token = 15;
     }
-    if (isLineBreak(code18)) {
+    if (isLineBreak(code)) {
       pos++;
-      value += String.fromCharCode(code18);
-      if (code18 === 13 && text.charCodeAt(pos) === 10) {
+      value += String.fromCharCode(code);
+      if (code === 13 && text.charCodeAt(pos) === 10) {
         pos++;
         value += "\n";
       }
@@ -40073,7 +42010,7 @@ function createScanner(text, ignoreTrivia = false) {
       tokenLineStartOffset = pos;
       return token = 14;
     }
-    switch (code18) {
+    switch (code) {
       // tokens: []{}:,
       case 123:
         pos++;
@@ -40139,12 +42076,12 @@ function createScanner(text, ignoreTrivia = false) {
           value = text.substring(start, pos);
           return token = 13;
         }
-        value += String.fromCharCode(code18);
+        value += String.fromCharCode(code);
         pos++;
         return token = 16;
       // numbers
       case 45:
-        value += String.fromCharCode(code18);
+        value += String.fromCharCode(code);
         pos++;
         if (pos === len || !isDigit(text.charCodeAt(pos))) {
           return token = 16;
@@ -40166,9 +42103,9 @@ function createScanner(text, ignoreTrivia = false) {
         return token = 11;
       // literals and unknown symbols
       default:
-        while (pos < len && isUnknownContentCharacter(code18)) {
+        while (pos < len && isUnknownContentCharacter(code)) {
           pos++;
-          code18 = text.charCodeAt(pos);
+          code = text.charCodeAt(pos);
         }
         if (tokenOffset !== pos) {
           value = text.substring(tokenOffset, pos);
@@ -40182,16 +42119,16 @@ function createScanner(text, ignoreTrivia = false) {
           }
           return token = 16;
         }
-        value += String.fromCharCode(code18);
+        value += String.fromCharCode(code);
         pos++;
         return token = 16;
     }
   }
-  function isUnknownContentCharacter(code18) {
-    if (isWhiteSpace(code18) || isLineBreak(code18)) {
+  function isUnknownContentCharacter(code) {
+    if (isWhiteSpace(code) || isLineBreak(code)) {
       return false;
     }
-    switch (code18) {
+    switch (code) {
       case 125:
       case 93:
       case 123:
@@ -40822,8 +42759,8 @@ var ParseErrorCode;
   ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
   ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
 })(ParseErrorCode || (ParseErrorCode = {}));
-function printParseErrorCode(code18) {
-  switch (code18) {
+function printParseErrorCode(code) {
+  switch (code) {
     case 1:
       return "InvalidSymbol";
     case 2:
@@ -40861,7 +42798,7 @@ function printParseErrorCode(code18) {
 }
 
 // src/config/yaml-data.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 var FORBIDDEN_KEYS = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
 function yamlToData(doc) {
   const problems = [];
@@ -40881,11 +42818,11 @@ function yamlToData(doc) {
       if (stopped) break;
       const keyNode = pair.key;
       const keyAt = start(keyNode) ?? start(pair.value);
-      if (!(0, import_yaml2.isScalar)(keyNode) || keyNode.value === null || typeof keyNode.value === "object") {
+      if (!(0, import_yaml3.isScalar)(keyNode) || keyNode.value === null || typeof keyNode.value === "object") {
         report(
           path4,
           keyAt,
-          keyNode === null || (0, import_yaml2.isScalar)(keyNode) && keyNode.value === null ? "a key is missing before this value" : "a key must be a plain name, not a list, mapping or alias"
+          keyNode === null || (0, import_yaml3.isScalar)(keyNode) && keyNode.value === null ? "a key is missing before this value" : "a key must be a plain name, not a list, mapping or alias"
         );
         continue;
       }
@@ -40927,7 +42864,7 @@ function yamlToData(doc) {
       );
       return null;
     }
-    if ((0, import_yaml2.isAlias)(node2)) {
+    if ((0, import_yaml3.isAlias)(node2)) {
       const target = anchors.get(node2.source);
       if (!target) {
         report(
@@ -40955,7 +42892,7 @@ function yamlToData(doc) {
     }
     const anchored = node2;
     if (aliasDepth === 0 && anchored.anchor) anchors.set(anchored.anchor, anchored);
-    if ((0, import_yaml2.isScalar)(node2)) {
+    if ((0, import_yaml3.isScalar)(node2)) {
       const v = node2.value;
       if (typeof v === "number") {
         if (Number.isFinite(v)) return v;
@@ -40968,12 +42905,12 @@ function yamlToData(doc) {
     }
     open3.add(node2);
     try {
-      if ((0, import_yaml2.isMap)(node2)) return pairs(node2.items, path4, depth);
-      if ((0, import_yaml2.isSeq)(node2)) {
+      if ((0, import_yaml3.isMap)(node2)) return pairs(node2.items, path4, depth);
+      if ((0, import_yaml3.isSeq)(node2)) {
         return node2.items.map(
           (item, i) => (
             // `[a: 1]` is a list holding a one-key mapping.
-            (0, import_yaml2.isPair)(item) ? pairs([item], [...path4, i], depth + 1) : convert(item, [...path4, i], depth + 1)
+            (0, import_yaml3.isPair)(item) ? pairs([item], [...path4, i], depth + 1) : convert(item, [...path4, i], depth + 1)
           )
         );
       }
@@ -41032,18 +42969,18 @@ function trailingCommaBefore(text, offset) {
   return lastToken === SyntaxKind2.CommaToken ? lastComma : -1;
 }
 function syntaxProblem(text, error62) {
-  const code18 = printParseErrorCode(error62.error);
+  const code = printParseErrorCode(error62.error);
   const at = text[error62.offset];
-  if ((code18 === "PropertyNameExpected" || code18 === "ValueExpected") && (at === "}" || at === "]")) {
+  if ((code === "PropertyNameExpected" || code === "ValueExpected") && (at === "}" || at === "]")) {
     const comma = trailingCommaBefore(text, error62.offset);
     if (comma >= 0)
       return { offset: comma, message: "trailing comma: remove the comma after the last entry" };
   }
-  if (code18 === "InvalidSymbol") {
+  if (code === "InvalidSymbol") {
     const token = text.slice(error62.offset, error62.offset + Math.min(error62.length, 40));
-    return { offset: error62.offset, message: `unexpected "${token}": ${SYNTAX_MESSAGES[code18]}` };
+    return { offset: error62.offset, message: `unexpected "${token}": ${SYNTAX_MESSAGES[code]}` };
   }
-  return { offset: error62.offset, message: SYNTAX_MESSAGES[code18] ?? code18 };
+  return { offset: error62.offset, message: SYNTAX_MESSAGES[code] ?? code };
 }
 function tooDeepAt(text) {
   const scanner = createScanner2(text, true);
@@ -41126,111 +43063,14 @@ function jsonOffset(root, path4, key) {
   return node2.offset;
 }
 
-// src/config/load.ts
-var ConfigError = class extends Error {
-  problems;
-  constructor(problems) {
-    super(problems.map(formatProblem).join("\n"));
-    this.problems = problems;
-    this.name = "ConfigError";
-  }
-};
-function formatProblem(p) {
-  const where = p.line ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
-  return `${where}: ${p.key ? `${p.key}: ` : ""}${p.message}`;
-}
-var DEFAULT_CONFIG_PATH = ".github/orixoon.yml";
-function keyPath(path4) {
-  return path4.reduce(
-    (acc, seg) => typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg,
-    ""
-  );
-}
-function lineStarts(text) {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
-  };
-}
-function yamlOffset(doc) {
-  return (path4, key) => {
-    const node2 = path4.length === 0 ? doc.contents : doc.getIn(path4, true);
-    if (!node2) return void 0;
-    if (key !== void 0 && (0, import_yaml3.isMap)(node2)) {
-      const pair = node2.items.find((p) => (0, import_yaml3.isPair)(p) && (0, import_yaml3.isScalar)(p.key) && p.key.value === key);
-      const keyNode = pair && pair.key;
-      if (keyNode?.range) return keyNode.range[0];
-    }
-    return node2.range?.[0];
-  };
-}
-var Locator = class {
-  find;
-  pos;
-  file;
-  constructor(find, pos, file2) {
-    this.find = find;
-    this.pos = pos;
-    this.file = file2;
-  }
-  /** Position of the node at `path`; for a missing key, its parent's; with `key`, the key itself. */
-  at(path4, key) {
-    for (let n = path4.length; n >= 0; n--) {
-      const offset = this.find(path4.slice(0, n), n === path4.length ? key : void 0);
-      if (offset !== void 0) return this.pos(offset);
-    }
-    return { line: 1, column: 1 };
-  }
-  problem(path4, message, key) {
-    const full = key !== void 0 ? [...path4, key] : path4;
-    return { file: this.file, key: keyPath(full), message, ...this.at(path4, key) };
-  }
-};
-var VAR = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-function expandEnv(value, path4, env, loc, problems, expanded) {
-  if (typeof value === "string") {
-    return value.replace(VAR, (match, escape, name, fallback) => {
-      if (escape) return match.slice(1);
-      const v = Object.hasOwn(env, name) ? env[name] : void 0;
-      if (v !== void 0 && v !== "") {
-        expanded.push({ name, value: v });
-        return v;
-      }
-      if (fallback !== void 0) return fallback;
-      problems.push(
-        loc.problem(
-          path4,
-          `environment variable ${name} is not set: set it (e.g. from a GitHub secret in the step's env), or write \${${name}:-default} (\${${name}:-} for an optional value such as a webhook URL)`
-        )
-      );
-      return "";
-    });
-  }
-  if (Array.isArray(value))
-    return value.map((v, i) => expandEnv(v, [...path4, i], env, loc, problems, expanded));
-  if (value && typeof value === "object") {
-    const out = /* @__PURE__ */ Object.create(null);
-    for (const [k, v] of Object.entries(value))
-      out[k] = expandEnv(v, [...path4, k], env, loc, problems, expanded);
-    return out;
-  }
-  return value;
-}
-function zodProblems(error62, loc, data2) {
+// src/config/zod-problems.ts
+function zodProblems(error62, loc, data2, schema) {
   const out = [];
   for (const issue2 of error62.issues) {
     if (out.length > MAX_PROBLEMS) break;
     const path4 = issue2.path.filter((s) => typeof s !== "symbol");
     if (issue2.code === "unrecognized_keys") {
-      const allowed = allowedKeys(configSchema, path4, data2);
+      const allowed = allowedKeys(schema, path4, data2);
       for (const key of issue2.keys.slice(0, MAX_PROBLEMS + 1)) {
         const hint = didYouMean(key, allowed);
         out.push(
@@ -41243,11 +43083,11 @@ function zodProblems(error62, loc, data2) {
       }
     } else if (issue2.code === "invalid_union" && path4.at(-1) === "type" && path4.includes("checks")) {
       const given = valueAt(data2, path4);
-      const types = CHECK_TYPES.map((t) => t.type);
+      const types2 = CHECK_TYPES.map((t) => t.type);
       out.push(
         loc.problem(
           path4,
-          given === void 0 ? `missing required key "type": one of ${types.join(", ")}` : `unknown check type${typeof given === "string" ? ` "${given}"` : ""}: ${typeof given === "string" ? didYouMean(given, types) : ""}one of ${types.join(", ")}`
+          given === void 0 ? `missing required key "type": one of ${types2.join(", ")}` : `unknown check type${typeof given === "string" ? ` "${given}"` : ""}: ${typeof given === "string" ? didYouMean(given, types2) : ""}one of ${types2.join(", ")}`
         )
       );
     } else if (issue2.code === "invalid_union" && path4.at(-1) !== void 0 && "note" in issue2) {
@@ -41295,135 +43135,38 @@ function describeIssue(issue2) {
     return `at most ${Number(issue2.maximum)} entries are allowed here`;
   return issue2.message;
 }
-function crossCheck(config2, loc) {
-  const problems = [];
-  const where = /* @__PURE__ */ new Map();
-  const all = [];
-  const phaseNames = /* @__PURE__ */ new Set();
-  config2.phases.forEach((phase, p) => {
-    if (phaseNames.has(phase.name))
-      problems.push(loc.problem(["phases", p, "name"], `duplicate phase name "${phase.name}"`));
-    phaseNames.add(phase.name);
-    phase.checks.forEach((check2, c) => {
-      const path4 = ["phases", p, "checks", c];
-      const ck = check2;
-      all.push({ check: ck, path: path4 });
-    });
-  });
-  if (all.length > MAX_CHECKS) {
-    return [
-      loc.problem(
-        all[MAX_CHECKS].path,
-        `a config may hold at most ${MAX_CHECKS} checks (this file has ${all.length}): split it into several configs`
-      )
-    ];
-  }
-  const byId = /* @__PURE__ */ new Map();
-  for (const { check: check2, path: path4 } of all) {
-    const first = where.get(check2.id);
-    if (first) {
-      const at = loc.at([...first, "id"]);
+
+// src/config/load.ts
+var DEFAULT_CONFIG_PATH = ".github/orixoon.yml";
+var VAR = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+function expandEnv(value, path4, env, loc, problems, expanded) {
+  if (typeof value === "string") {
+    return value.replace(VAR, (match, escape, name, fallback) => {
+      if (escape) return match.slice(1);
+      const v = Object.hasOwn(env, name) ? env[name] : void 0;
+      if (v !== void 0 && v !== "") {
+        expanded.push({ name, value: v });
+        return v;
+      }
+      if (fallback !== void 0) return fallback;
       problems.push(
         loc.problem(
-          [...path4, "id"],
-          `duplicate check id "${check2.id}": the first one is at line ${at.line}, column ${at.column} (${keyPath(first)}); ids must be unique, rename one`
+          path4,
+          `environment variable ${name} is not set: set it (e.g. from a GitHub secret in the step's env), or write \${${name}:-default} (\${${name}:-} for an optional value such as a webhook URL)`
         )
       );
-    } else where.set(check2.id, path4);
-    if (!byId.has(check2.id)) byId.set(check2.id, check2);
-  }
-  const redisUrl = (path4, url2) => {
-    const problem = typeof url2 === "string" && url2 !== "" ? redisUrlProblem(url2) : void 0;
-    if (problem) problems.push(loc.problem(path4, problem));
-  };
-  redisUrl(["targets", "redis", "url"], config2.targets.redis.url);
-  let suggestions = 0;
-  for (const { check: check2, path: path4 } of all) {
-    check2.depends_on.forEach((dep, i) => {
-      if (!where.has(dep))
-        problems.push(
-          loc.problem(
-            [...path4, "depends_on", i],
-            `depends_on "${dep}" is not the id of any check: ${suggestions++ < MAX_SUGGESTIONS ? didYouMean(dep, where.keys()) : ""}${validIds(where.keys())}`
-          )
-        );
-      if (dep === check2.id)
-        problems.push(loc.problem([...path4, "depends_on", i], "a check cannot depend on itself"));
+      return "";
     });
-    if (check2.type === "container" && !check2.container && !check2.label)
-      problems.push(loc.problem(path4, "a container check needs `container` (name) or `label` (key=value)"));
-    if (check2.type === "container" && check2.container && check2.label)
-      problems.push(loc.problem(path4, "give either `container` or `label`, not both"));
-    if (check2.type === "logs" && !check2.container && !check2.file)
-      problems.push(loc.problem(path4, "a logs check needs `container` or `file`"));
-    if (check2.type === "worker" && !check2.container && !check2.heartbeat && !check2.queue)
-      problems.push(loc.problem(path4, "a worker check needs `container`, `heartbeat` or `queue`"));
-    if (check2.type === "worker" && typeof check2.queue === "string") {
-      const q = byId.get(check2.queue);
-      if (!q || q.type !== "queue")
-        problems.push(loc.problem([...path4, "queue"], `"${check2.queue}" is not the id of a queue check`));
-    }
-    if (check2.type === "worker" && check2.heartbeat) {
-      const hb = check2.heartbeat;
-      if (!hb.redis_key === !hb.sql)
-        problems.push(
-          loc.problem([...path4, "heartbeat"], "a heartbeat needs exactly one of `redis_key` or `sql`")
-        );
-      redisUrl([...path4, "heartbeat", "redis_url"], hb.redis_url);
-    }
-    if (check2.type === "redis") redisUrl([...path4, "url"], check2.url);
-    if (check2.type === "queue") {
-      for (const msg of validateQueueConfig(check2, config2)) {
-        const key = msg.startsWith("dead_letter_table") ? "dead_letter_table" : msg.startsWith("statuses") ? "statuses" : "table";
-        problems.push(loc.problem([...path4, key], msg));
-      }
-    }
-    if (problems.length > MAX_PROBLEMS) return problems;
   }
-  const state = /* @__PURE__ */ new Map();
-  for (const { check: root } of all) {
-    if (state.has(root.id)) continue;
-    const stack = [{ id: root.id, next: 0 }];
-    state.set(root.id, "visiting");
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const deps = byId.get(top.id)?.depends_on ?? [];
-      if (top.next >= deps.length) {
-        state.set(top.id, "done");
-        stack.pop();
-        continue;
-      }
-      const dep = deps[top.next++];
-      if (!where.has(dep) || state.get(dep) === "done") continue;
-      if (state.get(dep) === "visiting") {
-        const trail = stack.map((s) => s.id);
-        const cycle = [...trail.slice(trail.indexOf(dep)), dep];
-        problems.push(
-          loc.problem([...where.get(dep), "depends_on"], `dependency cycle: ${cycle.join(" \u2192 ")}`)
-        );
-        continue;
-      }
-      state.set(dep, "visiting");
-      stack.push({ id: dep, next: 0 });
-    }
+  if (Array.isArray(value))
+    return value.map((v, i) => expandEnv(v, [...path4, i], env, loc, problems, expanded));
+  if (value && typeof value === "object") {
+    const out = /* @__PURE__ */ Object.create(null);
+    for (const [k, v] of Object.entries(value))
+      out[k] = expandEnv(v, [...path4, k], env, loc, problems, expanded);
+    return out;
   }
-  for (const [code18, entry] of Object.entries(config2.healing_actions)) {
-    if (entry?.action && !REMEDIES.has(entry.action) && REMEDIES.size > 0)
-      problems.push(
-        loc.problem(
-          ["healing_actions", code18, "action"],
-          `unknown action "${entry.action}": ${didYouMean(entry.action, REMEDIES.keys())}known: ${[...REMEDIES.keys()].sort().join(", ")}`
-        )
-      );
-  }
-  return problems;
-}
-var MAX_SUGGESTIONS = 10;
-function validIds(ids) {
-  const all = [...ids];
-  if (all.length === 0) return "the config has no check ids";
-  const shownIds = all.slice(0, 20).join(", ");
-  return `valid ids: ${shownIds}${all.length > 20 ? `, \u2026 (${all.length} in all)` : ""}`;
+  return value;
 }
 function capped(problems) {
   if (problems.length <= MAX_PROBLEMS) return problems;
@@ -41457,8 +43200,8 @@ function withoutPrototypes(value) {
   return value;
 }
 function readYaml(source, file2) {
-  const lines = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+  const lines = new import_yaml4.LineCounter();
+  const doc = (0, import_yaml4.parseDocument)(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
   const pos = (offset) => {
     const { line, col } = lines.linePos(offset);
     return { line, column: col };
@@ -41513,8 +43256,9 @@ function parseConfig(text, file2, env = process.env) {
   const problems = [];
   const expanded = [];
   const value = expandEnv(raw, [], env, loc, problems, expanded);
-  const parsed = configSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) problems.push(...zodProblems(parsed.error, loc, value));
+  const schema = currentConfigSchema();
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, loc, value, schema));
   else problems.push(...crossCheck(parsed.data, loc));
   if (problems.length) fail(problems);
   const config2 = withoutPrototypes(parsed.data);
@@ -41569,7 +43313,7 @@ function resolveConfig(path4, env = process.env, cwd = process.cwd()) {
   const fallback = resolve(cwd, DEFAULT_CONFIG_PATH);
   if (existsSync3(fallback)) return loadConfigFile(fallback, env);
   return {
-    config: withoutPrototypes(configSchema.parse({})),
+    config: withoutPrototypes(currentConfigSchema().parse({})),
     path: null,
     discovered: true,
     baseDir: cwd,
@@ -41577,2420 +43321,27 @@ function resolveConfig(path4, env = process.env, cwd = process.cwd()) {
   };
 }
 
-// src/report/build.ts
-function interruptionHeadline(i) {
-  if (i.reason === "deadline") return `deadline reached: ${i.detail}`;
-  return i.detail;
-}
-function fixed(f) {
-  return f.outcome === "healed" || f.outcome === "recovered";
-}
-function plural4(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function buildVerdict(input2) {
-  const { findings, interrupted } = input2;
-  const errors = findings.filter((f) => f.severity === "error");
-  const blocking = errors.filter((f) => !fixed(f));
-  const verdict = blocking.length || input2.runFailed || interrupted ? "blocked" : errors.length ? "healed" : "passed";
-  const failOn = input2.failOn ?? "blocked";
-  const unresolvedWarnings = findings.some((f) => f.severity === "warning" && !fixed(f));
-  const deployment = failOn !== "never" && (verdict === "blocked" || failOn === "warning" && unresolvedWarnings) ? "blocked" : "allowed";
-  const count = (outcome) => findings.filter((f) => f.outcome === outcome).length;
-  const counts = {
-    findings: findings.length,
-    healed: count("healed"),
-    recovered: count("recovered"),
-    failed: findings.filter((f) => !fixed(f) && f.outcome !== "awaiting_approval").length,
-    awaitingApproval: count("awaiting_approval"),
-    blocked: blocking.length
-  };
-  const notHealed = `${plural4(blocking.length, "finding")} not healed`;
-  const warningsLeft = findings.filter((f) => f.severity === "warning" && !fixed(f)).length;
-  const headline = interrupted ? `Deployment: ${deployment === "blocked" ? "BLOCKED" : "ALLOWED by fail-on: never"} (${interruptionHeadline(interrupted)}${blocking.length ? `; ${notHealed}` : ""})` : verdict === "blocked" ? `Deployment: ${deployment === "blocked" ? "BLOCKED" : "ALLOWED by fail-on: never"} (${blocking.length ? notHealed : input2.errors?.[0] ?? "run failed"})` : deployment === "blocked" ? `Deployment: BLOCKED by fail-on: warning (${plural4(warningsLeft, "warning")} not resolved)` : verdict === "passed" ? "Deployment: ALLOWED (all checks passed)" : `Deployment: ALLOWED (healed ${plural4(counts.healed + counts.recovered, "finding")})`;
-  return { verdict, deployment, counts, headline };
-}
-
-// src/engine/interruption.ts
-function deadlineMessage(timeoutSeconds2) {
-  return `run deadline of ${timeoutSeconds2}s (timeout-seconds) reached`;
-}
-function blockedReport(o) {
-  const finished = /* @__PURE__ */ new Date();
-  const { verdict, deployment, headline, counts } = buildVerdict({
-    findings: [],
-    failOn: o.failOn,
-    interrupted: o.interrupted
-  });
-  return {
-    tool: { name: "orixoon", version: VERSION },
-    startedAt: o.startedAt.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - o.startedAt.getTime(),
-    verdict,
-    deployment,
-    headline,
-    mode: {
-      autoHeal: o.autoHeal ?? true,
-      dryRun: o.dryRun ?? false,
-      discovered: false,
-      configPath: o.configPath ?? null,
-      phases: o.phases?.length ? o.phases : null
-    },
-    run: o.run,
-    phases: [],
-    findings: [],
-    actions: [],
-    auto_healing: {
-      summary: { total_actions: 0, successful: 0, failed: 0, success_rate: "n/a" },
-      actions: []
-    },
-    counts,
-    recommendations: [],
-    errors: [o.interrupted.detail],
-    notes: o.notes ?? [],
-    approvals: [],
-    interrupted: o.interrupted
-  };
-}
-function stopReason(i) {
-  return i.reason === "deadline" ? `deadline reached (${i.detail})` : i.detail;
-}
-
-// src/support/redact.ts
-var URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/([^:/?#@\s]*):([^@\s/]+)@/gi;
-var URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s/]+)(@)/gi;
-var AUTH_HEADER = /(\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token|digest|negotiate)\s+)[A-Za-z0-9+/=._~-]+/gi;
-var BASE64_WORD = /[A-Za-z0-9+/_-]{6,}={0,2}/g;
-var MASK = "***";
-var MIN_MASKED_LENGTH = 3;
-var MASKED_ANYWHERE_LENGTH = 8;
-var MIN_BASE64_FRAGMENT = 6;
-function escapeRegExp(s) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function base64Fragment(value, shift, url2 = false) {
-  const encoded = Buffer.concat([Buffer.alloc(shift), value]).toString(url2 ? "base64url" : "base64");
-  const start = Math.ceil(8 * shift / 6);
-  const end = Math.floor(8 * (shift + value.length) / 6);
-  return end > start ? encoded.slice(start, end) : "";
-}
-function encodedForms(value) {
-  const forms = /* @__PURE__ */ new Set([value]);
-  const uri = encodeURIComponent(value);
-  const lower = uri.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
-  for (const u of [uri, lower]) {
-    forms.add(u);
-    forms.add(u.replace(/%20/g, "+"));
-  }
-  forms.add(JSON.stringify(value).slice(1, -1));
-  const bytes = Buffer.from(value);
-  forms.add(bytes.toString("base64"));
-  forms.add(bytes.toString("base64url"));
-  return [...forms].filter(Boolean);
-}
-var Redactor = class {
-  /** Every value ever given to `add`. */
-  seen = /* @__PURE__ */ new Set();
-  /** Text to mask → true when only as a token of its own. */
-  patterns = /* @__PURE__ */ new Map();
-  fragments = /* @__PURE__ */ new Set();
-  tooShort = [];
-  compiled;
-  regexCache = /* @__PURE__ */ new Map();
-  onAdd;
-  /**
-   * `onAdd` is told each value masked anywhere (8+ characters), e.g. `core.setSecret`: the runner
-   * masks substrings, which for a shorter value would blank out parts of ordinary words.
-   */
-  constructor(onAdd) {
-    this.onAdd = onAdd;
-  }
-  /**
-   * Registers a secret value. `label` names where it came from (a variable name, never the value) for
-   * the warning when it is too short to mask.
-   */
-  add(secret, label) {
-    if (!secret || this.seen.has(secret)) return;
-    this.seen.add(secret);
-    for (const m of secret.matchAll(URL_USERINFO)) {
-      const [user = "", password = ""] = [m[1], m[2]];
-      let decoded = password;
-      try {
-        decoded = decodeURIComponent(password);
-      } catch {
-      }
-      for (const pw of /* @__PURE__ */ new Set([password, decoded])) {
-        this.add(pw, label);
-        if (user) this.add(`${safeDecode3(user)}:${pw}`, label);
-      }
-    }
-    if (/[\r\n]/.test(secret)) {
-      for (const line of secret.split(/\r?\n/)) if (line.trim()) this.add(line.trim(), label);
-    }
-    if (secret.length < MIN_MASKED_LENGTH) {
-      this.tooShort.push(label ?? `a ${secret.length}-character value`);
-      return;
-    }
-    const tokenOnly = secret.length < MASKED_ANYWHERE_LENGTH;
-    for (const form of encodedForms(secret)) {
-      if (!this.patterns.has(form) || this.patterns.get(form)) this.patterns.set(form, tokenOnly);
-    }
-    const bytes = Buffer.from(secret);
-    for (const shift of [0, 1, 2]) {
-      for (const url2 of [false, true]) {
-        const fragment = base64Fragment(bytes, shift, url2);
-        if (fragment.length >= MIN_BASE64_FRAGMENT) this.fragments.add(fragment);
-      }
-    }
-    this.compiled = void 0;
-    this.regexCache.clear();
-    if (!tokenOnly) this.onAdd?.(secret);
-  }
-  /** Where the values too short to mask came from (labels, never values), for a warning. */
-  get refused() {
-    return this.tooShort;
-  }
-  compile() {
-    if (this.compiled) return this.compiled;
-    const patterns = [...this.patterns.entries()].sort((a, b) => b[0].length - a[0].length).map(([text, tokenOnly]) => ({
-      text,
-      source: tokenOnly ? `(?<![A-Za-z0-9])${escapeRegExp(text)}(?![A-Za-z0-9])` : escapeRegExp(text)
-    }));
-    this.compiled = { patterns, fragments: [...this.fragments] };
-    return this.compiled;
-  }
-  /** One regular expression for a set of present values (cached: the same few recur in every line). */
-  patternFor(present) {
-    const key = present.map((p) => p.source).join("|");
-    let re = this.regexCache.get(key);
-    if (!re) {
-      if (this.regexCache.size >= 256) this.regexCache.clear();
-      re = new RegExp(key, "g");
-      this.regexCache.set(key, re);
-    }
-    re.lastIndex = 0;
-    return re;
-  }
-  redact(text) {
-    const { patterns, fragments } = this.compile();
-    let out = text.replace(URL_PASSWORD, `$1${MASK}$3`).replace(AUTH_HEADER, `$1${MASK}`);
-    const present = patterns.filter((p) => out.includes(p.text));
-    if (present.length) out = out.replace(this.patternFor(present), MASK);
-    const encoded = fragments.filter((f) => out.includes(f));
-    if (encoded.length) {
-      out = out.replace(BASE64_WORD, (word) => encoded.some((f) => word.includes(f)) ? MASK : word);
-    }
-    return out;
-  }
-  /** Deep-redacts every string (and object key) of a JSON-like value. */
-  redactValue(value) {
-    if (typeof value === "string") return this.redact(value);
-    if (Array.isArray(value)) return value.map((v) => this.redactValue(v));
-    if (value && typeof value === "object" && !(value instanceof Date)) {
-      const out = {};
-      for (const [k, v] of Object.entries(value)) out[this.redact(k)] = this.redactValue(v);
-      return out;
-    }
-    return value;
-  }
-};
-function safeDecode3(s) {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-// src/support/logger.ts
-var Logger = class {
-  events = [];
-  redactor;
-  sinks;
-  grouped = false;
-  constructor(redactor, sinks = {}) {
-    this.redactor = redactor;
-    this.sinks = sinks;
-  }
-  /** A console line: emoji, subject, state. */
-  say(text) {
-    this.sinks.line?.(this.redactor.redact(text));
-  }
-  /**
-   * Starts a console section; one at a time (GitHub folds no nested groups), so an open one ends first.
-   */
-  group(title) {
-    this.endGroup();
-    const text = this.redactor.redact(title);
-    this.grouped = true;
-    if (this.sinks.group) this.sinks.group(text);
-    else {
-      this.sinks.line?.("");
-      this.sinks.line?.(`\u2501\u2501 ${text} \u2501\u2501`);
-    }
-  }
-  /** Ends the open console section, if any. */
-  endGroup() {
-    if (!this.grouped) return;
-    this.grouped = false;
-    this.sinks.endGroup?.();
-  }
-  /** A healing-log event. */
-  record(level, message) {
-    const event = { time: /* @__PURE__ */ new Date(), level, message: this.redactor.redact(message) };
-    this.events.push(event);
-    this.sinks.event?.(event);
-  }
-  info(message) {
-    this.record("INFO", message);
-  }
-  success(message) {
-    this.record("SUCCESS", message);
-  }
-  warn(message) {
-    this.record("WARNING", message);
-  }
-  error(message) {
-    this.record("ERROR", message);
-  }
-  debug(message) {
-    this.sinks.debug?.(this.redactor.redact(message));
-  }
-};
-function logTimestamp(d) {
-  return d.toISOString().replace("T", " ").slice(0, 19);
-}
-
-// src/engine/catalog.ts
-var ISSUE_CATALOG = {
-  container_not_running: { action: "start_container", risk: "low", title: "Container not running" },
-  container_unhealthy: { action: "restart_container", risk: "low", title: "Container unhealthy" },
-  container_stuck: { action: "force_restart_container", risk: "medium", title: "Container stuck" },
-  crash_loop: { action: "recreate_container", risk: "high", title: "Crash loop" },
-  memory_leak: { action: "restart_application", risk: "high", title: "Memory leak" },
-  db_unreachable: { action: "restart_container", risk: "medium", title: "Database unreachable" },
-  db_pool_exhausted: {
-    action: "terminate_idle_connections",
-    risk: "low",
-    title: "Connection pool exhausted"
-  },
-  db_table_locks: { action: "cancel_blocking_queries", risk: "medium", title: "Table locks" },
-  db_stuck_transactions: {
-    action: "terminate_idle_transactions",
-    risk: "medium",
-    title: "Stuck transactions"
-  },
-  redis_not_responding: { action: "restart_container", risk: "low", title: "Redis not responding" },
-  redis_memory_full: { action: "flush_expiring_keys", risk: "low", title: "Redis memory full" },
-  redis_high_memory: { action: "clear_expired_keys", risk: "low", title: "Redis high memory" },
-  endpoint_down: { action: "restart_service", risk: "medium", title: "Endpoint down" },
-  worker_down: { action: "restart_worker", risk: "low", title: "Worker down" },
-  scheduler_stopped: { action: "restart_service", risk: "low", title: "Scheduler stopped" },
-  worker_not_processing: { action: "restart_worker", risk: "low", title: "Worker not processing" },
-  queue_stuck: { action: "requeue_failed_items", risk: "low", title: "Queue stuck" },
-  queue_backlog: { action: "move_to_dead_letter", risk: "medium", title: "Queue backlog" },
-  queue_delay: { action: "reset_processing_status", risk: "medium", title: "Queue delay" },
-  high_error_rate: { action: "restart_application", risk: "high", title: "High error rate" },
-  log_pattern: { action: "pattern_fix", risk: "medium", title: "Known error pattern" },
-  disk_space_low: { action: null, risk: "high", title: "Disk space low" },
-  memory_low: { action: null, risk: "high", title: "Memory low" },
-  command_failed: { action: "run_heal_command", risk: "medium", title: "Command failed" },
-  check_error: { action: null, risk: "high", title: "Check could not run" }
-};
-
-// src/healing/policy.ts
-function newSessionState() {
-  return { used: { container: 0, database: 0, other: 0 }, lastActionAt: /* @__PURE__ */ new Map() };
-}
-function actsOn(f) {
-  return typeof f.params?.container === "string" ? `container:${f.params.container}` : f.targetKey;
-}
-function cooldownKey(f, action) {
-  const target = actsOn(f);
-  return target.startsWith("container:") ? target : `${target}#${action ?? ""}`;
-}
-function actionConfigFor(config2, finding) {
-  return config2.healing_actions[finding.code] ?? {};
-}
-function actionFor(config2, finding) {
-  return finding.action ?? actionConfigFor(config2, finding).action ?? ISSUE_CATALOG[finding.code].action;
-}
-function riskFor(finding) {
-  return finding.risk ?? ISSUE_CATALOG[finding.code].risk;
-}
-function requiresConfirmation(config2, finding) {
-  return actionConfigFor(config2, finding).requires_confirmation ?? riskFor(finding) === "high";
-}
-function limitFor(config2, category) {
-  if (category === "container") return config2.safety_limits.max_container_restarts_per_session;
-  if (category === "database") return config2.safety_limits.max_database_operations_per_session;
-  return Number.POSITIVE_INFINITY;
-}
-var LIMIT_NAME = {
-  container: "max_container_restarts_per_session",
-  database: "max_database_operations_per_session",
-  other: ""
-};
-function limitCheck(config2, session, category, targetKey, now) {
-  const limit = limitFor(config2, category);
-  if (session.used[category] >= limit) {
-    return `session limit reached: ${LIMIT_NAME[category]} = ${limit} (${session.used[category]} used)`;
-  }
-  const last = session.lastActionAt.get(targetKey);
-  const cooldownMs = config2.safety_limits.cooldown_seconds * 1e3;
-  if (last !== void 0 && now - last < cooldownMs) {
-    const ago = ((now - last) / 1e3).toFixed(0);
-    return `cooldown: last action on ${targetKey.split("#")[0]} ${ago}s ago (cooldown_seconds = ${config2.safety_limits.cooldown_seconds})`;
-  }
-  return void 0;
-}
-function decide(input2) {
-  const { finding, config: config2 } = input2;
-  const action = actionFor(config2, finding);
-  const risk = riskFor(finding);
-  const stop = (outcome, reason, plan2) => ({
-    kind: "stop",
-    outcome,
-    reason,
-    action,
-    risk,
-    plan: plan2
-  });
-  if (finding.manual) return stop("not_healable", finding.manual);
-  if (!action) return stop("not_healable", `no automatic remedy for ${finding.code}: needs a person`);
-  const remedy = input2.remedies.get(action);
-  if (!remedy) return stop("not_healable", `action "${action}" is not available in this version`);
-  const actionConfig = actionConfigFor(config2, finding);
-  if (!input2.autoHeal) return stop("disabled", "auto-heal is off (auto-heal input / --auto-heal)");
-  if (!config2.auto_healing.enabled) return stop("disabled", "auto_healing.enabled is false in the config");
-  if (actionConfig.enabled === false)
-    return stop("disabled", `healing_actions.${finding.code}.enabled is false`);
-  if (input2.guards.lowDisk) return stop("guarded", input2.guards.lowDisk);
-  if (input2.guards.systemic) return stop("guarded", input2.guards.systemic);
-  const container = typeof finding.params?.container === "string" ? finding.params.container : void 0;
-  const protectedName = config2.protected.containers.find(
-    (c) => c === container || finding.targetKey === `container:${c}`
-  );
-  if (protectedName)
-    return stop("guarded", `container '${protectedName}' is protected (protected.containers): never touched`);
-  const table2 = finding.targetKey.startsWith("table:") ? finding.targetKey.slice("table:".length) : void 0;
-  if (table2 && isProtectedTable(table2, config2.protected.tables)) {
-    return stop("guarded", `table '${table2}' is protected (protected.tables): never touched`);
-  }
-  const category = finding.category ?? remedy.category;
-  const limited = limitCheck(config2, input2.session, category, cooldownKey(finding, action), input2.now);
-  if (limited) return stop("limit_reached", limited);
-  const plan = `${action} on ${finding.target}: ${remedy.describe(finding)} (because: ${finding.message})`;
-  if (requiresConfirmation(config2, finding) && !input2.approved) {
-    return stop("awaiting_approval", `${risk}-risk action ${action} requires confirmation`, plan);
-  }
-  if (input2.dryRun || config2.auto_healing.dry_run) {
-    return {
-      ...stop("dry_run", "dry run: nothing was changed", plan),
-      category
-    };
-  }
-  const maxRetries = actionConfig.max_retries ?? 2;
-  return {
-    kind: "act",
-    remedy,
-    action,
-    risk,
-    category,
-    attempts: Math.max(1, Math.min(1 + maxRetries, config2.auto_healing.max_healing_attempts)),
-    timeoutMs: (actionConfig.timeout_seconds ?? 60) * 1e3,
-    retryDelayMs: config2.auto_healing.retry_delay_seconds * 1e3,
-    actionConfig
-  };
-}
-
-// src/engine/plan.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-function buildConfiguredPlan(loaded) {
-  return loaded.config.phases.map((phase) => ({
-    name: phase.name,
-    checks: phase.checks.map((raw) => {
-      const {
-        id,
-        type,
-        depends_on,
-        name: _name,
-        ...options4
-      } = raw;
-      const t = checkType(type);
-      if (!t) throw new Error(`unknown check type ${type}`);
-      return t.create({ id, phase: phase.name, dependsOn: depends_on, options: options4 }, loaded.config);
-    })
-  }));
-}
-function ownContainerIds(env = process.env) {
-  const ids = /* @__PURE__ */ new Set();
-  const read = (file2) => {
-    try {
-      return readFileSync3(file2, "utf8");
-    } catch {
-      return "";
-    }
-  };
-  for (const m of read("/proc/self/cgroup").matchAll(/docker[/-]([0-9a-f]{64})/g)) ids.add(m[1]);
-  for (const line of read("/proc/self/mountinfo").split("\n")) {
-    const [, , , root = "", mountPoint = ""] = line.split(" ");
-    const m = /\/containers\/([0-9a-f]{64})\//.exec(root);
-    if (m && ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"].includes(mountPoint)) ids.add(m[1]);
-  }
-  if (env.HOSTNAME && /^[0-9a-f]{12}$/.test(env.HOSTNAME)) ids.add(env.HOSTNAME);
-  return [...ids];
-}
-async function buildDiscoveredPlan(loaded, targets, self = ownContainerIds()) {
-  const containers = (await targets.docker().findContainers({})).filter(
-    (c) => !self.some((id) => c.Id.startsWith(id))
-  );
-  const found = containers.map((c) => {
-    const compose = composeFacts(c.Labels);
-    return {
-      name: containerName(c),
-      project: compose?.project,
-      service: compose?.service,
-      dependsOn: compose?.dependsOn ?? []
-    };
-  }).sort((a, b) => a.name.localeCompare(b.name));
-  const t = checkType("container");
-  const byPhase = /* @__PURE__ */ new Map();
-  const idFor = (c) => c.name;
-  for (const c of found) {
-    const phase = c.project ? `compose:${c.project}` : "containers";
-    const deps = c.project ? found.filter((o) => o.project === c.project && o.service && c.dependsOn.includes(o.service)).map(idFor) : [];
-    const options4 = t.options.parse({ container: c.name });
-    const check2 = t.create({ id: idFor(c), phase, dependsOn: deps, options: options4 }, loaded.config);
-    byPhase.set(phase, [...byPhase.get(phase) ?? [], check2]);
-  }
-  return [...byPhase.entries()].sort(([a], [b]) => a === "containers" ? 1 : b === "containers" ? -1 : a.localeCompare(b)).map(([name, checks]) => ({ name, checks }));
-}
-function filterPhases(plan, phases, file2) {
-  if (!phases?.length) return plan;
-  const unknown2 = phases.filter((p) => !plan.some((ph) => ph.name === p));
-  if (unknown2.length) {
-    throw new ConfigError([
-      {
-        file: file2,
-        key: "phases",
-        message: `unknown phase ${unknown2.map((u) => `"${u}"`).join(", ")} in the phases input; the config has: ${plan.map((p) => p.name).join(", ") || "(none)"}`
-      }
-    ]);
-  }
-  return plan.filter((p) => phases.includes(p.name));
-}
-
-// src/session.ts
-import { accessSync, constants, existsSync as existsSync4, mkdirSync as mkdirSync2 } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as join4, resolve as resolve3 } from "node:path";
-
-// src/engine/run.ts
-import { createHash } from "node:crypto";
-import { statfs as statfs2 } from "node:fs/promises";
-
-// src/targets/index.ts
-var Targets = class {
-  dockerTarget;
-  pg = /* @__PURE__ */ new Map();
-  redisTargets = /* @__PURE__ */ new Map();
-  settings;
-  redactor;
-  constructor(settings, redactor) {
-    this.settings = settings;
-    this.redactor = redactor;
-  }
-  docker() {
-    this.dockerTarget ??= new DockerTarget(this.settings.docker);
-    return this.dockerTarget;
-  }
-  /** One PostgreSQL session per URL per run, shared by every check and remedy. */
-  postgres(url2 = this.settings.postgresUrl) {
-    if (!url2)
-      throw new Error(
-        "No PostgreSQL URL: set targets.postgres.url, the check's url, or the postgres-url input"
-      );
-    let t = this.pg.get(url2);
-    if (!t) {
-      this.redactor.add(url2);
-      t = new PostgresTarget(url2);
-      this.pg.set(url2, t);
-    }
-    return t;
-  }
-  /** One Redis client per URL per run. */
-  redis(url2 = this.settings.redisUrl) {
-    if (!url2) throw new Error("No Redis URL: set targets.redis.url, the check's url, or the redis-url input");
-    let t = this.redisTargets.get(url2);
-    if (!t) {
-      this.redactor.add(url2);
-      t = new RedisTarget(url2);
-      this.redisTargets.set(url2, t);
-    }
-    return t;
-  }
-  /** Closes every connection; safe to call twice. Each close is bounded, so a peer that never answers cannot hold the run. */
-  async close() {
-    const all = [...this.pg.values(), ...this.redisTargets.values()];
-    if (this.dockerTarget) all.push(this.dockerTarget);
-    this.pg.clear();
-    this.redisTargets.clear();
-    this.dockerTarget = void 0;
-    await Promise.allSettled(
-      all.map((t) => Promise.race([t.close(), new Promise((r) => setTimeout(r, 2e3).unref())]))
-    );
-  }
-};
-
-// src/engine/secrets.ts
-var ENV_SECRET_NAME = /PASS|TOKEN|SECRET|KEY|DSN|WEBHOOK|HOOK|CREDENTIAL|AUTH|PRIVATE/i;
-var PUBLIC_NAME = /^(?:(?:GITHUB|RUNNER|ACTIONS|CI)_.*|CI|HOME|PWD|OLDPWD|USER|LOGNAME|PATH|SHELL|TMPDIR|HOSTNAME|LANG)$/i;
-var URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:[^@\s/]+@[^\s'"`<>]*/gi;
-function isPublicVariable(name) {
-  return PUBLIC_NAME.test(name) && !/TOKEN/i.test(name);
-}
-function secretEnvValues(env) {
-  const out = [];
-  for (const [name, value] of Object.entries(env)) {
-    if (!value || value.length < MIN_MASKED_LENGTH || isPublicVariable(name)) continue;
-    if (ENV_SECRET_NAME.test(name) || /URL|URI/i.test(name) && /:\/\/[^/\s]*@/.test(value)) out.push(value);
-  }
-  return out;
-}
-function configUrlsWithPasswords(value, out = []) {
-  if (typeof value === "string") out.push(...value.match(URL_WITH_PASSWORD) ?? []);
-  else if (Array.isArray(value)) for (const v of value) configUrlsWithPasswords(v, out);
-  else if (value && typeof value === "object")
-    for (const v of Object.values(value)) configUrlsWithPasswords(v, out);
-  return out;
-}
-function registerSecrets(redactor, loaded, env, log) {
-  const secretLooking = /* @__PURE__ */ new Set();
-  for (const { name, value } of loaded.expanded) {
-    if (isPublicVariable(name)) continue;
-    const label = `\${${name}}`;
-    if (ENV_SECRET_NAME.test(name)) secretLooking.add(label);
-    redactor.add(value, label);
-  }
-  for (const url2 of configUrlsWithPasswords(loaded.config)) redactor.add(url2, "a URL password in the config");
-  for (const value of secretEnvValues(env)) redactor.add(value);
-  for (const label of new Set(redactor.refused)) {
-    if (label.startsWith("${") && !secretLooking.has(label)) continue;
-    const warning = `${label} is too short to mask (under ${MIN_MASKED_LENGTH} characters): it is shown as is wherever it appears; use a longer secret`;
-    log.say(`\u26A0\uFE0F ${warning}`);
-    log.warn(warning);
-  }
-}
-
-// src/engine/run.ts
-var actionApproveHint = (id) => `/orixoon approve ${id}  (or the approve input: ${id})`;
-function approvalId(f, sha = "") {
-  const h = createHash("sha256").update(`${f.checkId}|${f.code}|${f.targetKey}|${sha}`).digest("hex");
-  return `ox-${h.slice(0, 10)}`;
-}
-var FAILURE_ADVICE = {
-  container_not_running: "Check the container logs (docker logs <name>) for why it exits",
-  container_unhealthy: "Check the healthcheck command and the application logs for the crash cause",
-  container_stuck: "Inspect the container (docker inspect) and the host for hung I/O",
-  crash_loop: "Check application logs for crash cause; fix the image or its config before deploying",
-  memory_leak: "Profile the application memory or raise its memory limit",
-  db_unreachable: "Check the database server logs, its disk and max_connections",
-  redis_not_responding: "Check the Redis server logs and its memory/persistence settings",
-  endpoint_down: "Check the service logs and its dependencies"
-};
-function errorMessage2(e) {
-  return e instanceof Error ? e.message : String(e);
-}
-function delay(ms, signal) {
-  return new Promise((resolve4) => {
-    if (signal.aborted || ms <= 0) return resolve4();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve4();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-function withSignal(p, signal, what) {
-  if (signal.aborted) return Promise.reject(new Error(`${what}: ${abortReason(signal)}`));
-  return new Promise((resolve4, reject) => {
-    const onAbort = () => reject(new Error(`${what}: ${abortReason(signal)}`));
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => (signal.removeEventListener("abort", onAbort), resolve4(v)),
-      (e) => (signal.removeEventListener("abort", onAbort), reject(e instanceof Error ? e : new Error(String(e))))
-    );
-  });
-}
-function abortReason(signal) {
-  const r = signal.reason;
-  return r instanceof Error ? r.message : typeof r === "string" ? r : "aborted";
-}
-var sameFinding = (a, b) => a.code === b.code && a.targetKey === b.targetKey;
-function currentForm(check2, findings, f) {
-  return findings.find((x) => sameFinding(x, f)) ?? (check2.exclusiveFindings ? findings.find((x) => x.targetKey === f.targetKey && (x.severity ?? "error") === "error") : void 0);
-}
-var SETTLE_MS = { deadline: 2e3, cancelled: 800, error: 800 };
-var CLOSE_TARGETS_MS = 1e3;
-var CANCEL_HOOKS_MS = 1e3;
-var MAX_TIMER_MS = 2 ** 31 - 1;
-async function settlesWithin(p, ms) {
-  let timer;
-  const done = await Promise.race([
-    p.then(
-      () => true,
-      () => true
-    ),
-    new Promise((resolve4) => timer = setTimeout(() => resolve4(false), Math.max(0, ms)))
-  ]);
-  clearTimeout(timer);
-  return done;
-}
-async function runEngine(o) {
-  const started = /* @__PURE__ */ new Date();
-  const env = o.env ?? process.env;
-  const redactor = o.redactor ?? new Redactor();
-  let open3 = true;
-  const sinks = {
-    line: o.sinks?.line && ((t) => open3 && o.sinks?.line?.(t)),
-    event: o.sinks?.event && ((e) => open3 && o.sinks?.event?.(e)),
-    debug: o.sinks?.debug && ((t) => open3 && o.sinks?.debug?.(t)),
-    group: o.sinks?.group && ((t) => open3 && o.sinks?.group?.(t)),
-    endGroup: o.sinks?.endGroup && (() => open3 && o.sinks?.endGroup?.())
-  };
-  const log = new Logger(redactor, sinks);
-  const { config: config2 } = o.loaded;
-  for (const url2 of [o.postgresUrl, o.redisUrl, config2.targets.postgres.url, config2.targets.redis.url])
-    redactor.add(url2);
-  registerSecrets(redactor, o.loaded, env, log);
-  const timeoutSeconds2 = o.timeoutSeconds ?? 900;
-  const deadline = o.deadline ?? started.getTime() + timeoutSeconds2 * 1e3;
-  const controller = new AbortController();
-  const signal = controller.signal;
-  let interruption;
-  let stoppedAt = 0;
-  const interrupt = (i) => {
-    if (interruption) return;
-    interruption = i;
-    stoppedAt = Date.now();
-    controller.abort(new Error(i.detail));
-  };
-  const onDeadline = () => interrupt({ reason: "deadline", detail: deadlineMessage(timeoutSeconds2) });
-  const timer = setTimeout(onDeadline, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
-  const onCancel = () => interrupt({ reason: "cancelled", detail: o.signal ? abortReason(o.signal) : "cancelled" });
-  o.signal?.addEventListener("abort", onCancel, { once: true });
-  if (o.signal?.aborted) onCancel();
-  const targets = new Targets(
-    {
-      docker: {
-        host: o.docker?.host ?? config2.targets.docker.host,
-        tlsVerify: o.docker?.tlsVerify ?? config2.targets.docker.tls_verify,
-        certPath: o.docker?.certPath ?? config2.targets.docker.cert_path,
-        timeoutMs: o.docker?.timeoutMs ?? config2.targets.docker.timeout_seconds * 1e3
-      },
-      postgresUrl: o.postgresUrl ?? config2.targets.postgres.url,
-      redisUrl: o.redisUrl ?? config2.targets.redis.url
-    },
-    redactor
-  );
-  const processes = o.processes ?? new ProcessGroups();
-  const cancelHooks = /* @__PURE__ */ new Set();
-  const ctx = {
-    targets,
-    log,
-    signal,
-    deadline,
-    env,
-    baseDir: o.loaded.baseDir,
-    processes,
-    onCancel: (hook) => {
-      cancelHooks.add(hook);
-      return () => void cancelHooks.delete(hook);
-    }
-  };
-  const session = o.session ?? newSessionState();
-  const approve = new Set((o.approve ?? []).map((a) => a.trim()).filter(Boolean));
-  const autoHeal = o.autoHeal ?? true;
-  const dryRun = (o.dryRun ?? false) || config2.auto_healing.dry_run;
-  const findings = [];
-  const actions = [];
-  const errors = [];
-  const notes = [];
-  const recommendations = /* @__PURE__ */ new Set();
-  const approvals = [];
-  const patterns = {};
-  const phaseTimes = /* @__PURE__ */ new Map();
-  let plan = [];
-  let allChecks = [];
-  let planFailed = false;
-  const states = /* @__PURE__ */ new Map();
-  const healing = /* @__PURE__ */ new Map();
-  const pendingNotifications = [];
-  const remedies = /* @__PURE__ */ new Set();
-  const findingReport = (f, phase) => ({
-    id: approvalId(f, o.sha),
-    code: f.code,
-    checkId: f.checkId,
-    phase,
-    target: f.target,
-    message: f.message,
-    severity: f.severity ?? "error",
-    evidence: f.evidence,
-    outcome: "failed",
-    reason: "",
-    action: null,
-    risk: f.risk ?? ISSUE_CATALOG[f.code].risk,
-    attempts: 0,
-    durationMs: 0
-  });
-  let failure2;
-  const work = execute().catch((error62) => {
-    failure2 = { error: error62 };
-  });
-  let settleTimer;
-  let disarm = () => {
-  };
-  const cutOff = new Promise((resolve4) => {
-    const arm = () => {
-      settleTimer = setTimeout(resolve4, SETTLE_MS[interruption?.reason ?? "deadline"]);
-    };
-    if (signal.aborted) arm();
-    else signal.addEventListener("abort", arm, { once: true });
-    disarm = () => signal.removeEventListener("abort", arm);
-  });
-  await Promise.race([work, cutOff]);
-  disarm();
-  clearTimeout(settleTimer);
-  clearTimeout(timer);
-  o.signal?.removeEventListener("abort", onCancel);
-  if (failure2 && failure2.error?.name === "ConfigError") {
-    open3 = false;
-    await settlesWithin(targets.close(), CLOSE_TARGETS_MS);
-    throw failure2.error;
-  }
-  if (failure2) {
-    const e = failure2.error;
-    const detail = `unexpected error: ${errorMessage2(e)}`;
-    errors.push(detail);
-    log.say(`\u{1F4A5} ${detail}`);
-    log.error(detail);
-    if (e instanceof Error && e.stack) log.debug(e.stack);
-    interrupt({ reason: "error", detail });
-  }
-  if (Date.now() >= deadline) onDeadline();
-  if (interruption) {
-    const left = stoppedAt + SETTLE_MS[interruption.reason] - Date.now();
-    await settlesWithin(Promise.all([...remedies]), left);
-    await stopUnfinished();
-  }
-  await settlesWithin(targets.close(), CLOSE_TARGETS_MS);
-  const report = buildReport();
-  open3 = false;
-  return report;
-  async function stopUnfinished() {
-    const killed = processes.killAll("SIGKILL");
-    if (killed.length) log.warn(`Killed ${killed.length} command process group(s) still running`);
-    const hooks = [...cancelHooks];
-    cancelHooks.clear();
-    for (const hook of hooks) {
-      const ran = Promise.resolve().then(hook).catch((e) => {
-        errors.push(`cleanup after the stop failed: ${errorMessage2(e)}`);
-        log.error(`Cleanup after the stop failed: ${errorMessage2(e)}`);
-      });
-      if (!await settlesWithin(ran, CANCEL_HOOKS_MS)) {
-        errors.push(`cleanup after the stop did not finish within ${CANCEL_HOOKS_MS / 1e3}s`);
-      }
-    }
-  }
-  async function execute() {
-    if (o.loaded.discovered) {
-      notes.push(
-        o.loaded.path ? `Ran on discovered defaults: ${o.loaded.path} configures no phases, so every container on the Docker host was checked.` : "Ran on discovered defaults: no config file, so every container on the Docker host was checked with the default policy."
-      );
-    }
-    log.info(`Orixoon ${VERSION} started (auto-heal ${autoHeal ? "on" : "off"}${dryRun ? ", dry run" : ""})`);
-    const guards = {};
-    try {
-      const fs = await statfs2("/");
-      const freeMb = Math.floor(Number(fs.bavail) * Number(fs.bsize) / 1024 / 1024);
-      if (freeMb < config2.safety_limits.min_free_disk_mb) {
-        guards.lowDisk = `low disk: ${freeMb} MB free on / (< min_free_disk_mb ${config2.safety_limits.min_free_disk_mb}): healing disabled; free disk space first`;
-        errors.push(guards.lowDisk);
-        log.say(`\u26A0\uFE0F ${guards.lowDisk}`);
-        log.warn(guards.lowDisk);
-      }
-    } catch (e) {
-      guards.lowDisk = `free disk space unknown (statfs /: ${errorMessage2(e)}): healing disabled`;
-      errors.push(guards.lowDisk);
-      log.say(`\u26A0\uFE0F ${guards.lowDisk}`);
-      log.warn(guards.lowDisk);
-    }
-    try {
-      allChecks = o.injectedFindings ? [] : o.loaded.discovered ? await withSignal(buildDiscoveredPlan(o.loaded, targets), signal, "discovering containers") : buildConfiguredPlan(o.loaded);
-      plan = filterPhases(allChecks, o.phases, o.loaded.path ?? "the config");
-    } catch (e) {
-      if (e.name === "ConfigError") throw e;
-      const msg = `Could not build the plan: ${errorMessage2(e)}`;
-      planFailed = true;
-      errors.push(msg);
-      log.say(`\u274C ${msg}`);
-      log.error(msg);
-    }
-    const selectedIds = new Set(plan.flatMap((p) => p.checks.map((c) => c.id)));
-    for (const phase of allChecks)
-      for (const check2 of phase.checks)
-        states.set(check2.id, {
-          check: check2,
-          durationMs: 0,
-          acted: false,
-          selected: selectedIds.has(check2.id),
-          printed: false
-        });
-    const failingTargets = /* @__PURE__ */ new Set();
-    let systemicMessage;
-    const systemicGuard = () => {
-      const max = config2.safety_limits.max_failing_services;
-      if (systemicMessage || max === 0 || failingTargets.size <= max) return systemicMessage;
-      systemicMessage = `multiple services failing simultaneously \u2014 systemic issue: ${failingTargets.size} targets failing (> max_failing_services ${max}); healing nothing`;
-      errors.push(systemicMessage);
-      log.say(`\u{1F6D1} ${systemicMessage}`);
-      log.error(systemicMessage);
-      return systemicMessage;
-    };
-    const countFailing = (r) => {
-      for (const f of r.findings)
-        if ((f.severity ?? "error") === "error" && f.code !== "check_error") failingTargets.add(actsOn(f));
-    };
-    const printResult = (st, early = false) => {
-      if (st.printed || !st.result) return;
-      st.printed = true;
-      const from = early ? ` (${st.check.phase}, checked early as a dependency)` : "";
-      if (!st.result.findings.length) log.say(`\u2713 ${st.check.id}: ${st.result.summary ?? "passed"}${from}`);
-      for (const f of st.result.findings) {
-        log.say(`${f.severity === "warning" ? "\u26A0\uFE0F" : "\u274C"} ${f.message}${from}`);
-        log.info(`Detected issue: ${f.code} (${f.target})`);
-      }
-    };
-    const evaluate = (st) => {
-      st.first ??= (async () => {
-        const t0 = Date.now();
-        let result;
-        try {
-          result = await withSignal(st.check.run(ctx), signal, `check ${st.check.id}`);
-        } catch (e) {
-          const why = interruption ? `did not finish: ${stopReason(interruption)}` : `could not run: ${errorMessage2(e)}`;
-          result = {
-            findings: [
-              {
-                code: "check_error",
-                checkId: st.check.id,
-                target: st.check.id,
-                targetKey: `check:${st.check.id}`,
-                message: `Check '${st.check.id}' (${st.check.type}) ${why}`,
-                evidence: {},
-                manual: `the ${st.check.type} check ${why}`
-              }
-            ]
-          };
-        }
-        st.durationMs = Date.now() - t0;
-        st.result = result;
-        if (st.selected) countFailing(result);
-        for (const r of result.recommendations ?? []) recommendations.add(r);
-        return result;
-      })();
-      return st.first;
-    };
-    const retest = async (check2, finding, timeoutMs) => {
-      const end = Math.min(Date.now() + timeoutMs, deadline);
-      if (check2.verify) {
-        try {
-          return await withSignal(
-            check2.verify(finding, ctx, Math.max(0, end - Date.now())),
-            signal,
-            "re-test"
-          );
-        } catch (e) {
-          return { ok: false, detail: `re-test failed: ${errorMessage2(e)}` };
-        }
-      }
-      let wait = 100;
-      let last = "";
-      for (; ; ) {
-        try {
-          const r = await withSignal(check2.run(ctx), signal, "re-test");
-          const still = currentForm(check2, r.findings, finding);
-          if (!still)
-            return { ok: true, detail: r.summary ? `${check2.id}: ${r.summary}` : `${check2.id} passed` };
-          last = still.message;
-        } catch (e) {
-          last = errorMessage2(e);
-        }
-        if (Date.now() + wait > end || signal.aborted) return { ok: false, detail: `still failing: ${last}` };
-        await delay(wait, signal);
-        wait = Math.min(wait * 2, 1e3);
-      }
-    };
-    const redetect = async (check2, finding) => {
-      try {
-        const r = await withSignal(check2.run(ctx), signal, "re-check");
-        return currentForm(check2, r.findings, finding) ?? "gone";
-      } catch {
-        return finding;
-      }
-    };
-    const redetectAll = async (check2) => {
-      try {
-        return (await withSignal(check2.run(ctx), signal, "re-check")).findings;
-      } catch {
-        return [];
-      }
-    };
-    const stableTimeoutMs = config2.auto_healing.stabilization_timeout_seconds * 1e3;
-    const retestBudgetMs = (timeoutMs) => Math.max(0, Math.min(timeoutMs, deadline - Date.now()));
-    const isApproved = async (fr) => {
-      if (approve.has("all") || approve.has(fr.id) || approve.has(fr.checkId) || approve.has(`${fr.checkId}:${fr.code}`)) {
-        return { id: fr.id, via: "input", at: (/* @__PURE__ */ new Date()).toISOString() };
-      }
-      if (!o.approvalLookup) return void 0;
-      try {
-        return await withSignal(o.approvalLookup(fr), signal, "approval lookup");
-      } catch (e) {
-        log.say(`\u26A0\uFE0F Approval lookup failed (treated as not approved): ${errorMessage2(e)}`);
-        log.warn(`Approval lookup failed (treated as not approved): ${errorMessage2(e)}`);
-        return void 0;
-      }
-    };
-    const emit = async (event) => {
-      if (!o.onHealingEvent) return;
-      pendingNotifications.push(
-        Promise.resolve().then(() => o.onHealingEvent?.(event)).catch((e) => {
-          log.say(`\u26A0\uFE0F Notification failed (verdict unchanged): ${errorMessage2(e)}`);
-          log.warn(`Notification failed (verdict unchanged): ${errorMessage2(e)}`);
-        })
-      );
-    };
-    const heal = async (st, f, phase, systemic) => {
-      const fr = findingReport(f, phase);
-      healing.set(fr, Date.now());
-      try {
-        return await healFinding(fr, st, f, systemic);
-      } finally {
-        healing.delete(fr);
-      }
-    };
-    const healFinding = async (fr, st, f, systemic) => {
-      const t0 = Date.now();
-      if (f.evidence.pattern && typeof f.evidence.pattern === "string") {
-        const p = patterns[f.evidence.pattern] ??= { matched: 0, fixes_attempted: 0, fixes_worked: 0 };
-        p.matched++;
-      }
-      if (f.recommendation) recommendations.add(f.recommendation);
-      const finish = (outcome, reason) => {
-        fr.outcome = outcome;
-        fr.reason = reason;
-        fr.durationMs = Date.now() - t0;
-        return fr;
-      };
-      if (signal.aborted && !f.manual) return finish("failed", `not healed: ${abortReason(signal)}`);
-      const approval = requiresConfirmation(config2, f) ? await isApproved(fr) : void 0;
-      const decision = decide({
-        finding: f,
-        config: config2,
-        remedies: REMEDIES,
-        autoHeal,
-        dryRun,
-        guards: { ...guards, systemic },
-        session,
-        now: Date.now(),
-        approved: approval !== void 0
-      });
-      fr.risk = decision.risk;
-      fr.action = decision.action;
-      if (decision.kind === "stop") {
-        fr.plan = decision.plan;
-        switch (decision.outcome) {
-          case "awaiting_approval":
-            log.say(`\u26A0\uFE0F Confirmation required (${cap(decision.risk)} risk action): ${decision.plan}`);
-            log.say(`   Approve with: ${(o.approveHint ?? actionApproveHint)(fr.id)}`);
-            log.warn(`Awaiting approval ${fr.id}: ${decision.plan}`);
-            break;
-          case "dry_run":
-            log.say(`\u{1F50D} DRY RUN: would ${decision.plan}`);
-            log.info(`Dry run: would run ${decision.action} on ${f.target}`);
-            if (decision.category) {
-              session.used[decision.category]++;
-              session.lastActionAt.set(cooldownKey(f, decision.action), Date.now());
-            }
-            break;
-          case "limit_reached":
-            log.say(`\u26D4 Not healed [${f.checkId}] (limit reached): ${decision.reason}`);
-            log.warn(`Limit reached for ${f.code} on ${f.target}: ${decision.reason}`);
-            break;
-          case "guarded":
-            log.say(`\u{1F6E1}\uFE0F Not healed [${f.checkId}] (guard): ${decision.reason}`);
-            log.warn(`Guard stopped healing of ${f.code} on ${f.target}: ${decision.reason}`);
-            break;
-          case "disabled":
-            log.say(`\u23F8\uFE0F Not healed [${f.checkId}]: ${decision.reason}`);
-            log.info(`Healing disabled for ${f.code}: ${decision.reason}`);
-            break;
-          default:
-            log.say(`\u{1F6AB} Not healable [${f.checkId}]: ${decision.reason}`);
-            log.info(`Not healable: ${f.code} on ${f.target}: ${decision.reason}`);
-        }
-        return finish(decision.outcome, decision.reason);
-      }
-      if (approval) {
-        fr.approval = approval;
-        approvals.push(approval);
-        log.say(
-          `\u26A0\uFE0F Confirmation required (${cap(decision.risk)} risk action): approved by ${approval.by ?? approval.via}`
-        );
-        log.info(`Approval ${fr.id} used (${approval.via}${approval.by ? ` by ${approval.by}` : ""})`);
-      }
-      const { remedy, action } = decision;
-      let lastError = "";
-      let cur = f;
-      let previous;
-      for (let attempt = 1; attempt <= decision.attempts; attempt++) {
-        if (attempt > 1) {
-          const limited = limitCheck(
-            { ...config2, safety_limits: { ...config2.safety_limits, cooldown_seconds: 0 } },
-            session,
-            decision.category,
-            cooldownKey(cur, action),
-            Date.now()
-          );
-          if (limited) {
-            fr.failure = failure3(f, action, attempt - 1, lastError);
-            return finish(
-              "limit_reached",
-              `${limited} (after ${attempt - 1} failed attempt${attempt > 2 ? "s" : ""})`
-            );
-          }
-          log.say(
-            `\u23F3 Attempt ${attempt}/${decision.attempts} of ${action} in ${formatMillisecondsAsSeconds(decision.retryDelayMs)}\u2026`
-          );
-          log.info(
-            `Retrying ${action} in ${decision.retryDelayMs / 1e3}s (attempt ${attempt}/${decision.attempts})`
-          );
-          await delay(decision.retryDelayMs, signal);
-          if (previous) await Promise.race([previous, delay(5e3, signal)]);
-          if (signal.aborted) break;
-          const again = await redetect(st.check, cur);
-          if (again === "gone") {
-            const last = actions.at(-1);
-            if (last) {
-              last.success = true;
-              last.details += "; passed on a later re-check";
-            }
-            fr.retest = `${st.check.id} passed on re-check before retrying`;
-            log.say(`\u2705 HEALED: ${action} worked after all`);
-            log.say(`\u2713 Re-test: ${fr.retest}`);
-            log.success(`Re-test passed: ${fr.retest}`);
-            if (typeof f.evidence.pattern === "string") patterns[f.evidence.pattern].fixes_worked++;
-            return finish("healed", `${action} succeeded on attempt ${attempt - 1} (confirmed on re-check)`);
-          }
-          if (again.manual) {
-            fr.failure = failure3(f, action, attempt - 1, lastError);
-            log.say(`\u{1F6AB} Not retried [${f.checkId}]: ${again.manual}`);
-            return finish("not_healable", `not retried: ${again.manual}`);
-          }
-          if (again.code !== cur.code) {
-            lastError = `${lastError ? `${lastError}; ` : ""}now ${again.code}: ${again.message}`;
-            fr.failure = failure3(f, action, attempt - 1, lastError);
-            log.say(`\u2717 Not retried [${f.checkId}]: the failure changed to ${again.code} (${again.message})`);
-            sayFailure(f, fr.failure);
-            return finish("failed", `${action} did not fix it; the failure changed to ${again.code}`);
-          }
-          cur = again;
-        }
-        fr.attempts = attempt;
-        session.used[decision.category]++;
-        session.lastActionAt.set(cooldownKey(f, decision.action), Date.now());
-        st.acted = true;
-        const startedAt = /* @__PURE__ */ new Date();
-        log.say(
-          `\u{1F527} HEALING: ${remedy.describe(cur)}${attempt > 1 ? ` (attempt ${attempt}/${decision.attempts})` : ""}`
-        );
-        log.info(`Starting healing action: ${action}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
-        await emit({
-          kind: "attempt",
-          finding: fr,
-          action,
-          attempt,
-          details: remedy.describe(cur),
-          timestamp: startedAt.toISOString()
-        });
-        const actionSignal = AbortSignal.any([signal, AbortSignal.timeout(decision.timeoutMs)]);
-        const rctx = {
-          ...ctx,
-          signal: actionSignal,
-          check: st.check,
-          timeoutMs: decision.timeoutMs,
-          protected: config2.protected,
-          actionConfig: decision.actionConfig
-        };
-        const record2 = {
-          timestamp: startedAt.toISOString(),
-          issue: f.message,
-          code: f.code,
-          checkId: f.checkId,
-          target: f.target,
-          action,
-          category: decision.category,
-          attempt,
-          success: false,
-          details: "",
-          durationMs: 0
-        };
-        actions.push(record2);
-        if (typeof f.evidence.pattern === "string") patterns[f.evidence.pattern].fixes_attempted++;
-        try {
-          const running = remedy.run(cur, rctx);
-          const settled = running.then(
-            () => void 0,
-            () => void 0
-          );
-          previous = settled;
-          remedies.add(settled);
-          void settled.then(() => remedies.delete(settled));
-          const result = await withSignal(running, actionSignal, `${action} on ${f.target}`);
-          record2.actionMs = Date.now() - startedAt.getTime();
-          for (const r of result.recommendations ?? []) recommendations.add(r);
-          record2.data = result.data;
-          log.say(
-            `\u{1F527} Action done (${result.details}), re-testing (up to ${formatMillisecondsAsSeconds(retestBudgetMs(stableTimeoutMs))})\u2026`
-          );
-          log.info(`${action} on ${f.target} done: ${result.details}; re-testing`);
-          const verified = await retest(st.check, cur, stableTimeoutMs);
-          record2.durationMs = Date.now() - startedAt.getTime();
-          if (verified.ok) {
-            record2.success = true;
-            record2.details = `${result.details}; re-test: ${verified.detail}`;
-            fr.retest = verified.detail;
-            log.say(`\u2705 HEALED: ${result.details}`);
-            log.success(`${action} on ${f.target}: ${result.details}`);
-            log.say(`\u2713 Re-test: ${verified.detail}`);
-            log.success(`Re-test passed: ${verified.detail}`);
-            if (typeof f.evidence.pattern === "string") patterns[f.evidence.pattern].fixes_worked++;
-            await emit({
-              kind: "success",
-              finding: fr,
-              action,
-              attempt,
-              details: record2.details,
-              timestamp: (/* @__PURE__ */ new Date()).toISOString()
-            });
-            return finish("healed", `${action} succeeded on attempt ${attempt}`);
-          }
-          lastError = `action ran (${result.details}) but the re-test still fails: ${verified.detail}`;
-          record2.details = lastError;
-          log.say(`\u2717 Re-test: ${verified.detail}`);
-          log.error(`Re-test failed after ${action}: ${verified.detail}`);
-        } catch (e) {
-          record2.durationMs = Date.now() - startedAt.getTime();
-          if (e && typeof e === "object" && "data" in e)
-            record2.data = e.data;
-          lastError = errorMessage2(e);
-          record2.details = lastError;
-          log.say(`\u2717 Healing action failed: ${lastError}`);
-          log.error(`${action} on ${f.target} failed: ${lastError}`);
-        }
-        if (signal.aborted) break;
-      }
-      fr.failure = failure3(f, action, fr.attempts, lastError || abortReason(signal));
-      sayFailure(f, fr.failure);
-      await emit({
-        kind: "failure",
-        finding: fr,
-        action,
-        attempt: fr.attempts,
-        details: fr.failure.lastError,
-        timestamp: (/* @__PURE__ */ new Date()).toISOString()
-      });
-      return finish(
-        "failed",
-        `${action} did not fix it after ${fr.attempts} attempt${fr.attempts === 1 ? "" : "s"}`
-      );
-    };
-    const sayFailure = (f, fail2) => {
-      log.say(`\u274C HEALING FAILED: ${f.message}`);
-      log.say(`   Attempted: ${fail2.attempted}`);
-      log.say(`   Error: ${fail2.lastError}`);
-      log.say(`   Recommendation: ${fail2.recommendation}`);
-      log.say("   Deployment: BLOCKED for safety");
-    };
-    const failure3 = (f, action, attempts2, lastError) => ({
-      attempted: `${action} (${attempts2} time${attempts2 === 1 ? "" : "s"})`,
-      attempts: attempts2,
-      lastError: lastError || "unknown error",
-      recommendation: FAILURE_ADVICE[f.code] ?? "Investigate manually before deploying"
-    });
-    const composeDeps = async (st) => {
-      const compose = st.result?.facts?.compose;
-      if (!compose?.dependsOn.length) return [];
-      const out = [];
-      for (const other of states.values()) {
-        if (other === st || other.check.type !== "container") continue;
-        const r = await evaluate(other);
-        const oc = r.facts?.compose;
-        if (oc && oc.project === compose.project && compose.dependsOn.includes(oc.service))
-          out.push(other.check.id);
-      }
-      return out;
-    };
-    const phaseOf = (st) => st.check.phase;
-    const isError = (f) => (f.severity ?? "error") === "error";
-    const resolveCheck = (st, trail = []) => {
-      st.resolution ??= (async () => {
-        const result = await evaluate(st);
-        if (!st.selected) return !result.findings.some(isError);
-        printResult(st, true);
-        const depIds = [.../* @__PURE__ */ new Set([...st.check.dependsOn, ...await composeDeps(st)])].filter(
-          (d) => states.has(d) && !trail.includes(d)
-        );
-        const brokenDeps = [];
-        let depActed = false;
-        for (const d of depIds) {
-          const dst = states.get(d);
-          const ok = await resolveCheck(dst, [...trail, st.check.id]);
-          if (!ok) brokenDeps.push(d);
-          if (dst.acted) depActed = true;
-        }
-        let allOk = true;
-        for (const f of result.findings) {
-          const phase = phaseOf(st);
-          const stillThere = async () => {
-            if (depActed) {
-              log.say(
-                `\u23F3 Re-testing ${st.check.id} now that its root cause was healed (up to ${formatMillisecondsAsSeconds(retestBudgetMs(stableTimeoutMs))})\u2026`
-              );
-            }
-            const r = await retest(st.check, f, depActed ? stableTimeoutMs : 0);
-            if (r.ok) {
-              const fr2 = findingReport(f, phase);
-              fr2.outcome = "recovered";
-              fr2.reason = depActed ? "passed on re-test after its root cause was healed" : "passed on re-test";
-              fr2.retest = r.detail;
-              fr2.action = null;
-              findings.push(fr2);
-              log.say(`\u2713 Re-test: ${r.detail} (recovered)`);
-              log.success(`${f.code} on ${f.target} recovered: ${r.detail}`);
-              return false;
-            }
-            return true;
-          };
-          if (brokenDeps.length && config2.safety_limits.prevent_cascade_restarts) {
-            const fr2 = findingReport(f, phase);
-            fr2.outcome = "blocked_by_dependency";
-            fr2.action = null;
-            const outside = brokenDeps.filter((d) => !states.get(d).selected);
-            fr2.reason = `root cause not healed: ${brokenDeps.join(", ")} still failing (prevent_cascade_restarts)` + (outside.length ? `; ${outside.join(", ")} not in the selected phases, so not healed in this run` : "");
-            findings.push(fr2);
-            log.say(`\u26D3\uFE0F Not healed: ${f.target} depends on ${brokenDeps.join(", ")}, which is still broken`);
-            log.warn(`${f.code} on ${f.target} blocked by dependency ${brokenDeps.join(", ")}`);
-            allOk = false;
-            continue;
-          }
-          if ((depActed || st.acted) && f.code !== "check_error" && !await stillThere()) continue;
-          const fr = await heal(st, f, phase, systemicGuard());
-          findings.push(fr);
-          if (fr.outcome !== "healed" && fr.outcome !== "recovered" && isError(f)) allOk = false;
-        }
-        if (st.acted && !signal.aborted) {
-          const seen = result.findings;
-          const again = await redetectAll(st.check);
-          for (const f of again.filter((x) => !seen.some((y) => sameFinding(x, y)))) {
-            log.say(`\u274C ${f.message} (found on re-check after healing)`);
-            log.info(`Detected issue after healing: ${f.code} (${f.target})`);
-            const fr = await heal(st, f, phaseOf(st), systemicGuard());
-            findings.push(fr);
-            if (fr.outcome !== "healed" && fr.outcome !== "recovered" && isError(f)) allOk = false;
-          }
-        }
-        st.done = true;
-        return allOk;
-      })();
-      return st.resolution;
-    };
-    const hostChecks = [...states.values()].filter((st) => st.selected && st.check.type === "host");
-    for (const r of await Promise.all(hostChecks.map(evaluate))) {
-      const low = r.findings.find((f) => f.code === "disk_space_low");
-      if (low && !guards.lowDisk) {
-        guards.lowDisk = `low disk: ${low.message}: healing disabled; free disk space first`;
-        errors.push(guards.lowDisk);
-        log.warn(guards.lowDisk);
-      }
-    }
-    if (o.injectedFindings) {
-      log.group("Healing findings from the issue file");
-      for (const { code: code18, check: check2 } of o.injectedFindings) {
-        const st = { check: check2, durationMs: 0, acted: false, selected: true, printed: true };
-        const current = (await evaluate(st)).findings.filter(
-          (f) => f.code === code18 || f.code === "check_error"
-        );
-        if (!current.length) {
-          const note = `${code18} on ${check2.id}: not present now, nothing to heal`;
-          notes.push(note);
-          log.say(`\u2713 ${note}`);
-          continue;
-        }
-        for (const f of current) {
-          log.say(`\u274C ${f.message}`);
-          log.info(`Detected issue: ${f.code}`);
-          findings.push(await heal(st, f, check2.phase, systemicGuard()));
-        }
-      }
-      log.endGroup();
-    }
-    for (const [index, phase] of plan.entries()) {
-      const times = { started: Date.now(), ended: void 0 };
-      phaseTimes.set(phase.name, times);
-      log.group(`Phase ${index + 1}/${plan.length}: ${phase.name}`);
-      log.info(`Phase ${phase.name}: running ${phase.checks.length} check(s)`);
-      const sts = phase.checks.map((c) => states.get(c.id));
-      await Promise.all(sts.map(evaluate));
-      for (const st of sts) printResult(st);
-      systemicGuard();
-      for (const st of sts) await resolveCheck(st);
-      times.ended = Date.now();
-      log.endGroup();
-    }
-    await withSignal(Promise.allSettled(pendingNotifications), signal, "notifications").catch(() => {
-      log.warn("Notifications still pending when the run stopped");
-    });
-  }
-  function reportUnfinished(i) {
-    const why = stopReason(i);
-    const now = Date.now();
-    for (const [fr, since] of healing) {
-      fr.outcome = "failed";
-      fr.reason = `interrupted while healing: ${why}`;
-      fr.durationMs = now - since;
-      findings.push(fr);
-      log.say(`\u274C Not finished: ${fr.message} (${why})`);
-      log.error(`${fr.code} on ${fr.target} not finished: ${why}`);
-    }
-    healing.clear();
-    const known2 = new Set(findings.map((f) => f.id));
-    for (const phase of plan) {
-      for (const c of phase.checks) {
-        const st = states.get(c.id);
-        if (!st || st.done) continue;
-        if (!st.result) {
-          const f = {
-            code: "check_error",
-            checkId: c.id,
-            target: c.id,
-            targetKey: `check:${c.id}`,
-            message: `Check '${c.id}' (${c.type}) did not finish: ${why}`,
-            evidence: {},
-            manual: `the ${c.type} check did not finish: ${why}`
-          };
-          const fr = findingReport(f, c.phase);
-          fr.outcome = "not_healable";
-          fr.reason = `did not finish: ${why}`;
-          findings.push(fr);
-          log.say(`\u274C ${f.message}`);
-          log.error(f.message);
-          continue;
-        }
-        for (const f of st.result.findings) {
-          const fr = findingReport(f, c.phase);
-          if (known2.has(fr.id)) continue;
-          fr.reason = `not healed: ${why}`;
-          findings.push(fr);
-          known2.add(fr.id);
-        }
-      }
-    }
-  }
-  function buildReport() {
-    log.endGroup();
-    if (interruption) {
-      reportUnfinished(interruption);
-      if (!errors.includes(interruption.detail)) errors.push(interruption.detail);
-    }
-    const now = Date.now();
-    const phaseReports = [];
-    for (const phase of plan) {
-      const times = phaseTimes.get(phase.name);
-      const pr = {
-        name: phase.name,
-        status: "passed",
-        durationMs: times ? (times.ended ?? now) - times.started : 0,
-        checks: []
-      };
-      phaseReports.push(pr);
-      pr.checks = phase.checks.map((c) => {
-        const st = states.get(c.id);
-        const own2 = findings.filter((f) => f.checkId === c.id);
-        const status = !own2.length ? "passed" : own2.every((f) => f.outcome === "healed" || f.outcome === "recovered" || f.severity === "warning") ? "healed" : "failed";
-        return {
-          id: c.id,
-          type: c.type,
-          phase: c.phase,
-          status,
-          summary: st.result?.summary,
-          durationMs: st.durationMs,
-          findings: own2.map((f) => f.id),
-          dependsOn: c.dependsOn
-        };
-      });
-      pr.status = pr.checks.some((c) => c.status === "failed") ? "failed" : pr.checks.some((c) => c.status === "healed") ? "healed" : "passed";
-    }
-    const checkCount = plan.reduce((n, p) => n + p.checks.length, 0);
-    const nothingConfigured = !o.injectedFindings && !o.loaded.discovered && checkCount === 0 && !planFailed;
-    if (nothingConfigured) errors.push("No checks to run: the config has phases but no checks in them.");
-    const nothingDiscovered = !o.injectedFindings && o.loaded.discovered && checkCount === 0 && !planFailed;
-    if (nothingDiscovered) {
-      errors.push(
-        "No containers found on the Docker host: nothing was checked. Check DOCKER_HOST / docker-host, or configure phases."
-      );
-    }
-    const { verdict, deployment, counts, headline } = buildVerdict({
-      findings,
-      failOn: o.failOn,
-      runFailed: planFailed || nothingConfigured || nothingDiscovered,
-      errors,
-      interrupted: interruption
-    });
-    const successful = actions.filter((a) => a.success).length;
-    const finished = /* @__PURE__ */ new Date();
-    log.say("");
-    log.say(verdict === "blocked" ? `\u{1F6AB} ${headline}` : `\u2705 ${headline}`);
-    log.info(headline);
-    const report2 = {
-      tool: { name: "orixoon", version: VERSION },
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      durationMs: finished.getTime() - started.getTime(),
-      verdict,
-      deployment,
-      headline,
-      mode: {
-        autoHeal,
-        dryRun,
-        discovered: o.loaded.discovered,
-        configPath: o.loaded.path,
-        phases: o.phases?.length ? o.phases : null
-      },
-      run: o.run,
-      phases: phaseReports,
-      findings,
-      actions,
-      auto_healing: {
-        summary: {
-          total_actions: actions.length,
-          successful,
-          failed: actions.length - successful,
-          success_rate: actions.length ? `${(successful / actions.length * 100).toFixed(1)}%` : "n/a"
-        },
-        actions: actions.map((a) => ({
-          timestamp: a.timestamp,
-          issue: a.issue,
-          action: a.action,
-          success: a.success,
-          details: a.details
-        }))
-      },
-      counts,
-      recommendations: [...recommendations],
-      errors,
-      notes,
-      approvals,
-      ...Object.keys(patterns).length ? { patterns } : {},
-      ...interruption ? { interrupted: interruption } : {}
-    };
-    return redactor.redactValue(report2);
-  }
-}
-function cap(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-// src/report/files.ts
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname as dirname2, join as join3, resolve as resolve2 } from "node:path";
-function healingLog(events) {
-  return events.map((e) => `${logTimestamp(e.time)} | ${e.level} | ${e.message}`).join("\n") + (events.length ? "\n" : "");
-}
-function stamp(iso) {
-  return iso.replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-}
-function writeReportFiles(report, events, summary, reportDir, redactor) {
-  let dir = resolve2(reportDir, stamp(report.startedAt));
-  for (let n = 2; taken(dir); n++) dir = resolve2(reportDir, `${stamp(report.startedAt)}-${n}`);
-  const reportPath = join3(dir, "report.json");
-  const logPath = join3(dir, "healing_actions.log");
-  const summaryPath = join3(dir, "summary.md");
-  writeFileSync(reportPath, JSON.stringify(redactor.redactValue(report), null, 2) + "\n");
-  writeFileSync(logPath, redactor.redact(healingLog(events)));
-  writeFileSync(summaryPath, redactor.redact(summary));
-  return { dir, reportPath, logPath, summaryPath };
-}
-function taken(p) {
-  mkdirSync(dirname2(p), { recursive: true });
-  try {
-    mkdirSync(p);
-    return false;
-  } catch (e) {
-    if (e.code === "EEXIST") return true;
-    throw e;
-  }
-}
-
-// src/report/vocabulary.ts
-var OUTCOME_WORDS = {
-  healed: { icon: "\u2705", word: "healed" },
-  recovered: { icon: "\u2705", word: "recovered" },
-  failed: { icon: "\u274C", word: "failed" },
-  not_healable: { icon: "\u{1F6AB}", word: "not healable" },
-  disabled: { icon: "\u23F8\uFE0F", word: "healing disabled" },
-  limit_reached: { icon: "\u{1F6D1}", word: "limit reached" },
-  awaiting_approval: { icon: "\u23F3", word: "awaiting approval" },
-  dry_run: { icon: "\u{1F9EA}", word: "would heal (dry run)" },
-  guarded: { icon: "\u{1F6E1}\uFE0F", word: "guarded" },
-  blocked_by_dependency: { icon: "\u{1F517}", word: "blocked by dependency" }
-};
-var PASSED = { icon: "\u2705", word: "passed" };
-var BLOCKING_ORDER = [
-  "failed",
-  "guarded",
-  "limit_reached",
-  "not_healable",
-  "awaiting_approval",
-  "disabled",
-  "dry_run",
-  "blocked_by_dependency"
-];
-var OUTCOME_ORDER = [...BLOCKING_ORDER, "healed", "recovered"];
-function isResolved(outcome) {
-  return outcome === "healed" || outcome === "recovered";
-}
-function outcomeLabel(outcome) {
-  const w = OUTCOME_WORDS[outcome];
-  return w ? `${w.icon} ${w.word}` : String(outcome);
-}
-function outcomeCount(outcome, count) {
-  const w = OUTCOME_WORDS[outcome] ?? { icon: "", word: String(outcome) };
-  return `${w.icon}\xA0${count} ${w.word}`.trim();
-}
-function passedCount(count, of) {
-  return `${PASSED.icon}\xA0${count}${of === void 0 ? "" : ` of ${of}`} check${(of ?? count) === 1 ? "" : "s"} passed`;
-}
-var PASSED_LABEL = `${PASSED.icon} ${PASSED.word}`;
-var VERDICT_TITLE = {
-  passed: "\u2705 Orixoon pre-deployment: passed",
-  healed: "\u{1FA79} Orixoon pre-deployment: healed",
-  blocked: "\u26D4 Orixoon pre-deployment: blocked"
-};
-function verdictTitle(report) {
-  return report ? VERDICT_TITLE[report.verdict] : "\u26D4 Orixoon pre-deployment: blocked (configuration invalid)";
-}
-var HEADINGS = {
-  blocking: "\u{1F6A7} Blocking the deployment",
-  unresolved: "\u{1F6A7} Not healed",
-  pending: "\u23F3 Pending approvals",
-  dryRun: "\u{1F9EA} Dry-run plan",
-  dependencies: "\u{1F517} Check dependencies",
-  healed: "\u{1FA79} Healed",
-  actions: "\u{1F527} Healing actions",
-  timeline: "\u23F1\uFE0F Heal timeline",
-  failures: "\u274C Failure reports",
-  errors: "\u2757 Errors",
-  fixes: "\u{1F4A1} Lasting fixes"
-};
-function alertKind(report) {
-  if (!report || report.deployment === "blocked") return "CAUTION";
-  return report.verdict === "blocked" ? "WARNING" : "TIP";
-}
-function checkOutcome(check2, byId) {
-  let best = "passed";
-  let rank = Infinity;
-  for (const id of check2.findings) {
-    const f = byId.get(id);
-    if (!f) continue;
-    const r = OUTCOME_ORDER.indexOf(f.outcome);
-    if (r >= 0 && r < rank) {
-      rank = r;
-      best = f.outcome;
-    }
-  }
-  return best;
-}
-function glance(report) {
-  const parts = [];
-  for (const outcome of OUTCOME_ORDER) {
-    const n = report.findings.filter((f) => f.outcome === outcome).length;
-    if (n) parts.push(outcomeCount(outcome, n));
-  }
-  const checks = report.phases.flatMap((p) => p.checks);
-  if (checks.length) {
-    const passed = checks.filter((c) => c.status === "passed").length;
-    parts.push(passedCount(passed, checks.length));
-  }
-  return parts.join(" \xB7 ");
-}
-function byUrgency(findings) {
-  return findings.map((f, i) => ({ f, i })).sort(
-    (a, b) => (a.f.severity === "warning" ? 1 : 0) - (b.f.severity === "warning" ? 1 : 0) || OUTCOME_ORDER.indexOf(a.f.outcome) - OUTCOME_ORDER.indexOf(b.f.outcome) || a.i - b.i
-  ).map((x) => x.f);
-}
-
-// src/report/mermaid.ts
-var MAX_GRAPH_NODES = 50;
-var MAX_TIMELINE_HEALS = 10;
-var MAX_TIMELINE_TASKS = 40;
-function mermaidText(value, max = 40) {
-  let s = String(value ?? "").replace(/[^\p{L}\p{N} ._()'+,/-]/gu, " ").replace(/\s+/g, " ").trim();
-  if (s.length > max) s = `${s.slice(0, max - 1).trimEnd()}\u2026`;
-  return s || "?";
-}
-var GANTT_KEYWORDS = /^(click|section|title|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|inclusiveenddates|topaxis|displaymode|acctitle|accdescr)\b/i;
-function ganttText(value, max = 40) {
-  const text = mermaidText(String(value ?? "").replace(/,/g, " "), max);
-  return GANTT_KEYWORDS.test(text) ? `task ${text}` : text;
-}
-var NODE_STYLE = {
-  passed: "fill:#dafbe1,stroke:#1a7f37,color:#1f2328",
-  healed: "fill:#ddf4ff,stroke:#0969da,color:#1f2328",
-  recovered: "fill:#ddf4ff,stroke:#0969da,color:#1f2328",
-  failed: "fill:#ffebe9,stroke:#cf222e,color:#1f2328,stroke-width:2px",
-  guarded: "fill:#fff1e5,stroke:#bc4c00,color:#1f2328",
-  limit_reached: "fill:#fff1e5,stroke:#bc4c00,color:#1f2328",
-  not_healable: "fill:#ffebe9,stroke:#cf222e,color:#1f2328",
-  disabled: "fill:#f6f8fa,stroke:#59636e,color:#1f2328",
-  awaiting_approval: "fill:#fff8c5,stroke:#9a6700,color:#1f2328",
-  dry_run: "fill:#fbefff,stroke:#8250df,color:#1f2328",
-  blocked_by_dependency: "fill:#f6f8fa,stroke:#59636e,color:#1f2328,stroke-dasharray:5 3"
-};
-function fence(body) {
-  return ["```mermaid", ...body, "```"].join("\n");
-}
-function dependencyGraph(report, maxNodes = MAX_GRAPH_NODES) {
-  const checks = report.phases.flatMap((p) => p.checks);
-  const byCheckId = new Map(checks.map((c) => [c.id, c]));
-  const byFindingId = new Map(report.findings.map((f) => [f.id, f]));
-  const state = new Map(checks.map((c) => [c, checkOutcome(c, byFindingId)]));
-  const broken = (c) => {
-    const s = state.get(c);
-    return s !== "passed" && !isResolved(s);
-  };
-  const edges = [];
-  for (const to of checks) {
-    for (const dep of new Set(to.dependsOn)) {
-      const from = byCheckId.get(dep);
-      if (from && from !== to) edges.push({ from, to });
-    }
-  }
-  if (!edges.length) return void 0;
-  const ranked = edges.map((e, i) => ({ e, i, rank: broken(e.from) || broken(e.to) ? 0 : 1 })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.e);
-  const nodes = [];
-  for (const e of ranked) {
-    const adds = [e.from, e.to].filter((c, i, a) => !nodes.includes(c) && a.indexOf(c) === i);
-    if (nodes.length + adds.length <= maxNodes) nodes.push(...adds);
-  }
-  const drawn = edges.filter((e) => nodes.includes(e.from) && nodes.includes(e.to));
-  nodes.sort((a, b) => checks.indexOf(a) - checks.indexOf(b));
-  const inGraph = new Set(edges.flatMap((e) => [e.from, e.to]));
-  const id = (c) => `c${nodes.indexOf(c)}`;
-  const body = ["flowchart LR"];
-  for (const c of nodes) {
-    const s = state.get(c);
-    body.push(`  ${id(c)}["${mermaidText(c.id)}<br/>${s === "passed" ? PASSED_LABEL : outcomeLabel(s)}"]`);
-  }
-  const redLinks = [];
-  drawn.sort(
-    (a, b) => nodes.indexOf(a.to) - nodes.indexOf(b.to) || nodes.indexOf(a.from) - nodes.indexOf(b.from)
-  ).forEach((e, i) => {
-    body.push(`  ${id(e.from)} --> ${id(e.to)}`);
-    if (broken(e.from)) redLinks.push(i);
-  });
-  const used = [...new Set(nodes.map((c) => state.get(c)))];
-  for (const s of used) {
-    body.push(`  classDef ${s} ${NODE_STYLE[s]}`);
-    body.push(
-      `  class ${nodes.filter((c) => state.get(c) === s).map(id).join(",")} ${s}`
-    );
-  }
-  if (redLinks.length) body.push(`  linkStyle ${redLinks.join(",")} stroke:#cf222e,stroke-width:2px`);
-  const left = inGraph.size - nodes.length;
-  const note = left ? `
-
-_${left} more check${left === 1 ? "" : "s"} with dependencies not drawn (diagram size limit); the tables list every finding._` : "";
-  return fence(body) + note;
-}
-function heals(report) {
-  const out = /* @__PURE__ */ new Map();
-  for (const a of report.actions) {
-    if (!Number.isFinite(Date.parse(a.timestamp))) continue;
-    const key = `${a.checkId}\0${a.code}`;
-    let h = out.get(key);
-    if (!h) out.set(key, h = { checkId: a.checkId, code: a.code, actions: [] });
-    h.actions.push(a);
-  }
-  for (const h of out.values()) h.actions.sort((a, b) => a.attempt - b.attempt);
-  return [...out.values()];
-}
-function tickInterval(spanMs) {
-  const steps = [
-    [100, "100millisecond"],
-    [250, "250millisecond"],
-    [500, "500millisecond"],
-    [1e3, "1second"],
-    [2e3, "2second"],
-    [5e3, "5second"],
-    [1e4, "10second"],
-    [15e3, "15second"],
-    [3e4, "30second"],
-    [6e4, "1minute"],
-    [12e4, "2minute"],
-    [3e5, "5minute"],
-    [6e5, "10minute"],
-    [18e5, "30minute"]
-  ];
-  for (const [ms, name] of steps) if (spanMs / ms <= 10) return name;
-  return "1hour";
-}
-function healTimeline(report, maxHeals = MAX_TIMELINE_HEALS, maxTasks = MAX_TIMELINE_TASKS) {
-  const all = heals(report);
-  if (!all.length) return void 0;
-  const tasks = [];
-  let longest = 0;
-  let first = Infinity;
-  let last = -Infinity;
-  let shown2 = 0;
-  let taskCount = 0;
-  for (const h of all) {
-    const lines = [];
-    let from = Infinity;
-    let to = -Infinity;
-    const section = ganttText(h.checkId, 20);
-    lines.push(`  section ${section}`);
-    h.actions.forEach((a, i) => {
-      const start = Date.parse(a.timestamp);
-      const total = Math.max(1, a.durationMs);
-      const acted = typeof a.actionMs === "number" && a.actionMs >= 0 && a.actionMs < total ? a.actionMs : void 0;
-      const name = ganttText(a.action, 28);
-      const verdict = a.success ? "passed" : "failed";
-      const tag = a.success ? "done" : "crit";
-      if (acted === void 0) {
-        lines.push(`  ${name} try ${a.attempt} and re-test ${verdict} :${tag}, ${start}, ${start + total}`);
-      } else {
-        lines.push(`  ${name} try ${a.attempt} :active, ${start}, ${start + Math.max(1, acted)}`);
-        lines.push(`  re-test ${verdict} :${tag}, ${start + Math.max(1, acted)}, ${start + total}`);
-      }
-      const next = h.actions[i + 1];
-      const nextStart = next ? Date.parse(next.timestamp) : NaN;
-      if (next && nextStart > start + total) lines.push(`  retry delay :${start + total}, ${nextStart}`);
-      from = Math.min(from, start);
-      to = Math.max(to, start + total);
-    });
-    if (shown2 >= maxHeals || taskCount + lines.length - 1 > maxTasks) break;
-    first = Math.min(first, from);
-    last = Math.max(last, to);
-    tasks.push(...lines);
-    taskCount += lines.length - 1;
-    longest = Math.max(longest, section.length);
-    shown2++;
-  }
-  if (!shown2) return void 0;
-  const body = [
-    "---",
-    "config:",
-    "  gantt:",
-    `    leftPadding: ${Math.min(150, Math.max(75, Math.ceil(longest * 6.5) + 24))}`,
-    "---",
-    "gantt",
-    "  dateFormat x",
-    "  axisFormat %H:%M:%S",
-    "  todayMarker off",
-    `  tickInterval ${tickInterval(last - first)}`,
-    ...tasks
-  ];
-  const left = all.length - shown2;
-  const note = left ? `
-
-_${left} more heal${left === 1 ? "" : "s"} not drawn (diagram size limit); the actions table lists every action._` : "";
-  return fence(body) + note;
-}
-
-// src/report/markdown.ts
-var WORD_SEPARATOR = /([\s|<>`]+)/;
-var LINKY = /:\/\/|^www\.|@|#\d|^GH-\d/i;
-var INLINE_SYNTAX = /[\\`*[\]~|$]/g;
-var LOOSE_UNDERSCORE = /(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
-var LINE_START = /^(\s*)([#=+-]|\d+[.)])/;
-function escapeHtml(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function codeSpan(value, opts = {}) {
-  let clean = value.replace(/\r\n|\r|\n/g, " ");
-  if (!clean) return "` `";
-  if (opts.table) clean = clean.replace(/\|/g, "\\|");
-  const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence2 = "`".repeat(longest + 1);
-  const pad = /^[` ]|[` ]$/.test(clean) ? " " : "";
-  return `${fence2}${pad}${clean}${pad}${fence2}`;
-}
-function inert(value) {
-  const text = String(value ?? "").replace(/\r\n|\r|\n/g, " ");
-  const plain = (s) => escapeHtml(s.replace(INLINE_SYNTAX, "\\$&").replace(LOOSE_UNDERSCORE, "\\_"));
-  const out = text.split(WORD_SEPARATOR).map((part, i) => i % 2 === 0 && LINKY.test(part) ? codeSpan(part) : plain(part)).join("");
-  return out.replace(LINE_START, "$1\\$2");
-}
-function codeBlock(text) {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence2 = "`".repeat(Math.max(3, longest + 1));
-  return `${fence2}text
-${text.replace(/\r\n|\r/g, "\n")}
-${fence2}`;
-}
-function cell(value, limit = 1e3) {
-  let s = String(value ?? "").replace(/\r\n|\r|\n/g, " ").trim();
-  if (s.length > limit) s = `${s.slice(0, limit - 1)}\u2026`;
-  return inert(s);
-}
-function table(headers, rows) {
-  const head = `| ${headers.join(" | ")} |
-| ${headers.map(() => "---").join(" | ")} |
-`;
-  return head + rows.map((r) => `| ${r.join(" | ")} |`).join("\n") + "\n";
-}
-function closers(text) {
-  let fence2;
-  let details = 0;
-  for (const line of text.split("\n")) {
-    if (fence2) {
-      if (line.startsWith(fence2) && /^`+\s*$/.test(line)) fence2 = void 0;
-      continue;
-    }
-    const open3 = /^(`{3,})/.exec(line);
-    if (open3) fence2 = open3[1];
-    else if (line.startsWith("<details>")) details++;
-    else if (line.startsWith("</details>")) details = Math.max(0, details - 1);
-  }
-  return (fence2 ? `
-${fence2}` : "") + "\n</details>".repeat(details);
-}
-function truncate(text, maxBytes, pointer) {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  let reserve = 0;
-  for (; ; ) {
-    const room = maxBytes - Buffer.byteLength(pointer) - 2 - reserve;
-    let lo = 0;
-    let hi = text.length;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (Buffer.byteLength(text.slice(0, mid)) <= room) lo = mid;
-      else hi = mid - 1;
-    }
-    const cut = text.lastIndexOf("\n", lo);
-    const kept = text.slice(0, cut > 0 ? cut : lo);
-    const close = closers(kept);
-    const out = `${kept}${close}
-
-${pointer}`;
-    if (Buffer.byteLength(out) <= maxBytes || reserve >= maxBytes) return out;
-    reserve = Buffer.byteLength(close);
-  }
-}
-
-// src/report/document.ts
-var CELL_LIMIT = 300;
-function cell2(text, limit = CELL_LIMIT) {
-  if (text === null || text === void 0 || text === "") return "\u2014";
-  return cell(text, limit);
-}
-function code(text, opts = {}) {
-  return codeSpan(text, opts);
-}
-function approveCommand(id) {
-  return `/orixoon approve ${id}`;
-}
-var T = { table: true };
-function login(by) {
-  return /^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$/.test(by) ? `@${by}` : code(`@${by}`, T);
-}
-var SAYS_WHY = /* @__PURE__ */ new Set([
-  "recovered",
-  "blocked_by_dependency",
-  "limit_reached",
-  "guarded",
-  "not_healable",
-  "disabled"
-]);
-var FINDINGS_HEAD = ["| Outcome | Finding | Action |", "|---|---|---|"].join("\n");
-function glued(label) {
-  return label.replace(" ", "&nbsp;");
-}
-function tries(n) {
-  return n === 0 ? "not run" : n === 1 ? "1 try" : `${n} tries`;
-}
-function findingRow(f, limit = CELL_LIMIT) {
-  let outcome = glued(outcomeLabel(f.outcome));
-  if (f.approval?.by) outcome += `<br><sub>approved by ${login(f.approval.by.slice(0, 60))}</sub>`;
-  else if (f.approval) outcome += "<br><sub>approved</sub>";
-  const why = SAYS_WHY.has(f.outcome) && f.reason ? `${cell2(f.reason, limit)} \xB7 ` : "";
-  const finding = `${cell2(f.message, limit)}<br><sub>${why}${code(f.code, T)} \xB7 check ${code(f.checkId, T)}</sub>`;
-  const how = f.action ? [`${cell2(f.risk)} risk`, tries(f.attempts), f.attempts ? formatMilliseconds(f.durationMs) : void 0] : [f.outcome === "recovered" ? "no action of its own" : void 0, formatMilliseconds(f.durationMs)];
-  return `| ${outcome} | ${finding} | ${f.action ? code(f.action, T) : "\u2014"}<br><sub>${how.filter(Boolean).join(" \xB7 ")}</sub> |`;
-}
-function wrap(text, width) {
-  const out = [];
-  for (const line of text.replace(/\r\n|\r/g, "\n").split("\n")) {
-    if (line.length <= width) {
-      out.push(line);
-      continue;
-    }
-    const indent = " ".repeat(Math.min(8, (/^ */.exec(line)?.[0].length ?? 0) + 5));
-    let rest = line;
-    let first = true;
-    while (rest.length > (first ? width : width - indent.length)) {
-      const room = first ? width : width - indent.length;
-      let at = rest.lastIndexOf(" ", room);
-      if (at <= room / 2) at = room;
-      out.push((first ? "" : indent) + rest.slice(0, at).trimEnd());
-      rest = rest.slice(at).trimStart();
-      first = false;
-    }
-    if (rest) out.push((first ? "" : indent) + rest);
-  }
-  return out.join("\n");
-}
-function failureReport(f, limit) {
-  const r = f.failure;
-  if (!r) return void 0;
-  const bound = (s) => s.length > limit ? `${s.slice(0, limit - 1)}\u2026` : s;
-  return codeBlock(
-    wrap(
-      [
-        `\u274C HEALING FAILED: ${bound(f.message)}`,
-        `   Attempted: ${bound(r.attempted)}`,
-        `   Error: ${bound(r.lastError)}`,
-        `   Recommendation: ${bound(r.recommendation)}`,
-        "   Deployment: BLOCKED for safety"
-      ].join("\n"),
-      76
-    )
-  );
-}
-var LIMITS = {
-  summary: { cell: 1e3, text: 4e3, list: 1e3 },
-  comment: { cell: CELL_LIMIT, text: 1e3, list: 100 }
-};
-function orderedFindings(report) {
-  const blocking = report.findings.filter((f) => !isResolved(f.outcome) && f.outcome !== "dry_run");
-  return [
-    ...byUrgency(blocking),
-    ...report.findings.filter((f) => f.outcome === "dry_run"),
-    ...report.findings.filter((f) => isResolved(f.outcome))
-  ];
-}
-function alert(report) {
-  const lines = [
-    `> [!${alertKind(report)}]`,
-    `> ### ${verdictTitle(report)}`,
-    `> **${cell2(report.headline, 500)}**`
-  ];
-  const counts = glance(report);
-  if (counts) lines.push(">", `> ${counts}`);
-  return lines;
-}
-function modeLine(report) {
-  const parts = [];
-  if (report.mode.dryRun) parts.push("\u{1F9EA} **Dry run**: nothing was changed; the tables show the plan.");
-  if (!report.mode.autoHeal) parts.push("Auto-heal is off: findings are reported, not healed.");
-  if (report.mode.discovered) parts.push("Ran on discovered defaults (no config file).");
-  return parts.length ? parts.join(" ") : void 0;
-}
-function notesAlert(inertNotes, ownNotes, max) {
-  const items = [
-    ...inertNotes.slice(0, max).map((n) => `> - ${cell2(n, 1e3)}`),
-    ...ownNotes.slice(0, max).map((n) => `> - ${n.replace(/\r\n|\r|\n/g, " ")}`)
-  ];
-  return items.length ? ["> [!NOTE]", ...items] : [];
-}
-function pendingSection(pending, sha, max) {
-  const listed = pending.slice(0, max);
-  const lines = [
-    `### ${HEADINGS.pending} (${pending.length})`,
-    "",
-    `These actions need confirmation${sha ? ` for commit ${code(sha.slice(0, 7))}` : ""}. A user with write access approves one by commenting the command on this PR, then re-runs the workflow (a new push needs a new approval):`,
-    "",
-    "| Finding | Action | Approve with |",
-    "|---|---|---|",
-    ...listed.map(
-      (f) => `| ${cell2(f.message)} | ${f.action ? code(f.action, T) : "\u2014"}<br><sub>${cell2(f.risk)} risk</sub> | ${code(approveCommand(f.id), T)} |`
-    )
-  ];
-  if (pending.length > listed.length) lines.push("", `_\u2026 and ${pending.length - listed.length} more._`);
-  lines.push(
-    "",
-    `To approve every pending action at once: ${code("/orixoon approve all")}. The step's ${code("approve")} input takes the same ids.`
-  );
-  return lines.join("\n");
-}
-function dryRunSection(plans, limits) {
-  return [
-    `### ${HEADINGS.dryRun} (${plans.length})`,
-    "",
-    table(
-      ["Finding", "Would do", "Risk"],
-      plans.map((f) => [cell2(f.message, limits.cell), cell2(f.plan ?? f.action, limits.cell), cell2(f.risk)])
-    )
-  ].join("\n");
-}
-function actionsTable(report, limits) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const a of report.actions) {
-    const key = `${a.checkId}\0${a.code}`;
-    groups.set(key, [...groups.get(key) ?? [], a]);
-  }
-  const lastErrors = new Map(
-    report.findings.filter((f) => f.failure).map((f) => [`${f.checkId}\0${f.code}`, f.failure.lastError])
-  );
-  const rows = [];
-  for (const [key, attempts2] of groups) {
-    attempts2.forEach((a, i) => {
-      if (rows.length >= limits.list) return;
-      const previous = attempts2.slice(0, i).find((p) => p.details === a.details);
-      const details = !a.success && i === attempts2.length - 1 && lastErrors.get(key) === a.details ? "_as in the failure report above_" : previous ? `_same as try ${previous.attempt}_` : cell2(a.details, Math.min(limits.cell, 400));
-      rows.push([
-        `${code(a.action, T)}<br><sub>check ${code(a.checkId, T)} \xB7 try ${a.attempt}</sub>`,
-        `${glued(outcomeLabel(a.success ? "healed" : "failed"))}<br><sub>${formatMilliseconds(a.durationMs)}</sub>`,
-        details
-      ]);
-    });
-  }
-  const more = report.actions.length - rows.length;
-  return table(["Action", "Result", "What happened"], rows) + (more ? `
-_\u2026 and ${more} more actions._
-` : "");
-}
-function passedDetails(report, limits) {
-  const passed = report.phases.flatMap((p) => p.checks.filter((c) => c.status === "passed"));
-  if (!passed.length) return void 0;
-  const listed = passed.slice(0, limits.list);
-  const rows = listed.map((c) => [
-    code(c.id, T),
-    cell2(c.type),
-    cell2(c.phase),
-    cell2(c.summary, Math.min(limits.cell, 200)),
-    formatMilliseconds(c.durationMs)
-  ]);
-  return [
-    `<details><summary>${passedCount(passed.length)}</summary>`,
-    "",
-    table(["Check", "Type", "Phase", "Result", "Time"], rows) + (passed.length > listed.length ? `
-_\u2026 and ${passed.length - listed.length} more._
-` : ""),
-    "</details>"
-  ].join("\n");
-}
-function renderBody(report, opts) {
-  return bodyRenderer(report, opts)(opts.rows);
-}
-function bodyRenderer(report, opts) {
-  const limits = LIMITS[opts.kind];
-  const ordered = orderedFindings(report);
-  const isBlocking = (f) => !isResolved(f.outcome) && f.outcome !== "dry_run";
-  const once = (make) => {
-    let value;
-    return () => (value ??= { v: make() }).v;
-  };
-  const rowText = new Map(ordered.map((f) => [f, findingRow(f, limits.cell)]));
-  const failureText = new Map(ordered.filter(isBlocking).map((f) => [f, failureReport(f, limits.text)]));
-  const graph = once(() => dependencyGraph(report));
-  const timeline = once(() => healTimeline(report));
-  const actions = once(() => actionsTable(report, limits));
-  const passed = once(() => passedDetails(report, limits));
-  const pending = report.findings.filter((f) => f.outcome === "awaiting_approval");
-  const pendingText = /* @__PURE__ */ new Map();
-  const blockingTotal = ordered.filter(isBlocking).length;
-  const healedTotal = report.findings.filter((f) => isResolved(f.outcome)).length;
-  const head = [...alert(report)];
-  const add = (into, ...lines) => {
-    const present = lines.filter((l) => l !== void 0);
-    if (present.length) into.push("", ...present);
-  };
-  const mode = modeLine(report);
-  const meta3 = opts.kind === "summary" ? [
-    report.mode.discovered ? "discovered defaults" : `config ${code(String(report.mode.configPath ?? "default"))}`,
-    `auto-heal ${report.mode.autoHeal ? "on" : "off"}`,
-    report.mode.phases?.length ? `phases ${report.mode.phases.map((p) => inert(p)).join(", ")}` : void 0,
-    `ran ${formatMilliseconds(report.durationMs)}`
-  ].filter(Boolean).join(" \xB7 ") : void 0;
-  add(head, mode, meta3 && mode ? "" : void 0, meta3);
-  const notes = notesAlert([...report.notes, ...opts.notes ?? []], opts.ownNotes ?? [], 20);
-  if (notes.length) add(head, ...notes);
-  if (report.errors.length) {
-    add(
-      head,
-      `### ${HEADINGS.errors}`,
-      "",
-      ...report.errors.slice(0, opts.kind === "comment" ? 20 : limits.list).map((e) => `- ${cell2(e, 1e3)}`)
-    );
-  }
-  if (!report.findings.length && !report.errors.length && !report.interrupted)
-    add(head, "Every check passed; nothing needed healing.");
-  return (wanted) => {
-    const rows = Math.max(0, Math.min(wanted ?? ordered.length, ordered.length));
-    const shown2 = ordered.slice(0, rows);
-    const full = rows === ordered.length;
-    const out = [...head];
-    const section = (...lines) => add(out, ...lines);
-    const blocking = shown2.filter(isBlocking);
-    if (blocking.length) {
-      const heading = report.deployment === "blocked" ? HEADINGS.blocking : HEADINGS.unresolved;
-      section(
-        `### ${heading} (${blockingTotal})`,
-        "",
-        FINDINGS_HEAD,
-        ...blocking.map((f) => rowText.get(f))
-      );
-      const reports = blocking.map((f) => failureText.get(f)).filter((r) => r !== void 0).slice(0, opts.kind === "comment" ? 20 : limits.list);
-      if (reports.length) section(`#### ${HEADINGS.failures}`, "", reports.join("\n\n"));
-    }
-    if (pending.length) {
-      const max = full ? 200 : 50;
-      if (!pendingText.has(max))
-        pendingText.set(max, pendingSection(pending, opts.sha ?? report.run?.sha, max));
-      section(pendingText.get(max));
-    }
-    if (opts.afterPending) section(opts.afterPending);
-    const plans = shown2.filter((f) => f.outcome === "dry_run");
-    if (plans.length) section(dryRunSection(plans, limits));
-    const picture = full ? graph() : void 0;
-    if (picture) section(`### ${HEADINGS.dependencies}`, "", picture);
-    const healed = shown2.filter((f) => isResolved(f.outcome));
-    if (healed.length) {
-      section(
-        `### ${HEADINGS.healed} (${healedTotal})`,
-        "",
-        FINDINGS_HEAD,
-        ...healed.map((f) => rowText.get(f))
-      );
-    }
-    if (!full) section(`_\u2026 ${ordered.length - rows} more findings not shown._ ${opts.pointer ?? ""}`.trim());
-    if (full && report.actions.length) {
-      const s = report.auto_healing.summary;
-      section(
-        `### ${HEADINGS.actions} (${report.actions.length})`,
-        "",
-        actions(),
-        `Total actions ${s.total_actions}, successful ${s.successful}, failed ${s.failed}, success rate ${inert(s.success_rate)}.`
-      );
-      const gantt = timeline();
-      if (gantt) section(`#### ${HEADINGS.timeline}`, "", gantt);
-    }
-    if (full) section(passed());
-    if (full && report.recommendations.length) {
-      const fixes = report.recommendations.slice(0, opts.kind === "comment" ? 30 : limits.list);
-      const list = fixes.map((r) => `- ${cell2(r, 1e3)}`);
-      if (opts.kind === "comment") {
-        section(`<details><summary>${HEADINGS.fixes}</summary>`, "", ...list, "", "</details>");
-      } else section(`### ${HEADINGS.fixes}`, "", ...list);
-    }
-    if (opts.kind === "summary" && report.approvals.length) {
-      section(
-        "### Approvals used",
-        "",
-        ...report.approvals.map(
-          (a) => `- ${codeSpan(a.id)} via ${a.via}${a.by ? ` by ${codeSpan(`@${a.by}`)}` : ""}${a.at ? ` at ${inert(a.at)}` : ""}`
-        )
-      );
-    }
-    return out.join("\n");
-  };
-}
-
-// src/report/paths.ts
-function workspaceDir(env = process.env, cwd = process.cwd()) {
-  return env.GITHUB_WORKSPACE?.trim() || cwd;
-}
-function trimSeparators(dir) {
-  return dir.replace(/[\\/]+$/, "");
-}
-function usable(workspace) {
-  if (!workspace) return void 0;
-  const dir = trimSeparators(workspace.trim());
-  return /[\\/]/.test(dir) && !/^[A-Za-z]:$/.test(dir) ? dir : void 0;
-}
-function escapeRegExp2(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function workspacePattern(dir) {
-  const body = escapeRegExp2(dir).replace(/\\\\|\//g, "[\\\\/]");
-  return new RegExp(`(?<![\\w.~-])${body}(?:[\\\\/]+|(?![^\\s'"\`),;:\\]}>]))`, "g");
-}
-function relativePath(path4, workspace) {
-  const dir = usable(workspace);
-  if (!dir) return path4;
-  const p = path4.trim();
-  if (trimSeparators(p) === dir) return ".";
-  for (const sep of ["/", "\\"]) {
-    if (p.startsWith(dir + sep)) return p.slice(dir.length).replace(/^[\\/]+/, "") || ".";
-  }
-  return path4;
-}
-function textRelativizer(workspace) {
-  const dir = usable(workspace);
-  if (!dir) return (text) => text;
-  const pattern = workspacePattern(dir);
-  return (text) => text.replace(pattern, (m) => /[\\/]$/.test(m) ? "" : ".");
-}
-function relativizeText(text, workspace) {
-  return textRelativizer(workspace)(text);
-}
-function relativizeReport(value, workspace) {
-  if (!usable(workspace)) return value;
-  const relative = textRelativizer(workspace);
-  const walk = (v) => {
-    if (typeof v === "string") return relative(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object") {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    }
-    return v;
-  };
-  return walk(value);
-}
-
-// src/report/summary.ts
-var SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024;
-function renderSummary(report, extraNotes = [], opts = {}) {
-  const relative = relativizeReport(report, opts.workspace ?? workspaceDir());
-  return truncate(
-    renderBody(relative, { kind: "summary", ownNotes: extraNotes }),
-    SUMMARY_LIMIT,
-    "_Summary truncated to fit GitHub's 1 MiB limit: the full report is in report.json._"
-  );
-}
-
-// src/session.ts
-function errorMessage3(e) {
-  return e instanceof Error ? e.message : String(e);
-}
-function loadSessionConfig(opts) {
-  const cwd = opts.cwd ?? process.cwd();
-  const env = opts.env ?? process.env;
-  if (opts.configPath && !(opts.configIsDefault && !existsSync4(resolve3(cwd, opts.configPath)))) {
-    return loadConfigFile(resolve3(cwd, opts.configPath), env);
-  }
-  return resolveConfig(void 0, env, cwd);
-}
-function reportDirOf(opts) {
-  return resolve3(opts.cwd ?? process.cwd(), opts.reportDir);
-}
-function reportDirProblem(dir) {
-  try {
-    mkdirSync2(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-    return void 0;
-  } catch (e) {
-    return `report-dir ${dir} cannot be written (${errorMessage3(e)})`;
-  }
-}
-async function runSession(opts, loaded = loadSessionConfig(opts)) {
-  const events = [];
-  const sinks = {
-    ...opts.sinks,
-    event: (e) => {
-      events.push(e);
-      opts.sinks?.event?.(e);
-    }
-  };
-  const report = await runEngine({ ...opts, loaded, sinks, redactor: opts.redactor });
-  return finishSession(opts, loaded, report, events);
-}
-async function failedSession(opts, loaded, interrupted, startedAt) {
-  const report = opts.redactor.redactValue(
-    blockedReport({
-      startedAt,
-      interrupted,
-      autoHeal: opts.autoHeal,
-      dryRun: opts.dryRun,
-      configPath: loaded?.path ?? opts.configPath ?? null,
-      phases: opts.phases,
-      run: opts.run,
-      failOn: opts.failOn
-    })
-  );
-  return finishSession(opts, loaded, report, []);
-}
-async function finishSession(opts, loaded, report, events) {
-  const notes = [];
-  try {
-    notes.push(...await opts.summaryNotes?.(report) ?? []);
-  } catch (e) {
-    notes.push(`GitHub reporting failed: ${errorMessage3(e)}`);
-  }
-  let summary;
-  try {
-    summary = renderSummary(report, notes);
-  } catch (e) {
-    summary = [
-      `## \u{1F6AB} Orixoon: ${report.verdict.toUpperCase()}`,
-      "",
-      `**${report.headline}**`,
-      "",
-      `> The full summary could not be rendered: ${errorMessage3(e)}`,
-      ...notes.map((n) => `> ${n}`),
-      ""
-    ].join("\n");
-  }
-  summary = opts.redactor.redact(summary);
-  const dir = reportDirOf(opts);
-  let written;
-  try {
-    written = writeReportFiles(report, events, summary, dir, opts.redactor);
-  } catch (e) {
-    const fallback = join4(opts.env?.RUNNER_TEMP || tmpdir(), "orixoon-reports");
-    const note = `report-dir ${dir} could not be written (${errorMessage3(e)}): reports written to ${fallback} instead`;
-    report = { ...report, errors: [...report.errors, note] };
-    summary = `${summary}
-> \u2757 ${opts.redactor.redact(note)}
-`;
-    opts.sinks?.line?.(opts.redactor.redact(`\u26A0\uFE0F ${note}`));
-    written = writeReportFiles(report, events, summary, fallback, opts.redactor);
-  }
-  return { loaded, report, written, summary, events };
-}
-
 export {
+  containerName,
+  resolveDockerHost,
+  DockerTarget,
   MAX_RUN_SECONDS,
-  checkType,
+  composeFacts,
+  PostgresTarget,
   redisUrlProblem,
-  ISSUE_CODES,
+  RedisTarget,
+  isProtectedTable,
+  ISSUE_DECLARATIONS,
+  checkType,
+  issueCodes,
+  REMEDIES,
   ConfigError,
   formatProblem,
-  deadlineMessage,
-  blockedReport,
-  Redactor,
-  Logger,
-  verdictTitle,
-  cell2 as cell,
-  code,
-  bodyRenderer,
-  workspaceDir,
-  relativePath,
-  relativizeText,
-  relativizeReport,
-  newSessionState,
-  buildConfiguredPlan,
-  loadSessionConfig,
-  reportDirOf,
-  reportDirProblem,
-  runSession,
-  failedSession
+  keyPath,
+  DEFAULT_CONFIG_PATH,
+  parseConfig,
+  loadConfigFile,
+  resolveConfig
 };
 /*! Bundled license information:
 

@@ -6,9 +6,14 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  Redactor,
   runSession
-} from "./chunk-K3BPY23O.js";
+} from "./chunk-L5WAW4G4.js";
+import "./chunk-ZMNMDPZD.js";
+import {
+  Redactor
+} from "./chunk-FHSF7E7D.js";
+import "./chunk-K4DJR2Z7.js";
+import "./chunk-KVU4AOYW.js";
 import "./chunk-VQUWAF73.js";
 import "./chunk-RHFS6BNU.js";
 import {
@@ -16,11 +21,13 @@ import {
 } from "./chunk-VIDWRQQA.js";
 import "./chunk-WQ37B3FA.js";
 
-// src/demo.ts
-import { execFile, spawn } from "node:child_process";
+// src/demo/run.ts
 import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+// src/demo/stack.ts
+import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 var run = promisify(execFile);
 var IMAGE = "orixoon-demo:base";
@@ -182,6 +189,8 @@ phases:
       - { id: api, type: http, url: "http://127.0.0.1:${PORTS.app}/health", container: ${NAMES.app}, json: { status: ok } }
 `;
 }
+
+// src/demo/run.ts
 async function runDemo(o) {
   const say = o.io.out;
   say("\u25B6 Orixoon demo: starting a small stack in Docker (Redis, PostgreSQL, an HTTP app, a worker)...");
@@ -323,6 +332,5 @@ async function runDemo(o) {
   }
 }
 export {
-  demoConfig,
   runDemo
 };

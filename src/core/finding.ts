@@ -1,0 +1,8 @@
+// Small pure readings of a finding that checks and remedies share.
+import type { Finding } from './types.js';
+
+/** The container an action on this finding acts on: `params.container`, else the finding's target. */
+export function findingContainer(finding: Finding): string {
+  const c = finding.params?.container;
+  return typeof c === 'string' && c ? c : finding.target;
+}
