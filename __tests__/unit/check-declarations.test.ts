@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { withHealingPlan } from '../../src/checks/check-type.js';
 import { CHECK_TYPES, ISSUE_DECLARATIONS, checkType, registerCheckType } from '../../src/checks/registry.js';
-import { ISSUE_CATALOG, failureAdvice } from '../../src/engine/catalog.js';
+import { ISSUE_CATALOG, failureAdvice } from '../../src/checks/catalog.js';
 import { REMEDIES, registerRemedy } from '../../src/healing/remedies/registry.js';
 import type { Finding } from '../../src/core/types.js';
 

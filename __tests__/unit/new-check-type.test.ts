@@ -6,7 +6,7 @@ import { registerCheckType } from '../../src/checks/registry.js';
 import { tcpPortCheck } from '../fixtures/tcp-port-check.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { buildJsonSchema } from '../../src/config/json-schema.js';
-import { ISSUE_CATALOG, isIssueCode, withDeclaredPlan } from '../../src/engine/catalog.js';
+import { ISSUE_CATALOG, isIssueCode, withDeclaredPlan } from '../../src/checks/catalog.js';
 import { buildConfiguredPlan } from '../../src/engine/plan.js';
 import { decide, newSessionState } from '../../src/healing/policy.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';

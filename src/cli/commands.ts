@@ -11,7 +11,7 @@ import { Redactor } from '../support/redact.js';
 import { blockedReport, deadlineMessage } from '../engine/interruption.js';
 import { newSessionState } from '../healing/policy.js';
 import type { Check, IssueCode } from '../core/types.js';
-import { isIssueCode, issueCodes } from '../engine/catalog.js';
+import { isIssueCode, issueCodes } from '../checks/catalog.js';
 import { OVERRUN_GRACE_MS } from '../process-guard.js';
 import type { RunReport } from '../report/model.js';
 import {

@@ -4,7 +4,7 @@
 // without a server; the engine and healing/heal.ts only carry the decisions out.
 import { createHash } from 'node:crypto';
 import type { OrixoonConfig, HealingActionConfig } from '../config/schema.js';
-import { ISSUE_CATALOG } from '../engine/catalog.js';
+import { ISSUE_CATALOG } from '../checks/catalog.js';
 import { isProtectedTable } from '../targets/sql-identifiers.js';
 import type { ActionCategory, Finding, IssueCode, Outcome, Remedy, Risk } from '../core/types.js';
 import type { ApprovalRecord, FindingReport } from '../report/model.js';
@@ -272,11 +272,13 @@ export function actionConfigFor(config: OrixoonConfig, finding: Finding): Healin
 
 export function actionFor(config: OrixoonConfig, finding: Finding): string | null {
   // A finding's own action (a log pattern's fix) wins over the per-code config, which wins over the default.
-  return finding.action ?? actionConfigFor(config, finding).action ?? ISSUE_CATALOG[finding.code].action;
+  return (
+    finding.action ?? actionConfigFor(config, finding).action ?? ISSUE_CATALOG[finding.code]?.action ?? null
+  );
 }
 
 export function riskFor(finding: Finding): Risk {
-  return finding.risk ?? ISSUE_CATALOG[finding.code].risk;
+  return finding.risk ?? ISSUE_CATALOG[finding.code]?.risk ?? 'high';
 }
 
 export function requiresConfirmation(config: OrixoonConfig, finding: Finding): boolean {

@@ -15,7 +15,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-L5WAW4G4.js";
+} from "./chunk-U65KVCFM.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -166,7 +166,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-QYOMW4RQ.js");
+        const { runDemo } = await import("./run-PHDCPAJ5.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

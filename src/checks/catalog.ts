@@ -2,8 +2,8 @@
 // declarations (src/checks/registry.ts). Risk drives the default of `requires_confirmation`
 // (high = confirmation required).
 import type { Finding, IssueCode, Risk } from '../core/types.js';
-import { ISSUE_DECLARATIONS, issueCodes } from '../checks/registry.js';
-import { withHealingPlan, type HealingPlan } from '../checks/check-type.js';
+import { ISSUE_DECLARATIONS, issueCodes } from './registry.js';
+import { withHealingPlan, type HealingPlan } from './check-type.js';
 
 export interface IssueDefaults {
   /** Default remedy action, or null when the code is never healed automatically. */

@@ -7,7 +7,7 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-L5WAW4G4.js";
+} from "./chunk-U65KVCFM.js";
 import "./chunk-ZMNMDPZD.js";
 import {
   Redactor

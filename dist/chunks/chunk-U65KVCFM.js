@@ -174,7 +174,10 @@ function logTimestamp(d) {
   return d.toISOString().replace("T", " ").slice(0, 19);
 }
 
-// src/engine/catalog.ts
+// src/checks/catalog.ts
+function failureAdvice(code2) {
+  return ISSUE_DECLARATIONS[code2]?.advice ?? "Investigate manually before deploying";
+}
 var ISSUE_CATALOG = ISSUE_DECLARATIONS;
 function isIssueCode(code2) {
   return Object.hasOwn(ISSUE_DECLARATIONS, code2);
@@ -266,10 +269,10 @@ function actionConfigFor(config, finding) {
   return config.healing_actions[finding.code] ?? {};
 }
 function actionFor(config, finding) {
-  return finding.action ?? actionConfigFor(config, finding).action ?? ISSUE_CATALOG[finding.code].action;
+  return finding.action ?? actionConfigFor(config, finding).action ?? ISSUE_CATALOG[finding.code]?.action ?? null;
 }
 function riskFor(finding) {
-  return finding.risk ?? ISSUE_CATALOG[finding.code].risk;
+  return finding.risk ?? ISSUE_CATALOG[finding.code]?.risk ?? "high";
 }
 function requiresConfirmation(config, finding) {
   return actionConfigFor(config, finding).requires_confirmation ?? riskFor(finding) === "high";
@@ -529,22 +532,12 @@ async function settlesWithin(p, ms) {
 }
 
 // src/healing/failure.ts
-var FAILURE_ADVICE = {
-  container_not_running: "Check the container logs (docker logs <name>) for why it exits",
-  container_unhealthy: "Check the healthcheck command and the application logs for the crash cause",
-  container_stuck: "Inspect the container (docker inspect) and the host for hung I/O",
-  crash_loop: "Check application logs for crash cause; fix the image or its config before deploying",
-  memory_leak: "Profile the application memory or raise its memory limit",
-  db_unreachable: "Check the database server logs, its disk and max_connections",
-  redis_not_responding: "Check the Redis server logs and its memory/persistence settings",
-  endpoint_down: "Check the service logs and its dependencies"
-};
 function failureReport(f, action, attempts, lastError) {
   return {
     attempted: `${action} (${attempts} time${attempts === 1 ? "" : "s"})`,
     attempts,
     lastError: lastError || "unknown error",
-    recommendation: FAILURE_ADVICE[f.code] ?? "Investigate manually before deploying"
+    recommendation: failureAdvice(f.code)
   };
 }
 

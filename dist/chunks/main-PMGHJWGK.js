@@ -22,7 +22,7 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-L5WAW4G4.js";
+} from "./chunk-U65KVCFM.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
