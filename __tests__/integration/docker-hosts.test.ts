@@ -14,6 +14,7 @@ import {
   SLEEP_FOREVER,
   TEST_LABEL,
 } from '../helpers/docker.js';
+import { renderPrComment } from '../../src/report/pr-comment.js';
 import { runWithConfig } from '../helpers/engine.js';
 import { startEngine, startSshd, type Engine, type SshServer } from '../helpers/engines.js';
 
@@ -128,6 +129,9 @@ phases:
     // Same container name, same code, two engines: two approval ids.
     expect(byCheck('web-local').id).not.toBe(byCheck('web-tls').id);
     expect(r.summary).toContain("container 'oxmh-web' on tls");
+    const comment = renderPrComment({ report: r.report }).content;
+    expect(comment).toContain("'oxmh-web' on tls");
+    expect(comment).toContain("'oxmh-web' on local");
     expect(r.log).toContain("start_container on container 'oxmh-web' on tls: Container started successfully");
     // The engines' own state afterwards.
     expect(await running(docker, 'oxmh-web')).toBe(true);
