@@ -1,9 +1,9 @@
 // `targets.docker.hosts` at load: each problem located with what to do, and the connection settings
 // and finding keys the run gets from a valid one.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { onDockerHost } from '../../src/checks/docker-host.js';
 import { ConfigError, parseConfig, type ConfigProblem } from '../../src/config/load.js';
 import { connectionUrls, targetSettings } from '../../src/engine/connections.js';
@@ -23,6 +23,16 @@ function problems(
   }
   throw new Error('expected the config to be rejected');
 }
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'oxmh-unit-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const HOSTS = `targets:
   docker:
@@ -68,7 +78,7 @@ describe('targets.docker.hosts at load', () => {
   });
 
   test('both forms, a bad address, TLS off tcp, a cert without key, a missing TLS file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oxmh-'));
+    const dir = tempDir();
     const file = join(dir, 'o.yml');
     writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
     const ps = problems(
@@ -95,7 +105,7 @@ describe('targets.docker.hosts at load', () => {
   });
 
   test('TLS material: files resolved from the config, ${VAR}s as PEM text; all of it masked', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oxmh-'));
+    const dir = tempDir();
     const key =
       '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n';
     writeFileSync(
