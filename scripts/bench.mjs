@@ -76,13 +76,7 @@ const work = mkdtempSync(join(root, '.tmp', 'bench-'));
 const dist = args.dist ? resolve(args.dist) : join(root, '.tmp', 'bench-dist');
 if (!args.dist) {
   // The current sources, built the way `npm run build` builds them, into a directory of their own.
-  await exec(process.execPath, [
-    join(root, 'scripts', 'build.mjs'),
-    '--outdir',
-    dist,
-    '--schema-out',
-    join(work, 'schema.json'),
-  ]);
+  await exec(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outdir', dist, '--schema-out', join(work, 'schema.json')]);
 }
 const node = process.execPath;
 
@@ -102,11 +96,7 @@ function timed(cmd, argv, opts = {}) {
   return new Promise((resolveRun, reject) => {
     const lines = [];
     const t0 = performance.now();
-    const child = spawn(cmd, argv, {
-      cwd: opts.cwd ?? work,
-      env: opts.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(cmd, argv, { cwd: opts.cwd ?? work, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     const collect = (stream, name) => {
       let partial = '';
@@ -145,12 +135,7 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const ms = (n) =>
-  n >= 10_000
-    ? `${(n / 1000).toFixed(1)} s`
-    : n >= 1000
-      ? `${(n / 1000).toFixed(2)} s`
-      : `${n.toFixed(0)} ms`;
+const ms = (n) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(0)} ms`);
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
 const load = () =>
   loadavg()
@@ -191,8 +176,7 @@ function actionEnv(dir, inputs, fresh = false) {
   };
   writeFileSync(env.GITHUB_OUTPUT, '');
   writeFileSync(env.GITHUB_STEP_SUMMARY, '');
-  for (const [k, v] of Object.entries({ 'report-dir': 'reports', ...inputs }))
-    env[`INPUT_${k.toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries({ 'report-dir': 'reports', ...inputs })) env[`INPUT_${k.toUpperCase()}`] = v;
   return env;
 }
 
@@ -214,16 +198,12 @@ function workspace(name, yaml) {
 /** With --verbose, a run's output lines with the time each arrived. */
 function show(r) {
   if (!args.verbose) return;
-  for (const l of r.lines)
-    if (!l.text.startsWith('::add-mask::')) console.log(`    ${ms(l.t).padStart(7)} ${l.text.slice(0, 150)}`);
+  for (const l of r.lines) if (!l.text.startsWith('::add-mask::')) console.log(`    ${ms(l.t).padStart(7)} ${l.text.slice(0, 150)}`);
   console.log(`    ${ms(r.ms).padStart(7)} exit ${r.code}`);
 }
 
 async function runAction(dir, inputs = {}, extraArgs = [], fresh = false) {
-  const r = await timed(node, [...extraArgs, join(dist, 'index.js')], {
-    cwd: dir,
-    env: actionEnv(dir, inputs, fresh),
-  });
+  const r = await timed(node, [...extraArgs, join(dist, 'index.js')], { cwd: dir, env: actionEnv(dir, inputs, fresh) });
   show(r);
   return { ...r, outputs: actionOutputs(dir) };
 }
@@ -249,9 +229,7 @@ async function startup() {
   }
   const n = median(bare);
   const v = median(version);
-  console.log(
-    `node -e 0: ${ms(n)}; --version: ${ms(v)} (+${ms(v - n)}); --help: ${ms(median(help))} (+${ms(median(help) - n)})`,
-  );
+  console.log(`node -e 0: ${ms(n)}; --version: ${ms(v)} (+${ms(v - n)}); --help: ${ms(median(help))} (+${ms(median(help) - n)})`);
   row('`--version`', ms(v), `node start ${ms(n)}`, `+${ms(v - n)}`, '≤ node start + 50 ms', v - n <= 50);
   return n;
 }
@@ -276,8 +254,7 @@ async function healStoppedRedis() {
     // The same on a fresh runner: no compile cache.
     await h.docker('stop', '-t', '0', name);
     const cold = await runAction(dir, { 'auto-heal': 'true' }, [], true);
-    if (cold.code !== 0 || cold.outputs.status !== 'healed')
-      fail('the action did not heal the stopped Redis', cold);
+    if (cold.code !== 0 || cold.outputs.status !== 'healed') fail('the action did not heal the stopped Redis', cold);
     // The floor, same round: `docker start`, then `redis-cli ping` until the first PONG.
     await h.docker('stop', '-t', '0', name);
     const t0 = performance.now();
@@ -290,15 +267,7 @@ async function healStoppedRedis() {
       if (p.stdout.trim() === 'PONG') break;
     }
     const floor = performance.now() - t0;
-    const round = {
-      whole: r.ms,
-      cold: cold.ms,
-      first: first.t,
-      reportToExit: r.ms - report.t,
-      floor,
-      bare,
-      probes,
-    };
+    const round = { whole: r.ms, cold: cold.ms, first: first.t, reportToExit: r.ms - report.t, floor, bare, probes };
     rounds.push(round);
     console.log(
       `  round ${i + 1}: whole ${ms(round.whole)} (fresh runner ${ms(cold.ms)}), first line ${ms(round.first)}, Report: → exit ${ms(round.reportToExit)}; floor ${ms(floor)} (${probes} pings); node -e 0 ${ms(bare)}`,
@@ -309,31 +278,10 @@ async function healStoppedRedis() {
   console.log(
     `median: whole ${ms(m('whole'))} (fresh runner ${ms(m('cold'))}) vs floor + node start + 250 ms = ${ms(budget)}; first line ${ms(m('first'))}; Report: → exit ${ms(m('reportToExit'))}`,
   );
-  row(
-    'stopped Redis → healed, whole action run',
-    ms(m('whole')),
-    `floor ${ms(m('floor'))} + node ${ms(m('bare'))}`,
-    `+${ms(m('whole') - m('floor') - m('bare'))}`,
-    '≤ floor + node start + 250 ms',
-    m('whole') <= budget,
-  );
-  row(
-    '  the same on a fresh runner (no compile cache)',
-    ms(m('cold')),
-    `floor ${ms(m('floor'))} + node ${ms(m('bare'))}`,
-    `+${ms(m('cold') - m('floor') - m('bare'))}`,
-    '≤ floor + node start + 250 ms',
-    m('cold') <= budget,
-  );
+  row('stopped Redis → healed, whole action run', ms(m('whole')), `floor ${ms(m('floor'))} + node ${ms(m('bare'))}`, `+${ms(m('whole') - m('floor') - m('bare'))}`, '≤ floor + node start + 250 ms', m('whole') <= budget);
+  row('  the same on a fresh runner (no compile cache)', ms(m('cold')), `floor ${ms(m('floor'))} + node ${ms(m('bare'))}`, `+${ms(m('cold') - m('floor') - m('bare'))}`, '≤ floor + node start + 250 ms', m('cold') <= budget);
   row('"Report:" line → process exit', ms(m('reportToExit')), '0', '', '≈ 0', m('reportToExit') <= 50);
-  row(
-    'process start → first output line',
-    ms(m('first')),
-    `node start ${ms(m('bare'))}`,
-    `+${ms(m('first') - m('bare'))}`,
-    '',
-    true,
-  );
+  row('process start → first output line', ms(m('first')), `node start ${ms(m('bare'))}`, `+${ms(m('first') - m('bare'))}`, '', true);
   await h.docker('rm', '-f', '-v', name);
 }
 
@@ -354,9 +302,7 @@ async function dockerProxy() {
 }
 
 async function healthyStack() {
-  console.log(
-    `\n== Healthy stack: ${HEALTHY_CONTAINERS} containers + PostgreSQL + Redis (median of ${RUNS}) ==`,
-  );
+  console.log(`\n== Healthy stack: ${HEALTHY_CONTAINERS} containers + PostgreSQL + Redis (median of ${RUNS}) ==`);
   const names = Array.from({ length: HEALTHY_CONTAINERS }, (_, i) => `oxb-app-${String(i).padStart(2, '0')}`);
   const limit = pLimit(4);
   const [db, cache] = await Promise.all([
@@ -364,13 +310,7 @@ async function healthyStack() {
     h.startRedis({ name: 'oxb-redis', port: PORTS.redis, suite: SUITE }),
     ...names.map((name) =>
       limit(() =>
-        h.runContainer({
-          name,
-          suite: SUITE,
-          cmd: ['/bin/sleep', 'infinity'],
-          health: { cmd: 'true', interval: '5s' },
-          memory: '64m',
-        }),
+        h.runContainer({ name, suite: SUITE, cmd: ['/bin/sleep', 'infinity'], health: { cmd: 'true', interval: '5s' }, memory: '64m' }),
       ),
     ),
   ]);
@@ -407,8 +347,7 @@ async function healthyStack() {
       for (const fresh of [false, true]) {
         proxy.state.first = undefined;
         const p = await runAction(dir, { 'docker-host': `unix://${proxy.path}` }, [], fresh);
-        if (p.code !== 0 || proxy.state.first === undefined)
-          fail('the run through the Docker proxy failed', p);
+        if (p.code !== 0 || proxy.state.first === undefined) fail('the run through the Docker proxy failed', p);
         (fresh ? firstCallCold : firstCall).push(proxy.state.first - p.t0);
       }
       // The baseline: the same facts asked one CLI process at a time.
@@ -432,43 +371,13 @@ async function healthyStack() {
   const w = median(whole);
   const s = median(probes);
   const f = median(firstCall);
-  console.log(
-    `median: whole run ${ms(w)} vs sequential probes ${ms(s)} = ${(w / s).toFixed(2)}×; first Docker call ${ms(f)} (node -e 0 ${ms(median(bare))}, load ${load()})`,
-  );
-  row(
-    `healthy stack (${HEALTHY_CONTAINERS} containers + PostgreSQL + Redis), whole run`,
-    ms(w),
-    `sequential CLI probes ${ms(s)}`,
-    `${(w / s).toFixed(2)}×`,
-    '≤ 0.3×',
-    w / s <= 0.3,
-  );
+  console.log(`median: whole run ${ms(w)} vs sequential probes ${ms(s)} = ${(w / s).toFixed(2)}×; first Docker call ${ms(f)} (node -e 0 ${ms(median(bare))}, load ${load()})`);
+  row(`healthy stack (${HEALTHY_CONTAINERS} containers + PostgreSQL + Redis), whole run`, ms(w), `sequential CLI probes ${ms(s)}`, `${(w / s).toFixed(2)}×`, '≤ 0.3×', w / s <= 0.3);
   const wc = median(wholeCold);
-  row(
-    '  the same on a fresh runner (no compile cache)',
-    ms(wc),
-    `sequential CLI probes ${ms(s)}`,
-    `${(wc / s).toFixed(2)}×`,
-    '≤ 0.3×',
-    wc / s <= 0.3,
-  );
-  row(
-    'process start → first call to Docker',
-    ms(f),
-    `node start ${ms(median(bare))}`,
-    `+${ms(f - median(bare))}`,
-    '≤ 150 ms (idle machine)',
-    f <= 150,
-  );
+  row('  the same on a fresh runner (no compile cache)', ms(wc), `sequential CLI probes ${ms(s)}`, `${(wc / s).toFixed(2)}×`, '≤ 0.3×', wc / s <= 0.3);
+  row('process start → first call to Docker', ms(f), `node start ${ms(median(bare))}`, `+${ms(f - median(bare))}`, '≤ 150 ms (idle machine)', f <= 150);
   const fc = median(firstCallCold);
-  row(
-    '  the same on a fresh runner (no compile cache)',
-    ms(fc),
-    `node start ${ms(median(bare))}`,
-    `+${ms(fc - median(bare))}`,
-    '≤ 150 ms (idle machine)',
-    fc <= 150,
-  );
+  row('  the same on a fresh runner (no compile cache)', ms(fc), `node start ${ms(median(bare))}`, `+${ms(fc - median(bare))}`, '≤ 150 ms (idle machine)', fc <= 150);
   if (args.keep) console.log(`  kept: ${dir}`);
   else await h.removeSuite(SUITE);
 }
@@ -522,9 +431,7 @@ async function scale() {
     }
     const res = { n, ms: median(times), rss: Math.max(...rss) };
     results.push(res);
-    console.log(
-      `  ${n} checks: ${ms(res.ms)} (${(res.ms / n).toFixed(1)} ms per check), peak RSS ${mb(res.rss)}`,
-    );
+    console.log(`  ${n} checks: ${ms(res.ms)} (${(res.ms / n).toFixed(1)} ms per check), peak RSS ${mb(res.rss)}`);
   }
   const base = results[0];
   for (const r of results.slice(1)) {
@@ -534,76 +441,37 @@ async function scale() {
     );
   }
   for (const r of results)
-    row(
-      `scale: ${r.n} container checks, whole run / peak RSS`,
-      `${ms(r.ms)} / ${mb(r.rss)}`,
-      r === base ? '' : `${base.n} checks`,
-      r === base ? '' : `×${(r.ms / base.ms).toFixed(2)} time, ×${(r.rss / base.rss).toFixed(2)} memory`,
-      'near linear',
-      true,
-    );
+    row(`scale: ${r.n} container checks, whole run / peak RSS`, `${ms(r.ms)} / ${mb(r.rss)}`, r === base ? '' : `${base.n} checks`, r === base ? '' : `×${(r.ms / base.ms).toFixed(2)} time, ×${(r.rss / base.rss).toFixed(2)} memory`, 'near linear', true);
   const t1 = performance.now();
-  await Promise.all(
-    names.map((name) => limit(() => api.getContainer(name).remove({ force: true, v: true }))),
-  );
+  await Promise.all(names.map((name) => limit(() => api.getContainer(name).remove({ force: true, v: true }))));
   console.log(`  removed them in ${ms(performance.now() - t1)}`);
 }
 
 async function engines() {
   const PER = 20;
-  console.log(
-    `\n== Engines: the healthy verdict over 3 engines × ${PER} containers vs 1 engine × ${PER} (median of 3) ==`,
-  );
+  console.log(`\n== Engines: the healthy verdict over 3 engines × ${PER} containers vs 1 engine × ${PER} (median of 3) ==`);
   await h.ensureFixtureImage();
   const extra = [];
   try {
     for (const prefix of ['oxbe1', 'oxbe2']) extra.push(await h.startEngine({ prefix }));
     const clis = [(...a) => h.docker(...a), ...extra.map((e) => e.docker)];
     const names = Array.from({ length: PER }, (_, i) => `oxb-host-${String(i).padStart(2, '0')}`);
+    const binds = ['/usr:/usr:ro', '/lib:/lib:ro', '/lib64:/lib64:ro', '/bin:/bin:ro'].flatMap((b) => ['-v', b]);
     const limit = pLimit(8);
     await Promise.all(
       clis.flatMap((cli) =>
         names.map((name) =>
-          limit(() =>
-            cli(
-              'run',
-              '-d',
-              '--name',
-              name,
-              '--network',
-              'host',
-              '--label',
-              `${h.TEST_LABEL}=${SUITE}`,
-              '-v',
-              '/usr:/usr:ro',
-              '-v',
-              '/lib:/lib:ro',
-              '-v',
-              '/lib64:/lib64:ro',
-              '-v',
-              '/bin:/bin:ro',
-              h.FIXTURE_IMAGE,
-              '/bin/sleep',
-              'infinity',
-            ),
-          ),
+          limit(() => cli('run', '-d', '--name', name, '--network', 'host', '--label', `${h.TEST_LABEL}=${SUITE}`, ...binds, h.FIXTURE_IMAGE, '/bin/sleep', 'infinity')),
         ),
       ),
     );
+    // The same 20 checks on one engine, and on each of three engines (probed concurrently).
     const hostNames = ['a', 'b', 'c'];
     const sockets = ['unix:///var/run/docker.sock', ...extra.map((e) => e.socket)];
-    const one = workspace(
-      'hosts-1',
-      `phases:\n  - name: stack\n    checks:\n${names.map((c) => `      - { id: ${c}, type: container, container: ${c} }`).join('\n')}\n`,
-    );
+    const one = workspace('hosts-1', `phases:\n  - name: stack\n    checks:\n${names.map((c) => `      - { id: ${c}, type: container, container: ${c} }`).join('\n')}\n`);
     const hostsYaml = hostNames.map((n, i) => `      ${n}: { host: "${sockets[i]}" }`).join('\n');
-    const checks = hostNames.flatMap((n) =>
-      names.map((c) => `      - { id: ${n}-${c}, type: container, container: ${c}, docker_host: ${n} }`),
-    );
-    const three = workspace(
-      'hosts-3',
-      `targets:\n  docker:\n    hosts:\n${hostsYaml}\nphases:\n  - name: stack\n    checks:\n${checks.join('\n')}\n`,
-    );
+    const checks = hostNames.flatMap((n) => names.map((c) => `      - { id: ${n}-${c}, type: container, container: ${c}, docker_host: ${n} }`));
+    const three = workspace('hosts-3', `targets:\n  docker:\n    hosts:\n${hostsYaml}\nphases:\n  - name: stack\n    checks:\n${checks.join('\n')}\n`);
     const measure = async (dir, what) => {
       const times = [];
       for (let i = 0; i < 3; i++) {
@@ -617,15 +485,9 @@ async function engines() {
     const multi = await measure(three, '3-engine');
     const ratio = multi / base;
     console.log(`  1 engine × ${PER}: ${ms(base)}; 3 engines × ${PER}: ${ms(multi)} (×${ratio.toFixed(2)})`);
-    row(
-      `engines: 3 × ${PER} containers, healthy verdict`,
-      ms(multi),
-      `1 × ${PER}: ${ms(base)}`,
-      `×${ratio.toFixed(2)}`,
-      '≤ 1.3 ×',
-      ratio <= 1.3,
-    );
+    row(`engines: 3 × ${PER} containers, healthy verdict`, ms(multi), `1 × ${PER}: ${ms(base)}`, `×${ratio.toFixed(2)}`, '≤ 1.3 ×', ratio <= 1.3);
   } finally {
+    // Each extra engine goes with its containers and its directories.
     for (const e of extra) await e.stop();
   }
 }
@@ -674,13 +536,8 @@ async function redisFlush() {
     `  ${(await c.dbsize()).toLocaleString('en-US')} keys; maxmemory now ${(max / 1024 / 1024).toFixed(1)} MB, ${((used / max) * 100).toFixed(1)}% of it used`,
   );
 
-  const dir = workspace(
-    'flush',
-    `phases:\n  - name: data\n    checks:\n      - { id: cache, type: redis, url: "${r.url}" }\n`,
-  );
-  const o = await timed(node, [join(dist, 'cli.js'), 'check', '--auto-heal', '--report-dir', 'reports'], {
-    cwd: dir,
-  });
+  const dir = workspace('flush', `phases:\n  - name: data\n    checks:\n      - { id: cache, type: redis, url: "${r.url}" }\n`);
+  const o = await timed(node, [join(dist, 'cli.js'), 'check', '--auto-heal', '--report-dir', 'reports'], { cwd: dir });
   show(o);
   if (o.code !== 0) fail('orixoon did not heal the full Redis', o);
   const reportPath = o.lines.find((l) => l.text.startsWith('Report:')).text.slice('Report: '.length);
@@ -695,21 +552,12 @@ async function redisFlush() {
     expLeft += keys.length;
   } while (cursor !== '0');
   if (left !== KEYS - expiring || expLeft !== 0)
-    throw new Error(
-      `flush lost or left keys: ${left} left (expected ${KEYS - expiring}), ${expLeft} expiring keys left`,
-    );
+    throw new Error(`flush lost or left keys: ${left} left (expected ${KEYS - expiring}), ${expLeft} expiring keys left`);
   console.log(
     `  orixoon check --auto-heal (whole process): ${ms(o.ms)}; the action with its re-test ${ms(action.durationMs)} (mode ${action.data?.sweep_mode}, ${Number(action.data?.keys_scanned).toLocaleString('en-US')} keys visited: ${action.details}); ${left.toLocaleString('en-US')} keys left, none lost`,
   );
   console.log(`  ratio whole process / redis-cli --scan: ${(o.ms / cli.ms).toFixed(2)}×`);
-  row(
-    `Redis flush (${(KEYS / 1000).toFixed(0)}k keys, half expiring), whole process`,
-    ms(o.ms),
-    `redis-cli --scan ${ms(cli.ms)}`,
-    `${(o.ms / cli.ms).toFixed(2)}×`,
-    '≤ 0.5×',
-    o.ms / cli.ms <= 0.5,
-  );
+  row(`Redis flush (${(KEYS / 1000).toFixed(0)}k keys, half expiring), whole process`, ms(o.ms), `redis-cli --scan ${ms(cli.ms)}`, `${(o.ms / cli.ms).toFixed(2)}×`, '≤ 0.5×', o.ms / cli.ms <= 0.5);
   c.disconnect();
 }
 
@@ -729,20 +577,13 @@ async function openIdle(url, n, applicationName) {
 }
 
 async function countSessions(admin, applicationName) {
-  const r = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [
-    applicationName,
-  ]);
+  const r = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
   return r.rows[0].n;
 }
 
 async function postgresPool() {
   console.log(`\n== PostgreSQL pool: ending ${CONNECTIONS} idle sessions (one run each) ==`);
-  const db = await h.startPostgres({
-    name: 'oxb-pool-pg',
-    port: PORTS.poolPg,
-    suite: SUITE,
-    maxConnections: CONNECTIONS + 50,
-  });
+  const db = await h.startPostgres({ name: 'oxb-pool-pg', port: PORTS.poolPg, suite: SUITE, maxConnections: CONNECTIONS + 50 });
 
   // (a) Orixoon, whole process.
   let idle = await openIdle(db.url, CONNECTIONS, 'bench-idle-a');
@@ -760,9 +601,7 @@ async function postgresPool() {
       '',
     ].join('\n'),
   );
-  const o = await timed(node, [join(dist, 'cli.js'), 'check', '--auto-heal', '--report-dir', 'reports'], {
-    cwd: dir,
-  });
+  const o = await timed(node, [join(dist, 'cli.js'), 'check', '--auto-heal', '--report-dir', 'reports'], { cwd: dir });
   show(o);
   // The bench's own session opens only now: Orixoon ends every idle session older than 0.6 s.
   const admin = new pg.Client({ connectionString: db.url, application_name: 'bench-admin' });
@@ -771,12 +610,8 @@ async function postgresPool() {
   const leftA = await countSessions(admin, 'bench-idle-a');
   if (o.code !== 0 || leftA !== 0) fail(`orixoon did not end the idle sessions (${leftA} left)`, o);
   const reportPath = o.lines.find((l) => l.text.startsWith('Report:')).text.slice('Report: '.length);
-  const action = JSON.parse(readFileSync(reportPath, 'utf8')).actions.find(
-    (a) => a.action === 'terminate_idle_connections',
-  );
-  console.log(
-    `  orixoon check --auto-heal (whole process): ${ms(o.ms)}; the action itself ${ms(action.durationMs)} (${action.details})`,
-  );
+  const action = JSON.parse(readFileSync(reportPath, 'utf8')).actions.find((a) => a.action === 'terminate_idle_connections');
+  console.log(`  orixoon check --auto-heal (whole process): ${ms(o.ms)}; the action itself ${ms(action.durationMs)} (${action.details})`);
   await Promise.allSettled(idle.map((cl) => cl.end()));
 
   // (b) One psql process running the raw statement, then until the sessions are gone.
@@ -789,31 +624,12 @@ async function postgresPool() {
     `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE backend_type = 'client backend' AND state = 'idle' AND application_name = 'bench-idle-b' AND state_change < clock_timestamp() - interval '0.6 seconds'`,
   ]);
   if (q.code !== 0) fail('psql failed', q);
-  for (let delay = 5; (await countSessions(admin, 'bench-idle-b')) > 0; delay = Math.min(delay * 2, 50))
-    await new Promise((r) => setTimeout(r, delay));
+  for (let delay = 5; (await countSessions(admin, 'bench-idle-b')) > 0; delay = Math.min(delay * 2, 50)) await new Promise((r) => setTimeout(r, delay));
   const raw = performance.now() - t0;
-  console.log(
-    `  psql pg_terminate_backend: ${ms(q.ms)} for ${q.stdout.trim()} sessions; ${ms(raw)} until all gone`,
-  );
-  console.log(
-    `  ratio whole process / raw statement until gone: ${(o.ms / raw).toFixed(2)}×; action / raw: ${(action.durationMs / raw).toFixed(2)}×`,
-  );
-  row(
-    `PostgreSQL: end ${CONNECTIONS} idle sessions, whole process`,
-    ms(o.ms),
-    `psql statement until gone ${ms(raw)}`,
-    `${(o.ms / raw).toFixed(2)}×`,
-    '≤ 1.2×',
-    o.ms / raw <= 1.2,
-  );
-  row(
-    `PostgreSQL: the action alone (from report.json)`,
-    ms(action.durationMs),
-    `psql statement until gone ${ms(raw)}`,
-    `${(action.durationMs / raw).toFixed(2)}×`,
-    '≤ 1.2×',
-    action.durationMs / raw <= 1.2,
-  );
+  console.log(`  psql pg_terminate_backend: ${ms(q.ms)} for ${q.stdout.trim()} sessions; ${ms(raw)} until all gone`);
+  console.log(`  ratio whole process / raw statement until gone: ${(o.ms / raw).toFixed(2)}×; action / raw: ${(action.durationMs / raw).toFixed(2)}×`);
+  row(`PostgreSQL: end ${CONNECTIONS} idle sessions, whole process`, ms(o.ms), `psql statement until gone ${ms(raw)}`, `${(o.ms / raw).toFixed(2)}×`, '≤ 1.2×', o.ms / raw <= 1.2);
+  row(`PostgreSQL: the action alone (from report.json)`, ms(action.durationMs), `psql statement until gone ${ms(raw)}`, `${(action.durationMs / raw).toFixed(2)}×`, '≤ 1.2×', action.durationMs / raw <= 1.2);
   await Promise.allSettled(idle.map((cl) => cl.end()));
   await admin.end();
 }
@@ -839,13 +655,7 @@ try {
 }
 
 const cols = ['figure', 'value', 'baseline', 'ratio', 'target'];
-const cells = table.map((r) => [
-  r.figure,
-  r.value,
-  r.baseline,
-  r.ratio,
-  `${r.target}${r.target ? (r.ok ? ' ✓' : ' ✗') : ''}`,
-]);
+const cells = table.map((r) => [r.figure, r.value, r.baseline, r.ratio, `${r.target}${r.target ? (r.ok ? ' ✓' : ' ✗') : ''}`]);
 const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
 const line = (xs) => `| ${xs.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
 console.log(`\n== Summary (${ms(performance.now() - started)}, load average now ${load()}) ==`);
