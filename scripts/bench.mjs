@@ -12,7 +12,7 @@
 //   --keys N          Redis keyspace for the flush (default 1,000,000: half expiring, the rest kept)
 //   --connections N   idle PostgreSQL sessions to end (default 1,000)
 //   --scale LIST      container counts for the scale runs (default 20,100,500)
-//   --only LIST       sections: startup,heal,healthy,scale,redis,postgres (default all)
+//   --only LIST       sections: startup,heal,healthy,scale,hosts,redis,postgres (default all)
 //
 // The bundle keeps Node's compile cache in the temporary directory, so a second run on a machine starts
 // faster: the start-up figures are given warm and on a fresh runner (NODE_DISABLE_COMPILE_CACHE=1), the
@@ -29,6 +29,8 @@
 //   healthy stack     20 containers + PostgreSQL + Redis, whole action run; baseline: 20 × `docker
 //                     inspect` + `psql` + `redis-cli ping` in sequence; target ≤ 0.3 × baseline
 //   scale             20 / 100 / 500 container checks: whole run and peak memory (maxRSS)
+//   engines           the healthy verdict over 3 engines × 20 containers (two more dockerds started
+//                     for it, stopped after) vs one engine with 20; target ≤ 1.3 ×
 //   Redis flush       `orixoon check --auto-heal` on a full Redis (redis_memory_full → flush_expiring_keys);
 //                     baseline `redis-cli --scan` over the same keyspace; target ≤ 0.5 ×
 //   PostgreSQL pool   `orixoon check --auto-heal` ending N idle sessions; baseline one `psql` running the
@@ -53,7 +55,7 @@ const { values: args } = parseArgs({
     keys: { type: 'string', default: '1000000' },
     connections: { type: 'string', default: '1000' },
     scale: { type: 'string', default: '20,100,500' },
-    only: { type: 'string', default: 'startup,heal,healthy,scale,redis,postgres' },
+    only: { type: 'string', default: 'startup,heal,healthy,scale,hosts,redis,postgres' },
     verbose: { type: 'boolean', default: false },
     // Leaves the healthy stack and the work directory in place, to look at a run by hand.
     keep: { type: 'boolean', default: false },
@@ -80,6 +82,7 @@ const node = process.execPath;
 
 const h = await importSources('orixoon-bench-', [
   "export { runContainer, startPostgres, startRedis, removeSuite, docker, waitFor, ensureFixtureImage, FIXTURE_IMAGE, TEST_LABEL } from './__tests__/helpers/docker.ts';",
+  "export { startEngine } from './__tests__/helpers/engines.ts';",
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -444,6 +447,51 @@ async function scale() {
   console.log(`  removed them in ${ms(performance.now() - t1)}`);
 }
 
+async function engines() {
+  const PER = 20;
+  console.log(`\n== Engines: the healthy verdict over 3 engines × ${PER} containers vs 1 engine × ${PER} (median of 3) ==`);
+  await h.ensureFixtureImage();
+  const extra = [];
+  try {
+    for (const prefix of ['oxbe1', 'oxbe2']) extra.push(await h.startEngine({ prefix }));
+    const clis = [(...a) => h.docker(...a), ...extra.map((e) => e.docker)];
+    const names = Array.from({ length: PER }, (_, i) => `oxb-host-${String(i).padStart(2, '0')}`);
+    const binds = ['/usr:/usr:ro', '/lib:/lib:ro', '/lib64:/lib64:ro', '/bin:/bin:ro'].flatMap((b) => ['-v', b]);
+    const limit = pLimit(8);
+    await Promise.all(
+      clis.flatMap((cli) =>
+        names.map((name) =>
+          limit(() => cli('run', '-d', '--name', name, '--network', 'host', '--label', `${h.TEST_LABEL}=${SUITE}`, ...binds, h.FIXTURE_IMAGE, '/bin/sleep', 'infinity')),
+        ),
+      ),
+    );
+    // The same 20 checks on one engine, and on each of three engines (probed concurrently).
+    const hostNames = ['a', 'b', 'c'];
+    const sockets = ['unix:///var/run/docker.sock', ...extra.map((e) => e.socket)];
+    const one = workspace('hosts-1', `phases:\n  - name: stack\n    checks:\n${names.map((c) => `      - { id: ${c}, type: container, container: ${c} }`).join('\n')}\n`);
+    const hostsYaml = hostNames.map((n, i) => `      ${n}: { host: "${sockets[i]}" }`).join('\n');
+    const checks = hostNames.flatMap((n) => names.map((c) => `      - { id: ${n}-${c}, type: container, container: ${c}, docker_host: ${n} }`));
+    const three = workspace('hosts-3', `targets:\n  docker:\n    hosts:\n${hostsYaml}\nphases:\n  - name: stack\n    checks:\n${checks.join('\n')}\n`);
+    const measure = async (dir, what) => {
+      const times = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await runAction(dir);
+        if (r.code !== 0 || r.outputs.status !== 'passed') fail(`the ${what} run did not pass`, r);
+        times.push(r.ms);
+      }
+      return median(times);
+    };
+    const base = await measure(one, '1-engine');
+    const multi = await measure(three, '3-engine');
+    const ratio = multi / base;
+    console.log(`  1 engine × ${PER}: ${ms(base)}; 3 engines × ${PER}: ${ms(multi)} (×${ratio.toFixed(2)})`);
+    row(`engines: 3 × ${PER} containers, healthy verdict`, ms(multi), `1 × ${PER}: ${ms(base)}`, `×${ratio.toFixed(2)}`, '≤ 1.3 ×', ratio <= 1.3);
+  } finally {
+    // Each extra engine goes with its containers and its directories.
+    for (const e of extra) await e.stop();
+  }
+}
+
 async function redisFlush() {
   console.log(`\n== Redis flush: ${KEYS.toLocaleString('en-US')} keys, half expiring (one run each) ==`);
   const r = await h.startRedis({ name: 'oxb-flush-redis', port: PORTS.flushRedis, suite: SUITE });
@@ -596,6 +644,7 @@ try {
   if (ONLY.has('heal')) await healStoppedRedis();
   if (ONLY.has('healthy')) await healthyStack();
   if (ONLY.has('scale')) await scale();
+  if (ONLY.has('hosts')) await engines();
   if (ONLY.has('redis')) await redisFlush();
   if (ONLY.has('postgres')) await postgresPool();
 } finally {

@@ -37,11 +37,11 @@ orixoon_pkg_installed() {
 
 orixoon_install_packages() {
   local missing=() pkg
-  for pkg in docker.io postgresql redis-server prometheus; do
+  for pkg in docker.io postgresql redis-server prometheus openssh-server; do
     orixoon_pkg_installed "$pkg" || missing+=("$pkg")
   done
   if [ "${#missing[@]}" -eq 0 ]; then
-    orixoon_log "packages: docker.io postgresql redis-server prometheus already installed"
+    orixoon_log "packages: docker.io postgresql redis-server prometheus openssh-server already installed"
     return 0
   fi
   orixoon_log "packages: installing ${missing[*]} (apt-get)"

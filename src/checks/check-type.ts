@@ -13,6 +13,7 @@ import type {
   RunContext as CoreRunContext,
 } from '../core/types.js';
 import type { CheckConfigView } from '../core/config-view.js';
+import { namedDockerHost, onDockerHost } from './docker-host.js';
 import type { Targets } from '../targets/index.js';
 import type { ProcessGroups } from '../targets/exec.js';
 
@@ -103,15 +104,25 @@ export interface CheckType<S extends z.ZodObject = z.ZodObject> {
  * reach the finding).
  */
 export function defineCheckType<S extends z.ZodObject>(t: CheckType<S>): CheckType<S> {
-  if (!Object.values(t.codes).some((d) => d.plan || d.category)) return t;
+  const planned = Object.values(t.codes).some((d) => d.plan || d.category);
+  const docker = t.targets.includes('docker') && 'docker_host' in t.options.shape;
+  if (!planned && !docker) return t;
   return {
     ...t,
     create(spec, config): Check {
       const check = t.create(spec, config);
       const run = check.run.bind(check);
+      const dockerHost = (spec.options as { docker_host?: unknown }).docker_host;
       check.run = async (ctx): Promise<CheckResult> => {
         const result = await run(ctx);
-        return { ...result, findings: result.findings.map((f) => withHealingPlan(f, t.codes[f.code])) };
+        const host = docker ? namedDockerHost(ctx.targets as Targets, dockerHost) : undefined;
+        return {
+          ...result,
+          findings: result.findings.map((f) => {
+            const p = withHealingPlan(f, t.codes[f.code]);
+            return host === undefined ? p : onDockerHost(p, host);
+          }),
+        };
       };
       return check;
     },

@@ -22,6 +22,8 @@ const THRESHOLD_SOURCES: Record<keyof typeof CONTAINER_DEFAULTS, IssueCode> = {
 export interface ContainerCheckOptions {
   container?: string;
   label?: string;
+  /** The engine of targets.docker.hosts it is on (default: the default host). */
+  docker_host?: string;
   expect?: 'running' | 'healthy';
   start_period_seconds: number;
   crash_loop_restarts: number;
@@ -38,6 +40,7 @@ export function resolveContainerOptions(
   return {
     container: own.container,
     label: own.label,
+    ...(own.docker_host !== undefined ? { docker_host: own.docker_host } : {}),
     expect: own.expect,
     start_period_seconds: pick('start_period_seconds'),
     crash_loop_restarts: pick('crash_loop_restarts'),

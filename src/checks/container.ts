@@ -7,6 +7,7 @@ import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext }
 import type { Check, CheckFacts, CheckResult, Finding, VerifyResult } from '../core/types.js';
 import { healthcheckArgv, type ContainerInspectInfo } from '../targets/docker/index.js';
 import { MAX_COUNT, MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
+import { dockerHostOption } from './docker-host.js';
 import { resolveContainerOptions, type ContainerCheckOptions } from './container-options.js';
 import { composeFacts, observe, readMemory } from './container-observe.js';
 import { judge, notFound, recommendationsOf, stateWords, summaryOf } from './container-judge.js';
@@ -38,7 +39,7 @@ async function runContainerCheck(
   o: ContainerCheckOptions,
   ctx: RunContext,
 ): Promise<CheckResult> {
-  const docker = ctx.targets.docker();
+  const docker = ctx.targets.docker(o.docker_host);
   const found = await docker.findContainers(o.container ? { name: o.container } : { label: o.label }, {
     signal: ctx.signal,
   });
@@ -75,7 +76,7 @@ async function verifyContainer(
   if (finding.facts?.missing && finding.params?.label) {
     return { ok: false, detail: `Still no container with label ${String(finding.params.label)}` };
   }
-  const docker = ctx.targets.docker();
+  const docker = ctx.targets.docker(o.docker_host);
   const end = Date.now() + timeoutMs;
   let healthOutput: string | undefined;
   let healthRan = false;
@@ -215,6 +216,7 @@ export const containerCheck = defineCheckType({
       .regex(/^[^=]+=.*$/, 'use key=value')
       .optional()
       .describe('Select containers by label key=value.'),
+    docker_host: dockerHostOption,
     expect: z
       .enum(['running', 'healthy'])
       .optional()

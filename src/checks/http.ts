@@ -3,6 +3,7 @@
 // uvicorn workers that is down); without a container it can only be reported.
 import { z } from 'zod';
 import { defineCheckType, type RunContext } from './check-type.js';
+import { dockerHostOption } from './docker-host.js';
 import type { Check, CheckResult, Finding, VerifyResult } from '../core/types.js';
 import { displayUrl, httpProbe, HttpProbeError, type HttpProbeResult } from '../targets/http.js';
 import { MAX_MILLISECONDS, MAX_SECONDS } from '../config/limits.js';
@@ -101,6 +102,7 @@ const options = z.strictObject({
     .min(1)
     .optional()
     .describe('Container restarted (restart_service) when the endpoint is down.'),
+  docker_host: dockerHostOption,
 });
 
 export const httpCheck = defineCheckType({

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
+import { dockerHostOption } from './docker-host.js';
 import { loadPatterns, type ErrorPattern } from '../config/patterns.js';
 import { compileRegex, regexProblem, type TextMatcher } from '../config/regex.js';
 import type { Check, CheckResult, Finding, Risk, VerifyResult } from '../core/types.js';
@@ -37,6 +38,7 @@ const options = z
       .min(1)
       .optional()
       .describe('Container whose logs are read (and restarted on high_error_rate).'),
+    docker_host: dockerHostOption,
     file: z
       .string()
       .min(1)
@@ -211,7 +213,7 @@ export const logsCheck = defineCheckType({
         };
       }
       const container = o.container ?? '';
-      const docker = ctx.targets.docker();
+      const docker = ctx.targets.docker(o.docker_host);
       // The current run's lines start where the previous run ended (FinishedAt of the last exit).
       // Not StartedAt: a process can log before Docker records its start, and a crash at start-up
       // must count.
@@ -307,7 +309,7 @@ export const logsCheck = defineCheckType({
       let since = detectedAt(f);
       if (o.container && !o.file) {
         const w = await ctx.targets
-          .docker()
+          .docker(o.docker_host)
           .waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
         if (!w.ok || !w.info)
           return {
@@ -367,7 +369,7 @@ export const logsCheck = defineCheckType({
       if (!pattern) return { ok: false, detail: `Pattern '${name}' is no longer in ${o.patterns_file}` };
       if (f.action === 'restart_container' && o.container && !o.file) {
         const w = await ctx.targets
-          .docker()
+          .docker(o.docker_host)
           .waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
         if (!w.ok)
           return {

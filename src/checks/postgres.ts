@@ -2,6 +2,7 @@
 // target's facts into findings; never heals. Reuses the run's single session for the URL.
 import { z } from 'zod';
 import { defineCheckType, type HealingPlan, type RunContext } from './check-type.js';
+import { dockerHostOption } from './docker-host.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { formatSeconds } from '../support/format.js';
@@ -154,6 +155,7 @@ export const postgresCheck = defineCheckType({
   options: z.strictObject({
     url: z.string().min(1).optional().describe('Default: targets.postgres.url (or the postgres-url input).'),
     container: z.string().min(1).optional().describe('Database container, restarted when unreachable.'),
+    docker_host: dockerHostOption,
     pool_threshold_percent: z
       .number()
       .positive()

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { redisUrlProblem } from '../config/redis-url.js';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
+import { dockerHostOption } from './docker-host.js';
 import { thresholdFromConfig } from '../config/thresholds.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
@@ -139,6 +140,7 @@ export const redisCheck = defineCheckType({
       .min(1)
       .optional()
       .describe('Redis container, restarted when Redis does not respond.'),
+    docker_host: dockerHostOption,
     memory_full_percent: z
       .number()
       .positive()

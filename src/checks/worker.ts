@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { redisUrlProblem } from '../config/redis-url.js';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
+import { dockerHostOption } from './docker-host.js';
 import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';
 import { DockerApiError } from '../targets/docker/index.js';
 import {
@@ -39,6 +40,7 @@ const heartbeatOptions = z
 const options = z
   .strictObject({
     container: z.string().min(1).optional(),
+    docker_host: dockerHostOption,
     heartbeat: heartbeatOptions.optional(),
     queue: z.string().optional().describe('Id of a queue check whose progress this worker drives.'),
     progress_window_minutes: z.number().positive().max(MAX_MINUTES).default(10),
@@ -221,7 +223,7 @@ export const workerCheck = defineCheckType({
     const containerProblem = async (ctx: RunContext): Promise<Finding | undefined> => {
       if (!o.container) return undefined;
       try {
-        const info = await ctx.targets.docker().inspect(o.container, { signal: ctx.signal });
+        const info = await ctx.targets.docker(o.docker_host).inspect(o.container, { signal: ctx.signal });
         if (info.State.Running && !info.State.Paused) return undefined;
         const state = info.State.Paused ? 'paused' : info.State.Status;
         return finding('worker_down', `Worker container '${o.container}' not running (${state})`, {
@@ -336,7 +338,7 @@ export const workerCheck = defineCheckType({
       async verify(f: Finding, ctx: RunContext, timeoutMs: number): Promise<VerifyResult> {
         if (f.code === 'worker_down' && o.container) {
           const w = await ctx.targets
-            .docker()
+            .docker(o.docker_host)
             .waitFor(o.container, (i) => i.State.Running && !i.State.Paused, timeoutMs, {
               signal: ctx.signal,
             });

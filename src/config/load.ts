@@ -7,6 +7,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from '
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { crossCheck } from './cross-check.js';
+import { dockerHostsProblems, resolveTlsPaths } from './docker-hosts.js';
 import { MAX_CONFIG_BYTES, MAX_PROBLEMS } from './limits.js';
 import { ConfigError, Locator, keyPath, lineStarts, yamlOffset, type ConfigProblem } from './problems.js';
 import { currentConfigSchema, type OrixoonConfig } from './schema.js';
@@ -185,9 +186,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const schema = currentConfigSchema();
   const parsed = schema.safeParse(value, { reportInput: true });
   if (!parsed.success) problems.push(...zodProblems(parsed.error, loc, value, schema));
-  else problems.push(...crossCheck(parsed.data, loc));
+  else {
+    problems.push(...crossCheck(parsed.data, loc));
+    problems.push(...dockerHostsProblems(parsed.data, loc, dirname(resolve(file))));
+  }
   if (problems.length) fail(problems);
   const config = withoutPrototypes(parsed.data!);
+  resolveTlsPaths(config, dirname(resolve(file)));
   return {
     config,
     path: file,

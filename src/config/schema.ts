@@ -193,6 +193,40 @@ export const notificationsSchema = z
   .strict()
   .describe('Slack and webhook notifications about healing.');
 
+const dockerHostName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits and - _ . (starting with a letter or digit)');
+
+/** One named Docker engine of `targets.docker.hosts`. */
+export const dockerHostSchema = z
+  .object({
+    host: z
+      .string()
+      .min(1)
+      .describe('unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host')
+      .meta({ examples: ['tcp://db.internal:2376'] }),
+    tls: z
+      .object({
+        ca: z
+          .string()
+          .min(1)
+          .describe('CA certificate: a PEM file path (relative to this file) or PEM text (`${VAR}`).'),
+        cert: z.string().min(1).optional().describe('Client certificate: a PEM file path or PEM text.'),
+        key: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Client key: a PEM file path or PEM text (`${VAR}`); masked.'),
+      })
+      .strict()
+      .optional()
+      .describe('TLS of a tcp:// host, verified against `ca`. Every value is masked like a secret.'),
+    timeout_seconds: timeoutSeconds
+      .optional()
+      .describe(`Default: targets.docker.timeout_seconds. ${AT_MOST_A_DAY}`),
+  })
+  .strict();
+
 export const targetsSchema = z
   .object({
     docker: z
@@ -211,10 +245,34 @@ export const targetsSchema = z
           .optional()
           .describe('Directory with ca.pem, cert.pem, key.pem (as DOCKER_CERT_PATH).'),
         timeout_seconds: timeoutSeconds.default(10).describe(AT_MOST_A_DAY),
+        hosts: z
+          .record(dockerHostName, dockerHostSchema)
+          .optional()
+          .describe(
+            'Several Docker engines by name, instead of `host`; a check picks one with `docker_host` (default: the only one, or the one named `default`).',
+          )
+          .meta({
+            examples: [
+              {
+                app: { host: 'unix:///var/run/docker.sock' },
+                db: {
+                  host: 'tcp://db.internal:2376',
+                  tls: { ca: '${DOCKER_DB_CA}', cert: '${DOCKER_DB_CERT}', key: '${DOCKER_DB_KEY}' },
+                },
+                edge: { host: 'ssh://deploy@edge' },
+              },
+            ],
+          }),
+        default: z
+          .string()
+          .optional()
+          .describe(
+            'The host of `hosts` a check without `docker_host` uses (default: the only one, or the one named `default`).',
+          ),
       })
       .strict()
       .prefault({})
-      .describe('The Docker engine (default: DOCKER_HOST or the local socket).'),
+      .describe('The Docker engine (default: DOCKER_HOST or the local socket), or several named engines.'),
     postgres: z
       .object({
         url: z

@@ -1,10 +1,10 @@
 // Config → the phases and checks to run. With no phases configured (no file, or a
-// healing_config.json without phases), every container on the Docker host is checked, grouped by Compose project,
+// healing_config.json without phases), every container on every configured Docker host is checked, grouped by Compose project,
 // with dependencies read from Compose's labels.
 import { composeFacts } from '../checks/container.js';
 import { readFileSync } from 'node:fs';
 import { checkType } from '../checks/registry.js';
-import { containerName } from '../targets/docker/index.js';
+import { containerName, LEASE_LABEL } from '../targets/docker/index.js';
 import { ConfigError, type LoadedConfig } from '../config/load.js';
 import type { Targets } from '../targets/index.js';
 import type { Check } from '../core/types.js';
@@ -71,43 +71,76 @@ export function ownContainerIds(env: NodeJS.ProcessEnv = process.env): string[] 
   return [...ids];
 }
 
-/** One container check per container on the host; one phase per Compose project (`compose:<project>`). */
+/**
+ * One container check per container on each configured Docker host (listed concurrently); one phase
+ * per Compose project (`compose:<project>`). With several hosts, ids and phases carry the host
+ * (`app:web`, `compose:shop@app`), and a host that cannot be listed becomes one check that fails with
+ * why, so only that host blocks. Lease containers (never started, labelled) are not services.
+ */
 export async function buildDiscoveredPlan(
   loaded: LoadedConfig,
   targets: Targets,
   self: string[] = ownContainerIds(),
 ): Promise<PlannedPhase[]> {
-  const containers = (await targets.docker().findContainers({})).filter(
-    (c) => !self.some((id) => c.Id.startsWith(id)),
-  );
-  const found: DiscoveredContainer[] = containers
-    .map((c) => {
-      const compose = composeFacts(c.Labels);
-      return {
-        name: containerName(c),
-        project: compose?.project,
-        service: compose?.service,
-        dependsOn: compose?.dependsOn ?? [],
-      };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const hosts = targets.dockerHosts();
+  const multi = hosts.length > 1;
+  const listed = await Promise.allSettled(hosts.map((h) => targets.docker(h).findContainers({})));
+  if (!multi && listed[0]?.status === 'rejected') throw listed[0].reason;
   const t = checkType('container')!;
   const byPhase = new Map<string, Check[]>();
-  const idFor = (c: DiscoveredContainer): string => c.name;
-  for (const c of found) {
-    const phase = c.project ? `compose:${c.project}` : 'containers';
-    const deps = c.project
-      ? found
-          .filter((o) => o.project === c.project && o.service && c.dependsOn.includes(o.service))
-          .map(idFor)
-      : [];
-    const options = t.options.parse({ container: c.name });
-    const check = t.create({ id: idFor(c), phase, dependsOn: deps, options }, loaded.config);
+  const add = (phase: string, check: Check): void => {
     byPhase.set(phase, [...(byPhase.get(phase) ?? []), check]);
-  }
+  };
+  hosts.forEach((host, i) => {
+    const at = multi ? `@${host}` : '';
+    const result = listed[i]!;
+    if (result.status === 'rejected') {
+      const why = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      add(`containers${at}`, unlistedHost(host, why));
+      return;
+    }
+    const found: DiscoveredContainer[] = result.value
+      .filter((c) => !self.some((id) => c.Id.startsWith(id)) && c.Labels?.[LEASE_LABEL] === undefined)
+      .map((c) => {
+        const compose = composeFacts(c.Labels);
+        return {
+          name: containerName(c),
+          project: compose?.project,
+          service: compose?.service,
+          dependsOn: compose?.dependsOn ?? [],
+        };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const idFor = (c: DiscoveredContainer): string => (multi ? `${host}:${c.name}` : c.name);
+    for (const c of found) {
+      const phase = c.project ? `compose:${c.project}${at}` : `containers${at}`;
+      const deps = c.project
+        ? found
+            .filter((o) => o.project === c.project && o.service && c.dependsOn.includes(o.service))
+            .map(idFor)
+        : [];
+      const options = t.options.parse(
+        multi ? { container: c.name, docker_host: host } : { container: c.name },
+      );
+      add(phase, t.create({ id: idFor(c), phase, dependsOn: deps, options }, loaded.config));
+    }
+  });
+  const rank = (p: string): number => (p.startsWith('containers') ? 1 : 0);
   return [...byPhase.entries()]
-    .sort(([a], [b]) => (a === 'containers' ? 1 : b === 'containers' ? -1 : a.localeCompare(b)))
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
     .map(([name, checks]) => ({ name, checks }));
+}
+
+/** The one check of a host whose containers could not be listed: it fails with why, naming the host. */
+function unlistedHost(host: string, why: string): Check {
+  return {
+    id: `docker-host:${host}`,
+    type: 'container',
+    phase: `containers@${host}`,
+    dependsOn: [],
+    options: { docker_host: host },
+    run: () => Promise.reject(new Error(`cannot list the containers of Docker host '${host}': ${why}`)),
+  };
 }
 
 export function filterPhases(

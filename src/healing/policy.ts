@@ -22,7 +22,12 @@ export function newSessionState(): SessionState {
 
 /** The thing an action really touches: the container a remedy restarts, else the finding's target. */
 export function actsOn(f: Pick<Finding, 'params' | 'targetKey'>): string {
-  return typeof f.params?.container === 'string' ? `container:${f.params.container}` : f.targetKey;
+  if (typeof f.params?.container !== 'string') return f.targetKey;
+  // On one of several engines: the same name on another engine is another container.
+  const host = f.params.docker_host;
+  return typeof host === 'string'
+    ? `container:${host}/${f.params.container}`
+    : `container:${f.params.container}`;
 }
 
 /**

@@ -2,7 +2,13 @@
 // module is the only place that talks to its system; it knows nothing of policy. A system is one
 // factory in SYSTEMS; `Targets` is the typed view the engine, checks and remedies use.
 import type { Redactor } from '../support/redact.js';
-import { DockerTarget, resolveDockerHost, type DockerTargetSettings } from './docker/index.js';
+import {
+  DockerTarget,
+  dockerHostNames,
+  isDockerHosts,
+  resolveDockerHost,
+  type DockerTargetSettings,
+} from './docker/index.js';
 import { PostgresTarget } from './postgres/index.js';
 import { RedisTarget } from './redis/index.js';
 import { TargetRegistry, type TargetsOf } from './registry.js';
@@ -24,7 +30,7 @@ export interface TargetContext {
 const SYSTEMS = {
   docker: (hostName: string, { settings }: TargetContext) => {
     const host = resolveDockerHost(settings.docker, hostName);
-    return new DockerTarget(host.settings, host.name);
+    return new DockerTarget(host.settings, host.name, isDockerHosts(settings.docker));
   },
   postgres: (url: string, { redactor }: TargetContext) => (redactor.add(url), new PostgresTarget(url)),
   redis: (url: string, { redactor }: TargetContext) => (redactor.add(url), new RedisTarget(url)),
@@ -56,6 +62,11 @@ export class Targets {
    */
   docker(hostName?: string): DockerTarget {
     return this.registry.get('docker', resolveDockerHost(this.settings.docker, hostName).name);
+  }
+
+  /** The configured Docker host names, in configuration order (`default` alone for the single-host form). */
+  dockerHosts(): string[] {
+    return dockerHostNames(this.settings.docker);
   }
 
   /** One PostgreSQL session per URL per run, shared by every check and remedy. */

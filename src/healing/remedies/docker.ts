@@ -1,6 +1,7 @@
 // Remedies acting through the docker target: start, restart, force-restart (unpause, or kill and
 // start) and recreate a container. Each acts on the finding's container (`params.container`, else its
-// target), refuses protected containers (the engine guards too), and stays within ctx.timeoutMs.
+// target) on the finding's engine (`params.docker_host`, else the default one), refuses protected
+// containers (the engine guards too), and stays within ctx.timeoutMs.
 import type { Finding, RemedyResult, Risk } from '../../core/types.js';
 import type { RemedyContext, RemedyDeclaration } from './remedy.js';
 import { findingContainer } from '../../core/finding.js';
@@ -13,6 +14,8 @@ interface Acting {
   name: string;
   docker: DockerTarget;
   info: ContainerInspectInfo;
+  /** The engine it is on, when the finding names one. */
+  host?: string;
   /** Bounds every call of this action: the action's timeout and the run's deadline. */
   call: CallOptions;
 }
@@ -31,18 +34,31 @@ function isProtected(ctx: RemedyContext, name: string, id: string): boolean {
   });
 }
 
+/** The engine the finding's container is on (`params.docker_host`); undefined: the default one. */
+function findingHost(finding: Finding): string | undefined {
+  const h = finding.params?.docker_host;
+  return typeof h === 'string' && h ? h : undefined;
+}
+
+/** The container as the action's line says it: `web`, or `web on app` when several engines are configured. */
+function named(finding: Finding): string {
+  const host = findingHost(finding);
+  return host ? `${findingContainer(finding)} on ${host}` : findingContainer(finding);
+}
+
 /** Looks the container up and refuses a protected one, before anything is touched. */
 async function prepare(finding: Finding, ctx: RemedyContext): Promise<Acting> {
   const name = findingContainer(finding);
   if (!name)
     throw new Error(`Finding ${finding.code} of check '${finding.checkId}' names no container to act on`);
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.max(1, ctx.timeoutMs))]);
-  const docker = ctx.targets.docker();
+  const docker = ctx.targets.docker(findingHost(finding));
   if (isProtected(ctx, name, '')) throw protectedError(name);
   const info = await docker.inspect(name, { signal });
   const actual = info.Name.replace(/^\//, '');
   if (isProtected(ctx, actual, info.Id)) throw protectedError(actual);
-  return { name: actual, docker, info, call: { signal } };
+  const host = findingHost(finding);
+  return { name: actual, docker, info, call: { signal }, ...(host ? { host } : {}) };
 }
 
 function protectedError(name: string): Error {
@@ -75,6 +91,7 @@ function data(
 ): Record<string, unknown> {
   return {
     container: a.name,
+    ...(a.host ? { docker_host: a.host } : {}),
     id: a.info.Id.slice(0, 12),
     state_before: stateOf(a.info),
     ...(after ? { state_after: stateOf(after) } : {}),
@@ -161,7 +178,7 @@ function restartRemedy(action: string, risk: Risk): RemedyDeclaration {
     category: 'container',
     risk,
     system: 'docker',
-    describe: (f) => `Restarting ${findingContainer(f)} container...`,
+    describe: (f) => `Restarting ${named(f)} container...`,
     run: restartContainer,
   };
 }
@@ -172,7 +189,7 @@ export const dockerRemedies: RemedyDeclaration[] = [
     category: 'container',
     risk: 'low',
     system: 'docker',
-    describe: (f) => `Starting ${findingContainer(f)} container...`,
+    describe: (f) => `Starting ${named(f)} container...`,
     run: startContainer,
   },
   restartRemedy('restart_container', 'low'),
@@ -183,8 +200,8 @@ export const dockerRemedies: RemedyDeclaration[] = [
     system: 'docker',
     describe: (f) =>
       f.evidence.state === 'paused' || /paused/.test(f.message)
-        ? `Unpausing ${findingContainer(f)} container...`
-        : `Force-restarting ${findingContainer(f)} container (kill and start)...`,
+        ? `Unpausing ${named(f)} container...`
+        : `Force-restarting ${named(f)} container (kill and start)...`,
     run: forceRestartContainer,
   },
   {
@@ -192,7 +209,7 @@ export const dockerRemedies: RemedyDeclaration[] = [
     category: 'container',
     risk: 'high',
     system: 'docker',
-    describe: (f) => `Recreating ${findingContainer(f)} container (fresh writable layer, volumes kept)...`,
+    describe: (f) => `Recreating ${named(f)} container (fresh writable layer, volumes kept)...`,
     run: recreateContainer,
   },
   restartRemedy('restart_application', 'high'),

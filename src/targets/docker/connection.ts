@@ -18,7 +18,30 @@ export interface DockerSettings {
   host?: string;
   tlsVerify?: boolean;
   certPath?: string;
+  /**
+   * Client TLS material given directly (a named host's `tls`): each value is PEM text or the path of a
+   * PEM file. It wins over certPath; with a CA the server is verified.
+   */
+  tls?: DockerTlsMaterial;
   timeoutMs: number;
+}
+
+export interface DockerTlsMaterial {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** PEM text as is; anything else is the path of a PEM file, read now. */
+export function pemOf(value: string, what: string): string {
+  if (value.includes('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (e) {
+    throw new Error(
+      `cannot read the TLS ${what} file ${value} (${(e as NodeJS.ErrnoException).code ?? messageOf(e)}): fix targets.docker.hosts.*.tls.${what}`,
+    );
+  }
 }
 
 /** Per-call bounds: a timeout (default `settings.timeoutMs`) and an outer signal (the run's deadline). */
@@ -141,6 +164,30 @@ export function dockerConnection(
       `Docker host '${url.protocol}//${url.host}' uses an unsupported scheme: use unix://, tcp:// or ssh://`,
     );
   }
+  if (settings.tls) {
+    const port = Number(url.port || 2376);
+    const display = `tcp://${url.hostname}:${port} (TLS)`;
+    const own = settings.tls;
+    const verify = settings.tlsVerify ?? own.ca !== undefined;
+    return {
+      display,
+      modem: {
+        ...blank,
+        protocol: 'https',
+        host: hostname,
+        port,
+        ca: own.ca !== undefined ? pemOf(own.ca, 'ca') : undefined,
+        cert: own.cert !== undefined ? pemOf(own.cert, 'cert') : undefined,
+        key: own.key !== undefined ? pemOf(own.key, 'key') : undefined,
+        agent: verify
+          ? undefined
+          : new (process.getBuiltinModule('node:https').Agent)({
+              keepAlive: true,
+              rejectUnauthorized: false,
+            }),
+      },
+    };
+  }
   const verify = settings.tlsVerify ?? envFlag(env.DOCKER_TLS_VERIFY);
   const certDir = settings.certPath ?? env.DOCKER_CERT_PATH;
   const tls =
@@ -211,7 +258,11 @@ export class DockerClient {
   /** Plain HTTP for read-only calls; null where only dockerode can reach the host (ssh://). */
   private http?: DockerHttp | null;
 
-  constructor(readonly settings: DockerSettings) {}
+  /** `name`: the engine's name in the configuration, said in every error when several are configured. */
+  constructor(
+    readonly settings: DockerSettings,
+    readonly name?: string,
+  ) {}
 
   /** Printable address of the daemon, e.g. `unix:///var/run/docker.sock`. */
   get address(): string {
@@ -249,8 +300,17 @@ export class DockerClient {
 
   unreachable(detail: string): DockerUnreachableError {
     return new DockerUnreachableError(
-      `Docker host ${this.address} not reachable: ${detail} — is the daemon running / is DOCKER_HOST right?`,
+      this.name !== undefined
+        ? `Docker host '${this.name}' (${this.address}) not reachable: ${detail} — is that engine running, and are targets.docker.hosts.${this.name}.host and its tls right?`
+        : `Docker host ${this.address} not reachable: ${detail} — is the daemon running / is DOCKER_HOST right?`,
     );
+  }
+
+  /** The connection could not even be set up (bad address, unreadable TLS material). */
+  private setupFailed(e: unknown): DockerUnreachableError {
+    return this.name !== undefined
+      ? this.unreachable(messageOf(e))
+      : new DockerUnreachableError(messageOf(e));
   }
 
   /** Turns a transport or API failure into an error that names the host, the call and what to do. */
@@ -297,7 +357,7 @@ export class DockerClient {
     try {
       await this.load();
     } catch (e) {
-      throw new DockerUnreachableError(messageOf(e));
+      throw this.setupFailed(e);
     }
     return limit ? limit(() => this.send(what, fn, opts)) : this.send(what, fn, opts);
   }
@@ -319,7 +379,7 @@ export class DockerClient {
       http = this.http ?? undefined;
       if (!http) await this.load();
     } catch (e) {
-      throw new DockerUnreachableError(messageOf(e));
+      throw this.setupFailed(e);
     }
     return limit(() =>
       this.send(

@@ -19,6 +19,7 @@ export {
   type CallOptions,
   type DockerConnection,
   type DockerSettings,
+  type DockerTlsMaterial,
 } from './connection.js';
 export type { DockerEvent, WaitResult } from './events.js';
 export { ExecTimeoutError, healthcheckArgv, type HealthcheckResult } from './exec.js';
@@ -49,8 +50,10 @@ export class DockerTarget {
   constructor(
     readonly settings: DockerSettings,
     readonly hostName: string = DEFAULT_DOCKER_HOST,
+    /** True when several engines are configured: errors then name this one. */
+    named = false,
   ) {
-    this.client = new DockerClient(settings);
+    this.client = new DockerClient(settings, named ? hostName : undefined);
     this.containers = new ContainerApi(this.client);
     this.containerEvents = new ContainerEvents(this.client, this.containers);
     this.execs = new ContainerExec(this.client, this.containers);
