@@ -648,7 +648,7 @@ async function historyCommand(argv, io, now = Date.now()) {
   }
   let state = {};
   if (!values.state && !values["state-url"]) {
-    const { ConfigError, formatProblem, resolveConfig } = await import("./load-GN2SGMV7.js");
+    const { ConfigError, formatProblem, resolveConfig } = await import("./load-AKEEIDW6.js");
     try {
       const loaded = resolveConfig(values.config, io.env, io.cwd);
       state = loaded.config.state ?? {};

@@ -13,7 +13,7 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-ZMNMDPZD.js";
+} from "./chunk-AROOL6JZ.js";
 import "./chunk-K4DJR2Z7.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-RHFS6BNU.js";

@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-U65KVCFM.js";
-import "./chunk-ZMNMDPZD.js";
+} from "./chunk-B3SJX2MA.js";
+import "./chunk-AROOL6JZ.js";
 import {
   Redactor
 } from "./chunk-FHSF7E7D.js";

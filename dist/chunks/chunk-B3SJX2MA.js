@@ -9,17 +9,20 @@ import {
   ConfigError,
   DockerTarget,
   ISSUE_DECLARATIONS,
+  LEASE_LABEL,
   PostgresTarget,
   REMEDIES,
   RedisTarget,
   checkType,
   composeFacts,
   containerName,
+  dockerHostNames,
+  isDockerHosts,
   isProtectedTable,
   loadConfigFile,
   resolveConfig,
   resolveDockerHost
-} from "./chunk-ZMNMDPZD.js";
+} from "./chunk-AROOL6JZ.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor
@@ -189,7 +192,9 @@ function newSessionState() {
   return { used: { container: 0, database: 0, other: 0 }, lastActionAt: /* @__PURE__ */ new Map() };
 }
 function actsOn(f) {
-  return typeof f.params?.container === "string" ? `container:${f.params.container}` : f.targetKey;
+  if (typeof f.params?.container !== "string") return f.targetKey;
+  const host = f.params.docker_host;
+  return typeof host === "string" ? `container:${host}/${f.params.container}` : `container:${f.params.container}`;
 }
 function cooldownKey(f, action) {
   const target = actsOn(f);
@@ -398,29 +403,54 @@ function ownContainerIds(env = process.env) {
   return [...ids];
 }
 async function buildDiscoveredPlan(loaded, targets, self = ownContainerIds()) {
-  const containers = (await targets.docker().findContainers({})).filter(
-    (c) => !self.some((id) => c.Id.startsWith(id))
-  );
-  const found = containers.map((c) => {
-    const compose = composeFacts(c.Labels);
-    return {
-      name: containerName(c),
-      project: compose?.project,
-      service: compose?.service,
-      dependsOn: compose?.dependsOn ?? []
-    };
-  }).sort((a, b) => a.name.localeCompare(b.name));
+  const hosts = targets.dockerHosts();
+  const multi = hosts.length > 1;
+  const listed = await Promise.allSettled(hosts.map((h) => targets.docker(h).findContainers({})));
+  if (!multi && listed[0]?.status === "rejected") throw listed[0].reason;
   const t = checkType("container");
   const byPhase = /* @__PURE__ */ new Map();
-  const idFor = (c) => c.name;
-  for (const c of found) {
-    const phase = c.project ? `compose:${c.project}` : "containers";
-    const deps = c.project ? found.filter((o) => o.project === c.project && o.service && c.dependsOn.includes(o.service)).map(idFor) : [];
-    const options = t.options.parse({ container: c.name });
-    const check = t.create({ id: idFor(c), phase, dependsOn: deps, options }, loaded.config);
+  const add = (phase, check) => {
     byPhase.set(phase, [...byPhase.get(phase) ?? [], check]);
-  }
-  return [...byPhase.entries()].sort(([a], [b]) => a === "containers" ? 1 : b === "containers" ? -1 : a.localeCompare(b)).map(([name, checks]) => ({ name, checks }));
+  };
+  hosts.forEach((host, i) => {
+    const at = multi ? `@${host}` : "";
+    const result = listed[i];
+    if (result.status === "rejected") {
+      const why = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      add(`containers${at}`, unlistedHost(host, why));
+      return;
+    }
+    const found = result.value.filter((c) => !self.some((id) => c.Id.startsWith(id)) && c.Labels?.[LEASE_LABEL] === void 0).map((c) => {
+      const compose = composeFacts(c.Labels);
+      return {
+        name: containerName(c),
+        project: compose?.project,
+        service: compose?.service,
+        dependsOn: compose?.dependsOn ?? []
+      };
+    }).sort((a, b) => a.name.localeCompare(b.name));
+    const idFor = (c) => multi ? `${host}:${c.name}` : c.name;
+    for (const c of found) {
+      const phase = c.project ? `compose:${c.project}${at}` : `containers${at}`;
+      const deps = c.project ? found.filter((o) => o.project === c.project && o.service && c.dependsOn.includes(o.service)).map(idFor) : [];
+      const options = t.options.parse(
+        multi ? { container: c.name, docker_host: host } : { container: c.name }
+      );
+      add(phase, t.create({ id: idFor(c), phase, dependsOn: deps, options }, loaded.config));
+    }
+  });
+  const rank = (p) => p.startsWith("containers") ? 1 : 0;
+  return [...byPhase.entries()].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([name, checks]) => ({ name, checks }));
+}
+function unlistedHost(host, why) {
+  return {
+    id: `docker-host:${host}`,
+    type: "container",
+    phase: `containers@${host}`,
+    dependsOn: [],
+    options: { docker_host: host },
+    run: () => Promise.reject(new Error(`cannot list the containers of Docker host '${host}': ${why}`))
+  };
 }
 function filterPhases(plan, phases, file) {
   if (!phases?.length) return plan;
@@ -904,7 +934,7 @@ var TargetRegistry = class {
 var SYSTEMS = {
   docker: (hostName, { settings }) => {
     const host = resolveDockerHost(settings.docker, hostName);
-    return new DockerTarget(host.settings, host.name);
+    return new DockerTarget(host.settings, host.name, isDockerHosts(settings.docker));
   },
   postgres: (url, { redactor }) => (redactor.add(url), new PostgresTarget(url)),
   redis: (url, { redactor }) => (redactor.add(url), new RedisTarget(url))
@@ -929,6 +959,10 @@ var Targets = class {
    */
   docker(hostName) {
     return this.registry.get("docker", resolveDockerHost(this.settings.docker, hostName).name);
+  }
+  /** The configured Docker host names, in configuration order (`default` alone for the single-host form). */
+  dockerHosts() {
+    return dockerHostNames(this.settings.docker);
   }
   /** One PostgreSQL session per URL per run, shared by every check and remedy. */
   postgres(url = this.settings.postgresUrl) {
@@ -1072,21 +1106,66 @@ async function stopUnfinished(processes, cancelHooks, errors, log) {
 }
 
 // src/engine/connections.ts
-function targetSettings(o, config) {
+import { readFileSync as readFileSync2 } from "node:fs";
+function dockerSettings(o, config) {
   const docker = config.targets.docker;
-  return {
-    docker: {
+  const timeoutMs = docker.timeout_seconds * 1e3;
+  if (!docker.hosts) {
+    return {
       host: o.docker?.host ?? docker.host,
       tlsVerify: o.docker?.tlsVerify ?? docker.tls_verify,
       certPath: o.docker?.certPath ?? docker.cert_path,
-      timeoutMs: o.docker?.timeoutMs ?? docker.timeout_seconds * 1e3
-    },
+      timeoutMs: o.docker?.timeoutMs ?? timeoutMs
+    };
+  }
+  const hosts = /* @__PURE__ */ Object.create(null);
+  for (const [name, h] of Object.entries(docker.hosts)) {
+    hosts[name] = {
+      host: h.host,
+      ...h.tls ? { tls: { ...h.tls } } : {},
+      timeoutMs: h.timeout_seconds !== void 0 ? h.timeout_seconds * 1e3 : timeoutMs
+    };
+  }
+  const settings = { hosts, ...docker.default ? { default: docker.default } : {} };
+  const given = Object.entries(o.docker ?? {}).filter(([, v]) => v !== void 0 && v !== "");
+  if (given.length) {
+    try {
+      const d = resolveDockerHost(settings);
+      hosts[d.name] = { ...d.settings, ...Object.fromEntries(given) };
+    } catch {
+    }
+  }
+  return settings;
+}
+function targetSettings(o, config) {
+  return {
+    docker: dockerSettings(o, config),
     postgresUrl: o.postgresUrl ?? config.targets.postgres.url,
     redisUrl: o.redisUrl ?? config.targets.redis.url
   };
 }
+function dockerTlsMaterial(config) {
+  const out = [];
+  for (const h of Object.values(config.targets.docker.hosts ?? {})) {
+    for (const v of [h.tls?.ca, h.tls?.cert, h.tls?.key]) {
+      if (v === void 0) continue;
+      if (v.includes("-----BEGIN")) out.push(v);
+      else {
+        try {
+          out.push(readFileSync2(v, "utf8"));
+        } catch {
+        }
+      }
+    }
+  }
+  return out;
+}
 function connectionUrls(o, config) {
-  return [o.postgresUrl, o.redisUrl, config.targets.postgres.url, config.targets.redis.url];
+  const tls = dockerTlsMaterial(config);
+  const lines = tls.flatMap(
+    (pem) => pem.split("\n").map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith("-----"))
+  );
+  return [o.postgresUrl, o.redisUrl, config.targets.postgres.url, config.targets.redis.url, ...tls, ...lines];
 }
 
 // src/engine/evaluate.ts

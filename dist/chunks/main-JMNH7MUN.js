@@ -22,13 +22,13 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-U65KVCFM.js";
+} from "./chunk-B3SJX2MA.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   formatProblem,
   redisUrlProblem
-} from "./chunk-ZMNMDPZD.js";
+} from "./chunk-AROOL6JZ.js";
 import {
   Redactor
 } from "./chunk-FHSF7E7D.js";

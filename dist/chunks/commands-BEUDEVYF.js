@@ -15,7 +15,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-U65KVCFM.js";
+} from "./chunk-B3SJX2MA.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -23,7 +23,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-ZMNMDPZD.js";
+} from "./chunk-AROOL6JZ.js";
 import {
   Redactor
 } from "./chunk-FHSF7E7D.js";
@@ -166,7 +166,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-PHDCPAJ5.js");
+        const { runDemo } = await import("./run-K3DYAFNZ.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

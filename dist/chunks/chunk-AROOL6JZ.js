@@ -7355,8 +7355,8 @@ var require_dist = __commonJS({
 
 // src/config/load.ts
 var import_yaml4 = __toESM(require_dist(), 1);
-import { closeSync, existsSync as existsSync3, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { closeSync, existsSync as existsSync4, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { dirname, resolve as resolve2 } from "node:path";
 
 // src/core/types.ts
 var CHECK_ERROR = "check_error";
@@ -12428,7 +12428,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -12438,7 +12438,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
         result = answer;
     }
@@ -12449,7 +12449,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -12513,7 +12513,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def2._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def2._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -27084,17 +27084,90 @@ function findingContainer(finding) {
   return typeof c === "string" && c ? c : finding.target;
 }
 
+// src/targets/docker/hosts.ts
+var DEFAULT_DOCKER_HOST = "default";
+function isDockerHosts(settings) {
+  return "hosts" in settings && typeof settings.hosts === "object" && settings.hosts !== null;
+}
+function dockerHostNames(settings) {
+  return isDockerHosts(settings) ? Object.keys(settings.hosts) : [DEFAULT_DOCKER_HOST];
+}
+function resolveDockerHost(settings, name) {
+  const names = dockerHostNames(settings);
+  const listed = names.length ? names.map((n) => `'${n}'`).join(", ") : "none";
+  if (!isDockerHosts(settings)) {
+    if (name === void 0 || name === DEFAULT_DOCKER_HOST) return { name: DEFAULT_DOCKER_HOST, settings };
+    throw new Error(
+      `Docker host '${name}' is not configured: the configured host is ${listed} \u2014 name it in targets.docker.hosts or drop docker_host`
+    );
+  }
+  const wanted = name ?? settings.default ?? (names.length === 1 ? names[0] : DEFAULT_DOCKER_HOST);
+  const found = wanted !== void 0 ? settings.hosts[wanted] : void 0;
+  if (wanted !== void 0 && found && Object.hasOwn(settings.hosts, wanted))
+    return { name: wanted, settings: found };
+  if (name !== void 0 || settings.default !== void 0) {
+    throw new Error(
+      `Docker host '${wanted}' is not configured: the configured hosts are ${listed} \u2014 use one of them or add it to targets.docker.hosts`
+    );
+  }
+  throw new Error(
+    names.length === 0 ? "No Docker host is configured: targets.docker.hosts is empty \u2014 add a host" : `Several Docker hosts are configured (${listed}) and none is the default: set docker_host on the check, targets.docker.default, or name one of them 'default'`
+  );
+}
+
+// src/checks/docker-host.ts
+var dockerHostOption = external_exports.string().min(1).optional().describe(
+  "Which engine of targets.docker.hosts the container is on. Default: targets.docker.default, the only host, or the one named `default`."
+);
+function namedDockerHost(targets, dockerHost) {
+  if (targets.dockerHosts().length < 2 && dockerHost === void 0) return void 0;
+  try {
+    const name = resolveDockerHost(
+      targets.settings.docker,
+      typeof dockerHost === "string" ? dockerHost : void 0
+    ).name;
+    return targets.dockerHosts().length > 1 ? name : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function onDockerHost(f, host) {
+  const container = typeof f.params?.container === "string" ? f.params.container : void 0;
+  const out = { ...f, params: { ...f.params, docker_host: host } };
+  if (!f.targetKey.startsWith("container:")) {
+    if (container === void 0) delete out.params.docker_host;
+    return out;
+  }
+  const name = f.targetKey.slice("container:".length);
+  out.targetKey = `container:${host}/${name}`;
+  out.target = `container '${f.target}' on ${host}`;
+  const quoted = `'${f.target}'`;
+  out.message = f.message.includes(quoted) ? f.message.replace(quoted, `${quoted} on ${host}`) : `${f.message} (on Docker host ${host})`;
+  out.evidence = { ...f.evidence, docker_host: host };
+  return out;
+}
+
 // src/checks/check-type.ts
 function defineCheckType(t) {
-  if (!Object.values(t.codes).some((d) => d.plan || d.category)) return t;
+  const planned = Object.values(t.codes).some((d) => d.plan || d.category);
+  const docker = t.targets.includes("docker") && "docker_host" in t.options.shape;
+  if (!planned && !docker) return t;
   return {
     ...t,
     create(spec, config2) {
       const check2 = t.create(spec, config2);
       const run = check2.run.bind(check2);
+      const dockerHost = spec.options.docker_host;
       check2.run = async (ctx) => {
         const result = await run(ctx);
-        return { ...result, findings: result.findings.map((f) => withHealingPlan(f, t.codes[f.code])) };
+        const host = docker ? namedDockerHost(ctx.targets, dockerHost) : void 0;
+        return {
+          ...result,
+          findings: result.findings.map((f) => {
+            const p = withHealingPlan(f, t.codes[f.code]);
+            return host === void 0 ? p : onDockerHost(p, host);
+          })
+        };
       };
       return check2;
     }
@@ -27137,10 +27210,10 @@ function coalesce(run) {
       );
     }
   };
-  return (query, key) => new Promise((resolve2, reject) => {
+  return (query, key) => new Promise((resolve3, reject) => {
     let waiters = open3.get(key);
     if (!waiters) open3.set(key, waiters = []);
-    waiters.push({ query, resolve: resolve2, reject });
+    waiters.push({ query, resolve: resolve3, reject });
     if (!scheduled) {
       scheduled = true;
       queueMicrotask(flush);
@@ -27287,27 +27360,27 @@ function pLimit(concurrency) {
     activeCount--;
     resumeNext();
   };
-  const run = async (function_, resolve2, arguments_) => {
+  const run = async (function_, resolve3, arguments_) => {
     const result = (async () => function_(...arguments_))();
-    resolve2(result);
+    resolve3(result);
     try {
       await result;
     } catch {
     }
     next();
   };
-  const enqueue = (function_, resolve2, reject, arguments_) => {
+  const enqueue = (function_, resolve3, reject, arguments_) => {
     const queueItem = { reject };
     new Promise((internalResolve) => {
       queueItem.run = internalResolve;
       queue.enqueue(queueItem);
-    }).then(run.bind(void 0, function_, resolve2, arguments_));
+    }).then(run.bind(void 0, function_, resolve3, arguments_));
     if (activeCount < concurrency) {
       resumeNext();
     }
   };
-  const generator = (function_, ...arguments_) => new Promise((resolve2, reject) => {
-    enqueue(function_, resolve2, reject, arguments_);
+  const generator = (function_, ...arguments_) => new Promise((resolve3, reject) => {
+    enqueue(function_, resolve3, reject, arguments_);
   });
   Object.defineProperties(generator, {
     activeCount: {
@@ -27405,7 +27478,7 @@ var DockerHttp = class _DockerHttp {
   /** GET `path` and resolve with the body of a 2xx answer; anything else rejects with a DockerHttpError. */
   get(path4, query, signal) {
     const { socketPath, host, port, ca, cert, key } = this.conn;
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       const onResponse = (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
@@ -27413,7 +27486,7 @@ var DockerHttp = class _DockerHttp {
         res.once("end", () => {
           const body = Buffer.concat(chunks).toString("utf8");
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve2(body);
+          if (status >= 200 && status < 300) return resolve3(body);
           let json2;
           try {
             json2 = JSON.parse(body);
@@ -27442,6 +27515,16 @@ var DockerHttp = class _DockerHttp {
 };
 
 // src/targets/docker/connection.ts
+function pemOf(value, what) {
+  if (value.includes("-----BEGIN")) return value;
+  try {
+    return readFileSync2(value, "utf8");
+  } catch (e) {
+    throw new Error(
+      `cannot read the TLS ${what} file ${value} (${e.code ?? messageOf(e)}): fix targets.docker.hosts.*.tls.${what}`
+    );
+  }
+}
 var DockerUnreachableError = class extends Error {
   name = "DockerUnreachableError";
 };
@@ -27522,6 +27605,28 @@ function dockerConnection(settings, env = process.env) {
       `Docker host '${url2.protocol}//${url2.host}' uses an unsupported scheme: use unix://, tcp:// or ssh://`
     );
   }
+  if (settings.tls) {
+    const port2 = Number(url2.port || 2376);
+    const display2 = `tcp://${url2.hostname}:${port2} (TLS)`;
+    const own2 = settings.tls;
+    const verify2 = settings.tlsVerify ?? own2.ca !== void 0;
+    return {
+      display: display2,
+      modem: {
+        ...blank,
+        protocol: "https",
+        host: hostname3,
+        port: port2,
+        ca: own2.ca !== void 0 ? pemOf(own2.ca, "ca") : void 0,
+        cert: own2.cert !== void 0 ? pemOf(own2.cert, "cert") : void 0,
+        key: own2.key !== void 0 ? pemOf(own2.key, "key") : void 0,
+        agent: verify2 ? void 0 : new (process.getBuiltinModule("node:https")).Agent({
+          keepAlive: true,
+          rejectUnauthorized: false
+        })
+      }
+    };
+  }
   const verify = settings.tlsVerify ?? envFlag(env.DOCKER_TLS_VERIFY);
   const certDir = settings.certPath ?? env.DOCKER_CERT_PATH;
   const tls = verify || url2.protocol === "https:" || envFlag(env.DOCKER_TLS) || !!certDir || url2.port === "2376";
@@ -27568,10 +27673,13 @@ function messageOf(e) {
   return e instanceof Error ? e.message : String(e);
 }
 var DockerClient = class {
-  constructor(settings) {
+  /** `name`: the engine's name in the configuration, said in every error when several are configured. */
+  constructor(settings, name) {
     this.settings = settings;
+    this.name = name;
   }
   settings;
+  name;
   client;
   loading;
   connection;
@@ -27613,8 +27721,12 @@ var DockerClient = class {
   }
   unreachable(detail) {
     return new DockerUnreachableError(
-      `Docker host ${this.address} not reachable: ${detail} \u2014 is the daemon running / is DOCKER_HOST right?`
+      this.name !== void 0 ? `Docker host '${this.name}' (${this.address}) not reachable: ${detail} \u2014 is that engine running, and are targets.docker.hosts.${this.name}.host and its tls right?` : `Docker host ${this.address} not reachable: ${detail} \u2014 is the daemon running / is DOCKER_HOST right?`
     );
+  }
+  /** The connection could not even be set up (bad address, unreadable TLS material). */
+  setupFailed(e) {
+    return this.name !== void 0 ? this.unreachable(messageOf(e)) : new DockerUnreachableError(messageOf(e));
   }
   /** Turns a transport or API failure into an error that names the host, the call and what to do. */
   wrap(e, what, timeoutMs, signal, outer) {
@@ -27647,7 +27759,7 @@ var DockerClient = class {
     try {
       await this.load();
     } catch (e) {
-      throw new DockerUnreachableError(messageOf(e));
+      throw this.setupFailed(e);
     }
     return limit ? limit(() => this.send(what, fn, opts)) : this.send(what, fn, opts);
   }
@@ -27662,7 +27774,7 @@ var DockerClient = class {
       http3 = this.http ?? void 0;
       if (!http3) await this.load();
     } catch (e) {
-      throw new DockerUnreachableError(messageOf(e));
+      throw this.setupFailed(e);
     }
     return limit(
       () => this.send(
@@ -27683,7 +27795,7 @@ var DockerClient = class {
   }
   /** A GET through dockerode's modem (ssh:// hosts), body as text. */
   dial(path4, query, signal) {
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       this.api().modem.dial(
         {
           path: `${path4}?`,
@@ -27698,7 +27810,7 @@ var DockerClient = class {
           const chunks = [];
           res.on("data", (c) => chunks.push(c));
           res.once("error", reject);
-          res.once("end", () => resolve2(Buffer.concat(chunks).toString("utf8")));
+          res.once("end", () => resolve3(Buffer.concat(chunks).toString("utf8")));
         }
       );
     });
@@ -28037,9 +28149,9 @@ var ContainerEvents = class {
     if (opts.signal) signals.push(opts.signal);
     const signal = AbortSignal.any(signals);
     try {
-      return await new Promise((resolve2, reject) => {
-        signal.addEventListener("abort", () => resolve2(void 0), { once: true });
-        this.subscribe(idOrName, (ev) => resolve2(ev), signal, actions).catch(reject);
+      return await new Promise((resolve3, reject) => {
+        signal.addEventListener("abort", () => resolve3(void 0), { once: true });
+        this.subscribe(idOrName, (ev) => resolve3(ev), signal, actions).catch(reject);
       });
     } finally {
       ac.abort();
@@ -28081,11 +28193,11 @@ var ContainerEvents = class {
         if (remaining <= 0 || signal.aborted)
           return { ok: false, info, error: error62, waitedMs: Date.now() - started };
         if (!dirty) {
-          await new Promise((resolve2) => {
-            const t = setTimeout(resolve2, Math.min(WAIT_POLL_MS, remaining));
+          await new Promise((resolve3) => {
+            const t = setTimeout(resolve3, Math.min(WAIT_POLL_MS, remaining));
             wake = () => {
               clearTimeout(t);
-              resolve2();
+              resolve3();
             };
           });
           wake = void 0;
@@ -28144,7 +28256,7 @@ var ContainerExec = class {
       size += data2.length;
     });
     const tooLong = () => new ExecTimeoutError(`Docker ${what} did not finish within ${timeoutMs} ms`);
-    await new Promise((resolve2, reject) => {
+    await new Promise((resolve3, reject) => {
       const timer = setTimeout(() => reject(tooLong()), left());
       const cancel = () => reject(new Error(`Docker ${what} cancelled: the run's deadline passed`));
       opts.signal?.addEventListener("abort", cancel, { once: true });
@@ -28153,8 +28265,8 @@ var ContainerExec = class {
         opts.signal?.removeEventListener("abort", cancel);
       };
       stream.on("data", (c) => demux.push(c));
-      stream.once("end", () => (done(), resolve2()));
-      stream.once("close", () => (done(), resolve2()));
+      stream.once("end", () => (done(), resolve3()));
+      stream.once("close", () => (done(), resolve3()));
       stream.once("error", (e) => (done(), reject(this.client.unreachable(`${what}: ${messageOf(e)}`))));
     }).finally(() => stream.destroy());
     demux.end();
@@ -28204,37 +28316,6 @@ var ContainerExec = class {
     }
   }
 };
-
-// src/targets/docker/hosts.ts
-var DEFAULT_DOCKER_HOST = "default";
-function isDockerHosts(settings) {
-  return "hosts" in settings && typeof settings.hosts === "object" && settings.hosts !== null;
-}
-function dockerHostNames(settings) {
-  return isDockerHosts(settings) ? Object.keys(settings.hosts) : [DEFAULT_DOCKER_HOST];
-}
-function resolveDockerHost(settings, name) {
-  const names = dockerHostNames(settings);
-  const listed = names.length ? names.map((n) => `'${n}'`).join(", ") : "none";
-  if (!isDockerHosts(settings)) {
-    if (name === void 0 || name === DEFAULT_DOCKER_HOST) return { name: DEFAULT_DOCKER_HOST, settings };
-    throw new Error(
-      `Docker host '${name}' is not configured: the configured host is ${listed} \u2014 name it in targets.docker.hosts or drop docker_host`
-    );
-  }
-  const wanted = name ?? settings.default ?? (names.length === 1 ? names[0] : DEFAULT_DOCKER_HOST);
-  const found = wanted !== void 0 ? settings.hosts[wanted] : void 0;
-  if (wanted !== void 0 && found && Object.hasOwn(settings.hosts, wanted))
-    return { name: wanted, settings: found };
-  if (name !== void 0 || settings.default !== void 0) {
-    throw new Error(
-      `Docker host '${wanted}' is not configured: the configured hosts are ${listed} \u2014 use one of them or add it to targets.docker.hosts`
-    );
-  }
-  throw new Error(
-    names.length === 0 ? "No Docker host is configured: targets.docker.hosts is empty \u2014 add a host" : `Several Docker hosts are configured (${listed}) and none is the default: set docker_host on the check, targets.docker.default, or name one of them 'default'`
-  );
-}
 
 // src/targets/docker/lease.ts
 import { createHash } from "node:crypto";
@@ -28569,7 +28650,7 @@ var ContainerLogReader = class {
   }
   /** GET /containers/{id}/logs as a stream (follow=false ends it at the log's end), into a bounded tail. */
   streamLogs(idOrName, query, signal, maxLines, maxBytes) {
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       this.client.api().modem.dial(
         {
           path: `/containers/${encodeURIComponent(idOrName)}/logs?`,
@@ -28623,7 +28704,7 @@ var ContainerLogReader = class {
             demux.end();
             for (const stream of ["stdout", "stderr"])
               if (partial2[stream].length) flush(stream, Buffer.alloc(0));
-            resolve2(tail2);
+            resolve3(tail2);
           });
         }
       );
@@ -28828,10 +28909,10 @@ var DockerTarget = class {
    * `hostName` is the engine's name in the configuration (`default` for the single-host form), so
    * findings and reports can say which engine they are about.
    */
-  constructor(settings, hostName = DEFAULT_DOCKER_HOST) {
+  constructor(settings, hostName = DEFAULT_DOCKER_HOST, named2 = false) {
     this.settings = settings;
     this.hostName = hostName;
-    this.client = new DockerClient(settings);
+    this.client = new DockerClient(settings, named2 ? hostName : void 0);
     this.containers = new ContainerApi(this.client);
     this.containerEvents = new ContainerEvents(this.client, this.containers);
     this.execs = new ContainerExec(this.client, this.containers);
@@ -28980,6 +29061,7 @@ function resolveContainerOptions(own2, config2) {
   return {
     container: own2.container,
     label: own2.label,
+    ...own2.docker_host !== void 0 ? { docker_host: own2.docker_host } : {},
     expect: own2.expect,
     start_period_seconds: pick2("start_period_seconds"),
     crash_loop_restarts: pick2("crash_loop_restarts"),
@@ -29235,7 +29317,7 @@ function notFound(checkId2, o) {
 var CRASH_LOOP_STABLE_MS = 3e3;
 var RUNNING_STABLE_MS = 1e3;
 async function runContainerCheck(checkId2, o, ctx) {
-  const docker = ctx.targets.docker();
+  const docker = ctx.targets.docker(o.docker_host);
   const found = await docker.findContainers(o.container ? { name: o.container } : { label: o.label }, {
     signal: ctx.signal
   });
@@ -29256,7 +29338,7 @@ async function verifyContainer(o, finding, ctx, timeoutMs) {
   if (finding.facts?.missing && finding.params?.label) {
     return { ok: false, detail: `Still no container with label ${String(finding.params.label)}` };
   }
-  const docker = ctx.targets.docker();
+  const docker = ctx.targets.docker(o.docker_host);
   const end = Date.now() + timeoutMs;
   let healthOutput;
   let healthRan = false;
@@ -29297,7 +29379,7 @@ async function verifyContainer(o, finding, ctx, timeoutMs) {
     const watchMs = Math.min(Math.max(0, stableMs - upMs), end - Date.now());
     const died = watchMs > 0 ? await docker.waitForEvent(waited.info.Id, ["die"], watchMs, { signal: ctx.signal }).catch(
       // Without an event stream, the observation window still has to pass; the inspection below decides.
-      () => new Promise((resolve2) => setTimeout(() => resolve2(void 0), watchMs))
+      () => new Promise((resolve3) => setTimeout(() => resolve3(void 0), watchMs))
     ) : void 0;
     const after = await docker.inspect(waited.info.Id, { signal: ctx.signal }).catch(() => void 0);
     const stable = !died && after?.State.Running && after.State.StartedAt === waited.info.State.StartedAt;
@@ -29370,6 +29452,7 @@ var containerCheck = defineCheckType({
   options: external_exports.strictObject({
     container: external_exports.string().min(1).optional().describe("Container name (or id)."),
     label: external_exports.string().regex(/^[^=]+=.*$/, "use key=value").optional().describe("Select containers by label key=value."),
+    docker_host: dockerHostOption,
     expect: external_exports.enum(["running", "healthy"]).optional().describe("Default: healthy when the container has a healthcheck."),
     start_period_seconds: external_exports.number().nonnegative().max(MAX_SECONDS).optional().describe(
       "Health `starting` longer than this (plus one interval) is stuck; the container's own start period wins. Default: healing_actions.container_stuck.start_period_seconds, else 60."
@@ -30215,6 +30298,7 @@ var postgresCheck = defineCheckType({
   options: external_exports.strictObject({
     url: external_exports.string().min(1).optional().describe("Default: targets.postgres.url (or the postgres-url input)."),
     container: external_exports.string().min(1).optional().describe("Database container, restarted when unreachable."),
+    docker_host: dockerHostOption,
     pool_threshold_percent: external_exports.number().positive().max(100).optional().describe("Default: healing_actions.db_pool_exhausted.pool_threshold_percent, else 90."),
     idle_minutes: external_exports.number().nonnegative().max(MAX_MINUTES).optional().describe(
       "Idle connections older than this are ended. Default: healing_actions.db_pool_exhausted.idle_minutes, else 5."
@@ -37934,6 +38018,7 @@ var redisCheck = defineCheckType({
   options: external_exports.strictObject({
     url: external_exports.string().min(1).optional().describe("Default: targets.redis.url (or the redis-url input)."),
     container: external_exports.string().min(1).optional().describe("Redis container, restarted when Redis does not respond."),
+    docker_host: dockerHostOption,
     memory_full_percent: external_exports.number().positive().max(100).optional().describe("Default: healing_actions.redis_memory_full.memory_full_percent, else 95."),
     high_memory_percent: external_exports.number().positive().max(100).optional().describe("Default: healing_actions.redis_high_memory.high_memory_percent, else 80."),
     expiring_within_seconds: external_exports.number().positive().max(MAX_AGE_SECONDS).optional().describe(
@@ -38264,7 +38349,8 @@ var options = external_exports.strictObject({
   json: external_exports.record(external_exports.string(), external_exports.unknown()).optional().describe("{dotted.path: expected value}"),
   max_latency_ms: external_exports.number().positive().max(MAX_MILLISECONDS).optional(),
   timeout_seconds: external_exports.number().positive().max(MAX_SECONDS).default(5),
-  container: external_exports.string().min(1).optional().describe("Container restarted (restart_service) when the endpoint is down.")
+  container: external_exports.string().min(1).optional().describe("Container restarted (restart_service) when the endpoint is down."),
+  docker_host: dockerHostOption
 });
 var httpCheck = defineCheckType({
   type: "http",
@@ -38850,6 +38936,7 @@ var heartbeatOptions = external_exports.strictObject({
 });
 var options2 = external_exports.strictObject({
   container: external_exports.string().min(1).optional(),
+  docker_host: dockerHostOption,
   heartbeat: heartbeatOptions.optional(),
   queue: external_exports.string().optional().describe("Id of a queue check whose progress this worker drives."),
   progress_window_minutes: external_exports.number().positive().max(MAX_MINUTES).default(10)
@@ -38985,7 +39072,7 @@ var workerCheck = defineCheckType({
     const containerProblem = async (ctx) => {
       if (!o.container) return void 0;
       try {
-        const info = await ctx.targets.docker().inspect(o.container, { signal: ctx.signal });
+        const info = await ctx.targets.docker(o.docker_host).inspect(o.container, { signal: ctx.signal });
         if (info.State.Running && !info.State.Paused) return void 0;
         const state = info.State.Paused ? "paused" : info.State.Status;
         return finding("worker_down", `Worker container '${o.container}' not running (${state})`, {
@@ -39075,7 +39162,7 @@ var workerCheck = defineCheckType({
       },
       async verify(f, ctx, timeoutMs) {
         if (f.code === "worker_down" && o.container) {
-          const w = await ctx.targets.docker().waitFor(o.container, (i) => i.State.Running && !i.State.Paused, timeoutMs, {
+          const w = await ctx.targets.docker(o.docker_host).waitFor(o.container, (i) => i.State.Running && !i.State.Paused, timeoutMs, {
             signal: ctx.signal
           });
           if (!w.ok)
@@ -39236,6 +39323,7 @@ function matchingLines(lines, re) {
 }
 var options3 = external_exports.strictObject({
   container: external_exports.string().min(1).optional().describe("Container whose logs are read (and restarted on high_error_rate)."),
+  docker_host: dockerHostOption,
   file: external_exports.string().min(1).optional().describe("A log file on the runner (relative to the config file); read instead of container logs."),
   window_minutes: external_exports.number().positive().max(MAX_MINUTES).default(5),
   error_pattern: external_exports.string().superRefine((s, ctx) => {
@@ -39343,7 +39431,7 @@ var logsCheck = defineCheckType({
         };
       }
       const container = o.container ?? "";
-      const docker = ctx.targets.docker();
+      const docker = ctx.targets.docker(o.docker_host);
       let previousRunEnded = 0;
       try {
         const info = await docker.inspect(container, { signal: ctx.signal });
@@ -39412,7 +39500,7 @@ var logsCheck = defineCheckType({
       const started = Date.now();
       let since = detectedAt(f);
       if (o.container && !o.file) {
-        const w = await ctx.targets.docker().waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
+        const w = await ctx.targets.docker(o.docker_host).waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
         if (!w.ok || !w.info)
           return {
             ok: false,
@@ -39422,9 +39510,9 @@ var logsCheck = defineCheckType({
         if (Number.isFinite(startedAt)) since = Math.max(since, startedAt);
       }
       const watchMs = Math.max(0, started + timeoutMs - Date.now());
-      await new Promise((resolve2) => {
-        const t = setTimeout(resolve2, watchMs);
-        ctx.signal.addEventListener("abort", () => (clearTimeout(t), resolve2()), { once: true });
+      await new Promise((resolve3) => {
+        const t = setTimeout(resolve3, watchMs);
+        ctx.signal.addEventListener("abort", () => (clearTimeout(t), resolve3()), { once: true });
       });
       const r = await read(ctx, detectedAt(f), offsetOf(f));
       const errors = matchingLines(r.lines, errorRe).length;
@@ -39463,7 +39551,7 @@ var logsCheck = defineCheckType({
       const pattern = (await loadPatterns(file2)).find((p) => p.name === name);
       if (!pattern) return { ok: false, detail: `Pattern '${name}' is no longer in ${o.patterns_file}` };
       if (f.action === "restart_container" && o.container && !o.file) {
-        const w = await ctx.targets.docker().waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
+        const w = await ctx.targets.docker(o.docker_host).waitFor(o.container, (i) => i.State.Running, timeoutMs, { signal: ctx.signal });
         if (!w.ok)
           return {
             ok: false,
@@ -39795,7 +39883,7 @@ var SwarmClient = class {
     const what = `${method} ${path4}`;
     const payload = body === void 0 ? void 0 : JSON.stringify(body);
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, this.timeoutMs))]);
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       const fail2 = (e) => {
         const err = e;
         const detail = bounded.aborted ? signal.aborted ? "the run stopped" : `no answer within ${Math.round(this.timeoutMs / 100) / 10}s` : err.code ?? err.message;
@@ -39822,7 +39910,7 @@ var SwarmClient = class {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
             try {
-              resolve2(text ? JSON.parse(text) : void 0);
+              resolve3(text ? JSON.parse(text) : void 0);
             } catch {
               reject(
                 new Error(
@@ -40155,12 +40243,12 @@ async function runSwarmServiceCheck(checkId2, o, protectedServices, ctx) {
   };
 }
 function sleep(ms2, signal) {
-  return new Promise((resolve2) => {
+  return new Promise((resolve3) => {
     const t = setTimeout(done, ms2);
     function done() {
       clearTimeout(t);
       signal.removeEventListener("abort", done);
-      resolve2();
+      resolve3();
     }
     signal.addEventListener("abort", done, { once: true });
   });
@@ -40367,17 +40455,26 @@ function isProtected(ctx, name, id) {
     return x === name || x.length >= 12 && id.startsWith(x);
   });
 }
+function findingHost(finding) {
+  const h = finding.params?.docker_host;
+  return typeof h === "string" && h ? h : void 0;
+}
+function named(finding) {
+  const host = findingHost(finding);
+  return host ? `${findingContainer(finding)} on ${host}` : findingContainer(finding);
+}
 async function prepare(finding, ctx) {
   const name = findingContainer(finding);
   if (!name)
     throw new Error(`Finding ${finding.code} of check '${finding.checkId}' names no container to act on`);
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.max(1, ctx.timeoutMs))]);
-  const docker = ctx.targets.docker();
+  const docker = ctx.targets.docker(findingHost(finding));
   if (isProtected(ctx, name, "")) throw protectedError(name);
   const info = await docker.inspect(name, { signal });
   const actual = info.Name.replace(/^\//, "");
   if (isProtected(ctx, actual, info.Id)) throw protectedError(actual);
-  return { name: actual, docker, info, call: { signal } };
+  const host = findingHost(finding);
+  return { name: actual, docker, info, call: { signal }, ...host ? { host } : {} };
 }
 function protectedError(name) {
   return new Error(`Container '${name}' is protected (protected.containers): Orixoon never touches it`);
@@ -40400,6 +40497,7 @@ async function confirmRunning(a, verb) {
 function data(a, after, extra = {}) {
   return {
     container: a.name,
+    ...a.host ? { docker_host: a.host } : {},
     id: a.info.Id.slice(0, 12),
     state_before: stateOf(a.info),
     ...after ? { state_after: stateOf(after) } : {},
@@ -40479,7 +40577,7 @@ function restartRemedy(action, risk) {
     category: "container",
     risk,
     system: "docker",
-    describe: (f) => `Restarting ${findingContainer(f)} container...`,
+    describe: (f) => `Restarting ${named(f)} container...`,
     run: restartContainer
   };
 }
@@ -40489,7 +40587,7 @@ var dockerRemedies = [
     category: "container",
     risk: "low",
     system: "docker",
-    describe: (f) => `Starting ${findingContainer(f)} container...`,
+    describe: (f) => `Starting ${named(f)} container...`,
     run: startContainer
   },
   restartRemedy("restart_container", "low"),
@@ -40498,7 +40596,7 @@ var dockerRemedies = [
     category: "container",
     risk: "medium",
     system: "docker",
-    describe: (f) => f.evidence.state === "paused" || /paused/.test(f.message) ? `Unpausing ${findingContainer(f)} container...` : `Force-restarting ${findingContainer(f)} container (kill and start)...`,
+    describe: (f) => f.evidence.state === "paused" || /paused/.test(f.message) ? `Unpausing ${named(f)} container...` : `Force-restarting ${named(f)} container (kill and start)...`,
     run: forceRestartContainer
   },
   {
@@ -40506,7 +40604,7 @@ var dockerRemedies = [
     category: "container",
     risk: "high",
     system: "docker",
-    describe: (f) => `Recreating ${findingContainer(f)} container (fresh writable layer, volumes kept)...`,
+    describe: (f) => `Recreating ${named(f)} container (fresh writable layer, volumes kept)...`,
     run: recreateContainer
   },
   restartRemedy("restart_application", "high"),
@@ -41329,12 +41427,12 @@ function describeUpdateConfig(u) {
   return `parallelism ${u?.Parallelism ?? 1}, delay ${nsAsSeconds(u?.Delay)}, order ${u?.Order ?? "stop-first"}, on failure ${u?.FailureAction ?? "pause"}`;
 }
 function sleep2(ms2, signal) {
-  return new Promise((resolve2) => {
+  return new Promise((resolve3) => {
     const t = setTimeout(done, ms2);
     function done() {
       clearTimeout(t);
       signal.removeEventListener("abort", done);
-      resolve2();
+      resolve3();
     }
     signal.addEventListener("abort", done, { once: true });
   });
@@ -41686,6 +41784,126 @@ function crossCheck(config2, loc) {
   return problems;
 }
 
+// src/config/docker-hosts.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+var TLS_KEYS = ["ca", "cert", "key"];
+function isPem(value) {
+  return value.includes("-----BEGIN");
+}
+function hostsView(config2) {
+  const d = config2.targets.docker;
+  if (!d.hosts) return { timeoutMs: 0 };
+  const hosts = /* @__PURE__ */ Object.create(null);
+  for (const name of Object.keys(d.hosts)) hosts[name] = { timeoutMs: 0 };
+  return { hosts, ...d.default !== void 0 ? { default: d.default } : {} };
+}
+function hostsProblems(config2, loc, baseDir) {
+  const d = config2.targets.docker;
+  const problems = [];
+  const at = ["targets", "docker"];
+  if (!d.hosts) {
+    if (d.default !== void 0)
+      problems.push(
+        loc.problem(
+          [...at, "default"],
+          "targets.docker.default names one of targets.docker.hosts, and no hosts are configured: add hosts or drop default"
+        )
+      );
+    return problems;
+  }
+  for (const key of ["host", "tls_verify", "cert_path"]) {
+    if (d[key] !== void 0)
+      problems.push(
+        loc.problem(
+          [...at, key],
+          `give either targets.docker.${key} (one engine) or targets.docker.hosts (several engines), not both: move it into a host under hosts`
+        )
+      );
+  }
+  const names = Object.keys(d.hosts);
+  if (names.length === 0)
+    problems.push(loc.problem([...at, "hosts"], "targets.docker.hosts is empty: add at least one host"));
+  if (d.default !== void 0 && !Object.hasOwn(d.hosts, d.default))
+    problems.push(
+      loc.problem(
+        [...at, "default"],
+        `targets.docker.default '${d.default}' is not one of the configured hosts (${names.map((n) => `'${n}'`).join(", ")}): use one of them`
+      )
+    );
+  for (const [name, h] of Object.entries(d.hosts)) {
+    const path4 = [...at, "hosts", name];
+    const scheme = /^([a-z]+):\/\//.exec(h.host)?.[1];
+    if (!h.host.startsWith("/") && !["unix", "tcp", "ssh"].includes(scheme ?? ""))
+      problems.push(
+        loc.problem(
+          [...path4, "host"],
+          `'${h.host}' is not a Docker address: use unix:///path/to/docker.sock, tcp://host:2376 or ssh://user@host`
+        )
+      );
+    if (!h.tls) continue;
+    if (scheme !== "tcp")
+      problems.push(
+        loc.problem([...path4, "tls"], "tls applies to a tcp:// host only: drop it or use tcp://host:2376")
+      );
+    if (h.tls.cert === void 0 !== (h.tls.key === void 0))
+      problems.push(
+        loc.problem(
+          [...path4, "tls"],
+          "a client certificate needs its key: give both tls.cert and tls.key, or neither"
+        )
+      );
+    for (const k of TLS_KEYS) {
+      const v = h.tls[k];
+      if (v === void 0 || isPem(v)) continue;
+      const file2 = isAbsolute(v) ? v : resolve(baseDir, v);
+      if (!existsSync3(file2))
+        problems.push(
+          loc.problem(
+            [...path4, "tls", k],
+            `TLS ${k} file ${file2} does not exist: give the path of a PEM file (relative to this config) or the PEM text itself, e.g. "\${DOCKER_TLS_${k.toUpperCase()}}"`
+          )
+        );
+    }
+  }
+  return problems;
+}
+function checkProblems(config2, loc) {
+  const problems = [];
+  const view = hostsView(config2);
+  config2.phases.forEach((phase, p) => {
+    phase.checks.forEach((raw, c) => {
+      const check2 = raw;
+      if (!checkType(check2.type)?.targets.includes("docker")) return;
+      const name = typeof check2.docker_host === "string" ? check2.docker_host : void 0;
+      const usesDocker = name !== void 0 || check2.type === "container" || typeof check2.container === "string" || typeof check2.label === "string";
+      if (!usesDocker || check2.type === "swarm_service") return;
+      try {
+        resolveDockerHost(view, name);
+      } catch (e) {
+        const path4 = ["phases", p, "checks", c];
+        problems.push(
+          loc.problem(name !== void 0 ? [...path4, "docker_host"] : path4, e.message)
+        );
+      }
+    });
+  });
+  return problems;
+}
+function dockerHostsProblems(config2, loc, baseDir) {
+  const own2 = hostsProblems(config2, loc, baseDir);
+  return own2.length ? own2 : checkProblems(config2, loc);
+}
+function resolveTlsPaths(config2, baseDir) {
+  for (const h of Object.values(config2.targets.docker.hosts ?? {})) {
+    if (!h.tls) continue;
+    for (const k of TLS_KEYS) {
+      const v = h.tls[k];
+      if (v !== void 0 && !isPem(v) && !isAbsolute(v)) h.tls[k] = resolve(baseDir, v);
+    }
+  }
+}
+
 // src/config/schema.ts
 var AT_MOST_A_DAY = `At most ${MAX_SECONDS} (24 h).`;
 var seconds = external_exports.number().nonnegative().max(MAX_SECONDS);
@@ -41772,13 +41990,40 @@ var notificationsSchema = external_exports.object({
   ).meta({ examples: ["${DEPLOY_WEBHOOK_URL:-}"] }),
   timeout_seconds: timeoutSeconds.default(5).describe(`Per POST. ${AT_MOST_A_DAY}`)
 }).strict().describe("Slack and webhook notifications about healing.");
+var dockerHostName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits and - _ . (starting with a letter or digit)");
+var dockerHostSchema = external_exports.object({
+  host: external_exports.string().min(1).describe("unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host").meta({ examples: ["tcp://db.internal:2376"] }),
+  tls: external_exports.object({
+    ca: external_exports.string().min(1).describe("CA certificate: a PEM file path (relative to this file) or PEM text (`${VAR}`)."),
+    cert: external_exports.string().min(1).optional().describe("Client certificate: a PEM file path or PEM text."),
+    key: external_exports.string().min(1).optional().describe("Client key: a PEM file path or PEM text (`${VAR}`); masked.")
+  }).strict().optional().describe("TLS of a tcp:// host, verified against `ca`. Every value is masked like a secret."),
+  timeout_seconds: timeoutSeconds.optional().describe(`Default: targets.docker.timeout_seconds. ${AT_MOST_A_DAY}`)
+}).strict();
 var targetsSchema = external_exports.object({
   docker: external_exports.object({
     host: external_exports.string().optional().describe("unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host").meta({ examples: ["unix:///var/run/docker.sock"] }),
     tls_verify: external_exports.boolean().optional().describe("Verify the TLS certificate of a tcp:// host (as DOCKER_TLS_VERIFY)."),
     cert_path: external_exports.string().optional().describe("Directory with ca.pem, cert.pem, key.pem (as DOCKER_CERT_PATH)."),
-    timeout_seconds: timeoutSeconds.default(10).describe(AT_MOST_A_DAY)
-  }).strict().prefault({}).describe("The Docker engine (default: DOCKER_HOST or the local socket)."),
+    timeout_seconds: timeoutSeconds.default(10).describe(AT_MOST_A_DAY),
+    hosts: external_exports.record(dockerHostName, dockerHostSchema).optional().describe(
+      "Several Docker engines by name, instead of `host`; a check picks one with `docker_host` (default: the only one, or the one named `default`)."
+    ).meta({
+      examples: [
+        {
+          app: { host: "unix:///var/run/docker.sock" },
+          db: {
+            host: "tcp://db.internal:2376",
+            tls: { ca: "${DOCKER_DB_CA}", cert: "${DOCKER_DB_CERT}", key: "${DOCKER_DB_KEY}" }
+          },
+          edge: { host: "ssh://deploy@edge" }
+        }
+      ]
+    }),
+    default: external_exports.string().optional().describe(
+      "The host of `hosts` a check without `docker_host` uses (default: the only one, or the one named `default`)."
+    )
+  }).strict().prefault({}).describe("The Docker engine (default: DOCKER_HOST or the local socket), or several named engines."),
   postgres: external_exports.object({
     url: external_exports.string().optional().describe("postgres://user:password@host:5432/db").meta({ examples: ["${DATABASE_URL}"] })
   }).strict().prefault({}).describe("The default PostgreSQL database of postgres, queue and worker checks."),
@@ -43259,14 +43504,18 @@ function parseConfig(text, file2, env = process.env) {
   const schema = currentConfigSchema();
   const parsed = schema.safeParse(value, { reportInput: true });
   if (!parsed.success) problems.push(...zodProblems(parsed.error, loc, value, schema));
-  else problems.push(...crossCheck(parsed.data, loc));
+  else {
+    problems.push(...crossCheck(parsed.data, loc));
+    problems.push(...dockerHostsProblems(parsed.data, loc, dirname(resolve2(file2))));
+  }
   if (problems.length) fail(problems);
   const config2 = withoutPrototypes(parsed.data);
+  resolveTlsPaths(config2, dirname(resolve2(file2)));
   return {
     config: config2,
     path: file2,
     discovered: config2.phases.length === 0,
-    baseDir: dirname(resolve(file2)),
+    baseDir: dirname(resolve2(file2)),
     expanded
   };
 }
@@ -43309,9 +43558,9 @@ function loadConfigFile(path4, env = process.env) {
   return parseConfig(readConfigText(path4), path4, env);
 }
 function resolveConfig(path4, env = process.env, cwd = process.cwd()) {
-  if (path4) return loadConfigFile(resolve(cwd, path4), env);
-  const fallback = resolve(cwd, DEFAULT_CONFIG_PATH);
-  if (existsSync3(fallback)) return loadConfigFile(fallback, env);
+  if (path4) return loadConfigFile(resolve2(cwd, path4), env);
+  const fallback = resolve2(cwd, DEFAULT_CONFIG_PATH);
+  if (existsSync4(fallback)) return loadConfigFile(fallback, env);
   return {
     config: withoutPrototypes(currentConfigSchema().parse({})),
     path: null,
@@ -43322,8 +43571,11 @@ function resolveConfig(path4, env = process.env, cwd = process.cwd()) {
 }
 
 export {
-  containerName,
+  isDockerHosts,
+  dockerHostNames,
   resolveDockerHost,
+  containerName,
+  LEASE_LABEL,
   DockerTarget,
   MAX_RUN_SECONDS,
   composeFacts,
