@@ -19,7 +19,7 @@ import {
 } from '../helpers/docker.js';
 import { tempDir } from '../helpers/engine.js';
 import type { RunReport } from '../../src/report/model.js';
-import { DIST, requireDist } from './process-support.js';
+import { actionEnv, DIST, NodeProcess, onlyReport, requireDist } from './process-support.js';
 
 const SUITE = 'state-runs';
 const CLI = join(DIST, 'cli.js');
@@ -172,6 +172,58 @@ describe('heal budget across runs', () => {
     expect(second.report.history).toMatchObject([{ target: name, next: 'backoff' }]);
     expect((await inspect(name)).State.Running).toBe(false);
   }, 180_000);
+});
+
+describe('the action', () => {
+  it('keeps its history in the state-path file: the second run is budget_exhausted, the job summary shows the strip', async () => {
+    const name = 'oxs-action';
+    await runContainer({ name, suite: SUITE, cmd: SLEEP_FOREVER });
+    const dir = tempDir();
+    containerConfig(
+      dir,
+      name,
+      'max_heals_per_target: 1, flaky_runs: 3, flaky_heals: 1, backoff_max_seconds: 0',
+    );
+    const state = join(dir, 'cache', 'orixoon.db');
+    const step = async (n: number): Promise<{ report: RunReport; summary: string; code: number | null }> => {
+      const reports = join(dir, `reports-${n}`);
+      const { env, files } = actionEnv(dir, {
+        config: 'orixoon.yml',
+        'state-path': state,
+        'report-dir': reports,
+        comment: 'never',
+      });
+      const p = new NodeProcess('index.js', [], { cwd: dir, env });
+      const exit = await p.exited;
+      return {
+        report: onlyReport(reports).report,
+        summary: readFileSync(files.summary, 'utf8'),
+        code: exit.code,
+      };
+    };
+
+    await stoppedContainer(name);
+    const first = await step(1);
+    expect(first.code).toBe(0);
+    expect(first.report.findings).toMatchObject([{ outcome: 'healed' }]);
+    expect((await inspect(name)).State.Running).toBe(true);
+    expect(first.summary).toContain('### 🔁 Flaky targets (1)');
+    expect(first.summary).toMatch(/\| 🔧<br><sub>healed in 1 of 1 runs<\/sub> \| 0 of 1 left \(24 h\) \|/);
+
+    await stoppedContainer(name);
+    const second = await step(2);
+    expect(second.code).toBe(1);
+    expect(second.report.findings).toMatchObject([{ outcome: 'budget_exhausted', attempts: 0 }]);
+    expect(second.summary).toContain('🪫&nbsp;heal budget exhausted');
+    expect(second.summary).toContain('🔧❌');
+    expect((await inspect(name)).State.Running).toBe(false);
+    const db = new DatabaseSync(state, { readOnly: true });
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM runs').get()!.n).toBe(2);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
 });
 
 describe('flaky targets', () => {
