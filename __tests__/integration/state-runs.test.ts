@@ -3,7 +3,7 @@
 // to approval, parallel runs that lose no history (SQLite file and PostgreSQL), and a store that
 // cannot be reached, with and without state.required.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
@@ -18,6 +18,8 @@ import {
   type PostgresFixture,
 } from '../helpers/docker.js';
 import { tempDir } from '../helpers/engine.js';
+import { freePort } from '../helpers/prometheus.js';
+import { main as cli } from '../../src/cli.js';
 import type { RunReport } from '../../src/report/model.js';
 import { actionEnv, DIST, NodeProcess, onlyReport, requireDist } from './process-support.js';
 
@@ -224,6 +226,74 @@ describe('the action', () => {
       db.close();
     }
   }, 120_000);
+});
+
+describe('the monitor', () => {
+  it('opens the default state file once for its cycles and serves the heal budget left per target', async () => {
+    const dir = tempDir();
+    const flag = join(dir, 'svc.ok');
+    writeFileSync(
+      join(dir, 'orixoon.yml'),
+      [
+        'auto_healing: { retry_delay_seconds: 0.1, stabilization_timeout_seconds: 2 }',
+        'safety_limits: { max_heals_per_target: 3, cooldown_seconds: 0 }',
+        'phases:',
+        '  - name: p',
+        '    checks:',
+        `      - { id: svc, type: command, run: "test -f ${flag}", heal: "touch ${flag}" }`,
+        '',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    const stop = new AbortController();
+    const out: string[] = [];
+    const running = cli(
+      [
+        'monitor',
+        '--config',
+        'orixoon.yml',
+        '--report-dir',
+        'reports',
+        '--interval',
+        '3600',
+        '--metrics-port',
+        String(port),
+      ],
+      {
+        out: (t) => out.push(t),
+        err: (t) => out.push(t),
+        env: process.env,
+        cwd: dir,
+        stopSignal: stop.signal,
+      },
+    );
+    try {
+      let text = '';
+      for (let i = 0; i < 100 && !/orixoon_heal_budget_remaining\{/.test(text); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+          (r) => r.text(),
+          () => '',
+        );
+      }
+      expect(text).toMatch(/^orixoon_heal_budget_remaining\{check="svc",target="svc",host=""\} 2$/m);
+      expect(existsSync(flag)).toBe(true);
+    } finally {
+      stop.abort();
+      expect(await running).toBe(0);
+    }
+    const db = new DatabaseSync(join(dir, '.orixoon', 'state.db'), { readOnly: true });
+    try {
+      expect(
+        db
+          .prepare('SELECT verdict FROM runs')
+          .all()
+          .map((r) => r.verdict),
+      ).toEqual(['healed']);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
 });
 
 describe('flaky targets', () => {
