@@ -28,6 +28,8 @@ export interface Settings {
   dockerHost?: string;
   postgresUrl?: string;
   redisUrl?: string;
+  /** The `state-path` input: overrides state.path of the config. */
+  statePath?: string;
 }
 
 export const DEFAULT_INPUTS = {
@@ -131,5 +133,6 @@ export function getInputs(): Settings {
     dockerHost: input('docker-host') || undefined,
     postgresUrl: secret('postgres-url'),
     redisUrl,
+    statePath: input('state-path') || undefined,
   };
 }

@@ -105,6 +105,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessG
     redisUrl: settings.redisUrl,
     reportDir: settings.reportDir,
     redactor,
+    state: { path: settings.statePath },
     env,
     // Each phase is a foldable group of the log.
     sinks: {

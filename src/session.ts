@@ -13,6 +13,11 @@ import { runEngine, type EngineOptions } from './engine/run.js';
 import { writeReportFiles, type WrittenReport } from './report/files.js';
 import type { RunReport } from './report/model.js';
 import { renderSummary } from './report/summary.js';
+import { buildVerdict } from './report/build.js';
+import { budgetSettingsOf } from './healing/budget.js';
+import type { StateConfig } from './state/config.js';
+import { historyBlock } from './state/history-block.js';
+import { openStateStore, recordReport, type StateOpened } from './state/index.js';
 
 export interface SessionOptions extends Omit<EngineOptions, 'loaded' | 'sinks' | 'redactor'> {
   /** Config path; with `configIsDefault` a missing file means discovered defaults instead of an error. */
@@ -24,6 +29,10 @@ export interface SessionOptions extends Omit<EngineOptions, 'loaded' | 'sinks' |
   sinks?: LogSinks;
   /** Extra lines for the summary (e.g. why the PR comment was skipped), known only after publishing. */
   summaryNotes?: (report: RunReport) => Promise<string[]>;
+  /** `--state` / `--state-url` / the `state-path` input: win over `state` of the config. */
+  state?: { path?: string; url?: string };
+  /** A store opened by the caller for many sessions (the monitor's cycles); left open. */
+  openedState?: StateOpened;
 }
 
 export interface SessionResult {
@@ -78,8 +87,108 @@ export async function runSession(
       opts.sinks?.event?.(e);
     },
   };
-  const report = await runEngine({ ...opts, loaded, sinks, redactor: opts.redactor });
-  return finishSession(opts, loaded, report, events);
+  const startedAt = new Date();
+  const opened = opts.openedState ?? (await openSessionState(opts, loaded));
+  try {
+    for (const w of opened.warnings) opts.sinks?.line?.(opts.redactor.redact(`⚠️ ${w}`));
+    let report = opened.blocking
+      ? storeBlockedReport(
+          opts,
+          loaded,
+          startedAt,
+          opened.warnings.at(-1) ?? 'the state store cannot be used',
+        )
+      : await runEngine({
+          ...opts,
+          loaded,
+          sinks,
+          redactor: opts.redactor,
+          stateStore: opened.store ?? undefined,
+        });
+    report = await withHistory(opts, loaded, report, opened);
+    return await finishSession(opts, loaded, report, events);
+  } finally {
+    if (!opts.openedState) await opened.store?.close();
+  }
+}
+
+/** The store of `state` in the config, overridden by `--state` / `--state-url` / the `state-path` input. */
+export function sessionStateConfig(
+  config: Partial<StateConfig> | undefined,
+  override: SessionOptions['state'],
+): Partial<StateConfig> {
+  const cfg = { ...config };
+  // An explicit file on the command line or in the input is the store asked for, over a config URL.
+  if (override?.path) {
+    cfg.path = override.path;
+    delete cfg.url;
+  }
+  if (override?.url) cfg.url = override.url;
+  return cfg;
+}
+
+/** Opens the run's state store (never throws: an unusable store is a warning, or blocks when required). */
+export function openSessionState(
+  opts: Pick<SessionOptions, 'state' | 'cwd' | 'redactor'>,
+  loaded: LoadedConfig,
+): Promise<StateOpened> {
+  return openStateStore({
+    config: sessionStateConfig(loaded.config.state, opts.state),
+    cwd: opts.cwd ?? process.cwd(),
+    redactor: opts.redactor,
+  });
+}
+
+/** A run held by a required store that cannot be used: nothing checked or changed, blocked. */
+function storeBlockedReport(
+  opts: SessionOptions,
+  loaded: LoadedConfig,
+  startedAt: Date,
+  detail: string,
+): RunReport {
+  const base = blockedReport({
+    startedAt,
+    interrupted: { reason: 'error', detail },
+    autoHeal: opts.autoHeal,
+    dryRun: opts.dryRun,
+    configPath: loaded.path,
+    phases: opts.phases,
+    run: opts.run,
+    failOn: opts.failOn,
+  });
+  const { interrupted: _cut, ...rest } = base;
+  const verdict = buildVerdict({ findings: [], failOn: opts.failOn, runFailed: true, errors: [detail] });
+  return { ...rest, ...verdict, errors: [detail, 'Nothing was checked or changed.'] };
+}
+
+/**
+ * The run into the state store, then each target's history (this run included) into the report.
+ * A store that fails is a note, never a changed verdict. Dry-run outcomes are recorded but never
+ * count as heals (no attempt ran).
+ */
+async function withHistory(
+  opts: SessionOptions,
+  loaded: LoadedConfig,
+  report: RunReport,
+  opened: StateOpened,
+): Promise<RunReport> {
+  const notes = [...report.notes, ...opened.warnings.map((w) => opts.redactor.redact(w))];
+  const store = opened.store;
+  if (!store || opened.blocking) return { ...report, notes };
+  const recorded = await recordReport(store, report);
+  notes.push(...recorded.warnings.map((w) => opts.redactor.redact(w)));
+  if (!recorded.recorded) return { ...report, notes };
+  try {
+    const history = await historyBlock(store, report, budgetSettingsOf(loaded.config.safety_limits));
+    return { ...report, notes, history: opts.redactor.redactValue(history) };
+  } catch (e) {
+    notes.push(
+      opts.redactor.redact(
+        `The heal history could not be read back from the state store: ${errorMessage(e)}`,
+      ),
+    );
+    return { ...report, notes };
+  }
 }
 
 /**

@@ -116,7 +116,8 @@ describe('engine flow through command checks', () => {
 
   test('a high-risk heal waits for approval; --approve with the check id or the finding id lets it run', async () => {
     const dir = tempDir();
-    const config = `${fast}\nphases:\n  - name: p\n    checks:\n${flagCheck(dir, 'risky', ', risk: high')}\n`;
+    // Healed twice within a minute on purpose: the backoff across runs is turned off here.
+    const config = `${fast}\nsafety_limits: { backoff_max_seconds: 0 }\nphases:\n  - name: p\n    checks:\n${flagCheck(dir, 'risky', ', risk: high')}\n`;
     const first = await run(dir, config, ['check', '--auto-heal']);
     const f = first.report!.findings[0]!;
     expect(f.outcome).toBe('awaiting_approval');

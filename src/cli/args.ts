@@ -61,6 +61,16 @@ const OPTION_SPECS = {
   interval: { type: 'string', arg: 'S', help: 'seconds from one cycle start to the next (default 60)' },
   iterations: { type: 'string', arg: 'N', help: 'stop after N cycles (default: until stopped)' },
   'metrics-port': { type: 'string', arg: 'P', help: 'serve Prometheus metrics on 127.0.0.1:P/metrics' },
+  state: {
+    type: 'string',
+    arg: 'F',
+    help: 'SQLite file of the heal history, budgets and backoff (default state.path, else .orixoon/state.db)',
+  },
+  'state-url': {
+    type: 'string',
+    arg: 'U',
+    help: 'PostgreSQL state store shared by many runners (overrides state.url and --state)',
+  },
   keep: { type: 'boolean', help: 'leave the demo stack running afterwards' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', short: 'v', help: 'the version' },
@@ -77,7 +87,15 @@ export type CliValues = {
       : boolean;
 };
 
-const RUN_OPTIONS = ['report-dir', 'timeout', 'docker-host', 'postgres-url', 'redis-url'] as const;
+const RUN_OPTIONS = [
+  'report-dir',
+  'timeout',
+  'docker-host',
+  'postgres-url',
+  'redis-url',
+  'state',
+  'state-url',
+] as const;
 
 interface CommandSpec {
   synopsis: string;
@@ -322,6 +340,7 @@ export function helpText(command?: CommandName, style: HelpStyle = (_f, t) => t)
       '',
       style('bold', 'Commands:'),
       ...COMMAND_NAMES.map((c) => `  ${style('bold', c.padEnd(width))}${COMMANDS[c].summary}`),
+      `  ${style('bold', 'history'.padEnd(width))}Per-target heal history from the state store: heals, success rate, last actions.`,
       '',
       style('bold', 'Options:'),
       ...optionLines(GLOBAL_OPTIONS, style),

@@ -10,12 +10,14 @@ import { buildConfiguredPlan } from '../engine/plan.js';
 import { Redactor } from '../support/redact.js';
 import { blockedReport, deadlineMessage } from '../engine/interruption.js';
 import { newSessionState } from '../healing/policy.js';
+import { budgetSettingsOf } from '../healing/budget.js';
 import type { Check, IssueCode } from '../core/types.js';
 import { isIssueCode, issueCodes } from '../checks/catalog.js';
 import { OVERRUN_GRACE_MS } from '../process-guard.js';
 import type { RunReport } from '../report/model.js';
 import {
   loadSessionConfig,
+  openSessionState,
   reportDirOf,
   reportDirProblem,
   runSession,
@@ -45,6 +47,12 @@ function redisUrlOption(raw: string | undefined): string | undefined {
 /** The command line approves with a flag, not with a PR comment. */
 const cliApproveHint = (id: string): string => `--approve ${id}  (run the same command again with it)`;
 
+function stateUrlOption(url: string | undefined): string | undefined {
+  if (url !== undefined && !/^postgres(ql)?:\/\//.test(url))
+    throw new UsageError('--state-url must be a postgres:// or postgresql:// URL');
+  return url;
+}
+
 function sessionOptions(v: CliValues, io: CliIO, redactor: Redactor, autoHeal: boolean): SessionOptions {
   const toErr = v.json === true;
   const line = v.quiet ? undefined : toErr ? io.err : io.out;
@@ -69,6 +77,7 @@ function sessionOptions(v: CliValues, io: CliIO, redactor: Redactor, autoHeal: b
     redisUrl: redisUrlOption(v['redis-url']),
     reportDir: v['report-dir'] ?? 'orixoon-reports',
     redactor,
+    state: { path: v.state, url: stateUrlOption(v['state-url']) },
     sinks: {
       line: say && ((t) => say(paintLine(paint, t))),
       group: say && ((t) => (said && say(''), say(paint('bold', `━━ ${t} ━━`)))),
@@ -240,12 +249,22 @@ async function monitor(v: CliValues, io: CliIO, redactor: Redactor): Promise<num
   const paint = io.paint?.out ?? plain;
   // The monitor process is one session: limits and cooldowns hold across its cycles.
   const session = newSessionState();
-  const metrics = await (await import('./metrics.js')).startMonitorMetrics(v['metrics-port'], io);
+  // One state store for every cycle, opened once; closed when the monitor stops.
+  const openedState = await openSessionState(opts, loaded);
+  const metrics = await (
+    await import('./metrics.js')
+  ).startMonitorMetrics(
+    v['metrics-port'],
+    io,
+    openedState.store
+      ? { store: openedState.store, settings: budgetSettingsOf(loaded.config.safety_limits) }
+      : undefined,
+  );
   let last = 0;
   for (let i = 1; i <= iterations && !io.stopSignal?.aborted; i++) {
     const started = Date.now();
     io.out(paint('bold', `── monitor cycle ${i} (${new Date().toISOString()}) ──`));
-    const r = await guardedSession({ ...opts, session }, loaded, io);
+    const r = await guardedSession({ ...opts, session, openedState }, loaded, io);
     last = exitCodeOf(r.report);
     await metrics?.observe(r.report);
     io.out(paintLine(paint, `Report: ${r.written.reportPath}`));
@@ -263,5 +282,6 @@ async function monitor(v: CliValues, io: CliIO, redactor: Redactor): Promise<num
     });
   }
   await metrics?.close();
+  await openedState.store?.close();
   return io.stopSignal?.aborted ? 0 : last;
 }

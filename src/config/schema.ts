@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { CheckType } from '../checks/check-type.js';
 import { CHECK_TYPES, issueCodes, registryVersion } from '../checks/registry.js';
+import { healBudgetKeys, stateSchema } from '../state/config.js';
 import {
   MAX_ATTEMPTS,
   MAX_MEGABYTES,
@@ -68,6 +69,7 @@ export const safetyLimitsSchema = z
       .max(MAX_MEGABYTES)
       .default(1024)
       .describe('No healing action runs with less free disk space than this.'),
+    ...healBudgetKeys,
   })
   .strict()
   .describe('Limits that hold whatever the checks find.');
@@ -351,6 +353,7 @@ export function buildConfigSchema(types: readonly CheckType[], codes: readonly s
         .default({})
         .describe('Per issue code: whether and how it is healed, and thresholds of the checks.'),
       notifications: notificationsSchema.prefault({}),
+      state: stateSchema.prefault({}),
       phases: z
         .array(phaseSchema)
         .max(MAX_PHASES)

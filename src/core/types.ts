@@ -22,6 +22,7 @@ export const OUTCOMES = [
   'not_healable',
   'disabled',
   'limit_reached',
+  'budget_exhausted',
   'awaiting_approval',
   'dry_run',
   'guarded',

@@ -34,6 +34,7 @@ import { sayCheckResult, sayGuard, sayRunError } from './console.js';
 import { buildRunReport } from './run-report.js';
 import type { CancelHook, Check, Finding, RunContext } from '../core/types.js';
 import { VERSION } from '../version.js';
+import type { StateStore } from '../state/types.js';
 
 /** Healing lifecycle events, for notifications (Slack / webhook); the type lives with the report model. */
 export type { HealingEvent };
@@ -85,6 +86,8 @@ export interface EngineOptions extends ConnectionOverrides {
    * issue file never causes an action on something that is fine now.
    */
   injectedFindings?: Array<{ code: Finding['code']; check: Check }>;
+  /** The heal history across runs: budgets, backoff and flaky targets gate each heal. */
+  stateStore?: StateStore;
 }
 
 /** The action's way to approve: a PR comment, or the `approve` input. */
@@ -305,6 +308,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       // Never past the run's deadline.
       retestBudgetMs: (ms) => Math.max(0, Math.min(ms, deadline - Date.now())),
       emit,
+      stateStore: o.stateStore,
     };
     const heal = (st: CheckState, f: Finding, phase: string): Promise<FindingReport> =>
       healFinding(hc, st, f, phase, currentGuards());

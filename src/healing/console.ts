@@ -27,6 +27,10 @@ export function sayStop(
       log.say(`🔍 DRY RUN: would ${d.plan}`);
       log.info(`Dry run: would run ${d.action} on ${f.target}`);
       break;
+    case 'budget_exhausted':
+      log.say(`🪫 Not healed [${f.checkId}] (heal budget exhausted): ${d.reason}`);
+      log.warn(`Heal budget exhausted for ${f.code} on ${f.target}: ${d.reason}`);
+      break;
     case 'limit_reached':
       log.say(`⛔ Not healed [${f.checkId}] (limit reached): ${d.reason}`);
       log.warn(`Limit reached for ${f.code} on ${f.target}: ${d.reason}`);

@@ -36,6 +36,8 @@ import {
 } from './policy.js';
 import { failureReport } from './failure.js';
 import { sayApprovalUsed, sayFailure, sayStop } from './console.js';
+import { applyHealGate } from './budget-gate.js';
+import type { StateStore } from '../state/types.js';
 
 /** What a run's healing produced so far: the report is built from it, finished or cut off. */
 export interface HealingLedger {
@@ -87,6 +89,8 @@ export interface HealContext {
   retestBudgetMs(timeoutMs: number): number;
   /** A healing event for notifications (sent in the background). */
   emit(event: HealingEvent): void;
+  /** The heal history across runs (budgets, backoff, flaky targets); none: session limits only. */
+  stateStore?: StateStore;
 }
 
 /** The check a finding came from, and whether any action ran on its findings. */
@@ -168,8 +172,8 @@ async function heal(
   };
   if (signal.aborted && !f.manual) return finish('failed', `not healed: ${abortReason(signal)}`);
 
-  const approval = requiresConfirmation(config, f) ? await findApproval(hc, fr) : undefined;
-  const decision = decide({
+  const asked = requiresConfirmation(config, f) ? await findApproval(hc, fr) : undefined;
+  const policy = decide({
     finding: f,
     config,
     remedies: hc.remedies,
@@ -178,8 +182,9 @@ async function heal(
     guards,
     session,
     now: Date.now(),
-    approved: approval !== undefined,
+    approved: asked !== undefined,
   });
+  const { decision, approval } = await applyHealGate(hc, f, fr, policy, asked, () => findApproval(hc, fr));
   fr.risk = decision.risk;
   fr.action = decision.action;
   if (decision.kind === 'stop') {

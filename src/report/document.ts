@@ -50,6 +50,7 @@ const SAYS_WHY = new Set([
   'recovered',
   'blocked_by_dependency',
   'limit_reached',
+  'budget_exhausted',
   'guarded',
   'not_healable',
   'disabled',
@@ -292,6 +293,27 @@ export function renderBody(report: RunReport, opts: BodyOptions): string {
  * The shared body as a function of how many finding rows it shows: everything that does not depend on
  * that count is rendered once (the comment tries several counts to fit its limit).
  */
+/** Targets healed in too many of their recent runs, with their strip: their actions need approval. */
+function flakySection(report: RunReport, t: { table: boolean }): string | undefined {
+  const flaky = (report.history ?? []).filter((h) => h.flaky);
+  if (!flaky.length) return undefined;
+  return [
+    `### 🔁 Flaky targets (${flaky.length})`,
+    '',
+    'Healed again and again: their actions now need approval whatever their risk. Fix the cause.',
+    '',
+    '| Target | Recent runs, oldest first | Heal budget |',
+    '|---|---|---|',
+    ...flaky.map((h) => {
+      const budget =
+        h.budget.max === null
+          ? `${h.budget.used} in ${h.budget.windowHours} h`
+          : `${h.budget.left} of ${h.budget.max} left (${h.budget.windowHours} h)`;
+      return `| ${cell(h.target)}<br><sub>check ${code(h.checkId, t)}</sub> | ${h.strip}<br><sub>healed in ${h.healedRuns} of ${h.ofRuns} runs</sub> | ${budget} |`;
+    }),
+  ].join('\n');
+}
+
 export function bodyRenderer(report: RunReport, opts: BodyOptions): (rows?: number) => string {
   const limits = LIMITS[opts.kind];
   const ordered = orderedFindings(report);
@@ -343,6 +365,8 @@ export function bodyRenderer(report: RunReport, opts: BodyOptions): (rows?: numb
       ...report.errors.slice(0, opts.kind === 'comment' ? 20 : limits.list).map((e) => `- ${cell(e, 1000)}`),
     );
   }
+  const flaky = flakySection(report, T);
+  if (flaky) add(head, flaky);
   // A run that stopped on an error has no findings either, but nothing can be said to have passed.
   if (!report.findings.length && !report.errors.length && !report.interrupted)
     add(head, 'Every check passed; nothing needed healing.');

@@ -41,6 +41,7 @@ const NODE_STYLE: Record<NodeState, string> = {
   failed: 'fill:#ffebe9,stroke:#cf222e,color:#1f2328,stroke-width:2px',
   guarded: 'fill:#fff1e5,stroke:#bc4c00,color:#1f2328',
   limit_reached: 'fill:#fff1e5,stroke:#bc4c00,color:#1f2328',
+  budget_exhausted: 'fill:#ffebe9,stroke:#cf222e,color:#1f2328',
   not_healable: 'fill:#ffebe9,stroke:#cf222e,color:#1f2328',
   disabled: 'fill:#f6f8fa,stroke:#59636e,color:#1f2328',
   awaiting_approval: 'fill:#fff8c5,stroke:#9a6700,color:#1f2328',

@@ -141,4 +141,24 @@ export interface RunReport {
   approvals: ApprovalRecord[];
   /** Pattern effectiveness for log pattern checks: name → {matched, fixed, attempts}. */
   patterns?: Record<string, { matched: number; fixes_attempted: number; fixes_worked: number }>;
+  /** Per target found on, its heal history across runs (this run included), when a state store is on. */
+  history?: TargetHistoryBlock[];
+}
+
+/** A target's heal history across runs, as the report carries it (the state store's view). */
+export interface TargetHistoryBlock {
+  checkId: string;
+  target: string;
+  host: string;
+  /** The last runs of the target's check, oldest first. */
+  strip: string;
+  flaky: boolean;
+  healedRuns: number;
+  ofRuns: number;
+  budget: { used: number; max: number | null; left: number | null; windowHours: number };
+  /** ISO time the next heal is allowed (backoff or budget), null when it is now. */
+  nextHealAllowedAt: string | null;
+  /** What the history allows for the next heal of this target. */
+  next: 'allow' | 'budget_exhausted' | 'backoff' | 'needs_confirmation';
+  reason: string;
 }

@@ -15,6 +15,7 @@ const OUTCOME_WORDS: Record<Outcome, Word> = {
   not_healable: { icon: '🚫', word: 'not healable' },
   disabled: { icon: '⏸️', word: 'healing disabled' },
   limit_reached: { icon: '🛑', word: 'limit reached' },
+  budget_exhausted: { icon: '🪫', word: 'heal budget exhausted' },
   awaiting_approval: { icon: '⏳', word: 'awaiting approval' },
   dry_run: { icon: '🧪', word: 'would heal (dry run)' },
   guarded: { icon: '🛡️', word: 'guarded' },
@@ -31,6 +32,7 @@ const PASSED: Word = { icon: '✅', word: 'passed' };
 export const BLOCKING_ORDER: readonly Outcome[] = [
   'failed',
   'guarded',
+  'budget_exhausted',
   'limit_reached',
   'not_healable',
   'awaiting_approval',

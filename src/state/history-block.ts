@@ -1,27 +1,12 @@
 // The per-target history block of a run's report (report.json, the summary, the PR comment): for each
 // target the run found something on, its recent runs as a strip (✅✅🔧✅🔧🔧), whether it is flaky, its
 // heal budget and when its next heal is allowed. Read after the run is recorded, so it includes it.
-import { gateHeal, historySince, type BudgetSettings, type HealGate } from '../healing/budget.js';
-import type { RunReport } from '../report/model.js';
+import { gateHeal, historySince, type BudgetSettings } from '../healing/budget.js';
+import type { RunReport, TargetHistoryBlock } from '../report/model.js';
 import { hostOf } from './record.js';
 import type { StateStore } from './types.js';
 
-export interface TargetHistoryBlock {
-  checkId: string;
-  target: string;
-  host: string;
-  /** The last runs of the target's check, oldest first. */
-  strip: string;
-  flaky: boolean;
-  healedRuns: number;
-  ofRuns: number;
-  budget: { used: number; max: number | null; left: number | null; windowHours: number };
-  /** ISO time the next heal is allowed (backoff or budget), null when it is now. */
-  nextHealAllowedAt: string | null;
-  /** What the history allows for the next heal of this target. */
-  next: HealGate['decision'];
-  reason: string;
-}
+export type { TargetHistoryBlock };
 
 export async function historyBlock(
   store: StateStore,

@@ -18,17 +18,14 @@ const FAILED_OUTCOMES = new Set([
   'failed',
   'not_healable',
   'limit_reached',
+  'budget_exhausted',
   'guarded',
   'blocked_by_dependency',
 ]);
 
 function errorOf(f: FindingReport): string | null {
   if (f.failure?.lastError) return f.failure.lastError;
-  return FAILED_OUTCOMES.has(f.outcome) ||
-    f.outcome === 'awaiting_approval' ||
-    String(f.outcome) === 'budget_exhausted'
-    ? f.reason || f.message
-    : null;
+  return FAILED_OUTCOMES.has(f.outcome) || f.outcome === 'awaiting_approval' ? f.reason || f.message : null;
 }
 
 export function rowsOf(report: RunReport): { run: RunRow; checks: CheckRow[]; events: EventRow[] } {

@@ -3,8 +3,8 @@
 // action taken on it. Times are epoch milliseconds.
 import type { Outcome, Verdict } from '../core/types.js';
 
-/** Outcomes the store knows beyond the engine's: a heal refused because the target's budget is spent. */
-export type RecordedOutcome = Outcome | 'budget_exhausted';
+/** The outcome a finding was recorded with. */
+export type RecordedOutcome = Outcome;
 
 /** The SQLite state file, relative to the working directory (the CLI, the monitor). */
 export const DEFAULT_STATE_PATH = '.orixoon/state.db';
