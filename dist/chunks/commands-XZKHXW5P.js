@@ -12,10 +12,11 @@ import {
   isIssueCode,
   loadSessionConfig,
   newSessionState,
+  openSessionState,
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-B3SJX2MA.js";
+} from "./chunk-YIJ5J5T3.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -23,11 +24,15 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-AROOL6JZ.js";
+} from "./chunk-SY4UB62I.js";
 import {
   Redactor
-} from "./chunk-FHSF7E7D.js";
-import "./chunk-K4DJR2Z7.js";
+} from "./chunk-EKXESTKN.js";
+import "./chunk-6S53MY6Z.js";
+import {
+  budgetSettingsOf
+} from "./chunk-KW6K4AAY.js";
+import "./chunk-BWS4LX76.js";
 import "./chunk-KVU4AOYW.js";
 import {
   paintLine,
@@ -36,7 +41,7 @@ import {
 import {
   EXIT_CRASH,
   UsageError
-} from "./chunk-XOVDJDSZ.js";
+} from "./chunk-2ZQZQNNP.js";
 import "./chunk-VQUWAF73.js";
 import {
   OVERRUN_GRACE_MS
@@ -61,6 +66,11 @@ function redisUrlOption(raw) {
   return raw;
 }
 var cliApproveHint = (id) => `--approve ${id}  (run the same command again with it)`;
+function stateUrlOption(url) {
+  if (url !== void 0 && !/^postgres(ql)?:\/\//.test(url))
+    throw new UsageError("--state-url must be a postgres:// or postgresql:// URL");
+  return url;
+}
 function sessionOptions(v, io, redactor, autoHeal) {
   const toErr = v.json === true;
   const line = v.quiet ? void 0 : toErr ? io.err : io.out;
@@ -84,6 +94,7 @@ function sessionOptions(v, io, redactor, autoHeal) {
     redisUrl: redisUrlOption(v["redis-url"]),
     reportDir: v["report-dir"] ?? "orixoon-reports",
     redactor,
+    state: { path: v.state, url: stateUrlOption(v["state-url"]) },
     sinks: {
       line: say && ((t) => say(paintLine(paint, t))),
       group: say && ((t) => (said && say(""), say(paint("bold", `\u2501\u2501 ${t} \u2501\u2501`)))),
@@ -166,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-K3DYAFNZ.js");
+        const { runDemo } = await import("./run-P2IBJR24.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,
@@ -224,12 +235,17 @@ async function monitor(v, io, redactor) {
   const loaded = loadSessionConfig(opts);
   const paint = io.paint?.out ?? plain;
   const session = newSessionState();
-  const metrics = await (await import("./metrics-RMOH4MV2.js")).startMonitorMetrics(v["metrics-port"], io);
+  const openedState = await openSessionState(opts, loaded);
+  const metrics = await (await import("./metrics-DMMK2LCE.js")).startMonitorMetrics(
+    v["metrics-port"],
+    io,
+    openedState.store ? { store: openedState.store, settings: budgetSettingsOf(loaded.config.safety_limits) } : void 0
+  );
   let last = 0;
   for (let i = 1; i <= iterations && !io.stopSignal?.aborted; i++) {
     const started = Date.now();
     io.out(paint("bold", `\u2500\u2500 monitor cycle ${i} (${(/* @__PURE__ */ new Date()).toISOString()}) \u2500\u2500`));
-    const r = await guardedSession({ ...opts, session }, loaded, io);
+    const r = await guardedSession({ ...opts, session, openedState }, loaded, io);
     last = exitCodeOf(r.report);
     await metrics?.observe(r.report);
     io.out(paintLine(paint, `Report: ${r.written.reportPath}`));
@@ -247,6 +263,7 @@ async function monitor(v, io, redactor) {
     });
   }
   await metrics?.close();
+  await openedState.store?.close();
   return io.stopSignal?.aborted ? 0 : last;
 }
 export {

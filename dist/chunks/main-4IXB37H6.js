@@ -22,17 +22,19 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-B3SJX2MA.js";
+} from "./chunk-YIJ5J5T3.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   formatProblem,
   redisUrlProblem
-} from "./chunk-AROOL6JZ.js";
+} from "./chunk-SY4UB62I.js";
 import {
   Redactor
-} from "./chunk-FHSF7E7D.js";
-import "./chunk-K4DJR2Z7.js";
+} from "./chunk-EKXESTKN.js";
+import "./chunk-6S53MY6Z.js";
+import "./chunk-KW6K4AAY.js";
+import "./chunk-BWS4LX76.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-VQUWAF73.js";
 import {
@@ -984,7 +986,8 @@ function getInputs() {
     timeoutSeconds: timeout,
     dockerHost: input("docker-host") || void 0,
     postgresUrl: secret("postgres-url"),
-    redisUrl
+    redisUrl,
+    statePath: input("state-path") || void 0
   };
 }
 
@@ -1319,6 +1322,7 @@ async function run(env = process.env, guard) {
     redisUrl: settings.redisUrl,
     reportDir: settings.reportDir,
     redactor,
+    state: { path: settings.statePath },
     env,
     // Each phase is a foldable group of the log.
     sinks: {

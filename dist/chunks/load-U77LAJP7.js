@@ -13,8 +13,8 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-AROOL6JZ.js";
-import "./chunk-K4DJR2Z7.js";
+} from "./chunk-SY4UB62I.js";
+import "./chunk-6S53MY6Z.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-RHFS6BNU.js";
 import "./chunk-WQ37B3FA.js";

@@ -7,12 +7,14 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-B3SJX2MA.js";
-import "./chunk-AROOL6JZ.js";
+} from "./chunk-YIJ5J5T3.js";
+import "./chunk-SY4UB62I.js";
 import {
   Redactor
-} from "./chunk-FHSF7E7D.js";
-import "./chunk-K4DJR2Z7.js";
+} from "./chunk-EKXESTKN.js";
+import "./chunk-6S53MY6Z.js";
+import "./chunk-KW6K4AAY.js";
+import "./chunk-BWS4LX76.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-VQUWAF73.js";
 import "./chunk-RHFS6BNU.js";

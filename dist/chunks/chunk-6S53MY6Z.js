@@ -6,6 +6,9 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 
+// src/state/types.ts
+var DEFAULT_STATE_PATH = ".orixoon/state.db";
+
 // src/targets/lazy.ts
 function lazyImport(load) {
   let loading;
@@ -13,5 +16,6 @@ function lazyImport(load) {
 }
 
 export {
-  lazyImport
+  lazyImport,
+  DEFAULT_STATE_PATH
 };

@@ -58,11 +58,29 @@ var OPTION_SPECS = {
   interval: { type: "string", arg: "S", help: "seconds from one cycle start to the next (default 60)" },
   iterations: { type: "string", arg: "N", help: "stop after N cycles (default: until stopped)" },
   "metrics-port": { type: "string", arg: "P", help: "serve Prometheus metrics on 127.0.0.1:P/metrics" },
+  state: {
+    type: "string",
+    arg: "F",
+    help: "SQLite file of the heal history, budgets and backoff (default state.path, else .orixoon/state.db)"
+  },
+  "state-url": {
+    type: "string",
+    arg: "U",
+    help: "PostgreSQL state store shared by many runners (overrides state.url and --state)"
+  },
   keep: { type: "boolean", help: "leave the demo stack running afterwards" },
   help: { type: "boolean", short: "h", help: "this help" },
   version: { type: "boolean", short: "v", help: "the version" }
 };
-var RUN_OPTIONS = ["report-dir", "timeout", "docker-host", "postgres-url", "redis-url"];
+var RUN_OPTIONS = [
+  "report-dir",
+  "timeout",
+  "docker-host",
+  "postgres-url",
+  "redis-url",
+  "state",
+  "state-url"
+];
 var COMMANDS = {
   check: {
     synopsis: "orixoon check [--config F] [--auto-heal] [--dry-run] [--phase NAME]... [--approve ID]... [--json]",
@@ -244,6 +262,7 @@ function helpText(command, style = (_f, t) => t) {
       "",
       style("bold", "Commands:"),
       ...COMMAND_NAMES.map((c) => `  ${style("bold", c.padEnd(width))}${COMMANDS[c].summary}`),
+      `  ${style("bold", "history".padEnd(width))}Per-target heal history from the state store: heals, success rate, last actions.`,
       "",
       style("bold", "Options:"),
       ...optionLines(GLOBAL_OPTIONS, style),

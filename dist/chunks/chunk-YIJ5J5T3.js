@@ -22,11 +22,21 @@ import {
   loadConfigFile,
   resolveConfig,
   resolveDockerHost
-} from "./chunk-AROOL6JZ.js";
+} from "./chunk-SY4UB62I.js";
 import {
   MIN_MASKED_LENGTH,
-  Redactor
-} from "./chunk-FHSF7E7D.js";
+  Redactor,
+  openStateStore
+} from "./chunk-EKXESTKN.js";
+import {
+  budgetSettingsOf,
+  gateHeal,
+  historySince
+} from "./chunk-KW6K4AAY.js";
+import {
+  hostOf,
+  recordReport
+} from "./chunk-BWS4LX76.js";
 import {
   formatMilliseconds,
   formatMillisecondsAsSeconds
@@ -586,6 +596,10 @@ function sayStop(log, f, fr, d, approveHint) {
       log.say(`\u{1F50D} DRY RUN: would ${d.plan}`);
       log.info(`Dry run: would run ${d.action} on ${f.target}`);
       break;
+    case "budget_exhausted":
+      log.say(`\u{1FAAB} Not healed [${f.checkId}] (heal budget exhausted): ${d.reason}`);
+      log.warn(`Heal budget exhausted for ${f.code} on ${f.target}: ${d.reason}`);
+      break;
     case "limit_reached":
       log.say(`\u26D4 Not healed [${f.checkId}] (limit reached): ${d.reason}`);
       log.warn(`Limit reached for ${f.code} on ${f.target}: ${d.reason}`);
@@ -629,6 +643,70 @@ function sayRecovered(log, f, detail) {
 function sayFoundAfterHealing(log, f) {
   log.say(`\u274C ${f.message} (found on re-check after healing)`);
   log.info(`Detected issue after healing: ${f.code} (${f.target})`);
+}
+
+// src/state/gate.ts
+async function healGateFor(store, target, settings, now = Date.now()) {
+  const history = await store.targetHistory(target, {
+    since: historySince(now, settings),
+    lastRuns: settings.flakyRuns
+  });
+  return gateHeal(history, now, settings);
+}
+
+// src/healing/budget-gate.ts
+function gated(d) {
+  return d.kind === "act" || d.outcome === "dry_run" || d.outcome === "awaiting_approval";
+}
+async function applyHealGate(hc, f, fr, decision, approval, findApproval2) {
+  const store = hc.stateStore;
+  if (!store || !gated(decision)) return { decision, approval };
+  const { log } = hc.run;
+  let gate;
+  try {
+    gate = await healGateFor(
+      store,
+      { checkId: f.checkId, target: f.target, host: hostOf(fr) },
+      budgetSettingsOf(hc.config.safety_limits)
+    );
+  } catch (e) {
+    log.say(
+      `\u26A0\uFE0F Heal history of ${f.target} could not be read (budget and backoff not applied): ${errorMessage(e)}`
+    );
+    log.warn(`Heal history of ${f.target} could not be read: ${errorMessage(e)}`);
+    return { decision, approval };
+  }
+  const stop = (outcome, reason, plan) => ({
+    kind: "stop",
+    outcome,
+    reason,
+    action: decision.action,
+    risk: decision.risk,
+    plan: plan ?? (decision.kind === "stop" ? decision.plan : void 0)
+  });
+  switch (gate.decision) {
+    case "allow":
+      return { decision, approval };
+    case "budget_exhausted":
+      return { decision: stop("budget_exhausted", `${gate.reason}. ${gate.advice}`), approval };
+    case "backoff":
+      return { decision: stop("limit_reached", gate.reason), approval };
+    case "needs_confirmation": {
+      const approved = approval ?? await findApproval2();
+      if (decision.kind === "act" && approved)
+        return { decision: { ...decision, risk: "high" }, approval: approved };
+      if (decision.kind === "stop" && decision.outcome === "dry_run" && approved)
+        return {
+          decision: { ...decision, risk: "high", reason: `${decision.reason}; ${gate.reason}` },
+          approval
+        };
+      const plan = decision.kind === "act" ? `${decision.action} on ${f.target}: ${decision.remedy.describe(f)} (because: ${f.message})` : decision.plan;
+      return {
+        decision: { ...stop("awaiting_approval", gate.reason, plan), risk: "high" },
+        approval: void 0
+      };
+    }
+  }
 }
 
 // src/healing/heal.ts
@@ -695,8 +773,8 @@ async function heal(hc, fr, st, f, guards) {
     return fr;
   };
   if (signal.aborted && !f.manual) return finish("failed", `not healed: ${abortReason(signal)}`);
-  const approval = requiresConfirmation(config, f) ? await findApproval(hc, fr) : void 0;
-  const decision = decide({
+  const asked = requiresConfirmation(config, f) ? await findApproval(hc, fr) : void 0;
+  const policy = decide({
     finding: f,
     config,
     remedies: hc.remedies,
@@ -705,8 +783,9 @@ async function heal(hc, fr, st, f, guards) {
     guards,
     session,
     now: Date.now(),
-    approved: approval !== void 0
+    approved: asked !== void 0
   });
+  const { decision, approval } = await applyHealGate(hc, f, fr, policy, asked, () => findApproval(hc, fr));
   fr.risk = decision.risk;
   fr.action = decision.action;
   if (decision.kind === "stop") {
@@ -1688,7 +1767,8 @@ async function runEngine(o) {
       redetect: (check, finding) => evaluator.redetect(check, finding),
       // Never past the run's deadline.
       retestBudgetMs: (ms) => Math.max(0, Math.min(ms, deadline - Date.now())),
-      emit
+      emit,
+      stateStore: o.stateStore
     };
     const heal2 = (st, f, phase) => healFinding(hc, st, f, phase, currentGuards());
     const resolveCheck = createResolver({
@@ -1792,6 +1872,7 @@ var OUTCOME_WORDS = {
   not_healable: { icon: "\u{1F6AB}", word: "not healable" },
   disabled: { icon: "\u23F8\uFE0F", word: "healing disabled" },
   limit_reached: { icon: "\u{1F6D1}", word: "limit reached" },
+  budget_exhausted: { icon: "\u{1FAAB}", word: "heal budget exhausted" },
   awaiting_approval: { icon: "\u23F3", word: "awaiting approval" },
   dry_run: { icon: "\u{1F9EA}", word: "would heal (dry run)" },
   guarded: { icon: "\u{1F6E1}\uFE0F", word: "guarded" },
@@ -1801,6 +1882,7 @@ var PASSED = { icon: "\u2705", word: "passed" };
 var BLOCKING_ORDER = [
   "failed",
   "guarded",
+  "budget_exhausted",
   "limit_reached",
   "not_healable",
   "awaiting_approval",
@@ -1903,6 +1985,7 @@ var NODE_STYLE = {
   failed: "fill:#ffebe9,stroke:#cf222e,color:#1f2328,stroke-width:2px",
   guarded: "fill:#fff1e5,stroke:#bc4c00,color:#1f2328",
   limit_reached: "fill:#fff1e5,stroke:#bc4c00,color:#1f2328",
+  budget_exhausted: "fill:#ffebe9,stroke:#cf222e,color:#1f2328",
   not_healable: "fill:#ffebe9,stroke:#cf222e,color:#1f2328",
   disabled: "fill:#f6f8fa,stroke:#59636e,color:#1f2328",
   awaiting_approval: "fill:#fff8c5,stroke:#9a6700,color:#1f2328",
@@ -2161,6 +2244,7 @@ var SAYS_WHY = /* @__PURE__ */ new Set([
   "recovered",
   "blocked_by_dependency",
   "limit_reached",
+  "budget_exhausted",
   "guarded",
   "not_healable",
   "disabled"
@@ -2336,6 +2420,22 @@ _\u2026 and ${passed.length - listed.length} more._
 function renderBody(report, opts) {
   return bodyRenderer(report, opts)(opts.rows);
 }
+function flakySection(report, t) {
+  const flaky = (report.history ?? []).filter((h) => h.flaky);
+  if (!flaky.length) return void 0;
+  return [
+    `### \u{1F501} Flaky targets (${flaky.length})`,
+    "",
+    "Healed again and again: their actions now need approval whatever their risk. Fix the cause.",
+    "",
+    "| Target | Recent runs, oldest first | Heal budget |",
+    "|---|---|---|",
+    ...flaky.map((h) => {
+      const budget = h.budget.max === null ? `${h.budget.used} in ${h.budget.windowHours} h` : `${h.budget.left} of ${h.budget.max} left (${h.budget.windowHours} h)`;
+      return `| ${cell2(h.target)}<br><sub>check ${code(h.checkId, t)}</sub> | ${h.strip}<br><sub>healed in ${h.healedRuns} of ${h.ofRuns} runs</sub> | ${budget} |`;
+    })
+  ].join("\n");
+}
 function bodyRenderer(report, opts) {
   const limits = LIMITS[opts.kind];
   const ordered = orderedFindings(report);
@@ -2377,6 +2477,8 @@ function bodyRenderer(report, opts) {
       ...report.errors.slice(0, opts.kind === "comment" ? 20 : limits.list).map((e) => `- ${cell2(e, 1e3)}`)
     );
   }
+  const flaky = flakySection(report, T);
+  if (flaky) add(head, flaky);
   if (!report.findings.length && !report.errors.length && !report.interrupted)
     add(head, "Every check passed; nothing needed healing.");
   return (wanted) => {
@@ -2513,6 +2615,41 @@ function renderSummary(report, extraNotes = [], opts = {}) {
   );
 }
 
+// src/state/history-block.ts
+async function historyBlock(store, report, settings, now = Date.now()) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const f of report.findings) {
+    const t = { checkId: f.checkId, target: f.target, host: hostOf(f) };
+    seen.set(JSON.stringify(t), t);
+  }
+  const blocks = [];
+  for (const t of seen.values()) {
+    const h = await store.targetHistory(t, {
+      since: historySince(now, settings),
+      lastRuns: settings.flakyRuns
+    });
+    const g = gateHeal(h, now, settings);
+    const next = g.decision === "budget_exhausted" ? g.budget.freesAt : g.decision === "backoff" ? g.nextAllowedAt : null;
+    blocks.push({
+      ...t,
+      strip: g.flaky.strip,
+      flaky: g.flaky.flaky,
+      healedRuns: g.flaky.healedRuns,
+      ofRuns: g.flaky.ofRuns,
+      budget: {
+        used: g.budget.used,
+        max: g.budget.max,
+        left: g.budget.left,
+        windowHours: g.budget.windowHours
+      },
+      nextHealAllowedAt: next === null ? null : new Date(next).toISOString(),
+      next: g.decision,
+      reason: g.decision === "allow" ? "" : g.reason
+    });
+  }
+  return blocks;
+}
+
 // src/session.ts
 function errorMessage2(e) {
   return e instanceof Error ? e.message : String(e);
@@ -2546,8 +2683,77 @@ async function runSession(opts, loaded = loadSessionConfig(opts)) {
       opts.sinks?.event?.(e);
     }
   };
-  const report = await runEngine({ ...opts, loaded, sinks, redactor: opts.redactor });
-  return finishSession(opts, loaded, report, events);
+  const startedAt = /* @__PURE__ */ new Date();
+  const opened = opts.openedState ?? await openSessionState(opts, loaded);
+  try {
+    for (const w of opened.warnings) opts.sinks?.line?.(opts.redactor.redact(`\u26A0\uFE0F ${w}`));
+    let report = opened.blocking ? storeBlockedReport(
+      opts,
+      loaded,
+      startedAt,
+      opened.warnings.at(-1) ?? "the state store cannot be used"
+    ) : await runEngine({
+      ...opts,
+      loaded,
+      sinks,
+      redactor: opts.redactor,
+      stateStore: opened.store ?? void 0
+    });
+    report = await withHistory(opts, loaded, report, opened);
+    return await finishSession(opts, loaded, report, events);
+  } finally {
+    if (!opts.openedState) await opened.store?.close();
+  }
+}
+function sessionStateConfig(config, override) {
+  const cfg = { ...config };
+  if (override?.path) {
+    cfg.path = override.path;
+    delete cfg.url;
+  }
+  if (override?.url) cfg.url = override.url;
+  return cfg;
+}
+function openSessionState(opts, loaded) {
+  return openStateStore({
+    config: sessionStateConfig(loaded.config.state, opts.state),
+    cwd: opts.cwd ?? process.cwd(),
+    redactor: opts.redactor
+  });
+}
+function storeBlockedReport(opts, loaded, startedAt, detail) {
+  const base = blockedReport({
+    startedAt,
+    interrupted: { reason: "error", detail },
+    autoHeal: opts.autoHeal,
+    dryRun: opts.dryRun,
+    configPath: loaded.path,
+    phases: opts.phases,
+    run: opts.run,
+    failOn: opts.failOn
+  });
+  const { interrupted: _cut, ...rest } = base;
+  const verdict = buildVerdict({ findings: [], failOn: opts.failOn, runFailed: true, errors: [detail] });
+  return { ...rest, ...verdict, errors: [detail, "Nothing was checked or changed."] };
+}
+async function withHistory(opts, loaded, report, opened) {
+  const notes = [...report.notes, ...opened.warnings.map((w) => opts.redactor.redact(w))];
+  const store = opened.store;
+  if (!store || opened.blocking) return { ...report, notes };
+  const recorded = await recordReport(store, report);
+  notes.push(...recorded.warnings.map((w) => opts.redactor.redact(w)));
+  if (!recorded.recorded) return { ...report, notes };
+  try {
+    const history = await historyBlock(store, report, budgetSettingsOf(loaded.config.safety_limits));
+    return { ...report, notes, history: opts.redactor.redactValue(history) };
+  } catch (e) {
+    notes.push(
+      opts.redactor.redact(
+        `The heal history could not be read back from the state store: ${errorMessage2(e)}`
+      )
+    );
+    return { ...report, notes };
+  }
 }
 async function failedSession(opts, loaded, interrupted, startedAt) {
   const report = opts.redactor.redactValue(
@@ -2622,5 +2828,6 @@ export {
   reportDirOf,
   reportDirProblem,
   runSession,
+  openSessionState,
   failedSession
 };

@@ -6,14 +6,16 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  hostOf
-} from "./chunk-S4PUUNGO.js";
+  checkBudget,
+  historySince
+} from "./chunk-KW6K4AAY.js";
 import {
-  formatSeconds
-} from "./chunk-KVU4AOYW.js";
+  hostOf
+} from "./chunk-BWS4LX76.js";
+import "./chunk-KVU4AOYW.js";
 import {
   UsageError
-} from "./chunk-XOVDJDSZ.js";
+} from "./chunk-2ZQZQNNP.js";
 import "./chunk-VQUWAF73.js";
 import {
   __commonJS,
@@ -4988,60 +4990,6 @@ var require_prom_client = __commonJS({
 // src/cli/metrics.ts
 var import_prom_client = __toESM(require_prom_client(), 1);
 import { createServer } from "node:http";
-
-// src/healing/budget.ts
-function isHeal(e) {
-  return e.action != null && e.attempts > 0;
-}
-function healsOf(events) {
-  return events.filter(isHeal).sort((a, b) => b.at - a.at);
-}
-var HOUR = 36e5;
-function when(ms) {
-  return new Date(ms).toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
-}
-function inTime(ms) {
-  return ms <= 0 ? "now" : `in ${formatSeconds(Math.ceil(ms / 1e3))}`;
-}
-function checkBudget(events, now, s) {
-  const start = now - s.windowHours * HOUR;
-  const history = healsOf(events).filter((e) => e.at > start && e.at <= now);
-  const used = history.length;
-  const max = s.maxHealsPerTarget ?? null;
-  if (max === null) {
-    return {
-      exhausted: false,
-      max,
-      used,
-      left: null,
-      windowHours: s.windowHours,
-      history,
-      freesAt: null,
-      reason: "",
-      advice: ""
-    };
-  }
-  const exhausted = used >= max;
-  const freeing = exhausted && max > 0 ? history[max - 1] : void 0;
-  const freesAt = exhausted ? freeing ? freeing.at + s.windowHours * HOUR : null : null;
-  const list = history.slice(0, 5).map((e) => `${when(e.at)} ${e.action} ${e.outcome}`).join("; ");
-  return {
-    exhausted,
-    max,
-    used,
-    left: Math.max(0, max - used),
-    windowHours: s.windowHours,
-    history,
-    freesAt,
-    reason: exhausted ? `heal budget exhausted: healed ${used} time${used === 1 ? "" : "s"} in the last ${s.windowHours} h (max_heals_per_target: ${max})${list ? `: ${list}` : ""}` : "",
-    advice: exhausted ? `Healing keeps this target up but something keeps breaking it: fix the cause.` + (freesAt !== null ? ` The next heal is allowed ${inTime(freesAt - now)} (${when(freesAt)}).` : "") : ""
-  };
-}
-function historySince(now, s) {
-  return now - Math.max(s.windowHours, s.backoffResetHours) * HOUR;
-}
-
-// src/cli/metrics.ts
 var HEALTHY = /* @__PURE__ */ new Set(["healed", "recovered"]);
 var VERDICTS = ["passed", "healed", "blocked"];
 var REQUEST_TIMEOUT_MS = 1e4;

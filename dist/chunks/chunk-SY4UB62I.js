@@ -6,8 +6,9 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
+  DEFAULT_STATE_PATH,
   lazyImport
-} from "./chunk-K4DJR2Z7.js";
+} from "./chunk-6S53MY6Z.js";
 import {
   formatSeconds as formatSeconds2
 } from "./chunk-KVU4AOYW.js";
@@ -41904,6 +41905,30 @@ function resolveTlsPaths(config2, baseDir) {
   }
 }
 
+// src/state/config.ts
+var HOURS_IN_A_YEAR = 24 * 366;
+var A_DAY = 86400;
+var stateSchema = external_exports.object({
+  path: external_exports.string().min(1).optional().describe(`SQLite file that keeps the heal history between runs (default ${DEFAULT_STATE_PATH}).`),
+  url: external_exports.string().regex(/^postgres(ql)?:\/\//, "a postgres:// or postgresql:// URL").optional().describe("PostgreSQL URL of a store shared by many runners (schema `orixoon`); wins over path."),
+  required: external_exports.boolean().default(false).describe("Block the run when the store cannot be read or written (default: a warning).")
+}).strict().describe("Where Orixoon remembers its runs: heal history, budgets and flaky targets.");
+var healBudgetKeys = {
+  max_heals_per_target: external_exports.number().int().nonnegative().max(1e3).optional().describe(
+    "Heals of one target allowed within budget_window_hours across runs; past it the finding blocks."
+  ),
+  budget_window_hours: external_exports.number().positive().max(HOURS_IN_A_YEAR).default(24).describe("The window max_heals_per_target counts in."),
+  backoff_max_seconds: external_exports.number().nonnegative().max(A_DAY).default(3600).describe(
+    "Backoff between heals of one target across runs doubles from cooldown_seconds up to this. 0 turns it off."
+  ),
+  backoff_reset_hours: external_exports.number().positive().max(HOURS_IN_A_YEAR).default(2).describe("A target healthy (not healed) this long starts its backoff from cooldown_seconds again."),
+  flaky_runs: external_exports.number().int().min(2).max(100).default(6).describe("A target is flaky when healed in flaky_heals of its last flaky_runs runs."),
+  flaky_heals: external_exports.number().int().positive().max(100).default(3).describe(
+    "Heals within the last flaky_runs runs that make a target flaky: its actions then need approval."
+  )
+};
+var healBudgetSchema = external_exports.object(healBudgetKeys).strict();
+
 // src/config/schema.ts
 var AT_MOST_A_DAY = `At most ${MAX_SECONDS} (24 h).`;
 var seconds = external_exports.number().nonnegative().max(MAX_SECONDS);
@@ -41925,7 +41950,8 @@ var safetyLimitsSchema = external_exports.object({
   max_failing_services: external_exports.number().int().nonnegative().max(MAX_SERVICES).default(3).describe(
     `More failing services than this is a systemic failure: nothing is healed. 0 turns the guard off. At most ${MAX_SERVICES}.`
   ),
-  min_free_disk_mb: external_exports.number().nonnegative().max(MAX_MEGABYTES).default(1024).describe("No healing action runs with less free disk space than this.")
+  min_free_disk_mb: external_exports.number().nonnegative().max(MAX_MEGABYTES).default(1024).describe("No healing action runs with less free disk space than this."),
+  ...healBudgetKeys
 }).strict().describe("Limits that hold whatever the checks find.");
 var protectedSchema = external_exports.object({
   containers: external_exports.array(external_exports.string()).default([]).describe("Containers never restarted or changed."),
@@ -42064,6 +42090,7 @@ function buildConfigSchema(types2, codes) {
     protected: protectedSchema.prefault({}),
     healing_actions: external_exports.partialRecord(external_exports.enum(codes), healingActionSchemaFor(types2)).default({}).describe("Per issue code: whether and how it is healed, and thresholds of the checks."),
     notifications: notificationsSchema.prefault({}),
+    state: stateSchema.prefault({}),
     phases: external_exports.array(phaseSchema).max(MAX_PHASES).default([]).describe(
       `Phases of checks, run in order. Without phases every container on the Docker host is checked. At most ${MAX_PHASES} phases and 1000 checks.`
     )

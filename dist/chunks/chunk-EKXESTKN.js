@@ -5,22 +5,156 @@ __orixoonModule.enableCompileCache?.();
 const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
-import "./chunk-S4PUUNGO.js";
 import {
-  Redactor
-} from "./chunk-FHSF7E7D.js";
-import {
+  DEFAULT_STATE_PATH,
   lazyImport
-} from "./chunk-K4DJR2Z7.js";
-import {
-  formatMilliseconds
-} from "./chunk-KVU4AOYW.js";
-import "./chunk-WQ37B3FA.js";
+} from "./chunk-6S53MY6Z.js";
 
-// src/cli/history.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { isAbsolute as isAbsolute2, resolve as resolve2 } from "node:path";
-import { parseArgs } from "node:util";
+// src/support/redact.ts
+var URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/([^:/?#@\s]*):([^@\s/]+)@/gi;
+var URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s/]+)(@)/gi;
+var AUTH_HEADER = /(\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token|digest|negotiate)\s+)[A-Za-z0-9+/=._~-]+/gi;
+var BASE64_WORD = /[A-Za-z0-9+/_-]{6,}={0,2}/g;
+var MASK = "***";
+var MIN_MASKED_LENGTH = 3;
+var MASKED_ANYWHERE_LENGTH = 8;
+var MIN_BASE64_FRAGMENT = 6;
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function base64Fragment(value, shift, url = false) {
+  const encoded = Buffer.concat([Buffer.alloc(shift), value]).toString(url ? "base64url" : "base64");
+  const start = Math.ceil(8 * shift / 6);
+  const end = Math.floor(8 * (shift + value.length) / 6);
+  return end > start ? encoded.slice(start, end) : "";
+}
+function encodedForms(value) {
+  const forms = /* @__PURE__ */ new Set([value]);
+  const uri = encodeURIComponent(value);
+  const lower = uri.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
+  for (const u of [uri, lower]) {
+    forms.add(u);
+    forms.add(u.replace(/%20/g, "+"));
+  }
+  forms.add(JSON.stringify(value).slice(1, -1));
+  const bytes = Buffer.from(value);
+  forms.add(bytes.toString("base64"));
+  forms.add(bytes.toString("base64url"));
+  return [...forms].filter(Boolean);
+}
+var Redactor = class {
+  /** Every value ever given to `add`. */
+  seen = /* @__PURE__ */ new Set();
+  /** Text to mask → true when only as a token of its own. */
+  patterns = /* @__PURE__ */ new Map();
+  fragments = /* @__PURE__ */ new Set();
+  tooShort = [];
+  compiled;
+  regexCache = /* @__PURE__ */ new Map();
+  onAdd;
+  /**
+   * `onAdd` is told each value masked anywhere (8+ characters), e.g. `core.setSecret`: the runner
+   * masks substrings, which for a shorter value would blank out parts of ordinary words.
+   */
+  constructor(onAdd) {
+    this.onAdd = onAdd;
+  }
+  /**
+   * Registers a secret value. `label` names where it came from (a variable name, never the value) for
+   * the warning when it is too short to mask.
+   */
+  add(secret, label) {
+    if (!secret || this.seen.has(secret)) return;
+    this.seen.add(secret);
+    for (const m of secret.matchAll(URL_USERINFO)) {
+      const [user = "", password = ""] = [m[1], m[2]];
+      let decoded = password;
+      try {
+        decoded = decodeURIComponent(password);
+      } catch {
+      }
+      for (const pw of /* @__PURE__ */ new Set([password, decoded])) {
+        this.add(pw, label);
+        if (user) this.add(`${safeDecode(user)}:${pw}`, label);
+      }
+    }
+    if (/[\r\n]/.test(secret)) {
+      for (const line of secret.split(/\r?\n/)) if (line.trim()) this.add(line.trim(), label);
+    }
+    if (secret.length < MIN_MASKED_LENGTH) {
+      this.tooShort.push(label ?? `a ${secret.length}-character value`);
+      return;
+    }
+    const tokenOnly = secret.length < MASKED_ANYWHERE_LENGTH;
+    for (const form of encodedForms(secret)) {
+      if (!this.patterns.has(form) || this.patterns.get(form)) this.patterns.set(form, tokenOnly);
+    }
+    const bytes = Buffer.from(secret);
+    for (const shift of [0, 1, 2]) {
+      for (const url of [false, true]) {
+        const fragment = base64Fragment(bytes, shift, url);
+        if (fragment.length >= MIN_BASE64_FRAGMENT) this.fragments.add(fragment);
+      }
+    }
+    this.compiled = void 0;
+    this.regexCache.clear();
+    if (!tokenOnly) this.onAdd?.(secret);
+  }
+  /** Where the values too short to mask came from (labels, never values), for a warning. */
+  get refused() {
+    return this.tooShort;
+  }
+  compile() {
+    if (this.compiled) return this.compiled;
+    const patterns = [...this.patterns.entries()].sort((a, b) => b[0].length - a[0].length).map(([text, tokenOnly]) => ({
+      text,
+      source: tokenOnly ? `(?<![A-Za-z0-9])${escapeRegExp(text)}(?![A-Za-z0-9])` : escapeRegExp(text)
+    }));
+    this.compiled = { patterns, fragments: [...this.fragments] };
+    return this.compiled;
+  }
+  /** One regular expression for a set of present values (cached: the same few recur in every line). */
+  patternFor(present) {
+    const key = present.map((p) => p.source).join("|");
+    let re = this.regexCache.get(key);
+    if (!re) {
+      if (this.regexCache.size >= 256) this.regexCache.clear();
+      re = new RegExp(key, "g");
+      this.regexCache.set(key, re);
+    }
+    re.lastIndex = 0;
+    return re;
+  }
+  redact(text) {
+    const { patterns, fragments } = this.compile();
+    let out = text.replace(URL_PASSWORD, `$1${MASK}$3`).replace(AUTH_HEADER, `$1${MASK}`);
+    const present = patterns.filter((p) => out.includes(p.text));
+    if (present.length) out = out.replace(this.patternFor(present), MASK);
+    const encoded = fragments.filter((f) => out.includes(f));
+    if (encoded.length) {
+      out = out.replace(BASE64_WORD, (word) => encoded.some((f) => word.includes(f)) ? MASK : word);
+    }
+    return out;
+  }
+  /** Deep-redacts every string (and object key) of a JSON-like value. */
+  redactValue(value) {
+    if (typeof value === "string") return this.redact(value);
+    if (Array.isArray(value)) return value.map((v) => this.redactValue(v));
+    if (value && typeof value === "object" && !(value instanceof Date)) {
+      const out = {};
+      for (const [k, v] of Object.entries(value)) out[this.redact(k)] = this.redactValue(v);
+      return out;
+    }
+    return value;
+  }
+};
+function safeDecode(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 // src/state/index.ts
 import { isAbsolute, resolve } from "node:path";
@@ -502,9 +636,6 @@ var SqliteStore = class {
   }
 };
 
-// src/state/types.ts
-var DEFAULT_STATE_PATH = ".orixoon/state.db";
-
 // src/state/index.ts
 function reason(e) {
   return e instanceof Error ? e.message : String(e);
@@ -542,165 +673,8 @@ async function openStateStore(opts) {
   }
 }
 
-// src/cli/history.ts
-var HISTORY_HELP = `orixoon history [--check ID] [--since 7d] [--json] [--state F | --state-url U] [--config F]
-
-Per-target heal history from the state store: findings, heals, success rate, mean time to heal, last actions.
-
-  --check ID       only this check's targets
-  --since D        how far back: 30m, 12h, 7d, 2w or a date (default 7d)
-  --json           print the history as JSON
-  --state F        the SQLite state file (default: state.path of the config, else ${DEFAULT_STATE_PATH})
-  --state-url U    a PostgreSQL state store (default: state.url of the config)
-  --config F       the config to take state.path / state.url from (default .github/orixoon.yml when present)
-  --last N         last actions shown per target (default 3)
-  -h, --help       this help`;
-var UNITS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 7 * 864e5 };
-function parseSince(raw, now) {
-  const m = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(raw.trim());
-  if (m) return now - Number(m[1]) * UNITS[m[2]];
-  const t = Date.parse(raw);
-  if (/^\d{4}-\d{2}-\d{2}/.test(raw) && Number.isFinite(t)) return t;
-  return `--since must be a duration like 30m, 12h, 7d, 2w or a date like 2026-01-31, got "${raw}"`;
-}
-var iso = (ms) => new Date(ms).toISOString();
-var when = (ms) => iso(ms).replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
-var pct = (r) => r === null ? "\u2014" : `${Math.round(r * 100)}%`;
-function actionLine(a) {
-  const tail = a.outcome === "healed" ? "" : a.error ? `: ${a.error}` : "";
-  return `${when(a.at)}  ${a.action} \u2192 ${a.outcome} (${a.attempts}\xD7, ${formatMilliseconds(a.durationMs)})${tail}`;
-}
-function table(rows) {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
-  return rows.map(
-    (r) => r.map((c, i) => i === r.length - 1 ? c : c + " ".repeat(widths[i] - [...c].length)).join("  ").trimEnd()
-  );
-}
-function renderHistory(targets, since, where) {
-  const lines = [`Heal history since ${when(since)} (${where})`, ""];
-  if (!targets.length) return [...lines, "No findings recorded in that time."];
-  lines.push(
-    ...table([
-      ["TARGET", "CHECK", "FINDINGS", "HEALS", "SUCCESS", "MEAN TIME TO HEAL", "LAST SEEN"],
-      ...targets.map((t) => [
-        t.host ? `${t.target} @ ${t.host}` : t.target,
-        t.checkId,
-        String(t.findings),
-        String(t.actions),
-        pct(t.successRate),
-        t.meanTimeToHealMs === null ? "\u2014" : formatMilliseconds(t.meanTimeToHealMs),
-        when(t.lastAt)
-      ])
-    ])
-  );
-  const withActions = targets.filter((t) => t.lastActions.length);
-  if (withActions.length) lines.push("", "Last actions:");
-  for (const t of withActions) {
-    lines.push(`  ${t.checkId} / ${t.target}${t.host ? ` @ ${t.host}` : ""}`);
-    for (const a of t.lastActions) lines.push(`    ${actionLine(a)}`);
-  }
-  return lines;
-}
-function historyJson(targets, since, store) {
-  return {
-    since: iso(since),
-    store,
-    targets: targets.map((t) => ({
-      ...t,
-      lastAt: iso(t.lastAt),
-      lastActions: t.lastActions.map(({ run, ...a }) => ({ ...a, run, at: iso(a.at) }))
-    }))
-  };
-}
-async function historyCommand(argv, io, now = Date.now()) {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        check: { type: "string" },
-        since: { type: "string" },
-        json: { type: "boolean" },
-        state: { type: "string" },
-        "state-url": { type: "string" },
-        config: { type: "string" },
-        last: { type: "string" },
-        help: { type: "boolean", short: "h" }
-      }
-    }).values;
-  } catch (e) {
-    io.err(`orixoon: ${e.message}`);
-    io.err("Run `orixoon history --help` for its options.");
-    return 2;
-  }
-  if (values.help) {
-    io.out(HISTORY_HELP);
-    return 0;
-  }
-  const since = parseSince(values.since ?? "7d", now);
-  const last = values.last === void 0 ? 3 : Number(values.last);
-  const usage = typeof since === "string" ? since : !Number.isInteger(last) || last < 0 || last > 1e3 ? `--last must be a whole number from 0 to 1000, got "${values.last}"` : values.state && values["state-url"] ? "--state and --state-url are two different stores: give one" : null;
-  if (usage) {
-    io.err(`orixoon: ${usage}`);
-    return 2;
-  }
-  let state = {};
-  if (!values.state && !values["state-url"]) {
-    const { ConfigError, formatProblem, resolveConfig } = await import("./load-AKEEIDW6.js");
-    try {
-      const loaded = resolveConfig(values.config, io.env, io.cwd);
-      state = loaded.config.state ?? {};
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
-      return 2;
-    }
-  }
-  const config = values["state-url"] ? { url: values["state-url"] } : values.state ? { path: values.state } : state;
-  const redactor = new Redactor();
-  if (!config.url) {
-    const raw = config.path ?? DEFAULT_STATE_PATH;
-    const path = isAbsolute2(raw) ? raw : resolve2(io.cwd, raw);
-    if (!existsSync2(path)) {
-      if (values.json)
-        io.out(JSON.stringify(historyJson([], since, { kind: "sqlite", location: path }), null, 2));
-      else io.out(`No history yet: ${path} does not exist (a run with the state store writes it).`);
-      return 0;
-    }
-  }
-  const opened = await openStateStore({ config: { ...config, required: true }, cwd: io.cwd, redactor });
-  for (const w of opened.warnings)
-    io.err(redactor.redact(w.replace(/ state\.required is true: the run is blocked\./, "")));
-  if (!opened.store) return 1;
-  try {
-    const targets = await opened.store.summary({
-      checkId: values.check,
-      since,
-      lastActions: last
-    });
-    const where = `${opened.store.kind === "sqlite" ? "state file" : "PostgreSQL store"} ${opened.store.location}`;
-    if (values.json) {
-      io.out(
-        JSON.stringify(
-          historyJson(targets, since, { kind: opened.store.kind, location: opened.store.location }),
-          null,
-          2
-        )
-      );
-    } else {
-      for (const line of renderHistory(targets, since, where)) io.out(line);
-    }
-    return 0;
-  } finally {
-    await opened.store.close();
-  }
-}
 export {
-  HISTORY_HELP,
-  historyCommand,
-  historyJson,
-  parseSince,
-  renderHistory
+  MIN_MASKED_LENGTH,
+  Redactor,
+  openStateStore
 };
