@@ -24,10 +24,7 @@ import {
   type SessionOptions,
   type SessionResult,
 } from './session.js';
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+import { errorMessage } from './support/errors.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env, guard?: ProcessGuard): Promise<void> {
   const startedAt = new Date();

@@ -18,6 +18,7 @@ import { budgetSettingsOf } from './healing/budget.js';
 import type { StateConfig } from './state/config.js';
 import { historyBlock } from './state/history-block.js';
 import { openStateStore, recordReport, type StateOpened } from './state/index.js';
+import { errorMessage } from './support/errors.js';
 
 export interface SessionOptions extends Omit<EngineOptions, 'loaded' | 'sinks' | 'redactor'> {
   /** Config path; with `configIsDefault` a missing file means discovered defaults instead of an error. */
@@ -41,10 +42,6 @@ export interface SessionResult {
   written: WrittenReport;
   summary: string;
   events: LogEvent[];
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Loads the config; throws ConfigError with file/line/column problems. */

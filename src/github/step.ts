@@ -7,6 +7,7 @@ import { findingAnnotations } from '../report/annotations.js';
 import type { FailOn } from '../report/build.js';
 import { renderConfigProblems } from '../report/config-problems.js';
 import type { RunReport } from '../report/model.js';
+import { errorMessage } from '../support/errors.js';
 
 /** Pages of what was published on GitHub (empty when there is none). */
 export interface PublishedLinks {
@@ -20,10 +21,6 @@ export interface WrittenRun {
   summaryPath: string;
   /** The job summary's markdown, redacted. */
   summary: string;
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 async function writeJobSummary(markdown: string): Promise<void> {

@@ -1,10 +1,7 @@
 // Waiting on work that a run's signal may cut short: racing promises against the signal, sleeping
 // until it aborts, bounding a wait. Shared by the engine and healing.
 
-/** An error's message, or the thrown value as text. */
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { errorMessage } from './errors.js';
 
 /** Why a signal aborted, in words: its reason's message, or `aborted`. */
 export function abortReason(signal: AbortSignal): string {

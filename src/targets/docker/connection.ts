@@ -239,9 +239,7 @@ function statusCodeOf(e: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { errorMessage as messageOf } from '../../support/errors.js';
 
 /**
  * One engine's connection: the client made on first use, the plain HTTP path for read-only calls, the

@@ -4,6 +4,8 @@
 // Types only: pg is loaded when the first session is opened, so a run without PostgreSQL never loads it.
 import type pg from 'pg';
 import { lazyImport } from '../lazy.js';
+import { errorMessage } from '../../support/errors.js';
+export { errorMessage };
 
 export const pgModule = lazyImport(() => import('pg'));
 
@@ -99,10 +101,6 @@ export function sanitize(text: string, secrets: string[]): string {
 export function errorCode(err: unknown): string | undefined {
   if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
   return undefined;
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The single session of one URL and the bounded ways to use it. */

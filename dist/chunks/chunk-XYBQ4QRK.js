@@ -27515,6 +27515,11 @@ var DockerHttp = class _DockerHttp {
   }
 };
 
+// src/support/errors.ts
+function errorMessage(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
 // src/targets/docker/connection.ts
 function pemOf(value, what) {
   if (value.includes("-----BEGIN")) return value;
@@ -27669,9 +27674,6 @@ function errorCode(e) {
 function statusCodeOf(e) {
   const s = e?.statusCode;
   return typeof s === "number" ? s : void 0;
-}
-function messageOf(e) {
-  return e instanceof Error ? e.message : String(e);
 }
 var DockerClient = class {
   /** `name`: the engine's name in the configuration, said in every error when several are configured. */
@@ -28268,7 +28270,7 @@ var ContainerExec = class {
       stream.on("data", (c) => demux.push(c));
       stream.once("end", () => (done(), resolve3()));
       stream.once("close", () => (done(), resolve3()));
-      stream.once("error", (e) => (done(), reject(this.client.unreachable(`${what}: ${messageOf(e)}`))));
+      stream.once("error", (e) => (done(), reject(this.client.unreachable(`${what}: ${errorMessage(e)}`))));
     }).finally(() => stream.destroy());
     demux.end();
     for (; ; ) {
@@ -28831,7 +28833,7 @@ var ContainerRecreate = class {
         renamed,
         wasRunning
       );
-      throw new Error(`Recreating container '${name}' failed: ${messageOf(e)}${restored}`);
+      throw new Error(`Recreating container '${name}' failed: ${errorMessage(e)}${restored}`);
     }
     try {
       await this.client.call(
@@ -28842,7 +28844,7 @@ var ContainerRecreate = class {
       );
     } catch (e) {
       throw new Error(
-        `Container '${name}' recreated (${created.slice(0, 12)}), but removing the old one '${parked}' failed: ${messageOf(e)}`
+        `Container '${name}' recreated (${created.slice(0, 12)}), but removing the old one '${parked}' failed: ${errorMessage(e)}`
       );
     }
     return created;
@@ -28899,7 +28901,7 @@ var ContainerRecreate = class {
       if (wasRunning) await this.containers.start(oldId);
       return "; the old container was put back";
     } catch (e) {
-      return `; putting the old container back failed too: ${messageOf(e)}`;
+      return `; putting the old container back failed too: ${errorMessage(e)}`;
     }
   }
 };
@@ -29554,9 +29556,6 @@ function sanitize(text, secrets) {
 function errorCode2(err) {
   if (err && typeof err === "object" && "code" in err && typeof err.code === "string") return err.code;
   return void 0;
-}
-function errorMessage(err) {
-  return err instanceof Error ? err.message : String(err);
 }
 var PostgresConnection = class {
   options;
@@ -43601,6 +43600,7 @@ export {
   isDockerHosts,
   dockerHostNames,
   resolveDockerHost,
+  errorMessage,
   containerName,
   LEASE_LABEL,
   DockerTarget,

@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-YIJ5J5T3.js";
-import "./chunk-SY4UB62I.js";
+} from "./chunk-JMLX7Q7K.js";
+import "./chunk-XYBQ4QRK.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

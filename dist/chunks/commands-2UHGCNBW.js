@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-YIJ5J5T3.js";
+} from "./chunk-JMLX7Q7K.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-SY4UB62I.js";
+} from "./chunk-XYBQ4QRK.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-P2IBJR24.js");
+        const { runDemo } = await import("./run-I3ZJYPB7.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

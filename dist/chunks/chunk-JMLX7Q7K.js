@@ -17,12 +17,13 @@ import {
   composeFacts,
   containerName,
   dockerHostNames,
+  errorMessage,
   isDockerHosts,
   isProtectedTable,
   loadConfigFile,
   resolveConfig,
   resolveDockerHost
-} from "./chunk-SY4UB62I.js";
+} from "./chunk-XYBQ4QRK.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,
@@ -486,9 +487,6 @@ import { join as join2, resolve as resolve2 } from "node:path";
 import { statfs } from "node:fs/promises";
 
 // src/support/abortable.ts
-function errorMessage(e) {
-  return e instanceof Error ? e.message : String(e);
-}
 function abortReason(signal) {
   const r = signal.reason;
   return r instanceof Error ? r.message : typeof r === "string" ? r : "aborted";
@@ -2651,9 +2649,6 @@ async function historyBlock(store, report, settings, now = Date.now()) {
 }
 
 // src/session.ts
-function errorMessage2(e) {
-  return e instanceof Error ? e.message : String(e);
-}
 function loadSessionConfig(opts) {
   const cwd = opts.cwd ?? process.cwd();
   const env = opts.env ?? process.env;
@@ -2671,7 +2666,7 @@ function reportDirProblem(dir) {
     accessSync(dir, constants.W_OK);
     return void 0;
   } catch (e) {
-    return `report-dir ${dir} cannot be written (${errorMessage2(e)})`;
+    return `report-dir ${dir} cannot be written (${errorMessage(e)})`;
   }
 }
 async function runSession(opts, loaded = loadSessionConfig(opts)) {
@@ -2749,7 +2744,7 @@ async function withHistory(opts, loaded, report, opened) {
   } catch (e) {
     notes.push(
       opts.redactor.redact(
-        `The heal history could not be read back from the state store: ${errorMessage2(e)}`
+        `The heal history could not be read back from the state store: ${errorMessage(e)}`
       )
     );
     return { ...report, notes };
@@ -2775,7 +2770,7 @@ async function finishSession(opts, loaded, report, events) {
   try {
     notes.push(...await opts.summaryNotes?.(report) ?? []);
   } catch (e) {
-    notes.push(`GitHub reporting failed: ${errorMessage2(e)}`);
+    notes.push(`GitHub reporting failed: ${errorMessage(e)}`);
   }
   let summary;
   try {
@@ -2786,7 +2781,7 @@ async function finishSession(opts, loaded, report, events) {
       "",
       `**${report.headline}**`,
       "",
-      `> The full summary could not be rendered: ${errorMessage2(e)}`,
+      `> The full summary could not be rendered: ${errorMessage(e)}`,
       ...notes.map((n) => `> ${n}`),
       ""
     ].join("\n");
@@ -2798,7 +2793,7 @@ async function finishSession(opts, loaded, report, events) {
     written = writeReportFiles(report, events, summary, dir, opts.redactor);
   } catch (e) {
     const fallback = join2(opts.env?.RUNNER_TEMP || tmpdir(), "orixoon-reports");
-    const note = `report-dir ${dir} could not be written (${errorMessage2(e)}): reports written to ${fallback} instead`;
+    const note = `report-dir ${dir} could not be written (${errorMessage(e)}): reports written to ${fallback} instead`;
     report = { ...report, errors: [...report.errors, note] };
     summary = `${summary}
 > \u2757 ${opts.redactor.redact(note)}

@@ -22,13 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-YIJ5J5T3.js";
+} from "./chunk-JMLX7Q7K.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
+  errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-SY4UB62I.js";
+} from "./chunk-XYBQ4QRK.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -1039,9 +1040,6 @@ function renderConfigProblems(problems, notes = []) {
 }
 
 // src/github/step.ts
-function errorMessage(e) {
-  return e instanceof Error ? e.message : String(e);
-}
 async function writeJobSummary(markdown) {
   try {
     await summary.addRaw(markdown).write();
@@ -1246,9 +1244,6 @@ function createNotifier(cfg, deps) {
 }
 
 // src/main.ts
-function errorMessage2(e) {
-  return e instanceof Error ? e.message : String(e);
-}
 async function run(env = process.env, guard) {
   const startedAt = /* @__PURE__ */ new Date();
   let settings;
@@ -1376,7 +1371,7 @@ async function run(env = process.env, guard) {
       guard?.written();
       return;
     }
-    const interrupted = { reason: "error", detail: `unexpected error: ${errorMessage2(e)}` };
+    const interrupted = { reason: "error", detail: `unexpected error: ${errorMessage(e)}` };
     log.say(`\u{1F4A5} ${interrupted.detail}`);
     if (e instanceof Error && e.stack) debug(e.stack);
     result = await failedSession(opts, loaded, interrupted, startedAt);
