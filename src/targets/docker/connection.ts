@@ -12,6 +12,7 @@ import type Dockerode from 'dockerode';
 import pLimit from 'p-limit';
 import { DockerHttp, type Query } from '../docker-http.js';
 import { lazyImport } from '../lazy.js';
+import { errorMessage } from '../../support/errors.js';
 
 export interface DockerSettings {
   /** unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host; default DOCKER_HOST or the local socket. */
@@ -239,7 +240,8 @@ function statusCodeOf(e: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
-export { errorMessage as messageOf } from '../../support/errors.js';
+/** The words of anything thrown (the shared helper, under the name the Docker modules use). */
+export const messageOf = errorMessage;
 
 /**
  * One engine's connection: the client made on first use, the plain HTTP path for read-only calls, the

@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-JMLX7Q7K.js";
-import "./chunk-XYBQ4QRK.js";
+} from "./chunk-OQCNNZQK.js";
+import "./chunk-TLJJUA2J.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

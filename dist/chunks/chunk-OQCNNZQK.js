@@ -23,7 +23,7 @@ import {
   loadConfigFile,
   resolveConfig,
   resolveDockerHost
-} from "./chunk-XYBQ4QRK.js";
+} from "./chunk-TLJJUA2J.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,

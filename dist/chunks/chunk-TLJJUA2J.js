@@ -27675,6 +27675,7 @@ function statusCodeOf(e) {
   const s = e?.statusCode;
   return typeof s === "number" ? s : void 0;
 }
+var messageOf = errorMessage;
 var DockerClient = class {
   /** `name`: the engine's name in the configuration, said in every error when several are configured. */
   constructor(settings, name) {
@@ -28270,7 +28271,7 @@ var ContainerExec = class {
       stream.on("data", (c) => demux.push(c));
       stream.once("end", () => (done(), resolve3()));
       stream.once("close", () => (done(), resolve3()));
-      stream.once("error", (e) => (done(), reject(this.client.unreachable(`${what}: ${errorMessage(e)}`))));
+      stream.once("error", (e) => (done(), reject(this.client.unreachable(`${what}: ${messageOf(e)}`))));
     }).finally(() => stream.destroy());
     demux.end();
     for (; ; ) {
@@ -28833,7 +28834,7 @@ var ContainerRecreate = class {
         renamed,
         wasRunning
       );
-      throw new Error(`Recreating container '${name}' failed: ${errorMessage(e)}${restored}`);
+      throw new Error(`Recreating container '${name}' failed: ${messageOf(e)}${restored}`);
     }
     try {
       await this.client.call(
@@ -28844,7 +28845,7 @@ var ContainerRecreate = class {
       );
     } catch (e) {
       throw new Error(
-        `Container '${name}' recreated (${created.slice(0, 12)}), but removing the old one '${parked}' failed: ${errorMessage(e)}`
+        `Container '${name}' recreated (${created.slice(0, 12)}), but removing the old one '${parked}' failed: ${messageOf(e)}`
       );
     }
     return created;
@@ -28901,7 +28902,7 @@ var ContainerRecreate = class {
       if (wasRunning) await this.containers.start(oldId);
       return "; the old container was put back";
     } catch (e) {
-      return `; putting the old container back failed too: ${errorMessage(e)}`;
+      return `; putting the old container back failed too: ${messageOf(e)}`;
     }
   }
 };

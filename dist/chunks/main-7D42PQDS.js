@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-JMLX7Q7K.js";
+} from "./chunk-OQCNNZQK.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-XYBQ4QRK.js";
+} from "./chunk-TLJJUA2J.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-JMLX7Q7K.js";
+} from "./chunk-OQCNNZQK.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-XYBQ4QRK.js";
+} from "./chunk-TLJJUA2J.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-I3ZJYPB7.js");
+        const { runDemo } = await import("./run-BM7GQOQ5.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,
