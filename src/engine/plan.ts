@@ -4,7 +4,7 @@
 import { composeFacts } from '../checks/container.js';
 import { readFileSync } from 'node:fs';
 import { checkType } from '../checks/registry.js';
-import { containerName } from '../targets/docker/index.js';
+import { containerName, LEASE_LABEL } from '../targets/docker/index.js';
 import { ConfigError, type LoadedConfig } from '../config/load.js';
 import type { Targets } from '../targets/index.js';
 import type { Check } from '../core/types.js';
@@ -77,8 +77,9 @@ export async function buildDiscoveredPlan(
   targets: Targets,
   self: string[] = ownContainerIds(),
 ): Promise<PlannedPhase[]> {
+  // Lease objects (never-started containers that hold a target's lease) are Orixoon's own, not services.
   const containers = (await targets.docker().findContainers({})).filter(
-    (c) => !self.some((id) => c.Id.startsWith(id)),
+    (c) => !self.some((id) => c.Id.startsWith(id)) && c.Labels?.[LEASE_LABEL] === undefined,
   );
   const found: DiscoveredContainer[] = containers
     .map((c) => {

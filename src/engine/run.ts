@@ -16,6 +16,7 @@ import {
   type Guards,
   type SessionState,
 } from '../healing/policy.js';
+import { leaseHolderFrom } from '../healing/lease.js';
 import { healFinding, newFindingReport, newHealingLedger, type HealContext } from '../healing/heal.js';
 import type { ApprovalRecord, FindingReport, HealingEvent, RunReport } from '../report/model.js';
 import { Targets } from '../targets/index.js';
@@ -305,6 +306,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       // Never past the run's deadline.
       retestBudgetMs: (ms) => Math.max(0, Math.min(ms, deadline - Date.now())),
       emit,
+      leaseHolder: leaseHolderFrom(env),
     };
     const heal = (st: CheckState, f: Finding, phase: string): Promise<FindingReport> =>
       healFinding(hc, st, f, phase, currentGuards());

@@ -19,6 +19,7 @@ const OUTCOME_WORDS: Record<Outcome, Word> = {
   dry_run: { icon: '🧪', word: 'would heal (dry run)' },
   guarded: { icon: '🛡️', word: 'guarded' },
   blocked_by_dependency: { icon: '🔗', word: 'blocked by dependency' },
+  locked: { icon: '🔒', word: 'locked by another run' },
 };
 
 const PASSED: Word = { icon: '✅', word: 'passed' };
@@ -30,6 +31,7 @@ const PASSED: Word = { icon: '✅', word: 'passed' };
  */
 export const BLOCKING_ORDER: readonly Outcome[] = [
   'failed',
+  'locked',
   'guarded',
   'limit_reached',
   'not_healable',
