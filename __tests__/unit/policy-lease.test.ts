@@ -8,7 +8,7 @@ import {
   LEASE_POLL_MS,
   type LeaseWaitInput,
 } from '../../src/healing/policy.js';
-import { LEASE_SYSTEM, leaseHolderFrom, ticketKey } from '../../src/healing/lease.js';
+import { LEASE_SYSTEM, leaseHolderFrom, systemOfKey, ticketKey } from '../../src/healing/lease.js';
 import { REMEDIES } from '../../src/healing/remedies/registry.js';
 import { configSchema } from '../../src/config/schema.js';
 
@@ -95,6 +95,12 @@ describe('where leases live', () => {
     // A command touches what its script touches: no system to hold a lease on.
     expect(LEASE_SYSTEM.run_heal_command).toBeNull();
     expect(ticketKey('container:api')).toBe('container:api#next');
+    // An action not listed (a remedy registered elsewhere) goes by the key of what it acts on.
+    expect(systemOfKey('container:api')).toBe('docker');
+    expect(systemOfKey('table:jobs')).toBe('postgres');
+    expect(systemOfKey('postgres:db')).toBe('postgres');
+    expect(systemOfKey('redis:cache')).toBe('redis');
+    expect(systemOfKey('command:migrate')).toBeNull();
   });
 
   test('the holder: the workflow run under GitHub Actions, else host and pid', () => {

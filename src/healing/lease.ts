@@ -9,13 +9,14 @@ import { redisTargetFor } from '../checks/redis.js';
 import type { Check, Finding, RunContext } from '../core/types.js';
 import type { LeaseHolder, LeaseStore } from '../targets/lease.js';
 import { errorMessage } from '../support/abortable.js';
+import { actsOn } from './policy.js';
 
 export type LeaseSystem = 'docker' | 'postgres' | 'redis';
 
 /**
  * The system each action's lease is held on. `null`: no lease. A command (`run_heal_command`, a log
  * pattern's fix) acts on whatever its script touches, which Orixoon cannot see, so it has no system
- * to hold a lease on. An action missing here is refused (fail closed) rather than run unleased.
+ * to hold a lease on. An action missing here (a remedy registered elsewhere) goes by its target key.
  */
 export const LEASE_SYSTEM: Readonly<Record<string, LeaseSystem | null>> = {
   start_container: 'docker',
@@ -37,6 +38,14 @@ export const LEASE_SYSTEM: Readonly<Record<string, LeaseSystem | null>> = {
   run_heal_command: null,
   pattern_fix: null,
 };
+
+/** The system a target key names (`container:api`, `postgres:db`, `table:jobs`, `redis:cache`); null for others. */
+export function systemOfKey(key: string): LeaseSystem | null {
+  if (key.startsWith('container:')) return 'docker';
+  if (key.startsWith('postgres:') || key.startsWith('table:')) return 'postgres';
+  if (key.startsWith('redis:')) return 'redis';
+  return null;
+}
 
 /** The holder this process writes: the workflow run under GitHub Actions, else this host and pid (the CLI, the monitor). */
 export function leaseHolderFrom(
@@ -63,9 +72,7 @@ export async function leaseStoreFor(
   check: Check,
   ctx: RunContext,
 ): Promise<LeaseStore | null> {
-  if (!(action in LEASE_SYSTEM))
-    throw new Error(`no lease is known for action ${action}: not acted on without one`);
-  const system = LEASE_SYSTEM[action];
+  const system = action in LEASE_SYSTEM ? LEASE_SYSTEM[action] : systemOfKey(actsOn(f));
   if (system === 'docker') {
     // The engine the remedy acts through; the lease object is made from the container's own image,
     // which that engine surely has.
