@@ -2,6 +2,8 @@
 // started as a runner or a user starts them. Each takes the target's lease on its Docker engine before
 // acting, so exactly one acts; the other waits and re-tests. What the engine did is counted from its
 // own event stream, and the containers are inspected afterwards.
+// First: registers the test-probe check type before anything loads the config schema.
+import { probes } from './probe-check-type.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -17,6 +19,10 @@ import {
 } from './process-support.js';
 import { LEASE_LABEL } from '../../src/targets/docker/index.js';
 import type { RunReport } from '../../src/report/model.js';
+import type { Remedy } from '../../src/core/types.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import { runEngine } from '../../src/engine/run.js';
+import { REMEDIES } from '../../src/healing/remedies/registry.js';
 
 const SUITE = 'lease-runs';
 const started: NodeProcess[] = [];
@@ -230,5 +236,57 @@ describe('leases across real runs', () => {
     // No lease object was ever started, and discovery would not have seen one as a service.
     expect(seen).not.toContain('die');
     expect(LEASE_LABEL).toBe('orixoon.lease');
+  });
+});
+
+describe('a lease that cannot be taken', () => {
+  test('its system unreachable: the action is not taken (fail closed), locked with the reason, within the deadline', async () => {
+    let ran = false;
+    const fix: Remedy = {
+      action: 'test_cache_fix',
+      category: 'database',
+      describe: () => 'Fixing the cache...',
+      run() {
+        ran = true;
+        return Promise.resolve({ details: 'fixed' });
+      },
+    };
+    (REMEDIES as Map<string, Remedy>).set(fix.action, fix);
+    probes.set('cache', {
+      run: () =>
+        Promise.resolve({
+          findings: [
+            {
+              code: 'redis_high_memory',
+              checkId: 'cache',
+              target: 'cache',
+              targetKey: 'redis:cache',
+              message: 'Redis memory high',
+              evidence: {},
+              action: 'test_cache_fix',
+            },
+          ],
+        }),
+    });
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'orixoon.yml'),
+      'phases:\n  - name: p\n    checks:\n      - { id: cache, type: test-probe }\n',
+    );
+    const t0 = Date.now();
+    // Nothing listens on port 1: the Redis server that would hold the lease is unreachable.
+    const report = await runEngine({
+      loaded: loadConfigFile(join(dir, 'orixoon.yml'), process.env),
+      redisUrl: 'redis://127.0.0.1:1',
+      timeoutSeconds: 30,
+    });
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(ran).toBe(false);
+    expect(report.verdict).toBe('blocked');
+    expect(report.findings[0]).toMatchObject({ outcome: 'locked', attempts: 0 });
+    expect(report.findings[0]!.reason).toMatch(
+      /^the lease on redis:cache could not be taken \(.+\): not acted on, since another run might be acting on it$/,
+    );
+    expect(report.actions ?? []).toEqual([]);
   });
 });
