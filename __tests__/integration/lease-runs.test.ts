@@ -4,7 +4,7 @@
 // own event stream, and the containers are inspected afterwards.
 // First: registers the test-probe check type before anything loads the config schema.
 import { probes } from './probe-check-type.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { docker, inspect, removeSuite, runContainer, waitFor } from '../helpers/docker.js';
@@ -48,14 +48,14 @@ function config(dir: string, name: string, extra = ''): void {
 function startAction(runId: string, name: string, extra = '', inputs: Record<string, string> = {}) {
   const dir = tempDir();
   config(dir, name, extra);
-  const { env } = actionEnv(
+  const { env, files } = actionEnv(
     dir,
     { 'auto-heal': 'true', 'report-dir': 'out', ...inputs },
     { GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: '1', GITHUB_WORKFLOW: 'deploy' },
   );
   const p = new NodeProcess('index.js', [], { cwd: dir, env });
   started.push(p);
-  return { p, dir, report: (): RunReport => onlyReport(join(dir, 'out')).report };
+  return { p, dir, files, report: (): RunReport => onlyReport(join(dir, 'out')).report };
 }
 
 /** The engine's own events for this suite's containers between two instants (epoch ms). */
@@ -110,8 +110,10 @@ describe('leases across real runs', () => {
     const name = 'oxl-crash';
     const oldId = await crashLooping(name);
     const since = Date.now();
-    const a = startAction('101', name, '', { approve: 'all' });
-    const b = startAction('102', name, '', { approve: 'all' });
+    // A lease far shorter than the recreate and its re-test: only its renewals keep the other run out.
+    const short = 'safety_limits:\n  lease_seconds: 2\n';
+    const a = startAction('101', name, short, { approve: 'all' });
+    const b = startAction('102', name, short, { approve: 'all' });
     const [ea, eb] = await Promise.all([a.p.exited, b.p.exited]);
     const seen = await events(since, Date.now());
     expect(ea.code, a.p.stdout).toBe(0);
@@ -121,7 +123,7 @@ describe('leases across real runs', () => {
     expect(count(seen, 'create'), seen.join(' ')).toBe(1);
     expect(count(seen, 'destroy'), seen.join(' ')).toBe(1);
     const outcomes = [outcomeOf(a.report(), 'app', 'crash_loop'), outcomeOf(b.report(), 'app', 'crash_loop')];
-    expect(outcomes.sort()).toEqual(['healed', 'recovered']);
+    expect([...outcomes].sort()).toEqual(['healed', 'recovered']);
     const waiter = outcomes[0] === 'healed' ? b : a;
     const holder = waiter === a ? '102' : '101';
     expect(waiter.p.stdout).toContain(
@@ -148,13 +150,13 @@ describe('leases across real runs', () => {
     await runContainer({
       name,
       suite: SUITE,
-      extraArgs: ['--stop-timeout', '3'],
+      extraArgs: ['--stop-timeout', '6'],
       cmd: ['/bin/sh', '-c', 'while true; do sleep 0.2; done'],
       health: { cmd: 'test ! -e /tmp/sick', interval: '1s' },
     });
     await docker('exec', name, '/bin/touch', '/tmp/sick');
     await waitFor(name, (i) => i.State.Health?.Status === 'unhealthy');
-    const extra = 'safety_limits:\n  lease_seconds: 5\n  lease_wait_seconds: 30\n';
+    const extra = 'safety_limits:\n  lease_seconds: 8\n  lease_wait_seconds: 30\n';
 
     const a = startAction('201', name, extra);
     await waitUntil('run 201 acting', () => a.p.stdout.includes('🔧 HEALING: Restarting oxl-slow'), 60_000);
@@ -180,7 +182,18 @@ describe('leases across real runs', () => {
     expect(expiry).toBeGreaterThan(killed.at);
 
     const b = startAction('202', name, extra);
-    const eb = await b.p.exited;
+    // A run that waits less than the dead holder's lease lasts: locked, naming the holder.
+    const c = startAction('203', name, 'safety_limits:\n  lease_seconds: 8\n  lease_wait_seconds: 1\n');
+    const [eb, ec] = await Promise.all([b.p.exited, c.p.exited]);
+    expect(ec.code, c.p.stdout).toBe(1);
+    const locked = c.report().findings.find((x) => x.code === 'container_unhealthy')!;
+    expect(locked.outcome).toBe('locked');
+    expect(locked.attempts).toBe(0);
+    expect(locked.reason).toMatch(
+      /^locked by org\/app run 201 attempt 1 until \d\d:\d\d:\d\d UTC: another run is acting on container:oxl-slow; waited [12] s \(lease_wait_seconds 1\), not acted on$/,
+    );
+    expect(c.report().verdict).toBe('blocked');
+    expect(readFileSync(c.files.summary, 'utf8')).toContain('locked by org/app run 201 attempt 1 until');
     expect(eb.code, b.p.stdout).toBe(0);
     expect(b.p.stdout).toContain('oxl-slow is held by org/app run 201 attempt 1: waiting up to 30 s');
     const f = b.report().findings.find((x) => x.code === 'container_unhealthy')!;
