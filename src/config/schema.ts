@@ -70,6 +70,16 @@ export const safetyLimitsSchema = z
       .default(1024)
       .describe('No healing action runs with less free disk space than this.'),
     ...healBudgetKeys,
+    lease_seconds: timeoutSeconds
+      .default(120)
+      .describe(
+        `How long a lease on a target lasts unless renewed; a run renews it while it acts, so a killed run frees the target after this. ${AT_MOST_A_DAY}`,
+      ),
+    lease_wait_seconds: seconds
+      .default(60)
+      .describe(
+        `How long a run waits for a target another run holds before it reports it locked. ${AT_MOST_A_DAY}`,
+      ),
   })
   .strict()
   .describe('Limits that hold whatever the checks find.');

@@ -27,6 +27,8 @@ export const OUTCOMES = [
   'dry_run',
   'guarded',
   'blocked_by_dependency',
+  /** Another run holds the target's lease (it is acting on it) past lease_wait_seconds. */
+  'locked',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

@@ -16,6 +16,7 @@ import {
   type Guards,
   type SessionState,
 } from '../healing/policy.js';
+import { leaseHolderFrom } from '../healing/lease.js';
 import { healFinding, newFindingReport, newHealingLedger, type HealContext } from '../healing/heal.js';
 import type { ApprovalRecord, FindingReport, HealingEvent, RunReport } from '../report/model.js';
 import { Targets } from '../targets/index.js';
@@ -32,7 +33,8 @@ import { createEvaluator, newCheckState, type CheckState } from './evaluate.js';
 import { createResolver } from './order.js';
 import { sayCheckResult, sayGuard, sayRunError } from './console.js';
 import { buildRunReport } from './run-report.js';
-import type { CancelHook, Check, Finding, RunContext } from '../core/types.js';
+import type { CancelHook, Check, Finding } from '../core/types.js';
+import type { RunContext } from '../checks/check-type.js';
 import { VERSION } from '../version.js';
 import type { StateStore } from '../state/types.js';
 
@@ -309,6 +311,7 @@ export async function runEngine(o: EngineOptions): Promise<RunReport> {
       retestBudgetMs: (ms) => Math.max(0, Math.min(ms, deadline - Date.now())),
       emit,
       stateStore: o.stateStore,
+      leaseHolder: leaseHolderFrom(env),
     };
     const heal = (st: CheckState, f: Finding, phase: string): Promise<FindingReport> =>
       healFinding(hc, st, f, phase, currentGuards());

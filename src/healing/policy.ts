@@ -8,6 +8,7 @@ import { ISSUE_CATALOG } from '../checks/catalog.js';
 import { isProtectedTable } from '../targets/sql-identifiers.js';
 import type { ActionCategory, Finding, IssueCode, Outcome, Remedy, Risk } from '../core/types.js';
 import type { ApprovalRecord, FindingReport } from '../report/model.js';
+import type { LeaseHolder } from '../targets/lease.js';
 
 /** What the session has done so far: counts per category and the last action time per target. */
 export interface SessionState {
@@ -387,4 +388,66 @@ export function decide(input: PolicyInput): Decision {
     retryDelayMs: config.auto_healing.retry_delay_seconds * 1000,
     actionConfig,
   };
+}
+
+/** Who holds a lease, as a report names it: `org/app run 123 attempt 1`, `monitor on host-1 pid 42`. */
+export function describeLeaseHolder(holder: LeaseHolder | null): string {
+  if (!holder) return 'another run';
+  if ('host' in holder) return `${holder.host} pid ${holder.pid}`;
+  return `${holder.repository} run ${holder.runId} attempt ${holder.attempt}`;
+}
+
+/** An epoch ms as `HH:MM:SS UTC`. */
+function clock(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+export interface LeaseWaitInput {
+  /** The target's lease key. */
+  key: string;
+  /** Who holds it and until when, as last seen (null when the system does not tell). */
+  holder: LeaseHolder | null;
+  expiresAt: number | null;
+  /** Epoch ms this run began to wait. */
+  waitingSince: number;
+  now: number;
+  /** safety_limits.lease_wait_seconds in ms. */
+  waitLimitMs: number;
+  /** The run's deadline (epoch ms): no wait goes past it. */
+  deadline: number;
+  /** 0 ≤ jitter < 1 (Math.random in a run), so waiters spread their polls. */
+  jitter: number;
+}
+
+/**
+ * What a run does about a target another run holds: poll again after a short, jittered pause (a
+ * little after the lease's expiry when that comes first), or, once lease_wait_seconds (or the run's
+ * deadline) is up, give up: `locked`, naming the holder. It never acts on a held target.
+ */
+export type LeaseWaitDecision = { kind: 'wait'; pollMs: number } | { kind: 'locked'; reason: string };
+
+/** Polls are 250–500 ms apart: short against an action's seconds, few calls on the target's system. */
+export const LEASE_POLL_MS = 250;
+
+export function leaseWaitDecision(i: LeaseWaitInput): LeaseWaitDecision {
+  const end = Math.min(i.waitingSince + i.waitLimitMs, i.deadline);
+  if (i.now >= end) {
+    const waited = Math.max(0, Math.round((i.now - i.waitingSince) / 1000));
+    return {
+      kind: 'locked',
+      reason:
+        `locked by ${describeLeaseHolder(i.holder)}` +
+        (i.expiresAt !== null ? ` until ${clock(i.expiresAt)}` : '') +
+        `: another run is acting on ${i.key}; waited ${waited} s (lease_wait_seconds ${Math.round(i.waitLimitMs / 1000)}), not acted on`,
+    };
+  }
+  let pollMs = LEASE_POLL_MS * (1 + i.jitter);
+  // An expiry before the next poll: look right after it (a killed holder frees the target then).
+  if (i.expiresAt !== null && i.expiresAt > i.now) pollMs = Math.min(pollMs, i.expiresAt - i.now + 20);
+  return { kind: 'wait', pollMs: Math.max(1, Math.min(Math.round(pollMs), end - i.now)) };
+}
+
+/** Why a run did not act when the lease could not even be asked for (its system unreachable): fail closed. */
+export function leaseUnavailableReason(key: string, error: string): string {
+  return `the lease on ${key} could not be taken (${error}): not acted on, since another run might be acting on it`;
 }

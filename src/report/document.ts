@@ -49,6 +49,7 @@ function login(by: string): string {
 const SAYS_WHY = new Set([
   'recovered',
   'blocked_by_dependency',
+  'locked',
   'limit_reached',
   'budget_exhausted',
   'guarded',

@@ -40,6 +40,7 @@ const NODE_STYLE: Record<NodeState, string> = {
   recovered: 'fill:#ddf4ff,stroke:#0969da,color:#1f2328',
   failed: 'fill:#ffebe9,stroke:#cf222e,color:#1f2328,stroke-width:2px',
   guarded: 'fill:#fff1e5,stroke:#bc4c00,color:#1f2328',
+  locked: 'fill:#fff1e5,stroke:#bc4c00,color:#1f2328',
   limit_reached: 'fill:#fff1e5,stroke:#bc4c00,color:#1f2328',
   budget_exhausted: 'fill:#ffebe9,stroke:#cf222e,color:#1f2328',
   not_healable: 'fill:#ffebe9,stroke:#cf222e,color:#1f2328',

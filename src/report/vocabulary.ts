@@ -20,6 +20,7 @@ const OUTCOME_WORDS: Record<Outcome, Word> = {
   dry_run: { icon: '🧪', word: 'would heal (dry run)' },
   guarded: { icon: '🛡️', word: 'guarded' },
   blocked_by_dependency: { icon: '🔗', word: 'blocked by dependency' },
+  locked: { icon: '🔒', word: 'locked by another run' },
 };
 
 const PASSED: Word = { icon: '✅', word: 'passed' };
@@ -31,6 +32,7 @@ const PASSED: Word = { icon: '✅', word: 'passed' };
  */
 export const BLOCKING_ORDER: readonly Outcome[] = [
   'failed',
+  'locked',
   'guarded',
   'budget_exhausted',
   'limit_reached',

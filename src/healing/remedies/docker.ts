@@ -4,7 +4,7 @@
 // containers (the engine guards too), and stays within ctx.timeoutMs.
 import type { Finding, RemedyResult, Risk } from '../../core/types.js';
 import type { RemedyContext, RemedyDeclaration } from './remedy.js';
-import { findingContainer } from '../../core/finding.js';
+import { findingContainer, findingDockerHost } from '../../core/finding.js';
 import type { CallOptions, ContainerInspectInfo, DockerTarget } from '../../targets/docker/index.js';
 
 /** Docker's own default grace period for a stop. */
@@ -34,11 +34,7 @@ function isProtected(ctx: RemedyContext, name: string, id: string): boolean {
   });
 }
 
-/** The engine the finding's container is on (`params.docker_host`); undefined: the default one. */
-function findingHost(finding: Finding): string | undefined {
-  const h = finding.params?.docker_host;
-  return typeof h === 'string' && h ? h : undefined;
-}
+const findingHost = findingDockerHost;
 
 /** The container as the action's line says it: `web`, or `web on app` when several engines are configured. */
 function named(finding: Finding): string {

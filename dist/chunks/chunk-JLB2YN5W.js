@@ -27084,6 +27084,10 @@ function findingContainer(finding) {
   const c = finding.params?.container;
   return typeof c === "string" && c ? c : finding.target;
 }
+function findingDockerHost(finding) {
+  const h = finding.params?.docker_host;
+  return typeof h === "string" && h ? h : void 0;
+}
 
 // src/targets/docker/hosts.ts
 var DEFAULT_DOCKER_HOST = "default";
@@ -40456,10 +40460,7 @@ function isProtected(ctx, name, id) {
     return x === name || x.length >= 12 && id.startsWith(x);
   });
 }
-function findingHost(finding) {
-  const h = finding.params?.docker_host;
-  return typeof h === "string" && h ? h : void 0;
-}
+var findingHost = findingDockerHost;
 function named(finding) {
   const host = findingHost(finding);
   return host ? `${findingContainer(finding)} on ${host}` : findingContainer(finding);
@@ -41951,7 +41952,13 @@ var safetyLimitsSchema = external_exports.object({
     `More failing services than this is a systemic failure: nothing is healed. 0 turns the guard off. At most ${MAX_SERVICES}.`
   ),
   min_free_disk_mb: external_exports.number().nonnegative().max(MAX_MEGABYTES).default(1024).describe("No healing action runs with less free disk space than this."),
-  ...healBudgetKeys
+  ...healBudgetKeys,
+  lease_seconds: timeoutSeconds.default(120).describe(
+    `How long a lease on a target lasts unless renewed; a run renews it while it acts, so a killed run frees the target after this. ${AT_MOST_A_DAY}`
+  ),
+  lease_wait_seconds: seconds.default(60).describe(
+    `How long a run waits for a target another run holds before it reports it locked. ${AT_MOST_A_DAY}`
+  )
 }).strict().describe("Limits that hold whatever the checks find.");
 var protectedSchema = external_exports.object({
   containers: external_exports.array(external_exports.string()).default([]).describe("Containers never restarted or changed."),
@@ -43598,6 +43605,8 @@ function resolveConfig(path4, env = process.env, cwd = process.cwd()) {
 }
 
 export {
+  findingContainer,
+  findingDockerHost,
   isDockerHosts,
   dockerHostNames,
   resolveDockerHost,
@@ -43608,8 +43617,10 @@ export {
   MAX_RUN_SECONDS,
   composeFacts,
   PostgresTarget,
+  postgresTargetFor,
   redisUrlProblem,
   RedisTarget,
+  redisTargetFor,
   isProtectedTable,
   ISSUE_DECLARATIONS,
   checkType,

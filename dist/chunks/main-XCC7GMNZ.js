@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-OQCNNZQK.js";
+} from "./chunk-G3QAXH2I.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-TLJJUA2J.js";
+} from "./chunk-JLB2YN5W.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

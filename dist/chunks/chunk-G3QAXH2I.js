@@ -18,12 +18,16 @@ import {
   containerName,
   dockerHostNames,
   errorMessage,
+  findingContainer,
+  findingDockerHost,
   isDockerHosts,
   isProtectedTable,
   loadConfigFile,
+  postgresTargetFor,
+  redisTargetFor,
   resolveConfig,
   resolveDockerHost
-} from "./chunk-TLJJUA2J.js";
+} from "./chunk-JLB2YN5W.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,
@@ -375,6 +379,31 @@ function decide(input) {
     actionConfig
   };
 }
+function describeLeaseHolder(holder) {
+  if (!holder) return "another run";
+  if ("host" in holder) return `${holder.host} pid ${holder.pid}`;
+  return `${holder.repository} run ${holder.runId} attempt ${holder.attempt}`;
+}
+function clock(ms) {
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+var LEASE_POLL_MS = 250;
+function leaseWaitDecision(i) {
+  const end = Math.min(i.waitingSince + i.waitLimitMs, i.deadline);
+  if (i.now >= end) {
+    const waited = Math.max(0, Math.round((i.now - i.waitingSince) / 1e3));
+    return {
+      kind: "locked",
+      reason: `locked by ${describeLeaseHolder(i.holder)}` + (i.expiresAt !== null ? ` until ${clock(i.expiresAt)}` : "") + `: another run is acting on ${i.key}; waited ${waited} s (lease_wait_seconds ${Math.round(i.waitLimitMs / 1e3)}), not acted on`
+    };
+  }
+  let pollMs = LEASE_POLL_MS * (1 + i.jitter);
+  if (i.expiresAt !== null && i.expiresAt > i.now) pollMs = Math.min(pollMs, i.expiresAt - i.now + 20);
+  return { kind: "wait", pollMs: Math.max(1, Math.min(Math.round(pollMs), end - i.now)) };
+}
+function leaseUnavailableReason(key, error) {
+  return `the lease on ${key} could not be taken (${error}): not acted on, since another run might be acting on it`;
+}
 
 // src/engine/plan.ts
 import { readFileSync } from "node:fs";
@@ -486,6 +515,9 @@ import { join as join2, resolve as resolve2 } from "node:path";
 // src/engine/run.ts
 import { statfs } from "node:fs/promises";
 
+// src/healing/lease.ts
+import { hostname } from "node:os";
+
 // src/support/abortable.ts
 function abortReason(signal) {
   const r = signal.reason;
@@ -567,6 +599,104 @@ async function settlesWithin(p, ms) {
   ]);
   clearTimeout(timer);
   return done;
+}
+
+// src/healing/lease.ts
+var LEASE_SYSTEM = {
+  start_container: "docker",
+  restart_container: "docker",
+  force_restart_container: "docker",
+  recreate_container: "docker",
+  restart_application: "docker",
+  restart_service: "docker",
+  restart_worker: "docker",
+  terminate_idle_connections: "postgres",
+  terminate_idle_transactions: "postgres",
+  cancel_blocking_queries: "postgres",
+  requeue_failed_items: "postgres",
+  move_to_dead_letter: "postgres",
+  reset_processing_status: "postgres",
+  flush_expiring_keys: "redis",
+  clear_expired_keys: "redis",
+  kill_busy_script: "redis",
+  run_heal_command: null,
+  pattern_fix: null,
+  // Swarm services take no lease object yet. What holds today: each update carries the spec version it
+  // read, so two runs racing on the same read cannot both update ('update out of sequence'); a run
+  // that reads after another's update still can act again (the cooldown and budgets bound that).
+  force_update_service: null,
+  rollback_service: null
+};
+function systemOfKey(key) {
+  if (key.startsWith("container:")) return "docker";
+  if (key.startsWith("postgres:") || key.startsWith("table:")) return "postgres";
+  if (key.startsWith("redis:")) return "redis";
+  return null;
+}
+function leaseHolderFrom(env, host = hostname(), pid = process.pid) {
+  if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+    const attempt = Number(env.GITHUB_RUN_ATTEMPT ?? "1");
+    return {
+      repository: env.GITHUB_REPOSITORY,
+      workflow: env.GITHUB_WORKFLOW ?? "",
+      runId: env.GITHUB_RUN_ID,
+      attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1
+    };
+  }
+  return { host, pid };
+}
+async function leaseStoreFor(action, f, check, ctx) {
+  const system = action in LEASE_SYSTEM ? LEASE_SYSTEM[action] : systemOfKey(actsOn(f));
+  if (system === "docker") {
+    const docker = ctx.targets.docker(findingDockerHost(f));
+    const info = await docker.inspect(findingContainer(f), { signal: ctx.signal });
+    return docker.leases(info.Image);
+  }
+  if (system === "postgres") return postgresTargetFor(check.options, ctx).leases();
+  if (system === "redis") return redisTargetFor(check.options, ctx).leases();
+  return null;
+}
+var HeldLease = class {
+  constructor(store, key, token, ttlMs, onProblem) {
+    this.store = store;
+    this.key = key;
+    this.token = token;
+    this.timer = setInterval(
+      () => {
+        this.renewing = this.store.renew(key, token, ttlMs).then(
+          (ok) => {
+            if (!ok && !this.lost) {
+              this.lost = true;
+              onProblem(`the lease on ${key} expired and was taken over`);
+            }
+          },
+          (e) => onProblem(`renewing the lease on ${key} failed: ${errorMessage(e)}`)
+        );
+      },
+      Math.max(100, Math.floor(ttlMs / 3))
+    );
+    this.timer.unref();
+  }
+  store;
+  key;
+  token;
+  timer;
+  renewing = Promise.resolve();
+  /** Set when a renewal found the lease taken over (it had expired): the run no longer holds it. */
+  lost = false;
+  /** Stops renewing and gives the lease up (errors only reported: the lease then ends at its expiry). */
+  async release(onProblem) {
+    clearInterval(this.timer);
+    await this.renewing;
+    try {
+      await this.store.release(this.key, this.token);
+    } catch (e) {
+      onProblem(`releasing the lease on ${this.key} failed (it ends at its expiry): ${errorMessage(e)}`);
+    }
+  }
+};
+function ticketKey(key) {
+  return `${key}#next`;
 }
 
 // src/healing/failure.ts
@@ -798,6 +928,127 @@ async function heal(hc, fr, st, f, guards) {
     ledger.approvals.push(approval);
     sayApprovalUsed(log, fr, decision.risk, approval);
   }
+  const start = await takeLease(hc, st, f, decision.action);
+  if (start.kind === "stop") {
+    log.say(
+      `${start.outcome === "recovered" ? "\u2705" : "\u{1F512}"} ${cap2(start.outcome)} [${f.checkId}]: ${start.reason}`
+    );
+    if (start.outcome === "recovered") log.success(`${f.code} on ${f.target}: ${start.reason}`);
+    else log.error(`${f.code} on ${f.target} not healed: ${start.reason}`);
+    return finish(start.outcome, start.reason);
+  }
+  try {
+    return await attemptLoop(hc, fr, st, start.finding, decision, finish, start.lease);
+  } finally {
+    await start.lease?.release((m) => leaseProblem(hc, m));
+  }
+}
+function cap2(s) {
+  return (s.charAt(0).toUpperCase() + s.slice(1)).replace(/_/g, " ");
+}
+function leaseProblem(hc, message) {
+  hc.run.log.say(`\u26A0\uFE0F ${message}`);
+  hc.run.log.warn(message);
+}
+async function takeLease(hc, st, f, action) {
+  const { signal, deadline } = hc.run;
+  const key = actsOn(f);
+  const ttlMs = hc.config.safety_limits.lease_seconds * 1e3;
+  const waitLimitMs = hc.config.safety_limits.lease_wait_seconds * 1e3;
+  const problem = (m) => leaseProblem(hc, m);
+  const stopped = () => ({
+    kind: "stop",
+    outcome: "failed",
+    reason: `not healed: ${abortReason(signal)}`
+  });
+  const unavailable = (e) => signal.aborted ? stopped() : { kind: "stop", outcome: "locked", reason: leaseUnavailableReason(key, errorMessage(e)) };
+  let store;
+  try {
+    store = await hc.race(leaseStoreFor(action, f, st.check, hc.run), `lease on ${key}`);
+  } catch (e) {
+    return unavailable(e);
+  }
+  if (!store) return { kind: "go", finding: f };
+  const leases = store;
+  const take = (k) => hc.race(leases.acquire(k, hc.leaseHolder, ttlMs), `lease on ${k}`);
+  let seen;
+  try {
+    const first = await take(key);
+    if (first.acquired)
+      return { kind: "go", finding: f, lease: new HeldLease(leases, key, first.token, ttlMs, problem) };
+    seen = first;
+  } catch (e) {
+    return unavailable(e);
+  }
+  const since = Date.now();
+  hc.run.log.say(
+    `\u{1F512} ${key} is held by ${describeLeaseHolder(seen.holder)}: waiting up to ${hc.config.safety_limits.lease_wait_seconds} s (lease_wait_seconds)\u2026`
+  );
+  hc.run.log.info(`Lease on ${key} held by ${describeLeaseHolder(seen.holder)}; waiting`);
+  let ticket;
+  let lease;
+  let lockedReason = "";
+  try {
+    for (; ; ) {
+      const d = leaseWaitDecision({
+        key,
+        holder: seen.holder,
+        expiresAt: seen.expiresAt,
+        waitingSince: since,
+        now: Date.now(),
+        waitLimitMs,
+        deadline,
+        jitter: (hc.jitter ?? Math.random)()
+      });
+      if (d.kind === "locked") {
+        lockedReason = d.reason;
+        break;
+      }
+      await hc.sleep(d.pollMs);
+      if (signal.aborted) return stopped();
+      if (!ticket) {
+        const t = await take(ticketKey(key));
+        if (!t.acquired) continue;
+        ticket = new HeldLease(leases, ticketKey(key), t.token, ttlMs, problem);
+      }
+      const m = await take(key);
+      if (m.acquired) {
+        lease = new HeldLease(leases, key, m.token, ttlMs, problem);
+        break;
+      }
+      seen = m;
+    }
+  } catch (e) {
+    await lease?.release(problem);
+    return unavailable(e);
+  } finally {
+    await ticket?.release(problem);
+  }
+  const waited = `${Math.round((Date.now() - since) / 1e3)} s`;
+  const now = await hc.redetect(st.check, f);
+  const next = retryDecision(now, f);
+  if (next.kind === "healed") {
+    await lease?.release(problem);
+    return {
+      kind: "stop",
+      outcome: "recovered",
+      reason: `passed on re-test after ${describeLeaseHolder(seen.holder)} held ${key} (waited ${waited})`
+    };
+  }
+  if (!lease) return { kind: "stop", outcome: "locked", reason: lockedReason };
+  if (next.kind === "retry") return { kind: "go", finding: next.finding, lease };
+  await lease.release(problem);
+  if (next.kind === "not_healable") return { kind: "stop", outcome: "not_healable", reason: next.reason };
+  return {
+    kind: "stop",
+    outcome: "failed",
+    reason: `while ${describeLeaseHolder(seen.holder)} held ${key} the failure changed to ${next.code} (${next.message}): not acted on`
+  };
+}
+async function attemptLoop(hc, fr, st, f, decision, finish, lease) {
+  const { config, session, ledger } = hc;
+  const { log, signal } = hc.run;
+  const pattern = typeof f.evidence.pattern === "string" ? f.evidence.pattern : void 0;
   const { remedy, action } = decision;
   const stableTimeoutMs = config.auto_healing.stabilization_timeout_seconds * 1e3;
   const reTestFor = () => formatMillisecondsAsSeconds(hc.retestBudgetMs(stableTimeoutMs));
@@ -823,6 +1074,13 @@ async function heal(hc, fr, st, f, guards) {
       await hc.sleep(decision.retryDelayMs);
       if (previous) await Promise.race([previous, hc.sleep(5e3)]);
       if (signal.aborted) break;
+      if (lease?.lost) {
+        fr.failure = failureReport(f, action, attempt - 1, lastError);
+        return finish(
+          "locked",
+          `not retried: the lease on ${lease.key} expired and was taken over by another run`
+        );
+      }
       const next = retryDecision(await hc.redetect(st.check, cur), cur);
       if (next.kind === "healed") {
         const last = ledger.actions.at(-1);
@@ -1766,7 +2024,8 @@ async function runEngine(o) {
       // Never past the run's deadline.
       retestBudgetMs: (ms) => Math.max(0, Math.min(ms, deadline - Date.now())),
       emit,
-      stateStore: o.stateStore
+      stateStore: o.stateStore,
+      leaseHolder: leaseHolderFrom(env)
     };
     const heal2 = (st, f, phase) => healFinding(hc, st, f, phase, currentGuards());
     const resolveCheck = createResolver({
@@ -1874,11 +2133,13 @@ var OUTCOME_WORDS = {
   awaiting_approval: { icon: "\u23F3", word: "awaiting approval" },
   dry_run: { icon: "\u{1F9EA}", word: "would heal (dry run)" },
   guarded: { icon: "\u{1F6E1}\uFE0F", word: "guarded" },
-  blocked_by_dependency: { icon: "\u{1F517}", word: "blocked by dependency" }
+  blocked_by_dependency: { icon: "\u{1F517}", word: "blocked by dependency" },
+  locked: { icon: "\u{1F512}", word: "locked by another run" }
 };
 var PASSED = { icon: "\u2705", word: "passed" };
 var BLOCKING_ORDER = [
   "failed",
+  "locked",
   "guarded",
   "budget_exhausted",
   "limit_reached",
@@ -1982,6 +2243,7 @@ var NODE_STYLE = {
   recovered: "fill:#ddf4ff,stroke:#0969da,color:#1f2328",
   failed: "fill:#ffebe9,stroke:#cf222e,color:#1f2328,stroke-width:2px",
   guarded: "fill:#fff1e5,stroke:#bc4c00,color:#1f2328",
+  locked: "fill:#fff1e5,stroke:#bc4c00,color:#1f2328",
   limit_reached: "fill:#fff1e5,stroke:#bc4c00,color:#1f2328",
   budget_exhausted: "fill:#ffebe9,stroke:#cf222e,color:#1f2328",
   not_healable: "fill:#ffebe9,stroke:#cf222e,color:#1f2328",
@@ -2241,6 +2503,7 @@ function login(by) {
 var SAYS_WHY = /* @__PURE__ */ new Set([
   "recovered",
   "blocked_by_dependency",
+  "locked",
   "limit_reached",
   "budget_exhausted",
   "guarded",
