@@ -12,7 +12,8 @@
 //   --keys N          Redis keyspace for the flush (default 1,000,000: half expiring, the rest kept)
 //   --connections N   idle PostgreSQL sessions to end (default 1,000)
 //   --scale LIST      container counts for the scale runs (default 20,100,500)
-//   --only LIST       sections: startup,heal,healthy,scale,hosts,redis,postgres (default all)
+//   --only LIST       sections: startup,heal,healthy,scale,hosts,redis,postgres,state (default all)
+//   --actions N       recorded healing actions in the state store for `orixoon history` (default 100,000)
 //
 // The bundle keeps Node's compile cache in the temporary directory, so a second run on a machine starts
 // faster: the start-up figures are given warm and on a fresh runner (NODE_DISABLE_COMPILE_CACHE=1), the
@@ -35,6 +36,12 @@
 //                     baseline `redis-cli --scan` over the same keyspace; target ≤ 0.5 ×
 //   PostgreSQL pool   `orixoon check --auto-heal` ending N idle sessions; baseline one `psql` running the
 //                     raw pg_terminate_backend statement, until the sessions are gone; target ≤ 1.2 ×
+//   history           `orixoon history --state FILE` (whole process) over N recorded actions in a SQLite
+//                     state store; target ≤ 300 ms
+//   recording a run   a fresh process opening the SQLite state store (node:sqlite loaded on the way),
+//                     recording one run (22 checks, 2 actions) and closing it, timed inside the process
+//                     from before the store's module is imported (zod, which every run loads, before
+//                     that); into the filled store and into a new one; target ≤ 20 ms added to a run
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -55,7 +62,8 @@ const { values: args } = parseArgs({
     keys: { type: 'string', default: '1000000' },
     connections: { type: 'string', default: '1000' },
     scale: { type: 'string', default: '20,100,500' },
-    only: { type: 'string', default: 'startup,heal,healthy,scale,hosts,redis,postgres' },
+    actions: { type: 'string', default: '100000' },
+    only: { type: 'string', default: 'startup,heal,healthy,scale,hosts,redis,postgres,state' },
     verbose: { type: 'boolean', default: false },
     // Leaves the healthy stack and the work directory in place, to look at a run by hand.
     keep: { type: 'boolean', default: false },
@@ -65,6 +73,7 @@ const RUNS = Number(args.runs);
 const KEYS = Number(args.keys);
 const CONNECTIONS = Number(args.connections);
 const SCALE = args.scale.split(',').map(Number);
+const ACTIONS = Number(args.actions);
 const ONLY = new Set(args.only.split(','));
 const HEALTHY_CONTAINERS = 20;
 // Its own suite label, so no test's clean-up removes the bench's containers (and the reverse).
@@ -634,6 +643,93 @@ async function postgresPool() {
   await admin.end();
 }
 
+/** A run's recording as the action does it, in a process of its own: `node record.mjs STATE_FILE`. */
+const RECORD_SCRIPT = `
+// A run has zod loaded already (its config schema): only what the store adds is timed.
+await import('zod');
+const t0 = performance.now();
+const { openStateStore } = await import(process.env.ORIXOON_STATE_MODULE);
+const opened = await openStateStore({ config: { path: process.argv[2], required: true }, cwd: process.cwd() });
+const t = Date.now();
+const checks = Array.from({ length: 22 }, (_, i) => ({ checkId: 'app-' + i, status: i < 2 ? 'healed' : 'passed' }));
+const events = [0, 1].map((i) => ({ at: t, checkId: 'app-' + i, target: 'app-' + i, host: '', code: 'container_not_running',
+  action: 'start_container', outcome: 'healed', attempts: 1, durationMs: 300, error: null }));
+await opened.store.recordRun({ repository: 'acme/shop', workflow: 'deploy', runId: 'r-' + t + '-' + process.pid, commit: null,
+  startedAt: t, endedAt: t + 1, verdict: 'healed' }, checks, events);
+await opened.store.close();
+console.log(JSON.stringify({ ms: performance.now() - t0 }));
+`;
+
+async function stateStore() {
+  console.log(`\n== State store: orixoon history over ${ACTIONS.toLocaleString('en')} recorded actions; recording a run (median of ${RUNS * 2}) ==`);
+  // The store's module, bundled from the sources on its own (node_modules external), for the fill and
+  // for the recording process.
+  const { build } = await import('esbuild');
+  const stateModule = join(work, 'state-module.mjs');
+  await build({
+    absWorkingDir: root, entryPoints: ['src/state/index.ts'], bundle: true, platform: 'node', format: 'esm',
+    target: 'node24', packages: 'external', outfile: stateModule, logLevel: 'warning',
+  });
+  const { openStateStore } = await import(stateModule);
+  const dir = join(work, 'state');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'state.db');
+  // ACTIONS actions over 200 targets, 100 actions per recorded run, spread over the last 6 days.
+  const t0 = performance.now();
+  const opened = await openStateStore({ config: { path: file, required: true }, cwd: dir });
+  const store = opened.store;
+  const perRun = 100;
+  const now = Date.now();
+  const outcomes = ['healed', 'healed', 'healed', 'failed', 'skipped'];
+  for (let r = 0; r * perRun < ACTIONS; r++) {
+    const at = now - 6 * 86_400_000 + Math.floor((r * perRun * 6 * 86_400_000) / ACTIONS);
+    const events = Array.from({ length: Math.min(perRun, ACTIONS - r * perRun) }, (_, j) => {
+      const k = r * perRun + j;
+      return { at, checkId: `app-${k % 200}`, target: `app-${k % 200}`, host: '', code: 'container_not_running',
+        action: 'start_container', outcome: outcomes[k % outcomes.length], attempts: 1, durationMs: 200 + (k % 300), error: null };
+    });
+    const checks = [...new Set(events.map((e) => e.checkId))].map((checkId) => ({ checkId, status: 'healed' }));
+    await store.recordRun({ repository: 'acme/shop', workflow: 'deploy', runId: `fill-${r}`, commit: null, startedAt: at, endedAt: at + 1, verdict: 'healed' }, checks, events);
+  }
+  await store.close();
+  console.log(`  filled ${ACTIONS.toLocaleString('en')} actions in ${ms(performance.now() - t0)}`);
+
+  const history = [];
+  const text = [];
+  const bare = [];
+  const recordFresh = [];
+  const recordFilled = [];
+  const recorder = join(work, 'record.mjs');
+  writeFileSync(recorder, RECORD_SCRIPT);
+  const recEnv = { ...process.env, ORIXOON_STATE_MODULE: stateModule };
+  for (let i = 0; i < RUNS * 2; i++) {
+    bare.push(await nodeStart());
+    const hj = await timed(node, [join(dist, 'cli.js'), 'history', '--state', file, '--json'], { cwd: dir });
+    if (hj.code !== 0) fail('orixoon history --json failed', hj);
+    const { targets } = JSON.parse(hj.stdout);
+    if (!Array.isArray(targets) || targets.length !== 200) fail(`orixoon history listed ${targets?.length} targets, expected 200`, hj);
+    history.push(hj.ms);
+    const ht = await timed(node, [join(dist, 'cli.js'), 'history', '--state', file], { cwd: dir });
+    if (ht.code !== 0) fail('orixoon history failed', ht);
+    text.push(ht.ms);
+    // Recording into the filled store, and into a new one (the first run on a runner).
+    const rf = await timed(node, [recorder, file], { cwd: dir, env: recEnv });
+    if (rf.code !== 0) fail('recording a run failed', rf);
+    recordFilled.push(JSON.parse(rf.stdout).ms);
+    const freshFile = join(dir, `fresh-${i}.db`);
+    const rn = await timed(node, [recorder, freshFile], { cwd: dir, env: recEnv });
+    if (rn.code !== 0) fail('recording a run failed', rn);
+    recordFresh.push(JSON.parse(rn.stdout).ms);
+  }
+  const n = median(bare);
+  console.log(`  orixoon history --json: ${ms(median(history))}; as text: ${ms(median(text))}; node -e 0 ${ms(n)}`);
+  console.log(`  recording a run: into the filled store ${ms(median(recordFilled))}, into a new store ${ms(median(recordFresh))}`);
+  row(`\`orixoon history\` over ${ACTIONS.toLocaleString('en')} actions, whole process`, ms(median(text)), `node start ${ms(n)}`, `+${ms(median(text) - n)}`, '≤ 300 ms', median(text) <= 300);
+  row('  the same, --json', ms(median(history)), `node start ${ms(n)}`, `+${ms(median(history) - n)}`, '≤ 300 ms', median(history) <= 300);
+  const rec = Math.max(median(recordFilled), median(recordFresh));
+  row('recording a run in the state store (open, record, close)', `${ms(median(recordFilled))} (new store ${ms(median(recordFresh))})`, '', '', '≤ 20 ms added to a run', rec <= 20);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 console.log(`Orixoon bench: ${dist} on Node ${process.versions.node}, load average ${load()}`);
@@ -647,6 +743,7 @@ try {
   if (ONLY.has('hosts')) await engines();
   if (ONLY.has('redis')) await redisFlush();
   if (ONLY.has('postgres')) await postgresPool();
+  if (ONLY.has('state')) await stateStore();
 } finally {
   if (!args.keep) {
     await h.removeSuite(SUITE);

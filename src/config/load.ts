@@ -10,7 +10,7 @@ import { crossCheck } from './cross-check.js';
 import { dockerHostsProblems, resolveTlsPaths } from './docker-hosts.js';
 import { MAX_CONFIG_BYTES, MAX_PROBLEMS } from './limits.js';
 import { ConfigError, Locator, keyPath, lineStarts, yamlOffset, type ConfigProblem } from './problems.js';
-import { currentConfigSchema, type OrixoonConfig } from './schema.js';
+import { configSchemaFor, type OrixoonConfig } from './schema.js';
 import { jsonOffset, parseJsonData } from './json-data.js';
 import { yamlToData, type DataProblem, type PathSeg } from './yaml-data.js';
 import { zodProblems } from './zod-problems.js';
@@ -73,6 +73,26 @@ function expandEnv(
     return out;
   }
   return value;
+}
+
+/**
+ * The `type` of every check entry, as written: the schema is built for these types only. Anything that
+ * is not a string (or a check that is not a mapping) gives a name no type has, so the whole schema
+ * reports it.
+ */
+function checkTypesIn(value: unknown): Set<string> {
+  const names = new Set<string>();
+  const phases = (value as Record<string, unknown>).phases;
+  if (!Array.isArray(phases)) return names;
+  for (const phase of phases) {
+    const checks = phase && typeof phase === 'object' ? (phase as Record<string, unknown>).checks : undefined;
+    if (!Array.isArray(checks)) continue;
+    for (const check of checks) {
+      const type = check && typeof check === 'object' ? (check as Record<string, unknown>).type : undefined;
+      names.add(typeof type === 'string' ? type : '\0');
+    }
+  }
+  return names;
 }
 
 /** At most MAX_PROBLEMS problems, the last one saying how many more there were. */
@@ -183,8 +203,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const problems: ConfigProblem[] = [];
   const expanded: Array<{ name: string; value: string }> = [];
   const value = expandEnv(raw, [], env, loc, problems, expanded);
-  const schema = currentConfigSchema();
-  const parsed = schema.safeParse(value, { reportInput: true });
+  const schema = configSchemaFor(checkTypesIn(value));
+  // One parse per process: zod's compiled object parsers cost more to build than they save here.
+  const parsed = schema.safeParse(value, { reportInput: true, jitless: true });
   if (!parsed.success) problems.push(...zodProblems(parsed.error, loc, value, schema));
   else {
     problems.push(...crossCheck(parsed.data, loc));
@@ -259,7 +280,7 @@ export function resolveConfig(
   const fallback = resolve(cwd, DEFAULT_CONFIG_PATH);
   if (existsSync(fallback)) return loadConfigFile(fallback, env);
   return {
-    config: withoutPrototypes(currentConfigSchema().parse({})),
+    config: withoutPrototypes(configSchemaFor([]).parse({}, { jitless: true })),
     path: null,
     discovered: true,
     baseDir: cwd,

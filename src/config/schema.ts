@@ -174,7 +174,7 @@ function healingActionSchemaFor(types: readonly CheckType[]) {
 }
 
 /** `healing_actions.<issue_code>` of the built-in check types. */
-export const healingActionSchema = healingActionSchemaFor(CHECK_TYPES);
+export const healingActionSchema = /* @__PURE__ */ healingActionSchemaFor(CHECK_TYPES);
 
 export const notificationsSchema = z
   .object({
@@ -339,8 +339,15 @@ function checkSchemaFor(types: readonly CheckType[]) {
   );
 }
 
-/** The whole config file, for these check types and issue codes. */
-export function buildConfigSchema(types: readonly CheckType[], codes: readonly string[]) {
+/**
+ * The whole config file, for these check types and issue codes. `thresholdTypes` bound the thresholds
+ * under `healing_actions` (every registered type, even when `types` is only those a config uses).
+ */
+export function buildConfigSchema(
+  types: readonly CheckType[],
+  codes: readonly string[],
+  thresholdTypes: readonly CheckType[] = types,
+) {
   const phaseSchema = z
     .object({
       name: z.string().min(1).describe('Phase name; phases run in order, and a failed phase stops the run.'),
@@ -359,7 +366,7 @@ export function buildConfigSchema(types: readonly CheckType[], codes: readonly s
       safety_limits: safetyLimitsSchema.prefault({}),
       protected: protectedSchema.prefault({}),
       healing_actions: z
-        .partialRecord(z.enum(codes as [string, ...string[]]), healingActionSchemaFor(types))
+        .partialRecord(z.enum(codes as [string, ...string[]]), healingActionSchemaFor(thresholdTypes))
         .default({})
         .describe('Per issue code: whether and how it is healed, and thresholds of the checks.'),
       notifications: notificationsSchema.prefault({}),
@@ -380,8 +387,9 @@ export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
 let current: { version: number; schema: ConfigSchema } | undefined;
 
 /**
- * The config schema of the check types registered now: the loader and the JSON Schema use it, so a
- * type registered after this module was imported is accepted as soon as it is registered.
+ * The config schema of the check types registered now: the JSON Schema and a config naming a type
+ * that is not registered use it, so a type registered after this module was imported is accepted as
+ * soon as it is registered.
  */
 export function currentConfigSchema(): ConfigSchema {
   if (current?.version !== registryVersion())
@@ -389,11 +397,36 @@ export function currentConfigSchema(): ConfigSchema {
   return current.schema;
 }
 
+let narrowed: { version: number; key: string; schema: ConfigSchema } | undefined;
+
+/**
+ * A config schema whose check entries accept only the named (registered) types: what a config that
+ * uses those types is validated with, without building the option schemas of every other type. It
+ * accepts and rejects exactly what `currentConfigSchema()` does for a config whose checks all have
+ * these types. A name that is not registered gives the whole schema (its error lists every type).
+ */
+export function configSchemaFor(typeNames: Iterable<string>): ConfigSchema {
+  const wanted = new Set(typeNames);
+  const types = CHECK_TYPES.filter((t) => wanted.has(t.type));
+  if (types.length !== wanted.size) return currentConfigSchema();
+  // The empty list still needs one member for the union: the first registered type.
+  const used = types.length ? types : CHECK_TYPES.slice(0, 1);
+  if (used.length === CHECK_TYPES.length) return currentConfigSchema();
+  const key = used.map((t) => t.type).join('\0');
+  if (narrowed?.version !== registryVersion() || narrowed.key !== key)
+    narrowed = {
+      version: registryVersion(),
+      key,
+      schema: buildConfigSchema(used, issueCodes(), CHECK_TYPES),
+    };
+  return narrowed.schema;
+}
+
 /** The config schema of the check types registered when this module was first imported (the built-in ones). */
-export const configSchema: ConfigSchema = currentConfigSchema();
+export const configSchema: ConfigSchema = /* @__PURE__ */ currentConfigSchema();
 
 /** One check entry of the built-in check types. */
-export const checkSchema = checkSchemaFor(CHECK_TYPES);
+export const checkSchema = /* @__PURE__ */ checkSchemaFor(CHECK_TYPES);
 
 export type OrixoonConfig = z.infer<ConfigSchema>;
 export type CheckConfig = z.infer<typeof checkSchema> & { id: string; type: string; depends_on: string[] };

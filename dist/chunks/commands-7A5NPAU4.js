@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-G3QAXH2I.js";
+} from "./chunk-2622QENT.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-JLB2YN5W.js";
+} from "./chunk-IYUXI6WC.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-G7DHTUU6.js");
+        const { runDemo } = await import("./run-CXK7CQD5.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

@@ -42009,7 +42009,6 @@ function healingActionSchemaFor(types2) {
     }
   });
 }
-var healingActionSchema = healingActionSchemaFor(CHECK_TYPES);
 var notificationsSchema = external_exports.object({
   notify_on_healing_attempt: external_exports.boolean().default(false).describe("Notify before each healing action."),
   notify_on_healing_success: external_exports.boolean().default(true).describe("Notify when healing fixed an issue."),
@@ -42083,7 +42082,7 @@ function checkSchemaFor(types2) {
     )
   );
 }
-function buildConfigSchema(types2, codes) {
+function buildConfigSchema(types2, codes, thresholdTypes = types2) {
   const phaseSchema = external_exports.object({
     name: external_exports.string().min(1).describe("Phase name; phases run in order, and a failed phase stops the run."),
     checks: external_exports.array(checkSchemaFor(types2)).default([]).describe("The checks of this phase.")
@@ -42095,7 +42094,7 @@ function buildConfigSchema(types2, codes) {
     auto_healing: autoHealingSchema.prefault({}),
     safety_limits: safetyLimitsSchema.prefault({}),
     protected: protectedSchema.prefault({}),
-    healing_actions: external_exports.partialRecord(external_exports.enum(codes), healingActionSchemaFor(types2)).default({}).describe("Per issue code: whether and how it is healed, and thresholds of the checks."),
+    healing_actions: external_exports.partialRecord(external_exports.enum(codes), healingActionSchemaFor(thresholdTypes)).default({}).describe("Per issue code: whether and how it is healed, and thresholds of the checks."),
     notifications: notificationsSchema.prefault({}),
     state: stateSchema.prefault({}),
     phases: external_exports.array(phaseSchema).max(MAX_PHASES).default([]).describe(
@@ -42109,8 +42108,22 @@ function currentConfigSchema() {
     current = { version: registryVersion(), schema: buildConfigSchema(CHECK_TYPES, issueCodes()) };
   return current.schema;
 }
-var configSchema = currentConfigSchema();
-var checkSchema = checkSchemaFor(CHECK_TYPES);
+var narrowed;
+function configSchemaFor(typeNames) {
+  const wanted = new Set(typeNames);
+  const types2 = CHECK_TYPES.filter((t) => wanted.has(t.type));
+  if (types2.length !== wanted.size) return currentConfigSchema();
+  const used = types2.length ? types2 : CHECK_TYPES.slice(0, 1);
+  if (used.length === CHECK_TYPES.length) return currentConfigSchema();
+  const key = used.map((t) => t.type).join("\0");
+  if (narrowed?.version !== registryVersion() || narrowed.key !== key)
+    narrowed = {
+      version: registryVersion(),
+      key,
+      schema: buildConfigSchema(used, issueCodes(), CHECK_TYPES)
+    };
+  return narrowed.schema;
+}
 
 // node_modules/jsonc-parser/lib/esm/impl/scanner.js
 function createScanner(text, ignoreTrivia = false) {
@@ -43447,6 +43460,20 @@ function expandEnv(value, path4, env, loc, problems, expanded) {
   }
   return value;
 }
+function checkTypesIn(value) {
+  const names = /* @__PURE__ */ new Set();
+  const phases = value.phases;
+  if (!Array.isArray(phases)) return names;
+  for (const phase of phases) {
+    const checks = phase && typeof phase === "object" ? phase.checks : void 0;
+    if (!Array.isArray(checks)) continue;
+    for (const check2 of checks) {
+      const type = check2 && typeof check2 === "object" ? check2.type : void 0;
+      names.add(typeof type === "string" ? type : "\0");
+    }
+  }
+  return names;
+}
 function capped(problems) {
   if (problems.length <= MAX_PROBLEMS) return problems;
   const shownOnes = problems.slice(0, MAX_PROBLEMS);
@@ -43535,8 +43562,8 @@ function parseConfig(text, file2, env = process.env) {
   const problems = [];
   const expanded = [];
   const value = expandEnv(raw, [], env, loc, problems, expanded);
-  const schema = currentConfigSchema();
-  const parsed = schema.safeParse(value, { reportInput: true });
+  const schema = configSchemaFor(checkTypesIn(value));
+  const parsed = schema.safeParse(value, { reportInput: true, jitless: true });
   if (!parsed.success) problems.push(...zodProblems(parsed.error, loc, value, schema));
   else {
     problems.push(...crossCheck(parsed.data, loc));
@@ -43596,7 +43623,7 @@ function resolveConfig(path4, env = process.env, cwd = process.cwd()) {
   const fallback = resolve2(cwd, DEFAULT_CONFIG_PATH);
   if (existsSync4(fallback)) return loadConfigFile(fallback, env);
   return {
-    config: withoutPrototypes(currentConfigSchema().parse({})),
+    config: withoutPrototypes(configSchemaFor([]).parse({}, { jitless: true })),
     path: null,
     discovered: true,
     baseDir: cwd,

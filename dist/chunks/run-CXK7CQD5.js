@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-G3QAXH2I.js";
-import "./chunk-JLB2YN5W.js";
+} from "./chunk-2622QENT.js";
+import "./chunk-IYUXI6WC.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

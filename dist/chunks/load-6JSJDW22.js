@@ -13,7 +13,7 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-JLB2YN5W.js";
+} from "./chunk-IYUXI6WC.js";
 import "./chunk-6S53MY6Z.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-RHFS6BNU.js";

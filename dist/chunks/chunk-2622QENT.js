@@ -27,7 +27,7 @@ import {
   redisTargetFor,
   resolveConfig,
   resolveDockerHost
-} from "./chunk-JLB2YN5W.js";
+} from "./chunk-IYUXI6WC.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,

@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-G3QAXH2I.js";
+} from "./chunk-2622QENT.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-JLB2YN5W.js";
+} from "./chunk-IYUXI6WC.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
