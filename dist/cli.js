@@ -48,7 +48,7 @@ async function main(argv, io) {
     }
     case "run":
       try {
-        const { runCommand } = await import("./chunks/commands-7A5NPAU4.js");
+        const { runCommand } = await import("./chunks/commands-UV3QIHVN.js");
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));

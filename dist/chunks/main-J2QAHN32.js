@@ -22,7 +22,7 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-2622QENT.js";
+} from "./chunk-OFVBAAB4.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,

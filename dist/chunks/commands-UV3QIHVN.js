@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-2622QENT.js";
+} from "./chunk-OFVBAAB4.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-CXK7CQD5.js");
+        const { runDemo } = await import("./run-EID737WK.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

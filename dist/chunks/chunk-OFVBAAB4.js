@@ -699,6 +699,107 @@ function ticketKey(key) {
   return `${key}#next`;
 }
 
+// src/healing/lease-wait.ts
+function leaseProblem(hc, message) {
+  hc.run.log.say(`\u26A0\uFE0F ${message}`);
+  hc.run.log.warn(message);
+}
+async function takeLease(hc, st, f, action) {
+  const { signal, deadline } = hc.run;
+  const key = actsOn(f);
+  const ttlMs = hc.config.safety_limits.lease_seconds * 1e3;
+  const waitLimitMs = hc.config.safety_limits.lease_wait_seconds * 1e3;
+  const problem = (m) => leaseProblem(hc, m);
+  const stopped = () => ({
+    kind: "stop",
+    outcome: "failed",
+    reason: `not healed: ${abortReason(signal)}`
+  });
+  const unavailable = (e) => signal.aborted ? stopped() : { kind: "stop", outcome: "locked", reason: leaseUnavailableReason(key, errorMessage(e)) };
+  let store;
+  try {
+    store = await hc.race(leaseStoreFor(action, f, st.check, hc.run), `lease on ${key}`);
+  } catch (e) {
+    return unavailable(e);
+  }
+  if (!store) return { kind: "go", finding: f };
+  const leases = store;
+  const take = (k) => hc.race(leases.acquire(k, hc.leaseHolder, ttlMs), `lease on ${k}`);
+  let seen;
+  try {
+    const first = await take(key);
+    if (first.acquired)
+      return { kind: "go", finding: f, lease: new HeldLease(leases, key, first.token, ttlMs, problem) };
+    seen = first;
+  } catch (e) {
+    return unavailable(e);
+  }
+  const since = Date.now();
+  hc.run.log.say(
+    `\u{1F512} ${key} is held by ${describeLeaseHolder(seen.holder)}: waiting up to ${hc.config.safety_limits.lease_wait_seconds} s (lease_wait_seconds)\u2026`
+  );
+  hc.run.log.info(`Lease on ${key} held by ${describeLeaseHolder(seen.holder)}; waiting`);
+  let ticket;
+  let lease;
+  let lockedReason = "";
+  try {
+    for (; ; ) {
+      const d = leaseWaitDecision({
+        key,
+        holder: seen.holder,
+        expiresAt: seen.expiresAt,
+        waitingSince: since,
+        now: Date.now(),
+        waitLimitMs,
+        deadline,
+        jitter: (hc.jitter ?? Math.random)()
+      });
+      if (d.kind === "locked") {
+        lockedReason = d.reason;
+        break;
+      }
+      await hc.sleep(d.pollMs);
+      if (signal.aborted) return stopped();
+      if (!ticket) {
+        const t = await take(ticketKey(key));
+        if (!t.acquired) continue;
+        ticket = new HeldLease(leases, ticketKey(key), t.token, ttlMs, problem);
+      }
+      const m = await take(key);
+      if (m.acquired) {
+        lease = new HeldLease(leases, key, m.token, ttlMs, problem);
+        break;
+      }
+      seen = m;
+    }
+  } catch (e) {
+    await lease?.release(problem);
+    return unavailable(e);
+  } finally {
+    await ticket?.release(problem);
+  }
+  const waited = `${Math.round((Date.now() - since) / 1e3)} s`;
+  const now = await hc.redetect(st.check, f);
+  const next = retryDecision(now, f);
+  if (next.kind === "healed") {
+    await lease?.release(problem);
+    return {
+      kind: "stop",
+      outcome: "recovered",
+      reason: `passed on re-test after ${describeLeaseHolder(seen.holder)} held ${key} (waited ${waited})`
+    };
+  }
+  if (!lease) return { kind: "stop", outcome: "locked", reason: lockedReason };
+  if (next.kind === "retry") return { kind: "go", finding: next.finding, lease };
+  await lease.release(problem);
+  if (next.kind === "not_healable") return { kind: "stop", outcome: "not_healable", reason: next.reason };
+  return {
+    kind: "stop",
+    outcome: "failed",
+    reason: `while ${describeLeaseHolder(seen.holder)} held ${key} the failure changed to ${next.code} (${next.message}): not acted on`
+  };
+}
+
 // src/healing/failure.ts
 function failureReport(f, action, attempts, lastError) {
   return {
@@ -945,105 +1046,6 @@ async function heal(hc, fr, st, f, guards) {
 }
 function cap2(s) {
   return (s.charAt(0).toUpperCase() + s.slice(1)).replace(/_/g, " ");
-}
-function leaseProblem(hc, message) {
-  hc.run.log.say(`\u26A0\uFE0F ${message}`);
-  hc.run.log.warn(message);
-}
-async function takeLease(hc, st, f, action) {
-  const { signal, deadline } = hc.run;
-  const key = actsOn(f);
-  const ttlMs = hc.config.safety_limits.lease_seconds * 1e3;
-  const waitLimitMs = hc.config.safety_limits.lease_wait_seconds * 1e3;
-  const problem = (m) => leaseProblem(hc, m);
-  const stopped = () => ({
-    kind: "stop",
-    outcome: "failed",
-    reason: `not healed: ${abortReason(signal)}`
-  });
-  const unavailable = (e) => signal.aborted ? stopped() : { kind: "stop", outcome: "locked", reason: leaseUnavailableReason(key, errorMessage(e)) };
-  let store;
-  try {
-    store = await hc.race(leaseStoreFor(action, f, st.check, hc.run), `lease on ${key}`);
-  } catch (e) {
-    return unavailable(e);
-  }
-  if (!store) return { kind: "go", finding: f };
-  const leases = store;
-  const take = (k) => hc.race(leases.acquire(k, hc.leaseHolder, ttlMs), `lease on ${k}`);
-  let seen;
-  try {
-    const first = await take(key);
-    if (first.acquired)
-      return { kind: "go", finding: f, lease: new HeldLease(leases, key, first.token, ttlMs, problem) };
-    seen = first;
-  } catch (e) {
-    return unavailable(e);
-  }
-  const since = Date.now();
-  hc.run.log.say(
-    `\u{1F512} ${key} is held by ${describeLeaseHolder(seen.holder)}: waiting up to ${hc.config.safety_limits.lease_wait_seconds} s (lease_wait_seconds)\u2026`
-  );
-  hc.run.log.info(`Lease on ${key} held by ${describeLeaseHolder(seen.holder)}; waiting`);
-  let ticket;
-  let lease;
-  let lockedReason = "";
-  try {
-    for (; ; ) {
-      const d = leaseWaitDecision({
-        key,
-        holder: seen.holder,
-        expiresAt: seen.expiresAt,
-        waitingSince: since,
-        now: Date.now(),
-        waitLimitMs,
-        deadline,
-        jitter: (hc.jitter ?? Math.random)()
-      });
-      if (d.kind === "locked") {
-        lockedReason = d.reason;
-        break;
-      }
-      await hc.sleep(d.pollMs);
-      if (signal.aborted) return stopped();
-      if (!ticket) {
-        const t = await take(ticketKey(key));
-        if (!t.acquired) continue;
-        ticket = new HeldLease(leases, ticketKey(key), t.token, ttlMs, problem);
-      }
-      const m = await take(key);
-      if (m.acquired) {
-        lease = new HeldLease(leases, key, m.token, ttlMs, problem);
-        break;
-      }
-      seen = m;
-    }
-  } catch (e) {
-    await lease?.release(problem);
-    return unavailable(e);
-  } finally {
-    await ticket?.release(problem);
-  }
-  const waited = `${Math.round((Date.now() - since) / 1e3)} s`;
-  const now = await hc.redetect(st.check, f);
-  const next = retryDecision(now, f);
-  if (next.kind === "healed") {
-    await lease?.release(problem);
-    return {
-      kind: "stop",
-      outcome: "recovered",
-      reason: `passed on re-test after ${describeLeaseHolder(seen.holder)} held ${key} (waited ${waited})`
-    };
-  }
-  if (!lease) return { kind: "stop", outcome: "locked", reason: lockedReason };
-  if (next.kind === "retry") return { kind: "go", finding: next.finding, lease };
-  await lease.release(problem);
-  if (next.kind === "not_healable") return { kind: "stop", outcome: "not_healable", reason: next.reason };
-  return {
-    kind: "stop",
-    outcome: "failed",
-    reason: `while ${describeLeaseHolder(seen.holder)} held ${key} the failure changed to ${next.code} (${next.message}): not acted on`
-  };
 }
 async function attemptLoop(hc, fr, st, f, decision, finish, lease) {
   const { config, session, ledger } = hc;

@@ -7,7 +7,7 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-2622QENT.js";
+} from "./chunk-OFVBAAB4.js";
 import "./chunk-IYUXI6WC.js";
 import {
   Redactor
