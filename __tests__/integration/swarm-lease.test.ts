@@ -2,7 +2,18 @@
 // manager; renewals are marker configs; renew and release only by the token.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerOn, newSwarm, startOneNodeSwarm, stopSwarm, type TestSwarm } from '../helpers/swarm.js';
+import { runWithConfig } from '../helpers/engine.js';
+import {
+  createService,
+  dockerOn,
+  inspectService,
+  newSwarm,
+  startOneNodeSwarm,
+  stopSwarm,
+  tasksOf,
+  waitForService,
+  type TestSwarm,
+} from '../helpers/swarm.js';
 import { SwarmClient, swarmHost } from '../../src/targets/swarm.js';
 import { SwarmLeaseStore, swarmLeaseName } from '../../src/targets/swarm-lease.js';
 import type { LeaseHolder } from '../../src/targets/lease.js';
@@ -114,4 +125,49 @@ describe('Swarm lease', () => {
     expect(await store.release(k, tokenA)).toBe(true);
     expect(await configsOf(k)).toHaveLength(0);
   });
+
+  it('a heal of a swarm service waits for the lease on the Swarm: held by another run, it is locked and the service untouched', async () => {
+    const name = 'oxsl-web';
+    // The only task ends (exit 0) and is not replaced: 0 of 1 running.
+    await createService(swarm!, { name, script: 'exit 0', replicas: 1, restartCondition: 'none' });
+    await waitForService(swarm!, name, 'its task complete', (_, t) =>
+      t.some((x) => x.Status.State === 'complete'),
+    );
+    expect(await tasksOf(swarm!, name)).toHaveLength(1);
+    // Past the check's start period (1 s from the task's end).
+    await sleep(1_500);
+    const before = await inspectService(swarm!, name);
+    const k = `swarm-service:${name}@${swarm!.manager.host}`;
+    const held = await other.acquire(k, runB, 60_000);
+    expect(held.acquired).toBe(true);
+    const yaml = `safety_limits: { lease_wait_seconds: 1 }
+phases:
+  - name: swarm
+    checks:
+      - { id: web, type: swarm_service, service: ${name}, host: "${swarm!.manager.host}", start_period_seconds: 1 }
+`;
+    const r = await runWithConfig(yaml);
+    expect(r.report.findings[0]).toMatchObject({
+      code: 'service_replicas_missing',
+      action: 'force_update_service',
+      outcome: 'locked',
+    });
+    expect(r.console).toContain('org/app');
+    // The Swarm: the service as it was, the other run's lease still there.
+    const after = await inspectService(swarm!, name);
+    expect(after.Version.Index).toBe(before.Version.Index);
+    expect(after.Spec.TaskTemplate.ForceUpdate ?? 0).toBe(0);
+    expect((await configsOf(k)).map((c) => c.Spec.Labels['orixoon.lease.token'])).toEqual([
+      (held as { token: string }).token,
+    ]);
+    // Freed, the next run acts and gives its own lease back.
+    expect(await other.release(k, (held as { token: string }).token)).toBe(true);
+    const r2 = await runWithConfig(yaml);
+    // The task it restarts exits again, so the re-test still fails: what counts is that it acted.
+    expect(r2.report.findings[0]).toMatchObject({ action: 'force_update_service' });
+    expect(r2.report.findings[0]!.outcome).not.toBe('locked');
+    expect(r2.console).toContain('Rolling restart of swarm service');
+    expect((await inspectService(swarm!, name)).Spec.TaskTemplate.ForceUpdate).toBe(1);
+    expect(await configsOf(k)).toHaveLength(0);
+  }, 90_000);
 });
