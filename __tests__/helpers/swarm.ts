@@ -221,6 +221,22 @@ export async function stopSwarm(swarm: TestSwarm | undefined): Promise<void> {
   rmSync(swarm.dir, { recursive: true, force: true });
 }
 
+/** One engine, a one-node Swarm (its manager) on 127.0.0.2. */
+export async function startOneNodeSwarm(swarm: TestSwarm): Promise<void> {
+  const manager = await startEngine(swarm, 'manager', [swarm.managerTcp]);
+  swarm.manager = manager;
+  await dockerOn(
+    manager,
+    'swarm',
+    'init',
+    '--advertise-addr',
+    '127.0.0.2',
+    '--listen-addr',
+    '127.0.0.2:52377',
+  );
+  manager.nodeId = await dockerOn(manager, 'info', '--format', '{{.Swarm.NodeID}}');
+}
+
 export interface ServiceOptions {
   name: string;
   /** Shell script run by /bin/sh -c in every task. */

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { removeSuite, startRedis, type RedisFixture } from '../helpers/docker.js';
 import { RedisTarget, redisLeaseKey } from '../../src/targets/redis/index.js';
 import type { LeaseHolder } from '../../src/targets/lease.js';
+import { HeldLease } from '../../src/healing/lease.js';
 import { bundleTargets, killHard, leaseInChild, sleep } from './lease-support.js';
 
 const SUITE = 'lease-redis';
@@ -119,4 +120,36 @@ describe('Redis lease', () => {
       bundle.remove();
     }
   }, 30_000);
+
+  it('a held lease is renewed: refused to others for 4 s on a 1.5 s ttl, free after release', async () => {
+    const k = key();
+    const a = await target.leases().acquire(k, runA, 1_500);
+    expect(a.acquired).toBe(true);
+    const problems: string[] = [];
+    const held = new HeldLease(target.leases(), k, (a as { token: string }).token, 1_500, (m) =>
+      problems.push(m),
+    );
+    const other = new RedisTarget(r.url);
+    try {
+      const start = Date.now();
+      let checks = 0;
+      while (Date.now() - start < 4_000) {
+        expect(await other.leases().acquire(k, runB, 5_000)).toMatchObject({ acquired: false, holder: runA });
+        checks++;
+        await sleep(100);
+      }
+      expect(checks).toBeGreaterThan(20);
+      expect(await raw.pttl(redisLeaseKey(k))).toBeGreaterThan(0);
+      await held.release((m) => problems.push(m));
+      expect(problems).toEqual([]);
+      expect(held.lost).toBe(false);
+      expect(await raw.exists(redisLeaseKey(k))).toBe(0);
+      const b = await other.leases().acquire(k, runB, 5_000);
+      expect(b.acquired).toBe(true);
+      expect(await raw.get(redisLeaseKey(k))).toContain('"runId":"102"');
+    } finally {
+      await held.release(() => undefined);
+      await other.close();
+    }
+  }, 20_000);
 });

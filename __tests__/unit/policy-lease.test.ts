@@ -92,6 +92,8 @@ describe('where leases live', () => {
     expect(LEASE_SYSTEM.terminate_idle_connections).toBe('postgres');
     expect(LEASE_SYSTEM.requeue_failed_items).toBe('postgres');
     expect(LEASE_SYSTEM.flush_expiring_keys).toBe('redis');
+    expect(LEASE_SYSTEM.force_update_service).toBe('swarm');
+    expect(LEASE_SYSTEM.rollback_service).toBe('swarm');
     // A command touches what its script touches: no system to hold a lease on.
     expect(LEASE_SYSTEM.run_heal_command).toBeNull();
     expect(ticketKey('container:api')).toBe('container:api#next');
@@ -100,6 +102,7 @@ describe('where leases live', () => {
     expect(systemOfKey('table:jobs')).toBe('postgres');
     expect(systemOfKey('postgres:db')).toBe('postgres');
     expect(systemOfKey('redis:cache')).toBe('redis');
+    expect(systemOfKey('swarm-service:web@unix:///var/run/docker.sock')).toBe('swarm');
     expect(systemOfKey('command:migrate')).toBeNull();
   });
 

@@ -8,11 +8,13 @@ import { postgresTargetFor } from '../checks/postgres.js';
 import { redisTargetFor } from '../checks/redis.js';
 import type { Check, Finding } from '../core/types.js';
 import type { RunContext } from '../checks/check-type.js';
-import type { LeaseHolder, LeaseStore } from '../targets/lease.js';
+import { LEASE_CALL_TIMEOUT_MS, type LeaseHolder, type LeaseStore } from '../targets/lease.js';
+import { SwarmClient, swarmHost } from '../targets/swarm.js';
+import { SwarmLeaseStore } from '../targets/swarm-lease.js';
 import { errorMessage } from '../support/abortable.js';
 import { actsOn } from './policy.js';
 
-export type LeaseSystem = 'docker' | 'postgres' | 'redis';
+export type LeaseSystem = 'docker' | 'postgres' | 'redis' | 'swarm';
 
 /**
  * The system each action's lease is held on. `null`: no lease. A command (`run_heal_command`, a log
@@ -38,18 +40,18 @@ export const LEASE_SYSTEM: Readonly<Record<string, LeaseSystem | null>> = {
   kill_busy_script: 'redis',
   run_heal_command: null,
   pattern_fix: null,
-  // Swarm services take no lease object yet. What holds today: each update carries the spec version it
-  // read, so two runs racing on the same read cannot both update ('update out of sequence'); a run
-  // that reads after another's update still can act again (the cooldown and budgets bound that).
-  force_update_service: null,
-  rollback_service: null,
+  // On the Swarm itself (a config object on the manager), so runners that reach different managers
+  // of one Swarm still see each other's lease.
+  force_update_service: 'swarm',
+  rollback_service: 'swarm',
 };
 
-/** The system a target key names (`container:api`, `postgres:db`, `table:jobs`, `redis:cache`); null for others. */
+/** The system a target key names (`container:api`, `postgres:db`, `table:jobs`, `redis:cache`, `swarm-service:web@…`); null for others. */
 export function systemOfKey(key: string): LeaseSystem | null {
   if (key.startsWith('container:')) return 'docker';
   if (key.startsWith('postgres:') || key.startsWith('table:')) return 'postgres';
   if (key.startsWith('redis:')) return 'redis';
+  if (key.startsWith('swarm-service:')) return 'swarm';
   return null;
 }
 
@@ -88,6 +90,16 @@ export async function leaseStoreFor(
   }
   if (system === 'postgres') return postgresTargetFor(check.options, ctx).leases();
   if (system === 'redis') return redisTargetFor(check.options, ctx).leases();
+  if (system === 'swarm') {
+    // The manager the finding was read from (the remedy acts through the same one).
+    const host = typeof f.params?.host === 'string' ? f.params.host : undefined;
+    const own = check.options.timeout_seconds;
+    const timeoutMs = Math.min(
+      typeof own === 'number' ? own * 1000 : LEASE_CALL_TIMEOUT_MS,
+      LEASE_CALL_TIMEOUT_MS,
+    );
+    return new SwarmLeaseStore(new SwarmClient(swarmHost(host, ctx.env), timeoutMs), timeoutMs);
+  }
   return null;
 }
 

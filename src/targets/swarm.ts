@@ -93,6 +93,19 @@ export interface SwarmNode {
   };
 }
 
+export interface SwarmConfigSpec {
+  Name: string;
+  Labels?: Record<string, string>;
+  /** Base64. */
+  Data: string;
+}
+
+export interface SwarmConfig {
+  ID: string;
+  Version?: { Index: number };
+  Spec: SwarmConfigSpec;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Where the manager engine is.
 
@@ -167,7 +180,7 @@ export class SwarmClient {
   ) {}
 
   private request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     query: Query,
     signal: AbortSignal,
@@ -297,6 +310,21 @@ export class SwarmClient {
       signal,
       spec,
     );
+  }
+  /** Config objects carrying a label (`key` or `key=value`). */
+  configsByLabel(label: string, signal: AbortSignal): Promise<SwarmConfig[]> {
+    return this.request<SwarmConfig[]>('GET', '/configs', { filters: filters({ label: [label] }) }, signal);
+  }
+
+  /** Creates a config; the manager refuses a name that exists (HTTP 409), atomically. */
+  async createConfig(spec: SwarmConfigSpec, signal: AbortSignal): Promise<string> {
+    const made = await this.request<{ ID: string }>('POST', '/configs/create', {}, signal, spec);
+    return made.ID;
+  }
+
+  /** Removes a config by its ID. */
+  async removeConfig(id: string, signal: AbortSignal): Promise<void> {
+    await this.request<unknown>('DELETE', `/configs/${encodeURIComponent(id)}`, {}, signal);
   }
 }
 
