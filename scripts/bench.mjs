@@ -42,6 +42,7 @@
 //                     recording one run (22 checks, 2 actions) and closing it, timed inside the process
 //                     from before the store's module is imported (zod, which every run loads, before
 //                     that); into the filled store and into a new one; target ≤ 20 ms added to a run
+import { randomUUID } from 'node:crypto';
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -185,7 +186,11 @@ function actionEnv(dir, inputs, fresh = false) {
   };
   writeFileSync(env.GITHUB_OUTPUT, '');
   writeFileSync(env.GITHUB_STEP_SUMMARY, '');
-  for (const [k, v] of Object.entries({ 'report-dir': 'reports', ...inputs })) env[`INPUT_${k.toUpperCase()}`] = v;
+  // Each run its own new state store: rounds measure the same work, not a growing heal history
+  // (a shared store would hold later rounds back by the cross-run backoff).
+  const statePath = join(dir, `state-${randomUUID()}.db`);
+  for (const [k, v] of Object.entries({ 'report-dir': 'reports', 'state-path': statePath, ...inputs }))
+    env[`INPUT_${k.toUpperCase()}`] = v;
   return env;
 }
 
@@ -546,7 +551,7 @@ async function redisFlush() {
   );
 
   const dir = workspace('flush', `phases:\n  - name: data\n    checks:\n      - { id: cache, type: redis, url: "${r.url}" }\n`);
-  const o = await timed(node, [join(dist, 'cli.js'), 'check', '--auto-heal', '--report-dir', 'reports'], { cwd: dir });
+  const o = await timed(node, [join(dist, 'cli.js'), 'check', '--auto-heal', '--report-dir', 'reports', '--state', join(dir, `state-${randomUUID()}.db`)], { cwd: dir });
   show(o);
   if (o.code !== 0) fail('orixoon did not heal the full Redis', o);
   const reportPath = o.lines.find((l) => l.text.startsWith('Report:')).text.slice('Report: '.length);
@@ -610,7 +615,7 @@ async function postgresPool() {
       '',
     ].join('\n'),
   );
-  const o = await timed(node, [join(dist, 'cli.js'), 'check', '--auto-heal', '--report-dir', 'reports'], { cwd: dir });
+  const o = await timed(node, [join(dist, 'cli.js'), 'check', '--auto-heal', '--report-dir', 'reports', '--state', join(dir, `state-${randomUUID()}.db`)], { cwd: dir });
   show(o);
   // The bench's own session opens only now: Orixoon ends every idle session older than 0.6 s.
   const admin = new pg.Client({ connectionString: db.url, application_name: 'bench-admin' });

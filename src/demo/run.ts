@@ -166,6 +166,9 @@ export async function runDemo(o: { io: CliIO; keep: boolean; timeoutSeconds: num
       autoHeal: true,
       timeoutSeconds: o.timeoutSeconds,
       reportDir: 'orixoon-reports',
+      // A state store of its own in the demo's temp folder: the demo heals the same containers on
+      // every run, and a kept history would hold the next demo back by the cross-run backoff.
+      state: { path: join(dir, 'state.db') },
       redactor,
       sinks: { line: (t) => say(t) },
     });

@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-OFVBAAB4.js";
+} from "./chunk-7RHQS3VP.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-IYUXI6WC.js";
+} from "./chunk-A4RE77FQ.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

@@ -39989,6 +39989,19 @@ var SwarmClient = class {
       spec
     );
   }
+  /** Config objects carrying a label (`key` or `key=value`). */
+  configsByLabel(label, signal) {
+    return this.request("GET", "/configs", { filters: filters({ label: [label] }) }, signal);
+  }
+  /** Creates a config; the manager refuses a name that exists (HTTP 409), atomically. */
+  async createConfig(spec, signal) {
+    const made = await this.request("POST", "/configs/create", {}, signal, spec);
+    return made.ID;
+  }
+  /** Removes a config by its ID. */
+  async removeConfig(id, signal) {
+    await this.request("DELETE", `/configs/${encodeURIComponent(id)}`, {}, signal);
+  }
 };
 var PRE_RUNNING = /* @__PURE__ */ new Set(["new", "pending", "assigned", "accepted", "preparing", "ready", "starting"]);
 var FAILED = /* @__PURE__ */ new Set(["failed", "rejected"]);
@@ -43639,6 +43652,11 @@ export {
   resolveDockerHost,
   errorMessage,
   containerName,
+  LEASE_CALL_TIMEOUT_MS,
+  newLeaseToken,
+  parseLeaseHolder,
+  leaseHolderJson,
+  withLeaseTimeout,
   LEASE_LABEL,
   DockerTarget,
   MAX_RUN_SECONDS,
@@ -43649,6 +43667,9 @@ export {
   RedisTarget,
   redisTargetFor,
   isProtectedTable,
+  swarmHost,
+  SwarmApiError,
+  SwarmClient,
   ISSUE_DECLARATIONS,
   checkType,
   issueCodes,

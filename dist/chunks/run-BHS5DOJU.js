@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-OFVBAAB4.js";
-import "./chunk-IYUXI6WC.js";
+} from "./chunk-7RHQS3VP.js";
+import "./chunk-A4RE77FQ.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -323,6 +323,9 @@ async function runDemo(o) {
       autoHeal: true,
       timeoutSeconds: o.timeoutSeconds,
       reportDir: "orixoon-reports",
+      // A state store of its own in the demo's temp folder: the demo heals the same containers on
+      // every run, and a kept history would hold the next demo back by the cross-run backoff.
+      state: { path: join(dir, "state.db") },
       redactor,
       sinks: { line: (t) => say(t) }
     });

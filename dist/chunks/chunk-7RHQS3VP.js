@@ -9,10 +9,13 @@ import {
   ConfigError,
   DockerTarget,
   ISSUE_DECLARATIONS,
+  LEASE_CALL_TIMEOUT_MS,
   LEASE_LABEL,
   PostgresTarget,
   REMEDIES,
   RedisTarget,
+  SwarmApiError,
+  SwarmClient,
   checkType,
   composeFacts,
   containerName,
@@ -22,12 +25,17 @@ import {
   findingDockerHost,
   isDockerHosts,
   isProtectedTable,
+  leaseHolderJson,
   loadConfigFile,
+  newLeaseToken,
+  parseLeaseHolder,
   postgresTargetFor,
   redisTargetFor,
   resolveConfig,
-  resolveDockerHost
-} from "./chunk-IYUXI6WC.js";
+  resolveDockerHost,
+  swarmHost,
+  withLeaseTimeout
+} from "./chunk-A4RE77FQ.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,
@@ -518,6 +526,140 @@ import { statfs } from "node:fs/promises";
 // src/healing/lease.ts
 import { hostname } from "node:os";
 
+// src/targets/swarm-lease.ts
+import { createHash as createHash2 } from "node:crypto";
+var SWARM_LEASE_LABEL = "orixoon.lease";
+var KEY_LABEL = "orixoon.lease.key";
+var HOLDER_LABEL = "orixoon.lease.holder";
+var TOKEN_LABEL = "orixoon.lease.token";
+var EXPIRES_LABEL = "orixoon.lease.expires";
+var ACQUIRE_ATTEMPTS = 12;
+function digest(key) {
+  return createHash2("sha256").update(key).digest("hex").slice(0, 32);
+}
+function swarmLeaseName(key) {
+  return `orixoon-lease-${digest(key)}`;
+}
+var SwarmLeaseStore = class {
+  constructor(client, timeoutMs = LEASE_CALL_TIMEOUT_MS) {
+    this.client = client;
+    this.timeoutMs = timeoutMs;
+  }
+  client;
+  timeoutMs;
+  /** The client bounds each request; the lease calls take no run signal. */
+  signal = new AbortController().signal;
+  acquire(key, holder, ttlMs) {
+    return this.bounded(`lease '${key}'`, async () => {
+      for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
+        const token = newLeaseToken();
+        const created = await this.create(swarmLeaseName(key), key, leaseHolderJson(holder), {
+          [KEY_LABEL]: key,
+          [HOLDER_LABEL]: leaseHolderJson(holder),
+          [TOKEN_LABEL]: token,
+          [EXPIRES_LABEL]: String(Date.now() + ttlMs)
+        });
+        if (created) {
+          await this.removeMarkers(await this.read(key), token);
+          return { acquired: true, token };
+        }
+        const state = await this.read(key);
+        if (!state.lock) {
+          await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** attempt, 250)));
+          continue;
+        }
+        if (state.expiresAt !== null && state.expiresAt > Date.now())
+          return { acquired: false, holder: state.holder, expiresAt: state.expiresAt };
+        await this.remove(state.lock.ID);
+      }
+      throw new Error(
+        `lease '${key}': its config name stayed taken without a lease config to read; try again`
+      );
+    });
+  }
+  renew(key, token, ttlMs) {
+    return this.bounded(`lease renewal '${key}'`, async () => {
+      const state = await this.read(key);
+      if (!state.lock || state.token !== token) return false;
+      const marker = `${swarmLeaseName(key)}-r-${newLeaseToken().slice(0, 8)}`;
+      await this.create(marker, key, "", {
+        [TOKEN_LABEL]: token,
+        [EXPIRES_LABEL]: String(Date.now() + ttlMs)
+      });
+      const after = await this.read(key);
+      if (after.lock?.ID !== state.lock.ID) {
+        await this.removeMarkers(after, "");
+        return false;
+      }
+      const newest = after.markers.find((m) => m.Spec.Name === marker);
+      await Promise.allSettled(after.markers.filter((m) => m !== newest).map((m) => this.remove(m.ID)));
+      return true;
+    });
+  }
+  release(key, token) {
+    return this.bounded(`lease release '${key}'`, async () => {
+      const state = await this.read(key);
+      if (!state.lock || state.token !== token) return false;
+      const removed = await this.remove(state.lock.ID);
+      await this.removeMarkers(state, "");
+      return removed;
+    });
+  }
+  /** The lease config and its markers as the Swarm has them now. */
+  async read(key) {
+    const all = await this.client.configsByLabel(`${SWARM_LEASE_LABEL}=${digest(key)}`, this.signal);
+    const name = swarmLeaseName(key);
+    const lock = all.find((c) => c.Spec.Name === name);
+    const markers = all.filter((c) => c !== lock);
+    if (!lock) return { holder: null, expiresAt: null, markers };
+    const token = lock.Spec.Labels?.[TOKEN_LABEL];
+    const expiries = [lock, ...markers.filter((m) => m.Spec.Labels?.[TOKEN_LABEL] === token)].map((c) => Number(c.Spec.Labels?.[EXPIRES_LABEL])).filter((n) => Number.isFinite(n));
+    return {
+      lock,
+      token,
+      holder: parseLeaseHolder(lock.Spec.Labels?.[HOLDER_LABEL]),
+      expiresAt: expiries.length ? Math.max(...expiries) : null,
+      markers
+    };
+  }
+  /** Creates a config; false when the name is taken (409). */
+  async create(name, key, data, labels) {
+    try {
+      await this.client.createConfig(
+        {
+          Name: name,
+          Labels: { [SWARM_LEASE_LABEL]: digest(key), ...labels },
+          Data: Buffer.from(data || "{}").toString("base64")
+        },
+        this.signal
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof SwarmApiError && err.statusCode === 409) return false;
+      throw err;
+    }
+  }
+  /** Removes a config by its ID; false when it was gone already. */
+  async remove(id) {
+    try {
+      await this.client.removeConfig(id, this.signal);
+      return true;
+    } catch (err) {
+      if (err instanceof SwarmApiError && err.statusCode === 404) return false;
+      throw err;
+    }
+  }
+  /** Removes the renewal markers not of `keep` (best effort: a leftover marker extends nothing). */
+  async removeMarkers(state, keep) {
+    await Promise.allSettled(
+      state.markers.filter((m) => !keep || m.Spec.Labels?.[TOKEN_LABEL] !== keep).map((m) => this.remove(m.ID))
+    );
+  }
+  bounded(what, fn) {
+    return withLeaseTimeout(`Swarm ${this.client.host.display}: ${what}`, this.timeoutMs * 3, fn());
+  }
+};
+
 // src/support/abortable.ts
 function abortReason(signal) {
   const r = signal.reason;
@@ -621,16 +763,16 @@ var LEASE_SYSTEM = {
   kill_busy_script: "redis",
   run_heal_command: null,
   pattern_fix: null,
-  // Swarm services take no lease object yet. What holds today: each update carries the spec version it
-  // read, so two runs racing on the same read cannot both update ('update out of sequence'); a run
-  // that reads after another's update still can act again (the cooldown and budgets bound that).
-  force_update_service: null,
-  rollback_service: null
+  // On the Swarm itself (a config object on the manager), so runners that reach different managers
+  // of one Swarm still see each other's lease.
+  force_update_service: "swarm",
+  rollback_service: "swarm"
 };
 function systemOfKey(key) {
   if (key.startsWith("container:")) return "docker";
   if (key.startsWith("postgres:") || key.startsWith("table:")) return "postgres";
   if (key.startsWith("redis:")) return "redis";
+  if (key.startsWith("swarm-service:")) return "swarm";
   return null;
 }
 function leaseHolderFrom(env, host = hostname(), pid = process.pid) {
@@ -654,6 +796,15 @@ async function leaseStoreFor(action, f, check, ctx) {
   }
   if (system === "postgres") return postgresTargetFor(check.options, ctx).leases();
   if (system === "redis") return redisTargetFor(check.options, ctx).leases();
+  if (system === "swarm") {
+    const host = typeof f.params?.host === "string" ? f.params.host : void 0;
+    const own = check.options.timeout_seconds;
+    const timeoutMs = Math.min(
+      typeof own === "number" ? own * 1e3 : LEASE_CALL_TIMEOUT_MS,
+      LEASE_CALL_TIMEOUT_MS
+    );
+    return new SwarmLeaseStore(new SwarmClient(swarmHost(host, ctx.env), timeoutMs), timeoutMs);
+  }
   return null;
 }
 var HeldLease = class {
