@@ -197,14 +197,22 @@ describe('leases across real runs', () => {
     expect(eb.code, b.p.stdout).toBe(0);
     expect(b.p.stdout).toContain('oxl-slow is held by org/app run 201 attempt 1: waiting up to 30 s');
     const f = b.report().findings.find((x) => x.code === 'container_unhealthy')!;
-    // The engine finished the dead run's restart on its own; the next run re-tested after the expiry.
-    expect(f.outcome).toBe('recovered');
-    expect(f.reason).toMatch(
-      /^passed on re-test after org\/app run 201 attempt 1 held container:oxl-slow \(waited \d+ s\)$/,
-    );
-    // Nothing was done by the next run before the dead holder's lease expired.
+    // After the dead holder's lease expired the next run re-tested. Whether the daemon finished the
+    // restart the killed client asked for is Docker's timing (a client that disconnects mid-restart may
+    // leave it undone), so the run either found it passing or healed it itself — but never before the
+    // dead holder's lease expired.
+    if (f.outcome === 'recovered') {
+      expect(f.reason).toMatch(
+        /^passed on re-test after org\/app run 201 attempt 1 held container:oxl-slow \(waited \d+ s\)$/,
+      );
+      expect(b.report().actions ?? []).toEqual([]);
+    } else {
+      expect(f.outcome).toBe('healed');
+      const acted = b.report().actions ?? [];
+      expect(acted.length).toBeGreaterThan(0);
+      for (const act of acted) expect(Date.parse(act.timestamp)).toBeGreaterThanOrEqual(expiry);
+    }
     expect(eb.at).toBeGreaterThanOrEqual(expiry);
-    expect(b.report().actions ?? []).toEqual([]);
     const now = await waitFor(name, (i) => i.State.Health?.Status === 'healthy', 20_000);
     expect(now.State.Running).toBe(true);
     expect(await leaseObjects(`container:${name}`)).toEqual([]);
