@@ -29,7 +29,7 @@ async function main(argv, io) {
     io.err(usageHint(e.command));
     return 2;
   };
-  if (argv[0] === "history") return (await import("./chunks/history-LUF2F3UL.js")).historyCommand(argv.slice(1), io);
+  if (argv[0] === "history") return (await import("./chunks/history-P2DP7JOM.js")).historyCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseCli(argv);
@@ -48,7 +48,7 @@ async function main(argv, io) {
     }
     case "run":
       try {
-        const { runCommand } = await import("./chunks/commands-4LQ5FIMG.js");
+        const { runCommand } = await import("./chunks/commands-MVH45F3X.js");
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));

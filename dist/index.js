@@ -17,7 +17,7 @@ import "./chunks/chunk-RHFS6BNU.js";
 import "./chunks/chunk-WQ37B3FA.js";
 
 // src/index.ts
-var { run } = await import("./chunks/main-MKLXOA7W.js");
+var { run } = await import("./chunks/main-LYYS53HM.js");
 var guard = guardProcess();
 run(process.env, guard).catch((e) => {
   guard.fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);

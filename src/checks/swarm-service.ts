@@ -18,6 +18,7 @@ import {
   type SwarmService,
 } from '../targets/swarm.js';
 import { MAX_COUNT, MAX_MINUTES, MAX_SECONDS } from '../config/limits.js';
+import { delay } from '../support/abortable.js';
 
 export const SWARM_SERVICE_DEFAULTS = {
   start_period_seconds: 60,
@@ -260,18 +261,6 @@ async function runSwarmServiceCheck(
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 function describeState(s: ServiceState): string {
   const parts = [`${s.running}/${s.desired} running`];
   if (s.starting) parts.push(`${s.starting} starting`);
@@ -335,7 +324,7 @@ async function verifySwarmService(
     }
     if (Date.now() + CONVERGE_POLL_MS > end || ctx.signal.aborted)
       return { ok: false, detail: `Swarm service '${name}' did not converge: ${last}` };
-    await sleep(CONVERGE_POLL_MS, ctx.signal);
+    await delay(CONVERGE_POLL_MS, ctx.signal);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type SwarmService,
   type UpdateConfig,
 } from '../../targets/swarm.js';
+import { delay } from '../../support/abortable.js';
 
 /** How long Swarm gets to show that it started the update it accepted. */
 const START_WAIT_MS = 15_000;
@@ -34,18 +35,6 @@ function describeUpdateConfig(u: UpdateConfig | undefined): string {
   return `parallelism ${u?.Parallelism ?? 1}, delay ${nsAsSeconds(u?.Delay)}, order ${u?.Order ?? 'stop-first'}, on failure ${u?.FailureAction ?? 'pause'}`;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Waits until Swarm reports an update (or rollback) newer than the one seen before the request: until
  * then the service still shows its old, converged state, and a re-test would pass without any change.
@@ -66,7 +55,7 @@ async function waitForStart(
       throw new Error(
         `Swarm accepted the change to '${before.Spec.Name}' (version ${now.Version.Index}) but did not start it within ${Math.round((end - Date.now() + START_POLL_MS) / 1000)} s (update state: ${u?.State ?? 'none'})`,
       );
-    await sleep(START_POLL_MS, ctx.signal);
+    await delay(START_POLL_MS, ctx.signal);
   }
 }
 

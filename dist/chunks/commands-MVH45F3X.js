@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-7RHQS3VP.js";
+} from "./chunk-NTTRCKH6.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-A4RE77FQ.js";
+} from "./chunk-4QDQSXYC.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-BHS5DOJU.js");
+        const { runDemo } = await import("./run-WZSKBNHU.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

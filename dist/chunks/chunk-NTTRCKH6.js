@@ -6,6 +6,7 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
+  AbortRace,
   ConfigError,
   DockerTarget,
   ISSUE_DECLARATIONS,
@@ -16,9 +17,11 @@ import {
   RedisTarget,
   SwarmApiError,
   SwarmClient,
+  abortReason,
   checkType,
   composeFacts,
   containerName,
+  delay,
   dockerHostNames,
   errorMessage,
   findingContainer,
@@ -33,9 +36,11 @@ import {
   redisTargetFor,
   resolveConfig,
   resolveDockerHost,
+  settlesWithin,
   swarmHost,
-  withLeaseTimeout
-} from "./chunk-A4RE77FQ.js";
+  withLeaseTimeout,
+  withSignal
+} from "./chunk-4QDQSXYC.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,
@@ -659,89 +664,6 @@ var SwarmLeaseStore = class {
     return withLeaseTimeout(`Swarm ${this.client.host.display}: ${what}`, this.timeoutMs * 3, fn());
   }
 };
-
-// src/support/abortable.ts
-function abortReason(signal) {
-  const r = signal.reason;
-  return r instanceof Error ? r.message : typeof r === "string" ? r : "aborted";
-}
-function delay(ms, signal) {
-  return new Promise((resolve3) => {
-    if (signal.aborted || ms <= 0) return resolve3();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve3();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-function withSignal(p, signal, what) {
-  if (signal.aborted) return Promise.reject(new Error(`${what}: ${abortReason(signal)}`));
-  return new Promise((resolve3, reject) => {
-    const onAbort = () => reject(new Error(`${what}: ${abortReason(signal)}`));
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => (signal.removeEventListener("abort", onAbort), resolve3(v)),
-      (e) => (signal.removeEventListener("abort", onAbort), reject(e instanceof Error ? e : new Error(String(e))))
-    );
-  });
-}
-var AbortRace = class {
-  waiting = /* @__PURE__ */ new Set();
-  listening = false;
-  signal;
-  constructor(signal) {
-    this.signal = signal;
-  }
-  race(p, what) {
-    const signal = this.signal;
-    if (signal.aborted) return Promise.reject(new Error(`${what}: ${abortReason(signal)}`));
-    return new Promise((resolve3, reject) => {
-      const onAbort = () => reject(new Error(`${what}: ${abortReason(signal)}`));
-      this.wait(onAbort);
-      p.then(
-        (v) => (this.forget(onAbort), resolve3(v)),
-        (e) => (this.forget(onAbort), reject(e instanceof Error ? e : new Error(String(e))))
-      );
-    });
-  }
-  /** How many promises wait on the signal now (for tests). */
-  get pending() {
-    return this.waiting.size;
-  }
-  wait(onAbort) {
-    this.waiting.add(onAbort);
-    if (this.listening) return;
-    this.listening = true;
-    this.signal.addEventListener("abort", this.fire, { once: true });
-  }
-  forget(onAbort) {
-    this.waiting.delete(onAbort);
-    if (this.waiting.size || !this.listening) return;
-    this.listening = false;
-    this.signal.removeEventListener("abort", this.fire);
-  }
-  fire = () => {
-    this.listening = false;
-    const all = [...this.waiting];
-    this.waiting.clear();
-    for (const onAbort of all) onAbort();
-  };
-};
-async function settlesWithin(p, ms) {
-  let timer;
-  const done = await Promise.race([
-    p.then(
-      () => true,
-      () => true
-    ),
-    new Promise((resolve3) => timer = setTimeout(() => resolve3(false), Math.max(0, ms)))
-  ]);
-  clearTimeout(timer);
-  return done;
-}
 
 // src/healing/lease.ts
 var LEASE_SYSTEM = {

@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-7RHQS3VP.js";
+} from "./chunk-NTTRCKH6.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-A4RE77FQ.js";
+} from "./chunk-4QDQSXYC.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

@@ -13,7 +13,7 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-A4RE77FQ.js";
+} from "./chunk-4QDQSXYC.js";
 import "./chunk-6S53MY6Z.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-RHFS6BNU.js";

@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-7RHQS3VP.js";
-import "./chunk-A4RE77FQ.js";
+} from "./chunk-NTTRCKH6.js";
+import "./chunk-4QDQSXYC.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

@@ -30060,15 +30060,15 @@ async function signalSessions(db, kind, picked, filter) {
 async function waitGone(db, pids, timeoutMs, signal) {
   const end = Date.now() + timeoutMs;
   let left = pids;
-  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+  for (let delay2 = 10; ; delay2 = Math.min(delay2 * 2, 200)) {
     if (left.length === 0) return left;
     const rows = await db.query(
       "SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[])",
       [left]
     );
     left = rows.map((r) => r.pid);
-    if (left.length === 0 || Date.now() + delay > end || signal?.aborted) return left;
-    await new Promise((r) => setTimeout(r, delay));
+    if (left.length === 0 || Date.now() + delay2 > end || signal?.aborted) return left;
+    await new Promise((r) => setTimeout(r, delay2));
   }
 }
 
@@ -30471,14 +30471,14 @@ var postgresCheck = defineCheckType({
         const target = postgresTargetFor(o, ctx);
         const end = Date.now() + timeoutMs;
         let last = "";
-        for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+        for (let delay2 = 50; ; delay2 = Math.min(delay2 * 2, 500)) {
           const left = Math.max(250, Math.min(end - Date.now(), 5e3));
           const r = await verifyOnce(finding.code, target, o, protectedUsers, left);
           if (r.ok) return r;
           last = r.detail;
-          if (Date.now() + delay >= end || ctx.signal.aborted)
+          if (Date.now() + delay2 >= end || ctx.signal.aborted)
             return { ok: false, detail: `still failing: ${last}` };
-          await new Promise((res) => setTimeout(res, delay));
+          await new Promise((res) => setTimeout(res, delay2));
         }
       }
     };
@@ -30809,7 +30809,7 @@ var RedisConnection = class {
     const end = Date.now() + timeoutMs;
     let last;
     let error62;
-    for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+    for (let delay2 = 25; ; delay2 = Math.min(delay2 * 2, 250)) {
       try {
         await this.ping();
         return { ok: true };
@@ -30817,8 +30817,8 @@ var RedisConnection = class {
         last = replyCode(err);
         error62 = err instanceof Error ? err.message : String(err);
       }
-      if (Date.now() + delay >= end || signal?.aborted) return { ok: false, last, error: error62 };
-      await new Promise((r) => setTimeout(r, delay));
+      if (Date.now() + delay2 >= end || signal?.aborted) return { ok: false, last, error: error62 };
+      await new Promise((r) => setTimeout(r, delay2));
     }
   }
   async close() {
@@ -37855,10 +37855,10 @@ async function rejectsWritesWithOom(db) {
 }
 async function waitLazyFree(db, timeoutMs) {
   const end = Date.now() + timeoutMs;
-  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+  for (let delay2 = 10; ; delay2 = Math.min(delay2 * 2, 200)) {
     const info = await db.info("memory");
-    if (Number(info["lazyfree_pending_objects"] ?? 0) === 0 || Date.now() + delay >= end) return;
-    await new Promise((r) => setTimeout(r, delay));
+    if (Number(info["lazyfree_pending_objects"] ?? 0) === 0 || Date.now() + delay2 >= end) return;
+    await new Promise((r) => setTimeout(r, delay2));
   }
 }
 async function killBusyScript(db) {
@@ -38164,7 +38164,7 @@ var redisCheck = defineCheckType({
         const limit = finding.code === "redis_memory_full" ? o.memory_full_percent : o.high_memory_percent;
         const end = Date.now() + timeoutMs;
         let last = "";
-        for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+        for (let delay2 = 50; ; delay2 = Math.min(delay2 * 2, 500)) {
           try {
             const m = await target.memory();
             const oom = finding.code === "redis_memory_full" && await target.rejectsWritesWithOom();
@@ -38175,8 +38175,8 @@ var redisCheck = defineCheckType({
           } catch (err) {
             last = target.sanitize(err instanceof Error ? err.message : String(err));
           }
-          if (Date.now() + delay >= end || ctx.signal.aborted) return { ok: false, detail: last };
-          await new Promise((r) => setTimeout(r, delay));
+          if (Date.now() + delay2 >= end || ctx.signal.aborted) return { ok: false, detail: last };
+          await new Promise((r) => setTimeout(r, delay2));
         }
       }
     };
@@ -38434,12 +38434,12 @@ var httpCheck = defineCheckType({
       async verify(_finding, ctx, verifyTimeoutMs) {
         const end = Date.now() + verifyTimeoutMs;
         let last = "";
-        for (let delay = 100; ; delay = Math.min(delay * 2, 500)) {
+        for (let delay2 = 100; ; delay2 = Math.min(delay2 * 2, 500)) {
           const { finding, summary } = await probeOnce(ctx);
           if (!finding) return { ok: true, detail: `Endpoint responding: ${summary}` };
           last = summary;
-          if (Date.now() + delay >= end || ctx.signal.aborted) break;
-          await new Promise((r) => setTimeout(r, delay));
+          if (Date.now() + delay2 >= end || ctx.signal.aborted) break;
+          await new Promise((r) => setTimeout(r, delay2));
         }
         return { ok: false, detail: `Endpoint ${where} still failing: ${last}` };
       }
@@ -40078,6 +40078,89 @@ function nsAsSeconds(ns) {
   return `${Math.round((ns ?? 0) / 1e8) / 10}s`;
 }
 
+// src/support/abortable.ts
+function abortReason(signal) {
+  const r = signal.reason;
+  return r instanceof Error ? r.message : typeof r === "string" ? r : "aborted";
+}
+function delay(ms2, signal) {
+  return new Promise((resolve3) => {
+    if (signal.aborted || ms2 <= 0) return resolve3();
+    const t = setTimeout(done, ms2);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve3();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+function withSignal(p, signal, what) {
+  if (signal.aborted) return Promise.reject(new Error(`${what}: ${abortReason(signal)}`));
+  return new Promise((resolve3, reject) => {
+    const onAbort = () => reject(new Error(`${what}: ${abortReason(signal)}`));
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener("abort", onAbort), resolve3(v)),
+      (e) => (signal.removeEventListener("abort", onAbort), reject(e instanceof Error ? e : new Error(String(e))))
+    );
+  });
+}
+var AbortRace = class {
+  waiting = /* @__PURE__ */ new Set();
+  listening = false;
+  signal;
+  constructor(signal) {
+    this.signal = signal;
+  }
+  race(p, what) {
+    const signal = this.signal;
+    if (signal.aborted) return Promise.reject(new Error(`${what}: ${abortReason(signal)}`));
+    return new Promise((resolve3, reject) => {
+      const onAbort = () => reject(new Error(`${what}: ${abortReason(signal)}`));
+      this.wait(onAbort);
+      p.then(
+        (v) => (this.forget(onAbort), resolve3(v)),
+        (e) => (this.forget(onAbort), reject(e instanceof Error ? e : new Error(String(e))))
+      );
+    });
+  }
+  /** How many promises wait on the signal now (for tests). */
+  get pending() {
+    return this.waiting.size;
+  }
+  wait(onAbort) {
+    this.waiting.add(onAbort);
+    if (this.listening) return;
+    this.listening = true;
+    this.signal.addEventListener("abort", this.fire, { once: true });
+  }
+  forget(onAbort) {
+    this.waiting.delete(onAbort);
+    if (this.waiting.size || !this.listening) return;
+    this.listening = false;
+    this.signal.removeEventListener("abort", this.fire);
+  }
+  fire = () => {
+    this.listening = false;
+    const all = [...this.waiting];
+    this.waiting.clear();
+    for (const onAbort of all) onAbort();
+  };
+};
+async function settlesWithin(p, ms2) {
+  let timer;
+  const done = await Promise.race([
+    p.then(
+      () => true,
+      () => true
+    ),
+    new Promise((resolve3) => timer = setTimeout(() => resolve3(false), Math.max(0, ms2)))
+  ]);
+  clearTimeout(timer);
+  return done;
+}
+
 // src/checks/swarm-service.ts
 var SWARM_SERVICE_DEFAULTS = {
   start_period_seconds: 60,
@@ -40260,17 +40343,6 @@ async function runSwarmServiceCheck(checkId2, o, protectedServices, ctx) {
     summary: fine.join(", ")
   };
 }
-function sleep(ms2, signal) {
-  return new Promise((resolve3) => {
-    const t = setTimeout(done, ms2);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve3();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 function describeState(s) {
   const parts = [`${s.running}/${s.desired} running`];
   if (s.starting) parts.push(`${s.starting} starting`);
@@ -40319,7 +40391,7 @@ async function verifySwarmService(o, finding, ctx, timeoutMs) {
     }
     if (Date.now() + CONVERGE_POLL_MS > end || ctx.signal.aborted)
       return { ok: false, detail: `Swarm service '${name}' did not converge: ${last}` };
-    await sleep(CONVERGE_POLL_MS, ctx.signal);
+    await delay(CONVERGE_POLL_MS, ctx.signal);
   }
 }
 function needsPerson(f, reason) {
@@ -40868,8 +40940,8 @@ var cancelBlockingQueries = {
       if (cancelled.length) {
         const graceEnd = Date.now() + Math.max(300, Math.min(1500, ctx.timeoutMs / 4));
         let still = await target.stillBlocking(cancelled);
-        for (let delay = 25; still.length && Date.now() + delay < graceEnd; delay = Math.min(delay * 2, 250)) {
-          await new Promise((r2) => setTimeout(r2, delay));
+        for (let delay2 = 25; still.length && Date.now() + delay2 < graceEnd; delay2 = Math.min(delay2 * 2, 250)) {
+          await new Promise((r2) => setTimeout(r2, delay2));
           still = await target.stillBlocking(still);
         }
         if (still.length) {
@@ -41441,17 +41513,6 @@ function clientFor2(f, ctx) {
 function describeUpdateConfig(u) {
   return `parallelism ${u?.Parallelism ?? 1}, delay ${nsAsSeconds(u?.Delay)}, order ${u?.Order ?? "stop-first"}, on failure ${u?.FailureAction ?? "pause"}`;
 }
-function sleep2(ms2, signal) {
-  return new Promise((resolve3) => {
-    const t = setTimeout(done, ms2);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve3();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 async function waitForStart(client, before, ctx, states) {
   const end = Math.min(Date.now() + Math.min(START_WAIT_MS, ctx.timeoutMs), ctx.deadline);
   const previousStart = before.UpdateStatus?.StartedAt;
@@ -41463,7 +41524,7 @@ async function waitForStart(client, before, ctx, states) {
       throw new Error(
         `Swarm accepted the change to '${before.Spec.Name}' (version ${now.Version.Index}) but did not start it within ${Math.round((end - Date.now() + START_POLL_MS) / 1e3)} s (update state: ${u?.State ?? "none"})`
       );
-    await sleep2(START_POLL_MS, ctx.signal);
+    await delay(START_POLL_MS, ctx.signal);
   }
 }
 var forceUpdateService = {
@@ -43670,6 +43731,11 @@ export {
   swarmHost,
   SwarmApiError,
   SwarmClient,
+  abortReason,
+  delay,
+  withSignal,
+  AbortRace,
+  settlesWithin,
   ISSUE_DECLARATIONS,
   checkType,
   issueCodes,
