@@ -29,7 +29,7 @@ async function main(argv, io) {
     io.err(usageHint(e.command));
     return 2;
   };
-  if (argv[0] === "history") return (await import("./chunks/history-P2DP7JOM.js")).historyCommand(argv.slice(1), io);
+  if (argv[0] === "history") return (await import("./chunks/history-CTUTYAZE.js")).historyCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseCli(argv);
@@ -48,7 +48,7 @@ async function main(argv, io) {
     }
     case "run":
       try {
-        const { runCommand } = await import("./chunks/commands-MVH45F3X.js");
+        const { runCommand } = await import("./chunks/commands-27JEKX5S.js");
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));
@@ -99,7 +99,7 @@ async function runProgram() {
     });
     return;
   }
-  const { exitWhenFlushed, guardProcess } = await import("./chunks/process-guard-5JCXPE3U.js");
+  const { exitWhenFlushed, guardProcess } = await import("./chunks/process-guard-4RTH2TRF.js");
   const guard = guardProcess();
   let settled = false;
   let crashed = false;

@@ -12,12 +12,12 @@ import {
 import {
   exitWhenFlushed,
   guardProcess
-} from "./chunks/chunk-REVVUZHA.js";
-import "./chunks/chunk-RHFS6BNU.js";
+} from "./chunks/chunk-66VGNK5Q.js";
+import "./chunks/chunk-KJRLVASL.js";
 import "./chunks/chunk-WQ37B3FA.js";
 
 // src/index.ts
-var { run } = await import("./chunks/main-LYYS53HM.js");
+var { run } = await import("./chunks/main-SDKB67QG.js");
 var guard = guardProcess();
 run(process.env, guard).catch((e) => {
   guard.fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);

@@ -6,15 +6,18 @@
 // - A run that overruns its deadline by more than a grace period is ended the same way. The engine's
 //   own hard stop covers anything asynchronous; this backstop is for a synchronous loop on the main
 //   thread (a catastrophic regex), which nothing in-process can preempt. So it runs twice: as a timer
-//   on the main thread, and in a watchdog worker thread that reads the live process groups from
-//   shared memory, writes the minimal report itself and SIGKILLs the process (exit 137).
+//   on the main thread, and as a watchdog process: a shell that sleeps until a second after that time,
+//   then kills the live command process groups, has Node write the minimal report from the plan the
+//   run left next to it, and SIGKILLs the process (exit 137). A shell costs a few milliseconds to
+//   start; a worker thread (the first design) cost a whole Node environment, about 80 ms of CPU, in
+//   every run.
 // - A process that exits before its run wrote its reports (a promise that never settled) writes the
 //   minimal report and exits 1, never 0.
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { constants, tmpdir } from 'node:os';
 import type { RunReport } from './report/model.js';
 import { ProcessGroups } from './targets/exec.js';
 
@@ -22,8 +25,8 @@ import { ProcessGroups } from './targets/exec.js';
 export const CANCEL_BUDGET_MS = 2000;
 /** How long past its deadline a run may take to write its reports before the backstop ends it. */
 export const OVERRUN_GRACE_MS = 15_000;
-/** The watchdog thread fires this much after the main-thread timer would have. */
-const WORKER_LAG_MS = 1000;
+/** The watchdog process fires this much after the main-thread timer would have. */
+const WATCHDOG_LAG_MS = 1000;
 /** Groups still there this long after the SIGTERM get SIGKILL. */
 const KILL_GRACE_MS = 500;
 
@@ -62,7 +65,7 @@ export interface ProcessGuard {
 /**
  * Writes the minimal report of a run that could not write its own: report.json, healing_actions.log
  * and summary.md in `<reportDir>/<stamp>-stopped/`, the action's outputs and job summary. Returns the
- * report's path. Self-contained (its source is also the watchdog thread's): no imports, no closure.
+ * report's path. Self-contained (its source is also what the watchdog has Node run): no imports, no closure.
  */
 export function writeStoppedRun(
   fsm: typeof fs,
@@ -100,7 +103,7 @@ export function writeStoppedRun(
   fsm.writeFileSync(pathm.join(dir, 'healing_actions.log'), `${time} | ERROR | ${headline}\n`);
   const summary = [
     // The same alert and title as every other job summary (src/report/vocabulary.ts); this code runs
-    // in the watchdog thread too, so it names them itself.
+    // in the watchdog's Node too, so it names them itself.
     '> [!CAUTION]',
     '> ### ⛔ Orixoon pre-deployment: blocked',
     `> **${headline}**`,
@@ -128,47 +131,119 @@ export function writeStoppedRun(
   return reportPath;
 }
 
-/** The watchdog thread: polls the shared control words, and at the time ends the process. */
-const WATCHDOG_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
+/**
+ * What the watchdog's Node runs (`node -e`) with the watchdog directory as its argument: the minimal
+ * report from `plan.json` there, as cancelled when a `signal` file is there too.
+ */
+const WRITER_SOURCE = `
 const fs = require('node:fs');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const writeStoppedRun = ${writeStoppedRun.toString()};
-const { control, slots, base, lag } = workerData;
-let plan = workerData.plan;
-parentPort.on('message', (p) => { plan = p; });
-setInterval(() => {
-  const at = Atomics.load(control, 0);
-  if (!at || Date.now() < base + at + lag) return;
-  for (const pgid of slots) if (pgid) try { process.kill(-pgid, 'SIGKILL'); } catch {}
-  const signo = Atomics.load(control, 2);
-  if (!Atomics.load(control, 1) && plan) {
-    const interrupted = signo
-      ? { reason: 'cancelled', detail: 'cancelled: the run did not stop within its budget after the signal' }
-      : { reason: 'deadline', detail: 'the run overran its deadline and did not stop: ended by the watchdog' };
-    try { writeStoppedRun(fs, path, plan, interrupted, Date.now(), randomUUID()); } catch (e) {
-      process.stderr.write('orixoon watchdog: could not write the report: ' + (e && e.message) + '\\n');
+const dir = process.argv[1];
+const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'));
+const interrupted = fs.existsSync(path.join(dir, 'signal'))
+  ? { reason: 'cancelled', detail: 'cancelled: the run did not stop within its budget after the signal' }
+  : { reason: 'deadline', detail: 'the run overran its deadline and did not stop: ended by the watchdog' };
+writeStoppedRun(fs, path, plan, interrupted, Date.now(), randomUUID());
+`;
+
+/**
+ * The watchdog process: `sh -c WATCHDOG_SCRIPT orixoon-watchdog SECONDS PID DIR NODE WRITER`. Sleeps;
+ * if the run's process is still its parent (a run that ended took its watchdog with it, so a parent
+ * that changed means the run is gone), kills the command groups listed in DIR/pgids, writes the
+ * report while DIR/plan.json is there (the run removes it once it wrote its own), and ends the run.
+ */
+const WATCHDOG_SCRIPT = [
+  'sleep "$1" || exit 0',
+  'parent=$(cut -d" " -f4 "/proc/$$/stat" 2>/dev/null || ps -o ppid= -p $$)',
+  '[ "$parent" -eq "$2" ] 2>/dev/null || exit 0',
+  'if [ -f "$3/pgids" ]; then for g in $(cat "$3/pgids"); do kill -s KILL -- "-$g" 2>/dev/null; done; fi',
+  'if [ -f "$3/plan.json" ]; then "$4" -e "$5" "$3" || echo "orixoon watchdog: could not write the report" >&2; fi',
+  'kill -s KILL "$2"',
+  'rm -rf "$3"',
+].join('\n');
+
+/** The watchdog of one armed run: its process and the directory it reads. */
+class Watchdog {
+  private child?: ChildProcess;
+  private dir?: string;
+
+  /** (Re)starts the watchdog to fire at `at` (epoch ms) with `plan`; `signal` marks a cancel. */
+  start(at: number, plan: StopPlan, pgids: number[], signal: boolean): void {
+    this.stop(false);
+    this.dir ??= fs.mkdtempSync(path.join(tmpdir(), 'orixoon-watchdog-'));
+    fs.writeFileSync(path.join(this.dir, 'plan.json'), JSON.stringify(plan));
+    this.writeGroups(pgids);
+    if (signal) fs.writeFileSync(path.join(this.dir, 'signal'), '');
+    const seconds = (Math.max(0, at + WATCHDOG_LAG_MS - Date.now()) / 1000).toFixed(3);
+    try {
+      // Its own process group, so stop() ends the shell and its sleep together.
+      this.child = spawn(
+        '/bin/sh',
+        [
+          '-c',
+          WATCHDOG_SCRIPT,
+          'orixoon-watchdog',
+          seconds,
+          String(process.pid),
+          this.dir,
+          process.execPath,
+          WRITER_SOURCE,
+        ],
+        { detached: true, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      this.child.on('error', (e) =>
+        process.stderr.write(`Orixoon: the watchdog did not start: ${e.message}\n`),
+      );
+      this.child.unref();
+    } catch (e) {
+      // No backstop for a stuck main thread; the main-thread timer still stands.
+      process.stderr.write(`Orixoon: the watchdog did not start: ${(e as Error).message}\n`);
     }
   }
-  process.kill(process.pid, 'SIGKILL');
-}, 100);
-`;
+
+  /** The live command groups, for the watchdog to kill. */
+  writeGroups(pgids: number[]): void {
+    if (this.dir) fs.writeFileSync(path.join(this.dir, 'pgids'), pgids.join('\n'));
+  }
+
+  /** Ends the watchdog (synchronous: safe in an 'exit' listener); `forget` removes its directory too. */
+  stop(forget = true): void {
+    const pid = this.child?.pid;
+    this.child = undefined;
+    if (pid) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone already */
+      }
+    }
+    if (forget && this.dir) {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+      this.dir = undefined;
+    } else if (this.dir) {
+      fs.rmSync(path.join(this.dir, 'signal'), { force: true });
+    }
+  }
+}
 
 export function guardProcess(): ProcessGuard {
   const processes = new ProcessGroups();
   const controller = new AbortController();
-  // Control words shared with the watchdog thread: [0] fire time (ms after `base`, 0 = disarmed),
-  // [1] reports written, [2] the cancelling signal's number.
-  const control = new Int32Array(new SharedArrayBuffer(12));
-  const base = Date.now();
+  const watchdog = new Watchdog();
   const listeners: Array<(s: NodeJS.Signals) => void> = [];
   let received: NodeJS.Signals | undefined;
   let plan: StopPlan | undefined;
   let isWritten = false;
   let disposed = false;
   let fireTimer: NodeJS.Timeout | undefined;
-  let worker: Worker | undefined;
+  /** When the armed run is ended (epoch ms), undefined when nothing is armed. */
+  let firesAt: number | undefined;
+
+  processes.onChange = () => {
+    if (firesAt !== undefined) watchdog.writeGroups(processes.list());
+  };
 
   const exitCode = (): number | undefined =>
     received ? 128 + (constants.signals[received] ?? 15) : undefined;
@@ -188,12 +263,14 @@ export function guardProcess(): ProcessGuard {
   const endNow = (interrupted: NonNullable<RunReport['interrupted']>): never => {
     processes.killAll('SIGKILL');
     writeFallback(interrupted);
+    watchdog.stop();
     process.exit(exitCode() ?? 1);
   };
 
   const schedule = (at: number): void => {
     clearTimeout(fireTimer);
-    Atomics.store(control, 0, Math.max(1, at - base));
+    firesAt = at;
+    if (plan) watchdog.start(at, plan, processes.list(), received !== undefined);
     fireTimer = setTimeout(
       () =>
         endNow(
@@ -213,7 +290,6 @@ export function guardProcess(): ProcessGuard {
       endNow({ reason: 'cancelled', detail: `cancelled: ${sig} received twice` });
     }
     received = sig;
-    Atomics.store(control, 2, constants.signals[sig] ?? 15);
     for (const l of listeners) {
       try {
         l(sig);
@@ -225,9 +301,8 @@ export function guardProcess(): ProcessGuard {
     setTimeout(() => processes.killAll('SIGKILL'), KILL_GRACE_MS).unref();
     // Only a run in progress gets the budget; anything else (the demo) stops its own way, or on
     // the second signal.
-    const armed = Atomics.load(control, 0);
     const at = Date.now() + CANCEL_BUDGET_MS;
-    if (armed && base + armed > at) schedule(at);
+    if (firesAt !== undefined && firesAt > at) schedule(at);
     controller.abort(new Error(`cancelled: ${sig} received`));
   };
   const onSigint = (): void => onSignal('SIGINT');
@@ -236,6 +311,7 @@ export function guardProcess(): ProcessGuard {
   process.on('SIGTERM', onSigterm);
 
   const onExit = (): void => {
+    watchdog.stop();
     if (disposed || isWritten || !plan) return;
     processes.killAll('SIGKILL');
     writeFallback({
@@ -255,24 +331,16 @@ export function guardProcess(): ProcessGuard {
     arm(at, p) {
       plan = p;
       isWritten = false;
-      Atomics.store(control, 1, 0);
-      if (worker) worker.postMessage(p);
-      else {
-        worker = new Worker(WATCHDOG_SOURCE, {
-          eval: true,
-          workerData: { control, slots: processes.slots, base, lag: WORKER_LAG_MS, plan: p },
-        });
-        worker.unref();
-      }
       // After a cancel the earlier cancel budget stands.
       if (!received) schedule(at);
+      else if (firesAt !== undefined) watchdog.start(firesAt, p, processes.list(), true);
     },
     written() {
       isWritten = true;
-      Atomics.store(control, 1, 1);
       // Between runs (monitor) nothing is armed: a signal there just stops.
       clearTimeout(fireTimer);
-      Atomics.store(control, 0, 0);
+      firesAt = undefined;
+      watchdog.stop();
     },
     fail(detail) {
       processes.killAll('SIGKILL');
@@ -281,11 +349,11 @@ export function guardProcess(): ProcessGuard {
     dispose() {
       disposed = true;
       clearTimeout(fireTimer);
-      Atomics.store(control, 0, 0);
+      firesAt = undefined;
+      watchdog.stop();
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigterm);
       process.off('exit', onExit);
-      void worker?.terminate();
     },
   };
 }

@@ -6,7 +6,7 @@
 // First: registers the test-probe check type before anything loads the config schema.
 import { probes } from './probe-check-type.js';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -262,8 +262,15 @@ describe('the process backstops', () => {
   async function runStuck(misbehave: string, armInMs = 1000) {
     const dir = tempDir();
     const file = script(dir, armInMs, misbehave);
+    // The watchdog's directory goes to the run's temporary directory: one of this test's own.
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
     const t0 = Date.now();
-    const child = spawn(process.execPath, [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp },
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
@@ -272,7 +279,20 @@ describe('the process backstops', () => {
     const elapsed = Date.now() - t0;
     await waitFor('the pgid file', () => existsSync(join(dir, 'pgid')), 1000);
     const pgid = Number(readFileSync(join(dir, 'pgid'), 'utf8'));
-    return { dir, exit, elapsed, pgid, stderr };
+    return { dir, tmp, exit, elapsed, pgid, stderr };
+  }
+
+  /** Live processes whose command line names `text` (the watchdog's carries its directory). */
+  function processesNaming(text: string): number[] {
+    const found: number[] = [];
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) found.push(Number(pid));
+      } catch {
+        /* ended meanwhile */
+      }
+    }
+    return found;
   }
 
   function expectStoppedReport(dir: string, reason: string): void {
@@ -298,6 +318,22 @@ describe('the process backstops', () => {
     expect(r.elapsed).toBeLessThan(1000 + 1000 + 1500);
     expect(liveGroupMembers(r.pgid)).toEqual([]);
     expectStoppedReport(r.dir, 'deadline');
+    // The watchdog removed its directory after ending the run.
+    await waitFor('the watchdog directory removed', () => readdirSync(r.tmp).length === 0, 2000);
+  });
+
+  test('a run that writes its reports takes its watchdog with it: no process, no directory, no report of its own', async () => {
+    const r = await runStuck(
+      "await new Promise((res) => setTimeout(res, 300)); guard.written(); guard.dispose(); process.kill(-child.pid, 'SIGKILL');",
+      1000,
+    );
+    expect(r.exit).toEqual({ code: 0, signal: null });
+    expect(readdirSync(r.tmp)).toEqual([]);
+    expect(processesNaming(r.tmp)).toEqual([]);
+    // Past the time the watchdog would have fired: nothing wrote a stopped report.
+    await new Promise((res) => setTimeout(res, 2500));
+    expect(existsSync(join(r.dir, 'reports'))).toBe(false);
+    expect(readFileSync(join(r.dir, 'github_output'), 'utf8')).toBe('');
   });
 
   test('a run that hangs asynchronously past the armed time: ended by the main-thread timer, exit 1', async () => {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { librariesIn, writeLoadRecorder } from '../helpers/dist-loads.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -182,42 +183,10 @@ describe('the built bundle (dist/)', () => {
   });
 
   // A load hook that records which of the bundle's files a run loads, and which libraries they hold.
-  const LIBRARIES = [
-    'zod',
-    'yaml',
-    'dockerode',
-    'ssh2',
-    '@grpc/grpc-js',
-    'pg',
-    'ioredis',
-    '@octokit/core',
-    'undici',
-  ];
-  async function librariesLoaded(args: string[]): Promise<{ run: Ran; libraries: string[] }> {
-    writeFileSync(
-      join(isolated, 'record-loads.mjs'),
-      [
-        `import { registerHooks } from 'node:module';`,
-        `import { readFileSync } from 'node:fs';`,
-        `import { fileURLToPath } from 'node:url';`,
-        `const libraries = new Set();`,
-        `registerHooks({ load(url, context, next) {`,
-        `  if (url.startsWith('file:') && url.includes('/dist/')) {`,
-        `    const text = readFileSync(fileURLToPath(url), 'utf8');`,
-        // esbuild marks each bundled file with a \`// …node_modules/<package>/…\` comment.
-        `    for (const l of ${JSON.stringify(LIBRARIES)}) if (text.includes('node_modules/' + l + '/')) libraries.add(l);`,
-        `  }`,
-        `  return next(url, context);`,
-        `} });`,
-        `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...libraries].sort()) + '\\n'));`,
-      ].join('\n'),
-    );
-    const run = await node(
-      ['--import', './record-loads.mjs', join(isolated, 'dist', 'cli.js'), ...args],
-      isolated,
-    );
-    const libraries = JSON.parse(/^LOADED (.*)$/m.exec(run.stderr)?.[1] ?? 'null') as string[];
-    return { run, libraries };
+  async function librariesLoaded(args: string[]): Promise<{ run: Ran; libraries: string[] | null }> {
+    const hook = writeLoadRecorder(isolated);
+    const run = await node(['--import', hook, join(isolated, 'dist', 'cli.js'), ...args], isolated);
+    return { run, libraries: librariesIn(run.stderr) };
   }
 
   it('`--version` and `--help` load no library at all', async () => {

@@ -1,7 +1,7 @@
 // A user's own check script (a custom plugin): exit 0 passes, anything else is a
 // `command_failed` finding with the output's tail as evidence; an optional heal command fixes it.
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckType, type HealingPlan, type RunContext } from './check-type.js';
 import type { Check, CheckResult, Finding, Risk } from '../core/types.js';
 import { describeEnd, formatSeconds, runShell } from '../targets/exec.js';

@@ -1,7 +1,7 @@
 // Docker containers: running, healthy, not stuck, not crash-looping, not leaking memory. Turns the
 // docker target's facts into findings (one per container); never heals. `verify` re-tests after an
 // action by running the container's own healthcheck at once instead of waiting for Docker's interval.
-import { z } from 'zod';
+import * as z from 'zod';
 import { findingContainer } from '../core/finding.js';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
 import type { Check, CheckFacts, CheckResult, Finding, VerifyResult } from '../core/types.js';

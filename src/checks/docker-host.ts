@@ -2,7 +2,7 @@
 // are configured: the target key and the target name carry the host (`container:app/web`,
 // `container 'web' on app`), so cooldowns, approvals and reports keep engines apart, and the finding's
 // params tell the remedy which engine to act on.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding } from '../core/types.js';
 import type { Targets } from '../targets/index.js';
 import { resolveDockerHost } from '../targets/docker/hosts.js';

@@ -2,7 +2,7 @@
 // Neither is healed automatically: a full disk or exhausted memory needs a human decision.
 import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckType, type RunContext } from './check-type.js';
 import type { Check, CheckResult, Finding } from '../core/types.js';
 import { MAX_MEGABYTES } from '../config/limits.js';

@@ -1,7 +1,7 @@
 // An HTTP endpoint (a health URL): status, body, JSON fields and latency. When it is down and a
 // container is mapped, the finding asks for `restart_service` on that container (e.g. a pool of
 // uvicorn workers that is down); without a container it can only be reported.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckType, type RunContext } from './check-type.js';
 import { dockerHostOption } from './docker-host.js';
 import type { Check, CheckResult, Finding, VerifyResult } from '../core/types.js';

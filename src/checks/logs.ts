@@ -2,7 +2,7 @@
 // and known error signatures from a pattern file (regex → restart, a fix command, or manual advice).
 // Only the container's current run counts: errors of an instance that was since restarted are history.
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
 import { dockerHostOption } from './docker-host.js';
 import { loadPatterns, type ErrorPattern } from '../config/patterns.js';

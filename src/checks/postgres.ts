@@ -1,6 +1,6 @@
 // PostgreSQL: reachable, connection pool use, lock waits and stuck transactions. Turns the postgres
 // target's facts into findings; never heals. Reuses the run's single session for the URL.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckType, type HealingPlan, type RunContext } from './check-type.js';
 import { dockerHostOption } from './docker-host.js';
 import type { CheckConfigView } from '../core/config-view.js';

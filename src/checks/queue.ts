@@ -1,7 +1,7 @@
 // A job queue kept in a SQL table (e.g. a sync queue): stuck rows, a
 // backlog, and delay. Findings point at the table; the queue remedies requeue or dead-letter rows in
 // bounded transactions. Protected tables are refused at load (validateQueueConfig) and at run time.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding } from '../core/types.js';

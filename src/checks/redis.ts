@@ -1,6 +1,6 @@
 // Redis: responding (not while LOADING), and memory as Redis measures it against maxmemory. Turns the
 // redis target's facts into findings; never heals.
-import { z } from 'zod';
+import * as z from 'zod';
 import { redisUrlProblem } from '../config/redis-url.js';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
 import { dockerHostOption } from './docker-host.js';

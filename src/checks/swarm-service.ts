@@ -2,7 +2,7 @@
 // service), no crash loop, no update or rollback left paused. One finding per service, most specific
 // cause first; never heals. `verify` waits for Swarm's own convergence after an action.
 import { resolveDockerHost } from '../targets/docker/hosts.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckType, type HealingPlan, type RunContext } from './check-type.js';
 import type { CheckConfigView } from '../core/config-view.js';
 import type { Check, CheckResult, Finding, IssueCode, VerifyResult } from '../core/types.js';

@@ -2,7 +2,7 @@
 // runs, its heartbeat (a Redis key or a SQL timestamp) is fresh, and the queue it drives makes
 // progress. One finding per worker at most — the most basic failure — because every remedy here
 // restarts the same container, and one restart answers all three.
-import { z } from 'zod';
+import * as z from 'zod';
 import { redisUrlProblem } from '../config/redis-url.js';
 import { defineCheckType, type CheckProblem, type HealingPlan, type RunContext } from './check-type.js';
 import { dockerHostOption } from './docker-host.js';

@@ -1,7 +1,7 @@
 // The JSON Schema shipped for editors and SchemaStore (orixoon.schema.json), generated from the zod
 // schema the loader validates with, so the two never drift. `npm run schema` rewrites the file.
 // Draft-07: the lowest draft that expresses it, and the one editors and SchemaStore read everywhere.
-import { z } from 'zod';
+import * as z from 'zod';
 import { currentConfigSchema } from './schema.js';
 
 export const SCHEMA_ID = 'https://raw.githubusercontent.com/org/orixoon-action/v2/orixoon.schema.json';

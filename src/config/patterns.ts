@@ -3,7 +3,7 @@
 // linear-time engine cannot run is refused here, before any log line is read.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isScalar, parseDocument, type Node } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { REGEX_FLAGS, regexProblem } from './regex.js';
 import { MAX_COUNT, MAX_SECONDS } from './limits.js';
 

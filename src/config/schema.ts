@@ -3,7 +3,7 @@
 // documented config (auto_healing, healing_actions, safety_limits, notifications).
 // Every number has a maximum (src/config/limits.ts): durations that are waited on stay within 24 h,
 // far from where a timer overflows.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckType } from '../checks/check-type.js';
 import { CHECK_TYPES, issueCodes, registryVersion } from '../checks/registry.js';
 import { healBudgetKeys, stateSchema } from '../state/config.js';

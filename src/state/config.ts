@@ -1,7 +1,7 @@
 // Config keys of the state store and of the budgets that outlive a run. The config schema takes
 // `state: stateSchema.prefault({})` as a top-level key and spreads `healBudgetKeys` into
 // `safety_limits`.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_STATE_PATH } from './types.js';
 
 const HOURS_IN_A_YEAR = 24 * 366;

@@ -1,6 +1,8 @@
-// Read-only Docker Engine API requests (list, inspect, events, stats) over plain HTTP on the unix socket
-// or tcp (with TLS), on kept-alive connections. A run that only looks at containers never loads the
-// full client (dockerode and everything under it); ssh:// hosts go through dockerode's connection.
+// Docker Engine API requests over plain HTTP on the unix socket or tcp (with TLS), on kept-alive
+// connections: the reads (list, inspect, events, stats) and the plain actions (start, stop, restart,
+// kill, unpause, create and remove a container). A run that only looks at containers, or starts and
+// restarts them, never loads the full client (dockerode and everything under it, about 2 MB); ssh://
+// hosts, exec, logs, event streams and recreation go through dockerode.
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type Dockerode from 'dockerode';
@@ -40,6 +42,29 @@ export function queryString(query: Query): string {
   return s ? `?${s}` : '';
 }
 
+const ok = (res: IncomingMessage): boolean => (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+
+function readBody(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('error', reject);
+    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+/** An error answer as docker-modem shapes it: the status, and the daemon's JSON words when it sent some. */
+function answerError(res: IncomingMessage, body: string): DockerHttpError {
+  const status = res.statusCode ?? 0;
+  let json: { message?: string } | undefined;
+  try {
+    json = JSON.parse(body) as { message?: string };
+  } catch {
+    json = undefined;
+  }
+  return new DockerHttpError(status, json, json?.message ?? (body.trim() || `HTTP ${status}`));
+}
+
 export class DockerHttp {
   private readonly agent: HttpAgent;
   private readonly https: boolean;
@@ -61,37 +86,63 @@ export class DockerHttp {
 
   /** GET `path` and resolve with the body of a 2xx answer; anything else rejects with a DockerHttpError. */
   get(path: string, query: Query, signal: AbortSignal): Promise<string> {
+    return this.request('GET', path, query, signal);
+  }
+
+  /**
+   * `method` on `path` with an optional JSON body; resolves with the body of a 2xx answer, anything
+   * else (a 304 "already started" too) rejects with a DockerHttpError carrying the status.
+   */
+  async request(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Query,
+    signal: AbortSignal,
+    body?: unknown,
+  ): Promise<string> {
+    const res = await this.send(method, path, query, signal, body);
+    const text = await readBody(res);
+    if (!ok(res)) throw answerError(res, text);
+    return text;
+  }
+
+  /**
+   * GET `path` and resolve with the response itself once a 2xx answer's headers are in: a stream
+   * (the live events) that lasts until `signal` aborts. Anything else rejects with a DockerHttpError.
+   */
+  async stream(path: string, query: Query, signal: AbortSignal): Promise<IncomingMessage> {
+    const res = await this.send('GET', path, query, signal);
+    if (!ok(res)) throw answerError(res, await readBody(res));
+    return res;
+  }
+
+  private send(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Query,
+    signal: AbortSignal,
+    body?: unknown,
+  ): Promise<IncomingMessage> {
     const { socketPath, host, port, ca, cert, key } = this.conn;
-    return new Promise<string>((resolve, reject) => {
-      const onResponse = (res: IncomingMessage): void => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.once('error', reject);
-        res.once('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve(body);
-          let json: { message?: string } | undefined;
-          try {
-            json = JSON.parse(body) as { message?: string };
-          } catch {
-            json = undefined;
-          }
-          reject(new DockerHttpError(status, json, json?.message ?? (body.trim() || `HTTP ${status}`)));
-        });
-      };
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise<IncomingMessage>((resolve, reject) => {
       const options = {
-        method: 'GET',
+        method,
         path: `${path}${queryString(query)}`,
         agent: this.agent,
         signal,
+        ...(payload === undefined
+          ? {}
+          : {
+              headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+            }),
         ...(socketPath ? { socketPath } : { host, port }),
       };
       const req = this.https
-        ? https().request({ ...options, ca, cert, key }, onResponse)
-        : http.request(options, onResponse);
+        ? https().request({ ...options, ca, cert, key }, resolve)
+        : http.request(options, resolve);
       req.once('error', reject);
-      req.end();
+      req.end(payload);
     });
   }
 

@@ -25,25 +25,21 @@ const ABORT_KILL_GRACE_MS = 500;
 
 /**
  * The process groups of the commands a run has started and not yet seen end. The entry points kill
- * them on SIGINT/SIGTERM; the watchdog thread (process-guard.ts) reads the same list from shared
- * memory when the main thread is stuck, which is why the pgids also live in `slots`.
+ * them on SIGINT/SIGTERM; the process guard also keeps the list in a file for its watchdog process,
+ * which kills them when the main thread is stuck (process-guard.ts).
  */
 export class ProcessGroups {
-  static readonly SLOTS = 256;
-  /** One pgid per slot, 0 = free; shared with the watchdog thread. */
-  readonly slots = new Int32Array(new SharedArrayBuffer(ProcessGroups.SLOTS * 4));
   private readonly live = new Set<number>();
+  /** Told of every change (the process guard keeps its watchdog's list of groups to kill). */
+  onChange?: () => void;
 
   add(pgid: number): void {
     this.live.add(pgid);
-    const free = this.slots.indexOf(0);
-    if (free >= 0) Atomics.store(this.slots, free, pgid);
+    this.onChange?.();
   }
 
   delete(pgid: number): void {
-    this.live.delete(pgid);
-    const at = this.slots.indexOf(pgid);
-    if (at >= 0) Atomics.store(this.slots, at, 0);
+    if (this.live.delete(pgid)) this.onChange?.();
   }
 
   /** The groups still listed. */

@@ -24,6 +24,11 @@ export interface MemoryStats {
   limit: number;
 }
 
+/** The API path of a container, by id or name. */
+export function containerPath(idOrName: string): string {
+  return `/containers/${encodeURIComponent(idOrName)}`;
+}
+
 /** A container's primary name without the leading slash. */
 export function containerName(c: { Names?: string[]; Name?: string; Id: string }): string {
   const n = c.Names?.find((x) => x.lastIndexOf('/') === 0) ?? c.Names?.[0] ?? c.Name;
@@ -84,7 +89,7 @@ export class ContainerApi {
   );
 
   async inspect(idOrName: string, opts?: CallOptions): Promise<ContainerInspectInfo> {
-    const path = `/containers/${encodeURIComponent(idOrName)}/json`;
+    const path = `${containerPath(idOrName)}/json`;
     return JSON.parse(
       await this.client.get(`inspect of container '${idOrName}'`, path, {}, opts),
     ) as ContainerInspectInfo;
@@ -93,9 +98,10 @@ export class ContainerApi {
   /** Starts a stopped container (a running one is left alone). */
   async start(id: string, opts?: CallOptions): Promise<void> {
     await this.tolerate304(() =>
-      this.client.call(
+      this.client.act(
         `start of container '${id}'`,
-        (signal) => this.client.api().getContainer(id).start({ abortSignal: signal }),
+        { method: 'POST', path: `${containerPath(id)}/start` },
+        (api, signal) => api.getContainer(id).start({ abortSignal: signal }),
         opts,
       ),
     );
@@ -103,43 +109,41 @@ export class ContainerApi {
 
   /** Stops with SIGTERM, then SIGKILL after `timeoutSec`. */
   async stop(id: string, timeoutSec: number, opts?: CallOptions): Promise<void> {
+    const t = Math.ceil(timeoutSec);
     await this.tolerate304(() =>
-      this.client.call(
+      this.client.act(
         `stop of container '${id}'`,
-        (signal) =>
-          this.client
-            .api()
-            .getContainer(id)
-            .stop({ t: Math.ceil(timeoutSec), abortSignal: signal }),
+        { method: 'POST', path: `${containerPath(id)}/stop`, query: { t } },
+        (api, signal) => api.getContainer(id).stop({ t, abortSignal: signal }),
         { ...opts, timeoutMs: opts?.timeoutMs ?? timeoutSec * 1000 + this.client.settings.timeoutMs },
       ),
     );
   }
 
   async restart(id: string, timeoutSec: number, opts?: CallOptions): Promise<void> {
-    await this.client.call(
+    const t = Math.ceil(timeoutSec);
+    await this.client.act(
       `restart of container '${id}'`,
-      (signal) =>
-        this.client
-          .api()
-          .getContainer(id)
-          .restart({ t: Math.ceil(timeoutSec), abortSignal: signal }),
+      { method: 'POST', path: `${containerPath(id)}/restart`, query: { t } },
+      (api, signal) => api.getContainer(id).restart({ t, abortSignal: signal }),
       { ...opts, timeoutMs: opts?.timeoutMs ?? timeoutSec * 1000 + this.client.settings.timeoutMs },
     );
   }
 
   async kill(id: string, signalName = 'SIGKILL', opts?: CallOptions): Promise<void> {
-    await this.client.call(
+    await this.client.act(
       `kill of container '${id}'`,
-      (signal) => this.client.api().getContainer(id).kill({ signal: signalName, abortSignal: signal }),
+      { method: 'POST', path: `${containerPath(id)}/kill`, query: { signal: signalName } },
+      (api, signal) => api.getContainer(id).kill({ signal: signalName, abortSignal: signal }),
       opts,
     );
   }
 
   async unpause(id: string, opts?: CallOptions): Promise<void> {
-    await this.client.call(
+    await this.client.act(
       `unpause of container '${id}'`,
-      (signal) => this.client.api().getContainer(id).unpause({ abortSignal: signal }),
+      { method: 'POST', path: `${containerPath(id)}/unpause` },
+      (api, signal) => api.getContainer(id).unpause({ abortSignal: signal }),
       opts,
     );
   }
@@ -162,7 +166,7 @@ export class ContainerApi {
     if (local) return local;
     const body = await this.client.get(
       `stats of container '${id}'`,
-      `/containers/${encodeURIComponent(id)}/stats`,
+      `${containerPath(id)}/stats`,
       { stream: false, 'one-shot': true },
       opts,
       this.client.statsLimit,

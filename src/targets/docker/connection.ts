@@ -375,8 +375,7 @@ export class DockerClient {
   ): Promise<string> {
     let http: DockerHttp | undefined;
     try {
-      if (this.http === undefined) this.http = DockerHttp.for(this.conn().modem) ?? null;
-      http = this.http ?? undefined;
+      http = this.plain();
       if (!http) await this.load();
     } catch (e) {
       throw this.setupFailed(e);
@@ -388,6 +387,60 @@ export class DockerClient {
         opts,
       ),
     );
+  }
+
+  /**
+   * An action (start, stop, create, remove…): `method path` over plain HTTP, with `body` as JSON, where
+   * the host allows it; through dockerode (`viaDockerode`) for hosts only it reaches (ssh://). Bounded
+   * like call(), outside the read limit. An error answer is a DockerApiError with the daemon's status
+   * and words either way.
+   */
+  async act(
+    what: string,
+    request: { method: 'POST' | 'DELETE'; path: string; query?: Query; body?: unknown },
+    viaDockerode: (api: Dockerode, signal: AbortSignal) => Promise<unknown>,
+    opts: CallOptions = {},
+  ): Promise<void> {
+    let http: DockerHttp | undefined;
+    try {
+      http = this.plain();
+    } catch (e) {
+      throw this.setupFailed(e);
+    }
+    if (!http) {
+      await this.call(what, (signal) => viaDockerode(this.api(), signal), opts);
+      return;
+    }
+    const { method, path, query = {}, body } = request;
+    await this.send(what, (signal) => http.request(method, path, query, signal, body), opts);
+  }
+
+  /**
+   * A live stream (`GET path`, e.g. /events) over plain HTTP where the host allows it, else through
+   * dockerode (`viaDockerode`). Only the wait for the daemon's answer is bounded (like call()); the
+   * stream itself lasts until `lifetime` aborts.
+   */
+  async openStream(
+    what: string,
+    request: { path: string; query: Query },
+    lifetime: AbortSignal,
+    viaDockerode: (api: Dockerode) => Promise<unknown>,
+    opts: CallOptions = {},
+  ): Promise<Readable> {
+    let http: DockerHttp | undefined;
+    try {
+      http = this.plain();
+    } catch (e) {
+      throw this.setupFailed(e);
+    }
+    if (!http) return (await this.call(what, () => viaDockerode(this.api()), opts)) as Readable;
+    return this.send(what, () => http.stream(request.path, request.query, lifetime), opts);
+  }
+
+  /** The plain HTTP client, or undefined where only dockerode can reach the host (ssh://). */
+  private plain(): DockerHttp | undefined {
+    if (this.http === undefined) this.http = DockerHttp.for(this.conn().modem) ?? null;
+    return this.http ?? undefined;
   }
 
   /** The daemon listens on a unix socket of this machine. */

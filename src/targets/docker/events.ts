@@ -150,17 +150,17 @@ export class ContainerEvents {
     const giveUp = new AbortController();
     const lifetime = AbortSignal.any([signal, this.client.closing.signal, giveUp.signal]);
     // The stream lives as long as `lifetime`; only the wait for the daemon's answer is bounded.
+    const filters = { type: ['container'], container: [idOrName], ...(actions ? { event: actions } : {}) };
     let stream: Readable;
     try {
-      stream = (await this.client.call(
+      stream = await this.client.openStream(
         `event subscription for container '${idOrName}'`,
-        () =>
-          this.client.api().getEvents({
-            filters: { type: ['container'], container: [idOrName], ...(actions ? { event: actions } : {}) },
-            abortSignal: lifetime,
-          } as Dockerode.GetEventsOptions) as Promise<unknown>,
+        { path: '/events', query: { filters } },
+        lifetime,
+        (api) =>
+          api.getEvents({ filters, abortSignal: lifetime } as Dockerode.GetEventsOptions) as Promise<unknown>,
         { signal },
-      )) as Readable;
+      );
     } catch (e) {
       giveUp.abort();
       throw e;

@@ -18,7 +18,7 @@ import {
   type LeaseRefused,
   type LeaseStore,
 } from '../lease.js';
-import { containerName, type ContainerApi, type ContainerInfo } from './api.js';
+import { containerName, containerPath, type ContainerApi, type ContainerInfo } from './api.js';
 import { DockerApiError, type DockerClient } from './connection.js';
 
 /** Every lease object carries this label (value: the lease's digest), so discovery can leave them out. */
@@ -155,9 +155,10 @@ export class DockerLeaseStore implements LeaseStore {
       HostConfig: { NetworkMode: 'none', RestartPolicy: { Name: 'no' } },
     };
     try {
-      await this.client.call(
+      await this.client.act(
         `create of lease container '${name}'`,
-        (signal) => this.client.api().createContainer({ ...spec, name, abortSignal: signal }),
+        { method: 'POST', path: '/containers/create', query: { name }, body: spec },
+        (api, signal) => api.createContainer({ ...spec, name, abortSignal: signal }),
         { timeoutMs: this.timeoutMs },
       );
       return true;
@@ -170,11 +171,11 @@ export class DockerLeaseStore implements LeaseStore {
   /** Removes a container by its id; false when it was gone already. */
   private async remove(id: string): Promise<boolean> {
     try {
-      await this.client.call(
+      await this.client.act(
         `removal of lease container '${id.slice(0, 12)}'`,
-        (signal) =>
-          this.client
-            .api()
+        { method: 'DELETE', path: containerPath(id), query: { force: true, v: true } },
+        (api, signal) =>
+          api
             .getContainer(id)
             .remove({ force: true, v: true, abortSignal: signal } as Dockerode.ContainerRemoveOptions),
         { timeoutMs: this.timeoutMs },

@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-NTTRCKH6.js";
+} from "./chunk-NSSZLNIB.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-4QDQSXYC.js";
+} from "./chunk-D77QKEKQ.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -45,8 +45,8 @@ import {
 import "./chunk-VQUWAF73.js";
 import {
   OVERRUN_GRACE_MS
-} from "./chunk-REVVUZHA.js";
-import "./chunk-RHFS6BNU.js";
+} from "./chunk-66VGNK5Q.js";
+import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 
 // src/cli/commands.ts
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-WZSKBNHU.js");
+        const { runDemo } = await import("./run-MPSYTUOE.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

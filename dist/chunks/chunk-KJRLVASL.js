@@ -9,20 +9,16 @@ const __dirname = __orixoonDirname(__filename);
 // src/targets/exec.ts
 import { spawn } from "node:child_process";
 var ABORT_KILL_GRACE_MS = 500;
-var ProcessGroups = class _ProcessGroups {
-  static SLOTS = 256;
-  /** One pgid per slot, 0 = free; shared with the watchdog thread. */
-  slots = new Int32Array(new SharedArrayBuffer(_ProcessGroups.SLOTS * 4));
+var ProcessGroups = class {
   live = /* @__PURE__ */ new Set();
+  /** Told of every change (the process guard keeps its watchdog's list of groups to kill). */
+  onChange;
   add(pgid) {
     this.live.add(pgid);
-    const free = this.slots.indexOf(0);
-    if (free >= 0) Atomics.store(this.slots, free, pgid);
+    this.onChange?.();
   }
   delete(pgid) {
-    this.live.delete(pgid);
-    const at = this.slots.indexOf(pgid);
-    if (at >= 0) Atomics.store(this.slots, at, 0);
+    if (this.live.delete(pgid)) this.onChange?.();
   }
   /** The groups still listed. */
   list() {

@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-NTTRCKH6.js";
-import "./chunk-4QDQSXYC.js";
+} from "./chunk-NSSZLNIB.js";
+import "./chunk-D77QKEKQ.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -17,7 +17,7 @@ import "./chunk-KW6K4AAY.js";
 import "./chunk-BWS4LX76.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-VQUWAF73.js";
-import "./chunk-RHFS6BNU.js";
+import "./chunk-KJRLVASL.js";
 import {
   esm_default
 } from "./chunk-VIDWRQQA.js";

@@ -13,10 +13,10 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-4QDQSXYC.js";
+} from "./chunk-D77QKEKQ.js";
 import "./chunk-6S53MY6Z.js";
 import "./chunk-KVU4AOYW.js";
-import "./chunk-RHFS6BNU.js";
+import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 export {
   ConfigError,

@@ -7,17 +7,17 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   ProcessGroups
-} from "./chunk-RHFS6BNU.js";
+} from "./chunk-KJRLVASL.js";
 
 // src/process-guard.ts
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { constants } from "node:os";
-import { Worker } from "node:worker_threads";
+import { constants, tmpdir } from "node:os";
 var CANCEL_BUDGET_MS = 2e3;
 var OVERRUN_GRACE_MS = 15e3;
-var WORKER_LAG_MS = 1e3;
+var WATCHDOG_LAG_MS = 1e3;
 var KILL_GRACE_MS = 500;
 function writeStoppedRun(fsm, pathm, plan, interrupted, now, delimiter) {
   const headline = `Deployment: BLOCKED (${interrupted.reason === "deadline" ? `deadline reached: ${interrupted.detail}` : interrupted.detail})`;
@@ -49,7 +49,7 @@ function writeStoppedRun(fsm, pathm, plan, interrupted, now, delimiter) {
 `);
   const summary = [
     // The same alert and title as every other job summary (src/report/vocabulary.ts); this code runs
-    // in the watchdog thread too, so it names them itself.
+    // in the watchdog's Node too, so it names them itself.
     "> [!CAUTION]",
     "> ### \u26D4 Orixoon pre-deployment: blocked",
     `> **${headline}**`,
@@ -79,43 +79,100 @@ ${d}
   if (plan.stepSummary) fsm.appendFileSync(plan.stepSummary, summary);
   return reportPath;
 }
-var WATCHDOG_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
+var WRITER_SOURCE = `
 const fs = require('node:fs');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const writeStoppedRun = ${writeStoppedRun.toString()};
-const { control, slots, base, lag } = workerData;
-let plan = workerData.plan;
-parentPort.on('message', (p) => { plan = p; });
-setInterval(() => {
-  const at = Atomics.load(control, 0);
-  if (!at || Date.now() < base + at + lag) return;
-  for (const pgid of slots) if (pgid) try { process.kill(-pgid, 'SIGKILL'); } catch {}
-  const signo = Atomics.load(control, 2);
-  if (!Atomics.load(control, 1) && plan) {
-    const interrupted = signo
-      ? { reason: 'cancelled', detail: 'cancelled: the run did not stop within its budget after the signal' }
-      : { reason: 'deadline', detail: 'the run overran its deadline and did not stop: ended by the watchdog' };
-    try { writeStoppedRun(fs, path, plan, interrupted, Date.now(), randomUUID()); } catch (e) {
-      process.stderr.write('orixoon watchdog: could not write the report: ' + (e && e.message) + '\\n');
+const dir = process.argv[1];
+const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'));
+const interrupted = fs.existsSync(path.join(dir, 'signal'))
+  ? { reason: 'cancelled', detail: 'cancelled: the run did not stop within its budget after the signal' }
+  : { reason: 'deadline', detail: 'the run overran its deadline and did not stop: ended by the watchdog' };
+writeStoppedRun(fs, path, plan, interrupted, Date.now(), randomUUID());
+`;
+var WATCHDOG_SCRIPT = [
+  'sleep "$1" || exit 0',
+  'parent=$(cut -d" " -f4 "/proc/$$/stat" 2>/dev/null || ps -o ppid= -p $$)',
+  '[ "$parent" -eq "$2" ] 2>/dev/null || exit 0',
+  'if [ -f "$3/pgids" ]; then for g in $(cat "$3/pgids"); do kill -s KILL -- "-$g" 2>/dev/null; done; fi',
+  'if [ -f "$3/plan.json" ]; then "$4" -e "$5" "$3" || echo "orixoon watchdog: could not write the report" >&2; fi',
+  'kill -s KILL "$2"',
+  'rm -rf "$3"'
+].join("\n");
+var Watchdog = class {
+  child;
+  dir;
+  /** (Re)starts the watchdog to fire at `at` (epoch ms) with `plan`; `signal` marks a cancel. */
+  start(at, plan, pgids, signal) {
+    this.stop(false);
+    this.dir ??= fs.mkdtempSync(path.join(tmpdir(), "orixoon-watchdog-"));
+    fs.writeFileSync(path.join(this.dir, "plan.json"), JSON.stringify(plan));
+    this.writeGroups(pgids);
+    if (signal) fs.writeFileSync(path.join(this.dir, "signal"), "");
+    const seconds = (Math.max(0, at + WATCHDOG_LAG_MS - Date.now()) / 1e3).toFixed(3);
+    try {
+      this.child = spawn(
+        "/bin/sh",
+        [
+          "-c",
+          WATCHDOG_SCRIPT,
+          "orixoon-watchdog",
+          seconds,
+          String(process.pid),
+          this.dir,
+          process.execPath,
+          WRITER_SOURCE
+        ],
+        { detached: true, stdio: ["ignore", "ignore", "inherit"] }
+      );
+      this.child.on(
+        "error",
+        (e) => process.stderr.write(`Orixoon: the watchdog did not start: ${e.message}
+`)
+      );
+      this.child.unref();
+    } catch (e) {
+      process.stderr.write(`Orixoon: the watchdog did not start: ${e.message}
+`);
     }
   }
-  process.kill(process.pid, 'SIGKILL');
-}, 100);
-`;
+  /** The live command groups, for the watchdog to kill. */
+  writeGroups(pgids) {
+    if (this.dir) fs.writeFileSync(path.join(this.dir, "pgids"), pgids.join("\n"));
+  }
+  /** Ends the watchdog (synchronous: safe in an 'exit' listener); `forget` removes its directory too. */
+  stop(forget = true) {
+    const pid = this.child?.pid;
+    this.child = void 0;
+    if (pid) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+      }
+    }
+    if (forget && this.dir) {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+      this.dir = void 0;
+    } else if (this.dir) {
+      fs.rmSync(path.join(this.dir, "signal"), { force: true });
+    }
+  }
+};
 function guardProcess() {
   const processes = new ProcessGroups();
   const controller = new AbortController();
-  const control = new Int32Array(new SharedArrayBuffer(12));
-  const base = Date.now();
+  const watchdog = new Watchdog();
   const listeners = [];
   let received;
   let plan;
   let isWritten = false;
   let disposed = false;
   let fireTimer;
-  let worker;
+  let firesAt;
+  processes.onChange = () => {
+    if (firesAt !== void 0) watchdog.writeGroups(processes.list());
+  };
   const exitCode = () => received ? 128 + (constants.signals[received] ?? 15) : void 0;
   const writeFallback = (interrupted) => {
     if (isWritten || !plan) return;
@@ -132,11 +189,13 @@ function guardProcess() {
   const endNow = (interrupted) => {
     processes.killAll("SIGKILL");
     writeFallback(interrupted);
+    watchdog.stop();
     process.exit(exitCode() ?? 1);
   };
   const schedule = (at) => {
     clearTimeout(fireTimer);
-    Atomics.store(control, 0, Math.max(1, at - base));
+    firesAt = at;
+    if (plan) watchdog.start(at, plan, processes.list(), received !== void 0);
     fireTimer = setTimeout(
       () => endNow(
         received ? { reason: "cancelled", detail: `cancelled: ${received} received; the run did not stop in time` } : { reason: "deadline", detail: "the run overran its deadline and did not stop: ended" }
@@ -151,7 +210,6 @@ function guardProcess() {
       endNow({ reason: "cancelled", detail: `cancelled: ${sig} received twice` });
     }
     received = sig;
-    Atomics.store(control, 2, constants.signals[sig] ?? 15);
     for (const l of listeners) {
       try {
         l(sig);
@@ -160,9 +218,8 @@ function guardProcess() {
     }
     processes.killAll("SIGTERM");
     setTimeout(() => processes.killAll("SIGKILL"), KILL_GRACE_MS).unref();
-    const armed = Atomics.load(control, 0);
     const at = Date.now() + CANCEL_BUDGET_MS;
-    if (armed && base + armed > at) schedule(at);
+    if (firesAt !== void 0 && firesAt > at) schedule(at);
     controller.abort(new Error(`cancelled: ${sig} received`));
   };
   const onSigint = () => onSignal("SIGINT");
@@ -170,6 +227,7 @@ function guardProcess() {
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
   const onExit = () => {
+    watchdog.stop();
     if (disposed || isWritten || !plan) return;
     processes.killAll("SIGKILL");
     writeFallback({
@@ -188,22 +246,14 @@ function guardProcess() {
     arm(at, p) {
       plan = p;
       isWritten = false;
-      Atomics.store(control, 1, 0);
-      if (worker) worker.postMessage(p);
-      else {
-        worker = new Worker(WATCHDOG_SOURCE, {
-          eval: true,
-          workerData: { control, slots: processes.slots, base, lag: WORKER_LAG_MS, plan: p }
-        });
-        worker.unref();
-      }
       if (!received) schedule(at);
+      else if (firesAt !== void 0) watchdog.start(firesAt, p, processes.list(), true);
     },
     written() {
       isWritten = true;
-      Atomics.store(control, 1, 1);
       clearTimeout(fireTimer);
-      Atomics.store(control, 0, 0);
+      firesAt = void 0;
+      watchdog.stop();
     },
     fail(detail) {
       processes.killAll("SIGKILL");
@@ -212,11 +262,11 @@ function guardProcess() {
     dispose() {
       disposed = true;
       clearTimeout(fireTimer);
-      Atomics.store(control, 0, 0);
+      firesAt = void 0;
+      watchdog.stop();
       process.off("SIGINT", onSigint);
       process.off("SIGTERM", onSigterm);
       process.off("exit", onExit);
-      void worker?.terminate();
     }
   };
 }

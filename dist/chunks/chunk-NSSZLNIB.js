@@ -40,7 +40,7 @@ import {
   swarmHost,
   withLeaseTimeout,
   withSignal
-} from "./chunk-4QDQSXYC.js";
+} from "./chunk-D77QKEKQ.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,
@@ -64,7 +64,7 @@ import {
 } from "./chunk-VQUWAF73.js";
 import {
   ProcessGroups
-} from "./chunk-RHFS6BNU.js";
+} from "./chunk-KJRLVASL.js";
 
 // src/report/build.ts
 function interruptionHeadline(i) {

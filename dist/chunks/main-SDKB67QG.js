@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-NTTRCKH6.js";
+} from "./chunk-NSSZLNIB.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-4QDQSXYC.js";
+} from "./chunk-D77QKEKQ.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -60,8 +60,8 @@ import {
 } from "./chunk-QBMVHA3P.js";
 import {
   OVERRUN_GRACE_MS
-} from "./chunk-REVVUZHA.js";
-import "./chunk-RHFS6BNU.js";
+} from "./chunk-66VGNK5Q.js";
+import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 
 // src/github/bounded.ts

@@ -11,8 +11,8 @@ import {
   exitWhenFlushed,
   guardProcess,
   writeStoppedRun
-} from "./chunk-REVVUZHA.js";
-import "./chunk-RHFS6BNU.js";
+} from "./chunk-66VGNK5Q.js";
+import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 export {
   CANCEL_BUDGET_MS,
