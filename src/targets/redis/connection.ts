@@ -322,7 +322,9 @@ export class RedisConnection {
 
   /**
    * Polls PING on short intervals until it answers PONG or `timeoutMs` ends. Resolves the last error
-   * reply code while not ready (`LOADING`, `BUSY`, a socket error) — never throws.
+   * reply code while not ready (`LOADING`, `BUSY`, a socket error) — never throws. The first polls
+   * come quickly (5, 10, 20 ms…: a refused connection costs next to nothing), so a server that has
+   * just been started is seen answering within a few milliseconds of its first PONG.
    */
   async waitResponding(
     timeoutMs: number,
@@ -331,7 +333,7 @@ export class RedisConnection {
     const end = Date.now() + timeoutMs;
     let last: string | undefined;
     let error: string | undefined;
-    for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+    for (let delay = 5; ; delay = Math.min(delay * 2, 250)) {
       try {
         await this.ping();
         return { ok: true };

@@ -40,7 +40,7 @@ import {
   swarmHost,
   withLeaseTimeout,
   withSignal
-} from "./chunk-D77QKEKQ.js";
+} from "./chunk-RJ62ELLT.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,

@@ -17479,13 +17479,15 @@ var RedisConnection = class {
   }
   /**
    * Polls PING on short intervals until it answers PONG or `timeoutMs` ends. Resolves the last error
-   * reply code while not ready (`LOADING`, `BUSY`, a socket error) — never throws.
+   * reply code while not ready (`LOADING`, `BUSY`, a socket error) — never throws. The first polls
+   * come quickly (5, 10, 20 ms…: a refused connection costs next to nothing), so a server that has
+   * just been started is seen answering within a few milliseconds of its first PONG.
    */
   async waitResponding(timeoutMs, signal) {
     const end = Date.now() + timeoutMs;
     let last;
     let error2;
-    for (let delay2 = 25; ; delay2 = Math.min(delay2 * 2, 250)) {
+    for (let delay2 = 5; ; delay2 = Math.min(delay2 * 2, 250)) {
       try {
         await this.ping();
         return { ok: true };

@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-NSSZLNIB.js";
+} from "./chunk-6P5MPSAQ.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-D77QKEKQ.js";
+} from "./chunk-RJ62ELLT.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

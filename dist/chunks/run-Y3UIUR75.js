@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-NSSZLNIB.js";
-import "./chunk-D77QKEKQ.js";
+} from "./chunk-6P5MPSAQ.js";
+import "./chunk-RJ62ELLT.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
