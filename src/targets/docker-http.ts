@@ -65,6 +65,11 @@ function answerError(res: IncomingMessage, body: string): DockerHttpError {
   return new DockerHttpError(status, json, json?.message ?? (body.trim() || `HTTP ${status}`));
 }
 
+/** Request options with the TLS server name set empty (the agent then leaves it alone). */
+function withoutServerName<T extends object>(options: T): T {
+  return { ...options, servername: '' };
+}
+
 export class DockerHttp {
   private readonly agent: HttpAgent;
   private readonly https: boolean;
@@ -138,9 +143,11 @@ export class DockerHttp {
             }),
         ...(socketPath ? { socketPath } : { host, port }),
       };
+      // Plain HTTP has no TLS server name to work out: an empty one spares the agent's check of the
+      // host against Node's IPv6 pattern, a regular expression whose first use costs 5–30 ms.
       const req = this.https
         ? https().request({ ...options, ca, cert, key }, resolve)
-        : http.request(options, resolve);
+        : http.request(withoutServerName(options), resolve);
       req.once('error', reject);
       req.end(payload);
     });

@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-6P5MPSAQ.js";
-import "./chunk-RJ62ELLT.js";
+} from "./chunk-P6UJKUYE.js";
+import "./chunk-66VSNFLS.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

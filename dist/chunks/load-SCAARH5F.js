@@ -13,7 +13,7 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-RJ62ELLT.js";
+} from "./chunk-66VSNFLS.js";
 import "./chunk-6S53MY6Z.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-KJRLVASL.js";

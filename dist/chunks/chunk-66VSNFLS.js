@@ -14082,6 +14082,9 @@ function answerError(res, body) {
   }
   return new DockerHttpError(status, json, json?.message ?? (body.trim() || `HTTP ${status}`));
 }
+function withoutServerName(options4) {
+  return { ...options4, servername: "" };
+}
 var DockerHttp = class _DockerHttp {
   constructor(conn) {
     this.conn = conn;
@@ -14133,7 +14136,7 @@ var DockerHttp = class _DockerHttp {
         },
         ...socketPath ? { socketPath } : { host, port }
       };
-      const req = this.https ? https().request({ ...options4, ca, cert, key }, resolve3) : http.request(options4, resolve3);
+      const req = this.https ? https().request({ ...options4, ca, cert, key }, resolve3) : http.request(withoutServerName(options4), resolve3);
       req.once("error", reject);
       req.end(payload);
     });

@@ -40,7 +40,7 @@ import {
   swarmHost,
   withLeaseTimeout,
   withSignal
-} from "./chunk-RJ62ELLT.js";
+} from "./chunk-66VSNFLS.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,

@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-6P5MPSAQ.js";
+} from "./chunk-P6UJKUYE.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-RJ62ELLT.js";
+} from "./chunk-66VSNFLS.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";

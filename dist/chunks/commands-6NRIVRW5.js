@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-6P5MPSAQ.js";
+} from "./chunk-P6UJKUYE.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-RJ62ELLT.js";
+} from "./chunk-66VSNFLS.js";
 import {
   Redactor
 } from "./chunk-EKXESTKN.js";
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-Y3UIUR75.js");
+        const { runDemo } = await import("./run-HVTWSGGO.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,
