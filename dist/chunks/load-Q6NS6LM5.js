@@ -13,8 +13,8 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-66VSNFLS.js";
-import "./chunk-6S53MY6Z.js";
+} from "./chunk-NAQUOSIU.js";
+import "./chunk-GZM7BHQG.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";

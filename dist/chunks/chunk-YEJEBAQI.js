@@ -8,7 +8,7 @@ const __dirname = __orixoonDirname(__filename);
 import {
   DEFAULT_STATE_PATH,
   lazyImport
-} from "./chunk-6S53MY6Z.js";
+} from "./chunk-GZM7BHQG.js";
 
 // src/support/redact.ts
 var URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/([^:/?#@\s]*):([^@\s/]+)@/gi;

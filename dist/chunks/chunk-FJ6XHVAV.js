@@ -40,12 +40,12 @@ import {
   swarmHost,
   withLeaseTimeout,
   withSignal
-} from "./chunk-66VSNFLS.js";
+} from "./chunk-NAQUOSIU.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,
   openStateStore
-} from "./chunk-EKXESTKN.js";
+} from "./chunk-YEJEBAQI.js";
 import {
   budgetSettingsOf,
   gateHeal,

@@ -12,8 +12,9 @@ var DEFAULT_STATE_PATH = ".orixoon/state.db";
 // src/targets/lazy.ts
 function lazyImport(load) {
   let loading;
-  return () => loading ??= new Promise((resolve) => setImmediate(resolve)).then(load);
+  return () => loading ??= nextTurn().then(nextTurn).then(load);
 }
+var nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 export {
   lazyImport,

@@ -8,7 +8,7 @@ const __dirname = __orixoonDirname(__filename);
 import {
   DEFAULT_STATE_PATH,
   lazyImport
-} from "./chunk-6S53MY6Z.js";
+} from "./chunk-GZM7BHQG.js";
 import {
   formatSeconds as formatSeconds2
 } from "./chunk-KVU4AOYW.js";

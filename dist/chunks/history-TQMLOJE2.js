@@ -8,10 +8,10 @@ const __dirname = __orixoonDirname(__filename);
 import {
   Redactor,
   openStateStore
-} from "./chunk-EKXESTKN.js";
+} from "./chunk-YEJEBAQI.js";
 import {
   DEFAULT_STATE_PATH
-} from "./chunk-6S53MY6Z.js";
+} from "./chunk-GZM7BHQG.js";
 import "./chunk-BWS4LX76.js";
 import {
   formatMilliseconds
@@ -127,7 +127,7 @@ async function historyCommand(argv, io, now = Date.now()) {
   }
   let state = {};
   if (!values.state && !values["state-url"]) {
-    const { ConfigError, formatProblem, resolveConfig } = await import("./load-SCAARH5F.js");
+    const { ConfigError, formatProblem, resolveConfig } = await import("./load-Q6NS6LM5.js");
     try {
       const loaded = resolveConfig(values.config, io.env, io.cwd);
       state = loaded.config.state ?? {};

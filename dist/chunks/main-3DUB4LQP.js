@@ -22,18 +22,18 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-P6UJKUYE.js";
+} from "./chunk-FJ6XHVAV.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-66VSNFLS.js";
+} from "./chunk-NAQUOSIU.js";
 import {
   Redactor
-} from "./chunk-EKXESTKN.js";
-import "./chunk-6S53MY6Z.js";
+} from "./chunk-YEJEBAQI.js";
+import "./chunk-GZM7BHQG.js";
 import "./chunk-KW6K4AAY.js";
 import "./chunk-BWS4LX76.js";
 import "./chunk-KVU4AOYW.js";

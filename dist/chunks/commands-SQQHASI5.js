@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-P6UJKUYE.js";
+} from "./chunk-FJ6XHVAV.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,11 +24,11 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-66VSNFLS.js";
+} from "./chunk-NAQUOSIU.js";
 import {
   Redactor
-} from "./chunk-EKXESTKN.js";
-import "./chunk-6S53MY6Z.js";
+} from "./chunk-YEJEBAQI.js";
+import "./chunk-GZM7BHQG.js";
 import {
   budgetSettingsOf
 } from "./chunk-KW6K4AAY.js";
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-HVTWSGGO.js");
+        const { runDemo } = await import("./run-4SGU76VF.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

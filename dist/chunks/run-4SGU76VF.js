@@ -7,12 +7,12 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-P6UJKUYE.js";
-import "./chunk-66VSNFLS.js";
+} from "./chunk-FJ6XHVAV.js";
+import "./chunk-NAQUOSIU.js";
 import {
   Redactor
-} from "./chunk-EKXESTKN.js";
-import "./chunk-6S53MY6Z.js";
+} from "./chunk-YEJEBAQI.js";
+import "./chunk-GZM7BHQG.js";
 import "./chunk-KW6K4AAY.js";
 import "./chunk-BWS4LX76.js";
 import "./chunk-KVU4AOYW.js";
