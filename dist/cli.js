@@ -29,7 +29,7 @@ async function main(argv, io) {
     io.err(usageHint(e.command));
     return 2;
   };
-  if (argv[0] === "history") return (await import("./chunks/history-TQMLOJE2.js")).historyCommand(argv.slice(1), io);
+  if (argv[0] === "history") return (await import("./chunks/history-RQEHUGLI.js")).historyCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseCli(argv);
@@ -48,7 +48,7 @@ async function main(argv, io) {
     }
     case "run":
       try {
-        const { runCommand } = await import("./chunks/commands-SQQHASI5.js");
+        const { runCommand } = await import("./chunks/commands-UY5Q2II2.js");
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));
@@ -99,7 +99,7 @@ async function runProgram() {
     });
     return;
   }
-  const { exitWhenFlushed, guardProcess } = await import("./chunks/process-guard-4RTH2TRF.js");
+  const { exitWhenFlushed, guardProcess } = await import("./chunks/process-guard-B2ZJPLHN.js");
   const guard = guardProcess();
   let settled = false;
   let crashed = false;

@@ -12,12 +12,12 @@ import {
 import {
   exitWhenFlushed,
   guardProcess
-} from "./chunks/chunk-66VGNK5Q.js";
+} from "./chunks/chunk-N3L5UHQF.js";
 import "./chunks/chunk-KJRLVASL.js";
 import "./chunks/chunk-WQ37B3FA.js";
 
 // src/index.ts
-var { run } = await import("./chunks/main-3DUB4LQP.js");
+var { run } = await import("./chunks/main-C357LNOC.js");
 var guard = guardProcess();
 run(process.env, guard).catch((e) => {
   guard.fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);

@@ -169,15 +169,19 @@ class Watchdog {
   private child?: ChildProcess;
   private dir?: string;
 
-  /** (Re)starts the watchdog to fire at `at` (epoch ms) with `plan`; `signal` marks a cancel. */
+  /**
+   * (Re)starts the watchdog to fire at `at` (epoch ms) with `plan`; `signal` marks a cancel. Never
+   * throws: without a watchdog (no temporary directory, no /bin/sh) the main-thread timer still stands.
+   */
   start(at: number, plan: StopPlan, pgids: number[], signal: boolean): void {
     this.stop(false);
-    this.dir ??= fs.mkdtempSync(path.join(tmpdir(), 'orixoon-watchdog-'));
-    fs.writeFileSync(path.join(this.dir, 'plan.json'), JSON.stringify(plan));
-    this.writeGroups(pgids);
-    if (signal) fs.writeFileSync(path.join(this.dir, 'signal'), '');
-    const seconds = (Math.max(0, at + WATCHDOG_LAG_MS - Date.now()) / 1000).toFixed(3);
     try {
+      // mkdtemp: a directory only this user can read (the plan holds the report's skeleton).
+      this.dir ??= fs.mkdtempSync(path.join(tmpdir(), 'orixoon-watchdog-'));
+      fs.writeFileSync(path.join(this.dir, 'plan.json'), JSON.stringify(plan));
+      this.writeGroups(pgids);
+      if (signal) fs.writeFileSync(path.join(this.dir, 'signal'), '');
+      const seconds = (Math.max(0, at + WATCHDOG_LAG_MS - Date.now()) / 1000).toFixed(3);
       // Its own process group, so stop() ends the shell and its sleep together.
       this.child = spawn(
         '/bin/sh',
@@ -198,14 +202,17 @@ class Watchdog {
       );
       this.child.unref();
     } catch (e) {
-      // No backstop for a stuck main thread; the main-thread timer still stands.
       process.stderr.write(`Orixoon: the watchdog did not start: ${(e as Error).message}\n`);
     }
   }
 
-  /** The live command groups, for the watchdog to kill. */
+  /** The live command groups, for the watchdog to kill (best effort: a command never fails on it). */
   writeGroups(pgids: number[]): void {
-    if (this.dir) fs.writeFileSync(path.join(this.dir, 'pgids'), pgids.join('\n'));
+    try {
+      if (this.dir) fs.writeFileSync(path.join(this.dir, 'pgids'), pgids.join('\n'));
+    } catch {
+      /* the watchdog kills the groups it last read */
+    }
   }
 
   /** Ends the watchdog (synchronous: safe in an 'exit' listener); `forget` removes its directory too. */
@@ -219,12 +226,13 @@ class Watchdog {
         /* gone already */
       }
     }
-    if (forget && this.dir) {
-      fs.rmSync(this.dir, { recursive: true, force: true });
-      this.dir = undefined;
-    } else if (this.dir) {
-      fs.rmSync(path.join(this.dir, 'signal'), { force: true });
+    try {
+      if (forget && this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+      else if (this.dir) fs.rmSync(path.join(this.dir, 'signal'), { force: true });
+    } catch {
+      /* a leftover in the temporary directory; nothing reads it once the watchdog is gone */
     }
+    if (forget) this.dir = undefined;
   }
 }
 

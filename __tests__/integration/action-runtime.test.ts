@@ -2,7 +2,7 @@
 // never answers cannot hold the run past its deadline; an unexpected error anywhere still ends the
 // run blocked with outputs, job summary, report.json and a completed check run; a report-dir that
 // cannot be written is bad input (nothing checked); and a main thread stuck in a synchronous loop is
-// ended by the watchdog thread with a minimal blocked report.
+// ended by the watchdog process with a minimal blocked report.
 // First: registers the test-probe check type before anything loads the config schema.
 import { probes } from './probe-check-type.js';
 import { spawn } from 'node:child_process';
@@ -312,7 +312,7 @@ describe('the process backstops', () => {
     );
   }
 
-  test('a main thread stuck in a synchronous loop: the watchdog thread kills its commands, writes the report and outputs, ends it', async () => {
+  test('a main thread stuck in a synchronous loop: the watchdog process kills its commands, writes the report and outputs, ends it', async () => {
     const r = await runStuck('const end = Date.now() + 60_000; while (Date.now() < end);');
     expect(r.exit.signal).toBe('SIGKILL');
     expect(r.elapsed).toBeLessThan(1000 + 1000 + 1500);
@@ -320,6 +320,24 @@ describe('the process backstops', () => {
     expectStoppedReport(r.dir, 'deadline');
     // The watchdog removed its directory after ending the run.
     await waitFor('the watchdog directory removed', () => readdirSync(r.tmp).length === 0, 2000);
+  });
+
+  test('a run that gets stuck after a SIGTERM: the watchdog ends it within the cancel budget, report cancelled', async () => {
+    const r = await runStuck(
+      [
+        'guard.onSignal(() => setImmediate(() => { const end = Date.now() + 60_000; while (Date.now() < end); }));',
+        // Something keeps the run alive (as a run's sockets do) until the signal arrives.
+        'setInterval(() => {}, 1000);',
+        "process.kill(process.pid, 'SIGTERM');",
+        'await new Promise(() => {});',
+      ].join(' '),
+      60_000,
+    );
+    expect(r.exit, r.stderr).toEqual({ code: null, signal: 'SIGKILL' });
+    // The cancel budget (2 s) plus the watchdog's second, well before the armed minute.
+    expect(r.elapsed).toBeLessThan(2000 + 1000 + 1500);
+    expect(liveGroupMembers(r.pgid)).toEqual([]);
+    expectStoppedReport(r.dir, 'cancelled');
   });
 
   test('a run that writes its reports takes its watchdog with it: no process, no directory, no report of its own', async () => {

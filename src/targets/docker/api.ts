@@ -48,7 +48,7 @@ export class ContainerApi {
    * the matching happens here, the way Docker's filters would do it.
    */
   async findContainers(sel: { name?: string; label?: string }, opts?: CallOptions): Promise<ContainerInfo[]> {
-    const all = await this.listAll(opts);
+    const all = await this.listAll(opts, sel.label);
     let found = all;
     if (sel.name) {
       const wanted = sel.name.replace(/^\//, '');
@@ -69,15 +69,20 @@ export class ContainerApi {
     return [...found].sort((a, b) => containerName(a).localeCompare(containerName(b)));
   }
 
-  /** Every container (stopped ones too); one request for all the callers that ask together. */
-  private listAll(opts?: CallOptions): Promise<ContainerInfo[]> {
-    if (opts?.timeoutMs !== undefined) return this.listOnce(opts);
+  /**
+   * Every container (stopped ones too); one request for all the callers that ask together. A call of
+   * its own (with its own timeout: a lease's reads) asks the daemon for the `label` only, so a host
+   * with hundreds of containers does not send them all for a lease's two or three.
+   */
+  private listAll(opts?: CallOptions, label?: string): Promise<ContainerInfo[]> {
+    if (opts?.timeoutMs !== undefined) return this.listOnce(opts, label);
     return this.listBatch(undefined, opts?.signal);
   }
 
-  private async listOnce(opts?: CallOptions): Promise<ContainerInfo[]> {
+  private async listOnce(opts?: CallOptions, label?: string): Promise<ContainerInfo[]> {
+    const query = label ? { all: true, filters: { label: [label] } } : { all: true };
     return JSON.parse(
-      await this.client.get('list of containers', '/containers/json', { all: true }, opts),
+      await this.client.get('list of containers', '/containers/json', query, opts),
     ) as ContainerInfo[];
   }
 

@@ -6,24 +6,18 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  ConfigError,
-  DEFAULT_CONFIG_PATH,
-  formatProblem,
-  keyPath,
-  loadConfigFile,
-  parseConfig,
-  resolveConfig
-} from "./chunk-NAQUOSIU.js";
-import "./chunk-GZM7BHQG.js";
-import "./chunk-KVU4AOYW.js";
+  CANCEL_BUDGET_MS,
+  OVERRUN_GRACE_MS,
+  exitWhenFlushed,
+  guardProcess,
+  writeStoppedRun
+} from "./chunk-N3L5UHQF.js";
 import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 export {
-  ConfigError,
-  DEFAULT_CONFIG_PATH,
-  formatProblem,
-  keyPath,
-  loadConfigFile,
-  parseConfig,
-  resolveConfig
+  CANCEL_BUDGET_MS,
+  OVERRUN_GRACE_MS,
+  exitWhenFlushed,
+  guardProcess,
+  writeStoppedRun
 };

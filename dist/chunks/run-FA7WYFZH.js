@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-FJ6XHVAV.js";
-import "./chunk-NAQUOSIU.js";
+} from "./chunk-UP6JZZ6B.js";
+import "./chunk-WGPJPTXS.js";
 import {
   Redactor
 } from "./chunk-YEJEBAQI.js";

@@ -14540,7 +14540,7 @@ var ContainerApi = class {
    * the matching happens here, the way Docker's filters would do it.
    */
   async findContainers(sel, opts) {
-    const all = await this.listAll(opts);
+    const all = await this.listAll(opts, sel.label);
     let found = all;
     if (sel.name) {
       const wanted = sel.name.replace(/^\//, "");
@@ -14559,14 +14559,19 @@ var ContainerApi = class {
     }
     return [...found].sort((a, b) => containerName(a).localeCompare(containerName(b)));
   }
-  /** Every container (stopped ones too); one request for all the callers that ask together. */
-  listAll(opts) {
-    if (opts?.timeoutMs !== void 0) return this.listOnce(opts);
+  /**
+   * Every container (stopped ones too); one request for all the callers that ask together. A call of
+   * its own (with its own timeout: a lease's reads) asks the daemon for the `label` only, so a host
+   * with hundreds of containers does not send them all for a lease's two or three.
+   */
+  listAll(opts, label) {
+    if (opts?.timeoutMs !== void 0) return this.listOnce(opts, label);
     return this.listBatch(void 0, opts?.signal);
   }
-  async listOnce(opts) {
+  async listOnce(opts, label) {
+    const query = label ? { all: true, filters: { label: [label] } } : { all: true };
     return JSON.parse(
-      await this.client.get("list of containers", "/containers/json", { all: true }, opts)
+      await this.client.get("list of containers", "/containers/json", query, opts)
     );
   }
   listBatch = coalesce(

@@ -103,15 +103,18 @@ var WATCHDOG_SCRIPT = [
 var Watchdog = class {
   child;
   dir;
-  /** (Re)starts the watchdog to fire at `at` (epoch ms) with `plan`; `signal` marks a cancel. */
+  /**
+   * (Re)starts the watchdog to fire at `at` (epoch ms) with `plan`; `signal` marks a cancel. Never
+   * throws: without a watchdog (no temporary directory, no /bin/sh) the main-thread timer still stands.
+   */
   start(at, plan, pgids, signal) {
     this.stop(false);
-    this.dir ??= fs.mkdtempSync(path.join(tmpdir(), "orixoon-watchdog-"));
-    fs.writeFileSync(path.join(this.dir, "plan.json"), JSON.stringify(plan));
-    this.writeGroups(pgids);
-    if (signal) fs.writeFileSync(path.join(this.dir, "signal"), "");
-    const seconds = (Math.max(0, at + WATCHDOG_LAG_MS - Date.now()) / 1e3).toFixed(3);
     try {
+      this.dir ??= fs.mkdtempSync(path.join(tmpdir(), "orixoon-watchdog-"));
+      fs.writeFileSync(path.join(this.dir, "plan.json"), JSON.stringify(plan));
+      this.writeGroups(pgids);
+      if (signal) fs.writeFileSync(path.join(this.dir, "signal"), "");
+      const seconds = (Math.max(0, at + WATCHDOG_LAG_MS - Date.now()) / 1e3).toFixed(3);
       this.child = spawn(
         "/bin/sh",
         [
@@ -137,9 +140,12 @@ var Watchdog = class {
 `);
     }
   }
-  /** The live command groups, for the watchdog to kill. */
+  /** The live command groups, for the watchdog to kill (best effort: a command never fails on it). */
   writeGroups(pgids) {
-    if (this.dir) fs.writeFileSync(path.join(this.dir, "pgids"), pgids.join("\n"));
+    try {
+      if (this.dir) fs.writeFileSync(path.join(this.dir, "pgids"), pgids.join("\n"));
+    } catch {
+    }
   }
   /** Ends the watchdog (synchronous: safe in an 'exit' listener); `forget` removes its directory too. */
   stop(forget = true) {
@@ -151,12 +157,12 @@ var Watchdog = class {
       } catch {
       }
     }
-    if (forget && this.dir) {
-      fs.rmSync(this.dir, { recursive: true, force: true });
-      this.dir = void 0;
-    } else if (this.dir) {
-      fs.rmSync(path.join(this.dir, "signal"), { force: true });
+    try {
+      if (forget && this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+      else if (this.dir) fs.rmSync(path.join(this.dir, "signal"), { force: true });
+    } catch {
     }
+    if (forget) this.dir = void 0;
   }
 };
 function guardProcess() {

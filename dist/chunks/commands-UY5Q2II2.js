@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-FJ6XHVAV.js";
+} from "./chunk-UP6JZZ6B.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-NAQUOSIU.js";
+} from "./chunk-WGPJPTXS.js";
 import {
   Redactor
 } from "./chunk-YEJEBAQI.js";
@@ -45,7 +45,7 @@ import {
 import "./chunk-VQUWAF73.js";
 import {
   OVERRUN_GRACE_MS
-} from "./chunk-66VGNK5Q.js";
+} from "./chunk-N3L5UHQF.js";
 import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-4SGU76VF.js");
+        const { runDemo } = await import("./run-FA7WYFZH.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

@@ -40,7 +40,7 @@ import {
   swarmHost,
   withLeaseTimeout,
   withSignal
-} from "./chunk-NAQUOSIU.js";
+} from "./chunk-WGPJPTXS.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,

@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-FJ6XHVAV.js";
+} from "./chunk-UP6JZZ6B.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-NAQUOSIU.js";
+} from "./chunk-WGPJPTXS.js";
 import {
   Redactor
 } from "./chunk-YEJEBAQI.js";
@@ -60,7 +60,7 @@ import {
 } from "./chunk-QBMVHA3P.js";
 import {
   OVERRUN_GRACE_MS
-} from "./chunk-66VGNK5Q.js";
+} from "./chunk-N3L5UHQF.js";
 import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 

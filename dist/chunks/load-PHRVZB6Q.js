@@ -6,18 +6,24 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  CANCEL_BUDGET_MS,
-  OVERRUN_GRACE_MS,
-  exitWhenFlushed,
-  guardProcess,
-  writeStoppedRun
-} from "./chunk-66VGNK5Q.js";
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  formatProblem,
+  keyPath,
+  loadConfigFile,
+  parseConfig,
+  resolveConfig
+} from "./chunk-WGPJPTXS.js";
+import "./chunk-GZM7BHQG.js";
+import "./chunk-KVU4AOYW.js";
 import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 export {
-  CANCEL_BUDGET_MS,
-  OVERRUN_GRACE_MS,
-  exitWhenFlushed,
-  guardProcess,
-  writeStoppedRun
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  formatProblem,
+  keyPath,
+  loadConfigFile,
+  parseConfig,
+  resolveConfig
 };
