@@ -214,6 +214,32 @@ describe('DockerTarget over tcp with TLS', () => {
     }
   });
 
+  it('acts over the same TLS connection: stop, start (seen on the live event stream), a 304 for a running container', async () => {
+    const t = new DockerTarget({
+      host: `tcp://127.0.0.1:${PORT}`,
+      tlsVerify: true,
+      certPath: join(dir, 'client'),
+      timeoutMs: 10_000,
+    });
+    const docker2 = (...args: string[]) => run('docker', ['-H', `unix://${dir}/docker.sock`, ...args]);
+    try {
+      await t.stop('oxtls-app', 0);
+      expect((await t.inspect('oxtls-app')).State.Running).toBe(false);
+      const started = t.waitForEvent('oxtls-app', ['start'], 10_000);
+      // The subscription is up before the start is asked (waitForEvent resolves only on the event).
+      await new Promise((r) => setTimeout(r, 300));
+      await t.start('oxtls-app');
+      expect((await started)?.action).toBe('start');
+      expect((await t.inspect('oxtls-app')).State.Running).toBe(true);
+      // Starting a running container is "already started" (304), not an error.
+      await expect(t.start('oxtls-app')).resolves.toBeUndefined();
+      const { stdout } = await docker2('inspect', '-f', '{{.State.Running}}', 'oxtls-app');
+      expect(stdout.trim()).toBe('true');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('refuses a server whose certificate the configured CA did not sign', async () => {
     const t = new DockerTarget({
       host: `tcp://127.0.0.1:${PORT}`,
