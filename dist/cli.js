@@ -48,7 +48,7 @@ async function main(argv, io) {
     }
     case "run":
       try {
-        const { runCommand } = await import("./chunks/commands-UY5Q2II2.js");
+        const { runCommand } = await import("./chunks/commands-TDN2X5VO.js");
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));
@@ -99,7 +99,7 @@ async function runProgram() {
     });
     return;
   }
-  const { exitWhenFlushed, guardProcess } = await import("./chunks/process-guard-B2ZJPLHN.js");
+  const { exitWhenFlushed, guardProcess } = await import("./chunks/process-guard-XEXCRQER.js");
   const guard = guardProcess();
   let settled = false;
   let crashed = false;

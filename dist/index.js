@@ -12,12 +12,12 @@ import {
 import {
   exitWhenFlushed,
   guardProcess
-} from "./chunks/chunk-N3L5UHQF.js";
+} from "./chunks/chunk-V5A3BZ4W.js";
 import "./chunks/chunk-KJRLVASL.js";
 import "./chunks/chunk-WQ37B3FA.js";
 
 // src/index.ts
-var { run } = await import("./chunks/main-C357LNOC.js");
+var { run } = await import("./chunks/main-AD2HJIII.js");
 var guard = guardProcess();
 run(process.env, guard).catch((e) => {
   guard.fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);

@@ -149,19 +149,29 @@ writeStoppedRun(fs, path, plan, interrupted, Date.now(), randomUUID());
 `;
 
 /**
- * The watchdog process: `sh -c WATCHDOG_SCRIPT orixoon-watchdog SECONDS PID DIR NODE WRITER`. Sleeps;
- * if the run's process is still its parent (a run that ended took its watchdog with it, so a parent
- * that changed means the run is gone), kills the command groups listed in DIR/pgids, writes the
- * report while DIR/plan.json is there (the run removes it once it wrote its own), and ends the run.
+ * The watchdog process: `sh -c WATCHDOG_SCRIPT orixoon-watchdog MS PID DIR NODE WRITER`. Sleeps MS
+ * milliseconds, looking every 5 s whether the run's process is still its parent (a run that ended took
+ * its watchdog with it, so a parent that changed means the run is gone, e.g. SIGKILLed: then it leaves
+ * at once). At the time it kills the command groups listed in DIR/pgids, writes the report while
+ * DIR/plan.json is there (the run removes it once it wrote its own), and ends the run. It holds none of
+ * the run's output open (a runner waits for those pipes to close): what it has to say goes to the run's
+ * stderr through /proc, only when it fires.
  */
 const WATCHDOG_SCRIPT = [
-  'sleep "$1" || exit 0',
-  'parent=$(cut -d" " -f4 "/proc/$$/stat" 2>/dev/null || ps -o ppid= -p $$)',
-  '[ "$parent" -eq "$2" ] 2>/dev/null || exit 0',
-  'if [ -f "$3/pgids" ]; then for g in $(cat "$3/pgids"); do kill -s KILL -- "-$g" 2>/dev/null; done; fi',
-  'if [ -f "$3/plan.json" ]; then "$4" -e "$5" "$3" || echo "orixoon watchdog: could not write the report" >&2; fi',
-  'kill -s KILL "$2"',
-  'rm -rf "$3"',
+  'ms=$1 run=$2 dir=$3 node=$4 writer=$5',
+  'ours() { p=$(cut -d" " -f4 "/proc/$$/stat" 2>/dev/null || ps -o ppid= -p $$); [ "$p" -eq "$run" ] 2>/dev/null; }',
+  'while [ "$ms" -gt 5000 ]; do sleep 5 || exit 0; ms=$((ms - 5000)); ours || exit 0; done',
+  'sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))" || exit 0',
+  'ours || exit 0',
+  // The run's stderr when it can be opened again (a pipe or a file can; a socket cannot).
+  // (tried in a subshell: a failed redirection of a special built-in ends the shell that runs it)
+  'err=/dev/null; if (: >>"/proc/$run/fd/2") 2>/dev/null; then err="/proc/$run/fd/2"; fi',
+  'if [ -f "$dir/pgids" ]; then for g in $(cat "$dir/pgids"); do kill -s KILL -- "-$g" 2>/dev/null; done; fi',
+  // The report gets 10 s (a hung report-dir must not keep the run alive); then the run ends anyway.
+  'cap=; command -v timeout >/dev/null 2>&1 && cap="timeout -s KILL 10"',
+  'if [ -f "$dir/plan.json" ]; then $cap "$node" -e "$writer" "$dir" 2>>"$err" || echo "orixoon watchdog: could not write the report" >>"$err"; fi',
+  'kill -s KILL "$run"',
+  'rm -rf "$dir"',
 ].join('\n');
 
 /** The watchdog of one armed run: its process and the directory it reads. */
@@ -181,7 +191,7 @@ class Watchdog {
       fs.writeFileSync(path.join(this.dir, 'plan.json'), JSON.stringify(plan));
       this.writeGroups(pgids);
       if (signal) fs.writeFileSync(path.join(this.dir, 'signal'), '');
-      const seconds = (Math.max(0, at + WATCHDOG_LAG_MS - Date.now()) / 1000).toFixed(3);
+      const ms = String(Math.max(0, Math.round(at + WATCHDOG_LAG_MS - Date.now())));
       // Its own process group, so stop() ends the shell and its sleep together.
       this.child = spawn(
         '/bin/sh',
@@ -189,13 +199,13 @@ class Watchdog {
           '-c',
           WATCHDOG_SCRIPT,
           'orixoon-watchdog',
-          seconds,
+          ms,
           String(process.pid),
           this.dir,
           process.execPath,
           WRITER_SOURCE,
         ],
-        { detached: true, stdio: ['ignore', 'ignore', 'inherit'] },
+        { detached: true, stdio: 'ignore' },
       );
       this.child.on('error', (e) =>
         process.stderr.write(`Orixoon: the watchdog did not start: ${e.message}\n`),

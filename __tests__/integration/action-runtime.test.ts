@@ -340,6 +340,39 @@ describe('the process backstops', () => {
     expectStoppedReport(r.dir, 'cancelled');
   });
 
+  test('a run SIGKILLed from outside: its output closes at once, and its watchdog leaves within seconds, writing nothing', async () => {
+    const dir = tempDir();
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const file = script(dir, 60_000, 'setInterval(() => {}, 1000); await new Promise(() => {});');
+    const child = spawn(process.execPath, [file], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    child.stdout.resume();
+    child.stderr.resume();
+    const closed = new Promise<number>((res) => child.on('close', () => res(Date.now())));
+    await waitFor('the watchdog armed', () => processesNaming(tmp).length > 0, 5000);
+    const pgid = Number(readFileSync(join(dir, 'pgid'), 'utf8'));
+    try {
+      const killedAt = Date.now();
+      child.kill('SIGKILL');
+      // A runner waits for the step's output pipes to close: nothing of the watchdog holds them.
+      expect((await closed) - killedAt).toBeLessThan(1000);
+      // It looks for its parent every 5 s, and leaves without acting when the run is gone.
+      await waitFor('the watchdog gone', () => processesNaming(tmp).length === 0, 8000);
+      expect(existsSync(join(dir, 'reports'))).toBe(false);
+      expect(readFileSync(join(dir, 'github_output'), 'utf8')).toBe('');
+    } finally {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }, 20_000);
+
   test('a run that writes its reports takes its watchdog with it: no process, no directory, no report of its own', async () => {
     const r = await runStuck(
       "await new Promise((res) => setTimeout(res, 300)); guard.written(); guard.dispose(); process.kill(-child.pid, 'SIGKILL');",

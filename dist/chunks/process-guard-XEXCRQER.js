@@ -11,7 +11,7 @@ import {
   exitWhenFlushed,
   guardProcess,
   writeStoppedRun
-} from "./chunk-N3L5UHQF.js";
+} from "./chunk-V5A3BZ4W.js";
 import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 export {

@@ -92,13 +92,20 @@ const interrupted = fs.existsSync(path.join(dir, 'signal'))
 writeStoppedRun(fs, path, plan, interrupted, Date.now(), randomUUID());
 `;
 var WATCHDOG_SCRIPT = [
-  'sleep "$1" || exit 0',
-  'parent=$(cut -d" " -f4 "/proc/$$/stat" 2>/dev/null || ps -o ppid= -p $$)',
-  '[ "$parent" -eq "$2" ] 2>/dev/null || exit 0',
-  'if [ -f "$3/pgids" ]; then for g in $(cat "$3/pgids"); do kill -s KILL -- "-$g" 2>/dev/null; done; fi',
-  'if [ -f "$3/plan.json" ]; then "$4" -e "$5" "$3" || echo "orixoon watchdog: could not write the report" >&2; fi',
-  'kill -s KILL "$2"',
-  'rm -rf "$3"'
+  "ms=$1 run=$2 dir=$3 node=$4 writer=$5",
+  'ours() { p=$(cut -d" " -f4 "/proc/$$/stat" 2>/dev/null || ps -o ppid= -p $$); [ "$p" -eq "$run" ] 2>/dev/null; }',
+  'while [ "$ms" -gt 5000 ]; do sleep 5 || exit 0; ms=$((ms - 5000)); ours || exit 0; done',
+  'sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))" || exit 0',
+  "ours || exit 0",
+  // The run's stderr when it can be opened again (a pipe or a file can; a socket cannot).
+  // (tried in a subshell: a failed redirection of a special built-in ends the shell that runs it)
+  'err=/dev/null; if (: >>"/proc/$run/fd/2") 2>/dev/null; then err="/proc/$run/fd/2"; fi',
+  'if [ -f "$dir/pgids" ]; then for g in $(cat "$dir/pgids"); do kill -s KILL -- "-$g" 2>/dev/null; done; fi',
+  // The report gets 10 s (a hung report-dir must not keep the run alive); then the run ends anyway.
+  'cap=; command -v timeout >/dev/null 2>&1 && cap="timeout -s KILL 10"',
+  'if [ -f "$dir/plan.json" ]; then $cap "$node" -e "$writer" "$dir" 2>>"$err" || echo "orixoon watchdog: could not write the report" >>"$err"; fi',
+  'kill -s KILL "$run"',
+  'rm -rf "$dir"'
 ].join("\n");
 var Watchdog = class {
   child;
@@ -114,20 +121,20 @@ var Watchdog = class {
       fs.writeFileSync(path.join(this.dir, "plan.json"), JSON.stringify(plan));
       this.writeGroups(pgids);
       if (signal) fs.writeFileSync(path.join(this.dir, "signal"), "");
-      const seconds = (Math.max(0, at + WATCHDOG_LAG_MS - Date.now()) / 1e3).toFixed(3);
+      const ms = String(Math.max(0, Math.round(at + WATCHDOG_LAG_MS - Date.now())));
       this.child = spawn(
         "/bin/sh",
         [
           "-c",
           WATCHDOG_SCRIPT,
           "orixoon-watchdog",
-          seconds,
+          ms,
           String(process.pid),
           this.dir,
           process.execPath,
           WRITER_SOURCE
         ],
-        { detached: true, stdio: ["ignore", "ignore", "inherit"] }
+        { detached: true, stdio: "ignore" }
       );
       this.child.on(
         "error",

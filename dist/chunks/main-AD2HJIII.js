@@ -60,7 +60,7 @@ import {
 } from "./chunk-QBMVHA3P.js";
 import {
   OVERRUN_GRACE_MS
-} from "./chunk-N3L5UHQF.js";
+} from "./chunk-V5A3BZ4W.js";
 import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 
