@@ -373,12 +373,13 @@ export class DockerClient {
     opts: CallOptions = {},
     limit = this.readLimit,
   ): Promise<string> {
-    let http: DockerHttp | undefined;
-    try {
-      http = this.plain();
-      if (!http) await this.load();
-    } catch (e) {
-      throw this.setupFailed(e);
+    const http = this.plain();
+    if (!http) {
+      try {
+        await this.load();
+      } catch (e) {
+        throw this.setupFailed(e);
+      }
     }
     return limit(() =>
       this.send(
@@ -401,12 +402,7 @@ export class DockerClient {
     viaDockerode: (api: Dockerode, signal: AbortSignal) => Promise<unknown>,
     opts: CallOptions = {},
   ): Promise<void> {
-    let http: DockerHttp | undefined;
-    try {
-      http = this.plain();
-    } catch (e) {
-      throw this.setupFailed(e);
-    }
+    const http = this.plain();
     if (!http) {
       await this.call(what, (signal) => viaDockerode(this.api(), signal), opts);
       return;
@@ -427,19 +423,21 @@ export class DockerClient {
     viaDockerode: (api: Dockerode) => Promise<unknown>,
     opts: CallOptions = {},
   ): Promise<Readable> {
-    let http: DockerHttp | undefined;
-    try {
-      http = this.plain();
-    } catch (e) {
-      throw this.setupFailed(e);
-    }
+    const http = this.plain();
     if (!http) return (await this.call(what, () => viaDockerode(this.api()), opts)) as Readable;
     return this.send(what, () => http.stream(request.path, request.query, lifetime), opts);
   }
 
-  /** The plain HTTP client, or undefined where only dockerode can reach the host (ssh://). */
+  /**
+   * The plain HTTP client, or undefined where only dockerode can reach the host (ssh://). Throws the
+   * setup error when the connection cannot even be set up (bad address, unreadable TLS material).
+   */
   private plain(): DockerHttp | undefined {
-    if (this.http === undefined) this.http = DockerHttp.for(this.conn().modem) ?? null;
+    try {
+      if (this.http === undefined) this.http = DockerHttp.for(this.conn().modem) ?? null;
+    } catch (e) {
+      throw this.setupFailed(e);
+    }
     return this.http ?? undefined;
   }
 

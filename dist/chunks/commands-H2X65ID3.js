@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-UP6JZZ6B.js";
+} from "./chunk-H26HQ62R.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-WGPJPTXS.js";
+} from "./chunk-RDBJGNSY.js";
 import {
   Redactor
 } from "./chunk-YEJEBAQI.js";
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-FA7WYFZH.js");
+        const { runDemo } = await import("./run-6PGCNWWW.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

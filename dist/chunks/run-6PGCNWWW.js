@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-UP6JZZ6B.js";
-import "./chunk-WGPJPTXS.js";
+} from "./chunk-H26HQ62R.js";
+import "./chunk-RDBJGNSY.js";
 import {
   Redactor
 } from "./chunk-YEJEBAQI.js";

@@ -40,7 +40,7 @@ import {
   swarmHost,
   withLeaseTimeout,
   withSignal
-} from "./chunk-WGPJPTXS.js";
+} from "./chunk-RDBJGNSY.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,

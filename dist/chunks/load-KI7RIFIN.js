@@ -13,7 +13,7 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-WGPJPTXS.js";
+} from "./chunk-RDBJGNSY.js";
 import "./chunk-GZM7BHQG.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-KJRLVASL.js";

@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-UP6JZZ6B.js";
+} from "./chunk-H26HQ62R.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-WGPJPTXS.js";
+} from "./chunk-RDBJGNSY.js";
 import {
   Redactor
 } from "./chunk-YEJEBAQI.js";

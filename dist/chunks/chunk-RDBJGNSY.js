@@ -14404,12 +14404,13 @@ var DockerClient = class {
    * dockerode's connection for hosts only it can reach. Resolves with the body.
    */
   async get(what, path4, query, opts = {}, limit = this.readLimit) {
-    let http3;
-    try {
-      http3 = this.plain();
-      if (!http3) await this.load();
-    } catch (e) {
-      throw this.setupFailed(e);
+    const http3 = this.plain();
+    if (!http3) {
+      try {
+        await this.load();
+      } catch (e) {
+        throw this.setupFailed(e);
+      }
     }
     return limit(
       () => this.send(
@@ -14426,12 +14427,7 @@ var DockerClient = class {
    * and words either way.
    */
   async act(what, request, viaDockerode, opts = {}) {
-    let http3;
-    try {
-      http3 = this.plain();
-    } catch (e) {
-      throw this.setupFailed(e);
-    }
+    const http3 = this.plain();
     if (!http3) {
       await this.call(what, (signal) => viaDockerode(this.api(), signal), opts);
       return;
@@ -14445,18 +14441,20 @@ var DockerClient = class {
    * stream itself lasts until `lifetime` aborts.
    */
   async openStream(what, request, lifetime, viaDockerode, opts = {}) {
-    let http3;
-    try {
-      http3 = this.plain();
-    } catch (e) {
-      throw this.setupFailed(e);
-    }
+    const http3 = this.plain();
     if (!http3) return await this.call(what, () => viaDockerode(this.api()), opts);
     return this.send(what, () => http3.stream(request.path, request.query, lifetime), opts);
   }
-  /** The plain HTTP client, or undefined where only dockerode can reach the host (ssh://). */
+  /**
+   * The plain HTTP client, or undefined where only dockerode can reach the host (ssh://). Throws the
+   * setup error when the connection cannot even be set up (bad address, unreadable TLS material).
+   */
   plain() {
-    if (this.http === void 0) this.http = DockerHttp.for(this.conn().modem) ?? null;
+    try {
+      if (this.http === void 0) this.http = DockerHttp.for(this.conn().modem) ?? null;
+    } catch (e) {
+      throw this.setupFailed(e);
+    }
     return this.http ?? void 0;
   }
   /** The daemon listens on a unix socket of this machine. */
