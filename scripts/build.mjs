@@ -51,7 +51,10 @@ const lazyParts = [
     // Image builds with BuildKit sessions (gRPC + protobuf): Orixoon never builds images.
     file: /[\\/]dockerode[\\/]lib[\\/]session\.js$/,
     edits: [
-      ['var grpc = require("@grpc/grpc-js"),\n  protoLoader = require("@grpc/proto-loader"),\n  path', 'var path'],
+      [
+        'var grpc = require("@grpc/grpc-js"),\n  protoLoader = require("@grpc/proto-loader"),\n  path',
+        'var path',
+      ],
       [
         'function withSession(docker, auth, handler) {',
         'function withSession(docker, auth, handler) {\n  var grpc = require("@grpc/grpc-js"), protoLoader = require("@grpc/proto-loader");',
@@ -61,14 +64,25 @@ const lazyParts = [
   {
     // ssh2: only for ssh:// Docker hosts.
     file: /[\\/]docker-modem[\\/]lib[\\/]ssh\.js$/,
-    edits: [["var Client = require('ssh2').Client,", "var Client = function () { return new (require('ssh2').Client)(); },"]],
+    edits: [
+      [
+        "var Client = require('ssh2').Client,",
+        "var Client = function () { return new (require('ssh2').Client)(); },",
+      ],
+    ],
   },
   {
     // tar-fs and .dockerignore parsing: only for image build contexts.
     file: /[\\/]dockerode[\\/]lib[\\/]util\.js$/,
     edits: [
-      ["var DockerIgnore = require('@balena/dockerignore');", "var DockerIgnore = function (o) { return require('@balena/dockerignore')(o); };"],
-      ["var tar = require('tar-fs');", "var tar = { pack: function () { var t = require('tar-fs'); return t.pack.apply(t, arguments); } };"],
+      [
+        "var DockerIgnore = require('@balena/dockerignore');",
+        "var DockerIgnore = function (o) { return require('@balena/dockerignore')(o); };",
+      ],
+      [
+        "var tar = require('tar-fs');",
+        "var tar = { pack: function () { var t = require('tar-fs'); return t.pack.apply(t, arguments); } };",
+      ],
     ],
   },
   {
@@ -78,6 +92,40 @@ const lazyParts = [
       [
         "import { OidcClient } from './oidc-utils.js';",
         "const OidcClient = { getIDToken: async (aud) => (await import('./oidc-utils.js')).OidcClient.getIDToken(aud) };",
+      ],
+    ],
+  },
+  {
+    // TLS for rediss:// URLs only; a plain redis:// check never loads node:tls.
+    file: /[\\/]ioredis[\\/]built[\\/]connectors[\\/](StandaloneConnector|SentinelConnector[\\/]index)\.js$/,
+    edits: [
+      [
+        'const tls_1 = require("tls");',
+        'const tls_1 = { connect: (options) => require("tls").connect(options) };',
+      ],
+    ],
+  },
+  {
+    // node:assert, only when the Redis reply parser reports a protocol error.
+    file: /[\\/]redis-errors[\\/]lib[\\/]modern\.js$/,
+    edits: [
+      [
+        "const assert = require('assert')",
+        "const assert = Object.assign((value) => require('assert')(value), { strictEqual: (a, b) => require('assert').strictEqual(a, b) })",
+      ],
+    ],
+  },
+  {
+    // Not a deferral but the same kind of load-time edit: ioredis puts ~580 command methods on one class
+    // prototype. V8 keeps a class prototype in fast mode and copies its property descriptors on every
+    // addition, so the loop costs 10–20 ms (0.3 ms on a plain object). Adding and deleting one property
+    // first turns the prototype into a dictionary, where additions are cheap; V8 turns it fast again when
+    // an instance first uses it. Methods and behaviour are unchanged.
+    file: /[\\/]ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/,
+    edits: [
+      [
+        'const commands = commands_1.list.filter(',
+        'Commander.prototype.__orixoonDictionary = 0;\ndelete Commander.prototype.__orixoonDictionary;\nconst commands = commands_1.list.filter(',
       ],
     ],
   },

@@ -1,7 +1,7 @@
 // Which bundled libraries a run of the built bundle (dist/) loads: a module load hook, preloaded with
 // `--import`, reads every file of dist/ the run imports and notes the libraries bundled in it (esbuild
 // marks each bundled file with a `// …node_modules/<package>/…` comment), printed on exit as
-// `LOADED ["…"]` on stderr.
+// `LOADED ["…"]` on stderr, and the Node built-in modules the process loaded as `BUILTINS ["…"]`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,7 +34,11 @@ export function writeLoadRecorder(dir: string): string {
       `  }`,
       `  return next(url, context);`,
       `} });`,
-      `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...libraries].sort()) + '\\n'));`,
+      `process.on('exit', () => {`,
+      `  process.stderr.write('LOADED ' + JSON.stringify([...libraries].sort()) + '\\n');`,
+      `  const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));`,
+      `  process.stderr.write('BUILTINS ' + JSON.stringify(builtins.filter((m) => !m.startsWith('internal/')).sort()) + '\\n');`,
+      `});`,
     ].join('\n'),
   );
   return file;
@@ -43,4 +47,9 @@ export function writeLoadRecorder(dir: string): string {
 /** The libraries a run's stderr says it loaded (null when the hook did not report). */
 export function librariesIn(stderr: string): string[] | null {
   return JSON.parse(/^LOADED (.*)$/m.exec(stderr)?.[1] ?? 'null') as string[] | null;
+}
+
+/** The public Node built-in modules a run's stderr says it loaded (null when the hook did not report). */
+export function builtinsIn(stderr: string): string[] | null {
+  return JSON.parse(/^BUILTINS (.*)$/m.exec(stderr)?.[1] ?? 'null') as string[] | null;
 }

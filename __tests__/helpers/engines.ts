@@ -55,7 +55,8 @@ export interface Certificates {
   otherCa: string;
 }
 
-async function makeCertificates(
+/** A CA (and one nobody trusts), and server and client certificates it signed for `ip`, in `dir`. */
+export async function makeCertificates(
   dir: string,
   ip: string,
 ): Promise<Certificates & { serverCert: string; serverKey: string }> {

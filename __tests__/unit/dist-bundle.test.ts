@@ -145,6 +145,28 @@ describe('the built bundle (dist/)', () => {
     expect(result.asked).toEqual([]);
   });
 
+  it('the bundled Redis client has every command method ioredis defines (the load-time prototype edit drops none)', async () => {
+    const chunk = jsFiles(join(isolated, 'dist')).find((f) =>
+      readFileSync(join(isolated, 'dist', f), 'utf8').includes('// node_modules/ioredis/built/Redis.js'),
+    );
+    expect(chunk).toBeDefined();
+    const { list } = createRequire(import.meta.url)('@ioredis/commands') as { list: string[] };
+    const expected = [...list.filter((c) => c !== 'monitor'), 'sentinel'].flatMap((c) => [c, `${c}Buffer`]);
+    expect(expected.length).toBeGreaterThan(400);
+    writeFileSync(
+      join(isolated, 'redis-methods.mjs'),
+      [
+        `const mod = await import('./dist/${chunk}');`,
+        `const Redis = mod.default.default ?? mod.default;`,
+        `const names = ${JSON.stringify([...expected, 'call', 'callBuffer'])};`,
+        `console.log(JSON.stringify(names.filter((n) => typeof Redis.prototype[n] !== 'function')));`,
+      ].join('\n'),
+    );
+    const r = await node(['redis-methods.mjs'], isolated);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
   it('an ssh:// Docker host loads ssh2 (under dockerode) on first use, without cpu-features or its binding', async () => {
     writeFileSync(
       join(isolated, 'ssh.yml'),

@@ -13,7 +13,7 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-RDBJGNSY.js";
+} from "./chunk-7457OAQ5.js";
 import "./chunk-GZM7BHQG.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-KJRLVASL.js";

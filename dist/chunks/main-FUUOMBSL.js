@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-H26HQ62R.js";
+} from "./chunk-AF76IW4Y.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-RDBJGNSY.js";
+} from "./chunk-7457OAQ5.js";
 import {
   Redactor
 } from "./chunk-YEJEBAQI.js";

@@ -40,7 +40,7 @@ import {
   swarmHost,
   withLeaseTimeout,
   withSignal
-} from "./chunk-RDBJGNSY.js";
+} from "./chunk-7457OAQ5.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,

@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-H26HQ62R.js";
-import "./chunk-RDBJGNSY.js";
+} from "./chunk-AF76IW4Y.js";
+import "./chunk-7457OAQ5.js";
 import {
   Redactor
 } from "./chunk-YEJEBAQI.js";

@@ -3302,7 +3302,7 @@ var require_old = __commonJS({
 var require_modern = __commonJS({
   "node_modules/redis-errors/lib/modern.js"(exports, module) {
     "use strict";
-    var assert = __require("assert");
+    var assert = Object.assign((value) => __require("assert")(value), { strictEqual: (a, b) => __require("assert").strictEqual(a, b) });
     var RedisError = class extends Error {
       get name() {
         return this.constructor.name;
@@ -5082,6 +5082,8 @@ var require_Commander = __commonJS({
         throw new Error('"sendCommand" is not implemented');
       }
     };
+    Commander.prototype.__orixoonDictionary = 0;
+    delete Commander.prototype.__orixoonDictionary;
     var commands = commands_1.list.filter((command) => command !== "monitor");
     commands.push("sentinel");
     commands.forEach(function(commandName) {
@@ -7850,7 +7852,7 @@ var require_StandaloneConnector = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var net_1 = __require("net");
-    var tls_1 = __require("tls");
+    var tls_1 = { connect: (options) => __require("tls").connect(options) };
     var utils_1 = require_utils2();
     var AbstractConnector_1 = require_AbstractConnector();
     var StandaloneConnector = class extends AbstractConnector_1.default {
@@ -8005,7 +8007,7 @@ var require_SentinelConnector = __commonJS({
     exports.SentinelIterator = void 0;
     var net_1 = __require("net");
     var utils_1 = require_utils2();
-    var tls_1 = __require("tls");
+    var tls_1 = { connect: (options) => __require("tls").connect(options) };
     var SentinelIterator_1 = require_SentinelIterator();
     exports.SentinelIterator = SentinelIterator_1.default;
     var AbstractConnector_1 = require_AbstractConnector();

@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-H26HQ62R.js";
+} from "./chunk-AF76IW4Y.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-RDBJGNSY.js";
+} from "./chunk-7457OAQ5.js";
 import {
   Redactor
 } from "./chunk-YEJEBAQI.js";
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-6PGCNWWW.js");
+        const { runDemo } = await import("./run-IGRE42U5.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

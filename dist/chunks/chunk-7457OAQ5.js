@@ -17231,7 +17231,7 @@ function redisUrlProblem(url) {
 }
 
 // src/targets/redis/connection.ts
-var ioredisModule = lazyImport(() => import("./built-LKKKHCGK.js"));
+var ioredisModule = lazyImport(() => import("./built-W5YRT6UR.js"));
 var DEFAULTS2 = { connectTimeoutMs: 3e3, commandTimeoutMs: 3e3 };
 var RedisTargetError = class extends Error {
   /** First word of a Redis error reply (`LOADING`, `BUSY`, `OOM`, `NOAUTH`…) or a socket code. */
