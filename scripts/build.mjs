@@ -96,6 +96,37 @@ const lazyParts = [
     ],
   },
   {
+    // PostgreSQL's SCRAM authentication through node:crypto (what node-postgres itself used before
+    // 8.12) instead of WebCrypto, whose first use loads Node's WebIDL layer: 5–10 ms on every run with a
+    // PostgreSQL check. The same primitives (PBKDF2-SHA-256 off the main thread, HMAC-SHA-256, SHA-256,
+    // random bytes); only channel binding's certificate hash and the MD5 fallback keep WebCrypto, loaded
+    // when they are used.
+    file: /[\\/]pg[\\/]lib[\\/]crypto[\\/]utils\.js$/,
+    edits: [
+      [
+        'const webCrypto = nodeCrypto.webcrypto || globalThis.crypto',
+        'const webCrypto = { get subtle() { return (nodeCrypto.webcrypto || globalThis.crypto).subtle } }',
+      ],
+      [
+        'const subtleCrypto = webCrypto.subtle',
+        'const subtleCrypto = { digest: (algorithm, data) => webCrypto.subtle.digest(algorithm, data) }',
+      ],
+      ['return webCrypto.getRandomValues(Buffer.alloc(length))', 'return nodeCrypto.randomBytes(length)'],
+      [
+        "return await subtleCrypto.digest('SHA-256', text)",
+        "return nodeCrypto.createHash('sha256').update(Buffer.from(text)).digest()",
+      ],
+      [
+        "const key = await subtleCrypto.importKey('raw', keyBuffer, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])\n  return await subtleCrypto.sign('HMAC', key, textEncoder.encode(msg))",
+        "return nodeCrypto.createHmac('sha256', Buffer.from(keyBuffer)).update(msg).digest()",
+      ],
+      [
+        "const key = await subtleCrypto.importKey('raw', textEncoder.encode(password), 'PBKDF2', false, ['deriveBits'])\n  const params = { name: 'PBKDF2', hash: 'SHA-256', salt: salt, iterations: iterations }\n  return await subtleCrypto.deriveBits(params, key, 32 * 8, ['deriveBits'])",
+        "return await new Promise((resolve, reject) => nodeCrypto.pbkdf2(password, salt, iterations, 32, 'sha256', (err, key) => (err ? reject(err) : resolve(key))))",
+      ],
+    ],
+  },
+  {
     // TLS for rediss:// URLs only; a plain redis:// check never loads node:tls.
     file: /[\\/]ioredis[\\/]built[\\/]connectors[\\/](StandaloneConnector|SentinelConnector[\\/]index)\.js$/,
     edits: [

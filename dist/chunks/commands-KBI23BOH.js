@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-AF76IW4Y.js";
+} from "./chunk-JZ7EH2EB.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,10 +24,10 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-7457OAQ5.js";
+} from "./chunk-MZOCBD4V.js";
 import {
   Redactor
-} from "./chunk-YEJEBAQI.js";
+} from "./chunk-NX6JUITK.js";
 import "./chunk-GZM7BHQG.js";
 import {
   budgetSettingsOf
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-IGRE42U5.js");
+        const { runDemo } = await import("./run-LSYBM24I.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

@@ -301,7 +301,7 @@ function targetRuns(runs, outcomes) {
 }
 
 // src/state/postgres.ts
-var pgModule = lazyImport(() => import("./esm-RPFRLWTR.js"));
+var pgModule = lazyImport(() => import("./esm-LJLOSSTB.js"));
 var SCHEMA = "orixoon";
 var MIGRATION_LOCK = 1908736001;
 var CONNECT_TIMEOUT_MS = 5e3;

@@ -8,7 +8,7 @@ const __dirname = __orixoonDirname(__filename);
 import {
   Redactor,
   openStateStore
-} from "./chunk-YEJEBAQI.js";
+} from "./chunk-NX6JUITK.js";
 import {
   DEFAULT_STATE_PATH
 } from "./chunk-GZM7BHQG.js";
@@ -127,7 +127,7 @@ async function historyCommand(argv, io, now = Date.now()) {
   }
   let state = {};
   if (!values.state && !values["state-url"]) {
-    const { ConfigError, formatProblem, resolveConfig } = await import("./load-N5TUVM73.js");
+    const { ConfigError, formatProblem, resolveConfig } = await import("./load-2MDYBO2A.js");
     try {
       const loaded = resolveConfig(values.config, io.env, io.cwd);
       state = loaded.config.state ?? {};

@@ -6,24 +6,31 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  ConfigError,
-  DEFAULT_CONFIG_PATH,
-  formatProblem,
-  keyPath,
-  loadConfigFile,
-  parseConfig,
-  resolveConfig
-} from "./chunk-7457OAQ5.js";
-import "./chunk-GZM7BHQG.js";
-import "./chunk-KVU4AOYW.js";
-import "./chunk-KJRLVASL.js";
+  Client,
+  Connection,
+  DatabaseError,
+  Pool,
+  Query,
+  Result,
+  TypeOverrides,
+  defaults,
+  escapeIdentifier,
+  escapeLiteral,
+  esm_default,
+  types
+} from "./chunk-N2QV4CYW.js";
 import "./chunk-WQ37B3FA.js";
 export {
-  ConfigError,
-  DEFAULT_CONFIG_PATH,
-  formatProblem,
-  keyPath,
-  loadConfigFile,
-  parseConfig,
-  resolveConfig
+  Client,
+  Connection,
+  DatabaseError,
+  Pool,
+  Query,
+  Result,
+  TypeOverrides,
+  esm_default as default,
+  defaults,
+  escapeIdentifier,
+  escapeLiteral,
+  types
 };

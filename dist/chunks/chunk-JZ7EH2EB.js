@@ -40,12 +40,12 @@ import {
   swarmHost,
   withLeaseTimeout,
   withSignal
-} from "./chunk-7457OAQ5.js";
+} from "./chunk-MZOCBD4V.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,
   openStateStore
-} from "./chunk-YEJEBAQI.js";
+} from "./chunk-NX6JUITK.js";
 import {
   budgetSettingsOf,
   gateHeal,

@@ -6,31 +6,24 @@ const require = __orixoonModule.createRequire(import.meta.url);
 const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
-  Client,
-  Connection,
-  DatabaseError,
-  Pool,
-  Query,
-  Result,
-  TypeOverrides,
-  defaults,
-  escapeIdentifier,
-  escapeLiteral,
-  esm_default,
-  types
-} from "./chunk-VIDWRQQA.js";
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  formatProblem,
+  keyPath,
+  loadConfigFile,
+  parseConfig,
+  resolveConfig
+} from "./chunk-MZOCBD4V.js";
+import "./chunk-GZM7BHQG.js";
+import "./chunk-KVU4AOYW.js";
+import "./chunk-KJRLVASL.js";
 import "./chunk-WQ37B3FA.js";
 export {
-  Client,
-  Connection,
-  DatabaseError,
-  Pool,
-  Query,
-  Result,
-  TypeOverrides,
-  esm_default as default,
-  defaults,
-  escapeIdentifier,
-  escapeLiteral,
-  types
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  formatProblem,
+  keyPath,
+  loadConfigFile,
+  parseConfig,
+  resolveConfig
 };

@@ -1189,11 +1189,13 @@ var require_utils2 = __commonJS({
       hmacSha256,
       md5
     };
-    var webCrypto = nodeCrypto.webcrypto || globalThis.crypto;
-    var subtleCrypto = webCrypto.subtle;
+    var webCrypto = { get subtle() {
+      return (nodeCrypto.webcrypto || globalThis.crypto).subtle;
+    } };
+    var subtleCrypto = { digest: (algorithm, data) => webCrypto.subtle.digest(algorithm, data) };
     var textEncoder = new TextEncoder();
     function randomBytes(length) {
-      return webCrypto.getRandomValues(Buffer.alloc(length));
+      return nodeCrypto.randomBytes(length);
     }
     async function md5(string) {
       try {
@@ -1210,19 +1212,16 @@ var require_utils2 = __commonJS({
       return "md5" + outer;
     }
     async function sha256(text) {
-      return await subtleCrypto.digest("SHA-256", text);
+      return nodeCrypto.createHash("sha256").update(Buffer.from(text)).digest();
     }
     async function hashByName(hashName, text) {
       return await subtleCrypto.digest(hashName, text);
     }
     async function hmacSha256(keyBuffer, msg) {
-      const key = await subtleCrypto.importKey("raw", keyBuffer, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-      return await subtleCrypto.sign("HMAC", key, textEncoder.encode(msg));
+      return nodeCrypto.createHmac("sha256", Buffer.from(keyBuffer)).update(msg).digest();
     }
     async function deriveKey(password, salt, iterations) {
-      const key = await subtleCrypto.importKey("raw", textEncoder.encode(password), "PBKDF2", false, ["deriveBits"]);
-      const params = { name: "PBKDF2", hash: "SHA-256", salt, iterations };
-      return await subtleCrypto.deriveBits(params, key, 32 * 8, ["deriveBits"]);
+      return await new Promise((resolve, reject) => nodeCrypto.pbkdf2(password, salt, iterations, 32, "sha256", (err, key) => err ? reject(err) : resolve(key)));
     }
   }
 });

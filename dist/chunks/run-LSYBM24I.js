@@ -7,11 +7,11 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-AF76IW4Y.js";
-import "./chunk-7457OAQ5.js";
+} from "./chunk-JZ7EH2EB.js";
+import "./chunk-MZOCBD4V.js";
 import {
   Redactor
-} from "./chunk-YEJEBAQI.js";
+} from "./chunk-NX6JUITK.js";
 import "./chunk-GZM7BHQG.js";
 import "./chunk-KW6K4AAY.js";
 import "./chunk-BWS4LX76.js";
@@ -20,7 +20,7 @@ import "./chunk-VQUWAF73.js";
 import "./chunk-KJRLVASL.js";
 import {
   esm_default
-} from "./chunk-VIDWRQQA.js";
+} from "./chunk-N2QV4CYW.js";
 import "./chunk-WQ37B3FA.js";
 
 // src/demo/run.ts

@@ -22,17 +22,17 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-AF76IW4Y.js";
+} from "./chunk-JZ7EH2EB.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-7457OAQ5.js";
+} from "./chunk-MZOCBD4V.js";
 import {
   Redactor
-} from "./chunk-YEJEBAQI.js";
+} from "./chunk-NX6JUITK.js";
 import "./chunk-GZM7BHQG.js";
 import "./chunk-KW6K4AAY.js";
 import "./chunk-BWS4LX76.js";

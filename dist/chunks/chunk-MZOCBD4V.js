@@ -16185,7 +16185,7 @@ var containerCheck = defineCheckType({
 });
 
 // src/targets/postgres/connection.ts
-var pgModule = lazyImport(() => import("./esm-RPFRLWTR.js"));
+var pgModule = lazyImport(() => import("./esm-LJLOSSTB.js"));
 var DEFAULTS = {
   connectTimeoutMs: 5e3,
   statementTimeoutMs: 15e3,
