@@ -29,7 +29,7 @@ async function main(argv, io) {
     io.err(usageHint(e.command));
     return 2;
   };
-  if (argv[0] === "history") return (await import("./chunks/history-3UNICIZ2.js")).historyCommand(argv.slice(1), io);
+  if (argv[0] === "history") return (await import("./chunks/history-N3YCGBFB.js")).historyCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseCli(argv);
@@ -48,7 +48,7 @@ async function main(argv, io) {
     }
     case "run":
       try {
-        const { runCommand } = await import("./chunks/commands-KBI23BOH.js");
+        const { runCommand } = await import("./chunks/commands-A5HFTH5W.js");
         return await runCommand(parsed.command, parsed.values, io);
       } catch (e) {
         if (e instanceof UsageError) return usage(e.command ? e : new UsageError(e.message, parsed.command));

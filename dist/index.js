@@ -17,7 +17,7 @@ import "./chunks/chunk-KJRLVASL.js";
 import "./chunks/chunk-WQ37B3FA.js";
 
 // src/index.ts
-var { run } = await import("./chunks/main-R7T3BRX2.js");
+var { run } = await import("./chunks/main-DFDYCNXE.js");
 var guard = guardProcess();
 run(process.env, guard).catch((e) => {
   guard.fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);

@@ -173,4 +173,58 @@ describe('Docker lease', () => {
       bundle.remove();
     }
   }, 30_000);
+
+  // The lease's image is looked up on the container acted on. While the run holding the lease recreates
+  // that container, its name is gone for a moment: a second run's lookup then finds nothing (404). The
+  // lease must still refuse it (and so make it wait), not fail as "could not be taken".
+  it('while the container acted on is missing, a held lease still refuses; a free one looks again, then fails', async () => {
+    const k = key();
+    const a = await target.leases(FIXTURE_IMAGE).acquire(k, runA, 10_000);
+    if (!a.acquired) throw new Error('the first holder did not get the lease');
+    const missing = `oxl-gone-${randomUUID().slice(0, 8)}`;
+    let lookups = 0;
+    const lookup = async (): Promise<string> => {
+      lookups++;
+      return (await other.inspect(missing)).Image;
+    };
+    expect(await other.leases(lookup).acquire(k, runB, 10_000)).toMatchObject({
+      acquired: false,
+      holder: runA,
+    });
+    expect(lookups).toBe(1);
+
+    // Nobody holds it any more: after the lease is read, the lookup is tried again (at once, then after
+    // 100, 200 and 400 ms: a recreate may be finishing), then its 404 is the answer; no lease object made.
+    expect(await target.leases(FIXTURE_IMAGE).release(k, a.token)).toBe(true);
+    lookups = 0;
+    await expect(other.leases(lookup).acquire(k, runB, 10_000)).rejects.toMatchObject({ statusCode: 404 });
+    expect(lookups).toBe(5);
+    expect(await objects(k)).toEqual([]);
+  });
+
+  it('a container back under its name (its recreate finished) is found by the lookup tried again', async () => {
+    const k = key();
+    const name = `oxl-back-${randomUUID().slice(0, 8)}`;
+    let lookups = 0;
+    const lookup = async (): Promise<string> => {
+      lookups++;
+      try {
+        return (await other.inspect(name)).Image;
+      } catch (e) {
+        // The first lookup misses; the container is made before that miss is answered.
+        if (lookups === 1) await docker('create', '--name', name, FIXTURE_IMAGE, '/bin/true');
+        throw e;
+      }
+    };
+    try {
+      const got = await other.leases(lookup).acquire(k, runB, 10_000);
+      expect(got.acquired).toBe(true);
+      expect(lookups).toBe(2);
+      const image = (await other.inspect(name)).Image;
+      const lock = JSON.parse(await docker('inspect', dockerLeaseName(k))) as Array<{ Image: string }>;
+      expect(lock[0]!.Image).toBe(image);
+    } finally {
+      await dockerOk('rm', '-f', name);
+    }
+  });
 });

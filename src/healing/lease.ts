@@ -83,10 +83,13 @@ export async function leaseStoreFor(
   const system = action in LEASE_SYSTEM ? LEASE_SYSTEM[action] : systemOfKey(actsOn(f));
   if (system === 'docker') {
     // The engine the remedy acts through (the finding's own when several are configured); the lease
-    // object is made from the container's own image, which that engine surely has.
+    // object is made from the container's own image, which that engine surely has. It is looked up when
+    // a lease object is first made: while another run recreates the container, its name is briefly
+    // gone, and that run's lease must still be read (and waited for) rather than fail the lookup.
     const docker = ctx.targets.docker(findingDockerHost(f));
-    const info = await docker.inspect(findingContainer(f), { signal: ctx.signal });
-    return docker.leases(info.Image);
+    return docker.leases(
+      async () => (await docker.inspect(findingContainer(f), { signal: ctx.signal })).Image,
+    );
   }
   if (system === 'postgres') return postgresTargetFor(check.options, ctx).leases();
   if (system === 'redis') return redisTargetFor(check.options, ctx).leases();

@@ -6,7 +6,7 @@ import { DockerClient, type CallOptions, type DockerSettings } from './connectio
 import { ContainerEvents, type DockerEvent, type WaitResult } from './events.js';
 import { ContainerExec, type HealthcheckResult } from './exec.js';
 import { DEFAULT_DOCKER_HOST } from './hosts.js';
-import { DockerLeaseStore } from './lease.js';
+import { DockerLeaseStore, type LeaseImage } from './lease.js';
 import { ContainerLogReader, type ContainerLogOptions, type ContainerLogs } from './logs.js';
 import { ContainerRecreate } from './recreate.js';
 
@@ -185,9 +185,9 @@ export class DockerTarget {
 
   /**
    * Leases held on this engine as never-started containers made from `image` (any image the engine
-   * has, e.g. that of the container acted on); see targets/lease.ts.
+   * has, e.g. that of the container acted on, or a lookup of it); see targets/lease.ts.
    */
-  leases(image: string): DockerLeaseStore {
+  leases(image: LeaseImage): DockerLeaseStore {
     return new DockerLeaseStore(this.client, this.containers, image);
   }
 

@@ -31,6 +31,13 @@ const EXPIRES_LABEL = 'orixoon.lease.expires';
 const NEVER_STARTED = ['/orixoon-lease-never-started'];
 /** Tries to take the name (with short pauses while a concurrent create or remove settles). */
 const ACQUIRE_ATTEMPTS = 12;
+/** Looks for the image's container again this many times while it is missing (100, 200, 400 ms). */
+const IMAGE_LOOKUP_RETRIES = 3;
+
+/** A Docker answer that the container (or other object) asked for does not exist. */
+function isMissing(err: unknown): boolean {
+  return err instanceof DockerApiError && err.statusCode === 404;
+}
 
 function digest(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 40);
@@ -52,17 +59,35 @@ interface LeaseState {
   markers: ContainerInfo[];
 }
 
+/**
+ * The image a lease container is made from: any image the engine has (the container is never started),
+ * e.g. that of the container acted on, or a lookup of it made when a lease object is first created.
+ */
+export type LeaseImage = string | (() => Promise<string>);
+
 export class DockerLeaseStore implements LeaseStore {
+  private resolvedImage?: string;
+
   constructor(
     private readonly client: DockerClient,
     private readonly containers: ContainerApi,
-    /** Any image present on the engine (the container is never started): e.g. the image of the container acted on. */
-    private readonly image: string,
+    private readonly image: LeaseImage,
     private readonly timeoutMs = LEASE_CALL_TIMEOUT_MS,
   ) {}
 
   acquire(key: string, holder: LeaseHolder, ttlMs: number): Promise<LeaseAcquired | LeaseRefused> {
     return this.bounded(`lease '${key}'`, async (): Promise<LeaseAcquired | LeaseRefused> => {
+      try {
+        await this.imageOf(false);
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+        // The image is looked up on the container acted on, which the run holding this lease may be
+        // recreating right now (gone from its name for a moment): that run's live lease still refuses.
+        const state = await this.read(key);
+        if (state.lock && state.expiresAt !== null && state.expiresAt > Date.now())
+          return { acquired: false, holder: state.holder, expiresAt: state.expiresAt };
+        await this.imageOf(true);
+      }
       for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
         const token = newLeaseToken();
         const created = await this.create(dockerLeaseName(key), key, {
@@ -147,7 +172,7 @@ export class DockerLeaseStore implements LeaseStore {
   /** Creates a never-started container; false when the name is taken (409). */
   private async create(name: string, key: string, labels: Record<string, string>): Promise<boolean> {
     const spec: Dockerode.ContainerCreateOptions = {
-      Image: this.image,
+      Image: await this.imageOf(),
       Entrypoint: NEVER_STARTED,
       Cmd: [],
       Labels: { [LEASE_LABEL]: digest(key), ...labels },
@@ -192,6 +217,25 @@ export class DockerLeaseStore implements LeaseStore {
     await Promise.allSettled(
       state.markers.filter((m) => !keep || m.Labels?.[TOKEN_LABEL] !== keep).map((m) => this.remove(m.Id)),
     );
+  }
+
+  /**
+   * The lease containers' image, looked up once. With `retry`, a lookup that finds no container (404)
+   * is tried again after 100, 200 and 400 ms: a container being recreated is gone from its name for a
+   * moment. A failed lookup is not kept: the next call looks again.
+   */
+  private async imageOf(retry = true): Promise<string> {
+    if (typeof this.image === 'string') return this.image;
+    if (this.resolvedImage) return this.resolvedImage;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.resolvedImage = await this.image();
+        return this.resolvedImage;
+      } catch (err) {
+        if (!retry || !isMissing(err) || attempt >= IMAGE_LOOKUP_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
   }
 
   private bounded<T>(what: string, fn: () => Promise<T>): Promise<T> {

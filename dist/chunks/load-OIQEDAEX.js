@@ -13,7 +13,7 @@ import {
   loadConfigFile,
   parseConfig,
   resolveConfig
-} from "./chunk-MZOCBD4V.js";
+} from "./chunk-NBNSFWGK.js";
 import "./chunk-GZM7BHQG.js";
 import "./chunk-KVU4AOYW.js";
 import "./chunk-KJRLVASL.js";

@@ -22,14 +22,14 @@ import {
   runSession,
   verdictTitle,
   workspaceDir
-} from "./chunk-JZ7EH2EB.js";
+} from "./chunk-LLQ7VGHH.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
   errorMessage,
   formatProblem,
   redisUrlProblem
-} from "./chunk-MZOCBD4V.js";
+} from "./chunk-NBNSFWGK.js";
 import {
   Redactor
 } from "./chunk-NX6JUITK.js";

@@ -7,8 +7,8 @@ const __filename = __orixoonFileURLToPath(import.meta.url);
 const __dirname = __orixoonDirname(__filename);
 import {
   runSession
-} from "./chunk-JZ7EH2EB.js";
-import "./chunk-MZOCBD4V.js";
+} from "./chunk-LLQ7VGHH.js";
+import "./chunk-NBNSFWGK.js";
 import {
   Redactor
 } from "./chunk-NX6JUITK.js";

@@ -127,7 +127,7 @@ async function historyCommand(argv, io, now = Date.now()) {
   }
   let state = {};
   if (!values.state && !values["state-url"]) {
-    const { ConfigError, formatProblem, resolveConfig } = await import("./load-2MDYBO2A.js");
+    const { ConfigError, formatProblem, resolveConfig } = await import("./load-OIQEDAEX.js");
     try {
       const loaded = resolveConfig(values.config, io.env, io.cwd);
       state = loaded.config.state ?? {};

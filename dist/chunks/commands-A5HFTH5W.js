@@ -16,7 +16,7 @@ import {
   reportDirOf,
   reportDirProblem,
   runSession
-} from "./chunk-JZ7EH2EB.js";
+} from "./chunk-LLQ7VGHH.js";
 import {
   ConfigError,
   MAX_RUN_SECONDS,
@@ -24,7 +24,7 @@ import {
   formatProblem,
   issueCodes,
   redisUrlProblem
-} from "./chunk-MZOCBD4V.js";
+} from "./chunk-NBNSFWGK.js";
 import {
   Redactor
 } from "./chunk-NX6JUITK.js";
@@ -177,7 +177,7 @@ async function runCommand(command, v, io) {
       case "monitor":
         return await monitor(v, io, redactor);
       case "demo": {
-        const { runDemo } = await import("./run-LSYBM24I.js");
+        const { runDemo } = await import("./run-DJ4CAEAF.js");
         return await runDemo({
           io,
           keep: v.keep ?? false,

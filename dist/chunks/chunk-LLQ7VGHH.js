@@ -40,7 +40,7 @@ import {
   swarmHost,
   withLeaseTimeout,
   withSignal
-} from "./chunk-MZOCBD4V.js";
+} from "./chunk-NBNSFWGK.js";
 import {
   MIN_MASKED_LENGTH,
   Redactor,
@@ -713,8 +713,9 @@ async function leaseStoreFor(action, f, check, ctx) {
   const system = action in LEASE_SYSTEM ? LEASE_SYSTEM[action] : systemOfKey(actsOn(f));
   if (system === "docker") {
     const docker = ctx.targets.docker(findingDockerHost(f));
-    const info = await docker.inspect(findingContainer(f), { signal: ctx.signal });
-    return docker.leases(info.Image);
+    return docker.leases(
+      async () => (await docker.inspect(findingContainer(f), { signal: ctx.signal })).Image
+    );
   }
   if (system === "postgres") return postgresTargetFor(check.options, ctx).leases();
   if (system === "redis") return redisTargetFor(check.options, ctx).leases();

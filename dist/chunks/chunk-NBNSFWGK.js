@@ -15057,6 +15057,10 @@ var TOKEN_LABEL = "orixoon.lease.token";
 var EXPIRES_LABEL = "orixoon.lease.expires";
 var NEVER_STARTED = ["/orixoon-lease-never-started"];
 var ACQUIRE_ATTEMPTS = 12;
+var IMAGE_LOOKUP_RETRIES = 3;
+function isMissing(err) {
+  return err instanceof DockerApiError && err.statusCode === 404;
+}
 function digest(key) {
   return createHash("sha256").update(key).digest("hex").slice(0, 40);
 }
@@ -15074,8 +15078,18 @@ var DockerLeaseStore = class {
   containers;
   image;
   timeoutMs;
+  resolvedImage;
   acquire(key, holder, ttlMs) {
     return this.bounded(`lease '${key}'`, async () => {
+      try {
+        await this.imageOf(false);
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+        const state = await this.read(key);
+        if (state.lock && state.expiresAt !== null && state.expiresAt > Date.now())
+          return { acquired: false, holder: state.holder, expiresAt: state.expiresAt };
+        await this.imageOf(true);
+      }
       for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
         const token = newLeaseToken();
         const created = await this.create(dockerLeaseName(key), key, {
@@ -15150,7 +15164,7 @@ var DockerLeaseStore = class {
   /** Creates a never-started container; false when the name is taken (409). */
   async create(name, key, labels) {
     const spec = {
-      Image: this.image,
+      Image: await this.imageOf(),
       Entrypoint: NEVER_STARTED,
       Cmd: [],
       Labels: { [LEASE_LABEL]: digest(key), ...labels },
@@ -15190,6 +15204,24 @@ var DockerLeaseStore = class {
     await Promise.allSettled(
       state.markers.filter((m) => !keep || m.Labels?.[TOKEN_LABEL] !== keep).map((m) => this.remove(m.Id))
     );
+  }
+  /**
+   * The lease containers' image, looked up once. With `retry`, a lookup that finds no container (404)
+   * is tried again after 100, 200 and 400 ms: a container being recreated is gone from its name for a
+   * moment. A failed lookup is not kept: the next call looks again.
+   */
+  async imageOf(retry = true) {
+    if (typeof this.image === "string") return this.image;
+    if (this.resolvedImage) return this.resolvedImage;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.resolvedImage = await this.image();
+        return this.resolvedImage;
+      } catch (err) {
+        if (!retry || !isMissing(err) || attempt >= IMAGE_LOOKUP_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
   }
   bounded(what, fn) {
     return withLeaseTimeout(`Docker ${this.client.address}: ${what}`, this.timeoutMs * 3, fn());
@@ -15694,7 +15726,7 @@ var DockerTarget = class {
   }
   /**
    * Leases held on this engine as never-started containers made from `image` (any image the engine
-   * has, e.g. that of the container acted on); see targets/lease.ts.
+   * has, e.g. that of the container acted on, or a lookup of it); see targets/lease.ts.
    */
   leases(image) {
     return new DockerLeaseStore(this.client, this.containers, image);
