@@ -2,15 +2,10 @@
 // WebCrypto helpers for node:crypto (scripts/build.mjs `lazyParts`); the source tests run the library
 // unchanged, so these prove the swapped path: a right password connects (also one that is not ASCII,
 // which SCRAM normalises and hashes as UTF-8), a wrong one is refused and blocks.
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { removeSuite, startPostgres, type PostgresFixture } from '../helpers/docker.js';
-import { tempDir } from '../helpers/engine.js';
+import { checkWithBuiltCli } from '../helpers/dist-loads.js';
 
-const run = promisify(execFile);
 const SUITE = 'dist-postgres-auth';
 const PASSWORD = 'Pä55-wörd-ß-密码';
 let db: PostgresFixture;
@@ -24,21 +19,8 @@ afterAll(async () => {
   await removeSuite(SUITE);
 });
 
-async function check(url: string) {
-  const dir = tempDir();
-  writeFileSync(
-    join(dir, 'orixoon.yml'),
-    `phases:\n  - name: data\n    checks:\n      - { id: db, type: postgres, url: "${url}" }\n`,
-  );
-  const args = [resolve('dist/cli.js'), 'check', '--config', 'orixoon.yml', '--report-dir', 'reports'];
-  return run(process.execPath, [...args, '--state', join(dir, 'state.db')], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
-    timeout: 60_000,
-  }).then(
-    (ok) => ({ code: 0, stdout: ok.stdout }),
-    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-  );
+function check(url: string) {
+  return checkWithBuiltCli(`{ id: db, type: postgres, url: "${url}" }`);
 }
 
 it('connects with the right password (not ASCII) over SCRAM-SHA-256', async () => {

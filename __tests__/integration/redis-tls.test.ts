@@ -3,11 +3,9 @@
 // redis:// run never loads them; these tests prove the deferred path still connects, verifies the
 // server's certificate (an untrusted one blocks), and that the plain path stays without them.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { builtinsIn, librariesIn, writeLoadRecorder } from '../helpers/dist-loads.js';
+import { checkWithBuiltCli } from '../helpers/dist-loads.js';
 import { tempDir } from '../helpers/engine.js';
 import { makeCertificates } from '../helpers/engines.js';
 
@@ -59,38 +57,8 @@ afterAll(() => {
   server?.kill('SIGKILL');
 });
 
-async function check(url: string, env: NodeJS.ProcessEnv) {
-  const dir = tempDir();
-  writeFileSync(
-    join(dir, 'orixoon.yml'),
-    `phases:\n  - name: data\n    checks:\n      - { id: cache, type: redis, url: "${url}" }\n`,
-  );
-  const hook = writeLoadRecorder(dir);
-  const args = [
-    '--import',
-    hook,
-    resolve('dist/cli.js'),
-    'check',
-    '--config',
-    'orixoon.yml',
-    '--report-dir',
-    'reports',
-    '--state',
-    join(dir, 'state.db'),
-  ];
-  const r = await run(process.execPath, args, {
-    cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
-    timeout: 60_000,
-  }).then(
-    (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
-  return { ...r, libraries: librariesIn(r.stderr), builtins: builtinsIn(r.stderr) };
+function check(url: string, env: NodeJS.ProcessEnv) {
+  return checkWithBuiltCli(`{ id: cache, type: redis, url: "${url}" }`, env);
 }
 
 it('checks a Redis server over rediss:// when its certificate is trusted', async () => {
